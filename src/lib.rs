@@ -1,0 +1,3 @@
+//! fmc-mgmt: the FMC "Management Interfaces" page, centred on the outbound HTTP proxy.
+
+pub mod secret;
