@@ -1,0 +1,120 @@
+//! Command line and environment: every setting has a flag and an `FMC_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fmc-mgmt",
+    version,
+    about = "FMC Management Interfaces page: set the appliance's outbound HTTP proxy and test it",
+    long_about = "fmc-mgmt serves the FMC 7.4 page System > Configuration > Management Interfaces, \
+centred on its Proxy section. Without a subcommand it runs `serve`.\n\n\
+Data lives in --data-dir (default ./data, mode 0700): the SQLite database fmc.db and the \
+proxy file iprep_proxy.conf, unless --database-url or --proxy-conf move them."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web UI (the default).
+    Serve,
+}
+
+/// Settings shared by every subcommand.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Global {
+    /// Address and port the web UI listens on.
+    #[arg(long, env = "FMC_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+
+    /// Directory for the database and the proxy file (created with mode 0700).
+    #[arg(long, env = "FMC_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// SQLite database URL or path [default: <data-dir>/fmc.db].
+    #[arg(long, env = "FMC_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Where the proxy file is written, e.g. /etc/sf/iprep_proxy.conf
+    /// [default: <data-dir>/iprep_proxy.conf].
+    #[arg(long, env = "FMC_PROXY_CONF", global = true)]
+    pub proxy_conf: Option<PathBuf>,
+
+    /// Host and port the Test connection probe reaches through the proxy.
+    #[arg(long, env = "FMC_PROBE_TARGET", default_value = "tools.cisco.com:443", global = true)]
+    pub probe_target: String,
+
+    /// Extra trust anchors (PEM) for the probe's TLS stage, e.g. a TLS-inspecting proxy's CA.
+    #[arg(long, env = "FMC_CA_FILE", global = true)]
+    pub ca_file: Option<PathBuf>,
+
+    /// Log line format on stderr (`RUST_LOG` filters).
+    #[arg(long, env = "FMC_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Global {
+    /// The database location: `--database-url` as given, else `<data-dir>/fmc.db`.
+    pub fn database_path(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => self.data_dir.join("fmc.db").to_string_lossy().into_owned(),
+        }
+    }
+
+    pub fn proxy_conf_path(&self) -> PathBuf {
+        self.proxy_conf
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("iprep_proxy.conf"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_dir_alone_moves_database_and_proxy_file() {
+        let cli = Cli::try_parse_from(["fmc-mgmt", "--data-dir", "/srv/fmc"]).unwrap();
+        assert_eq!(cli.global.database_path(), "/srv/fmc/fmc.db");
+        assert_eq!(cli.global.proxy_conf_path(), PathBuf::from("/srv/fmc/iprep_proxy.conf"));
+    }
+
+    #[test]
+    fn explicit_paths_win_over_data_dir() {
+        let cli = Cli::try_parse_from([
+            "fmc-mgmt",
+            "--data-dir",
+            "/srv/fmc",
+            "--database-url",
+            "sqlite:///tmp/x.db",
+            "--proxy-conf",
+            "/etc/sf/iprep_proxy.conf",
+            "serve",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.database_path(), "sqlite:///tmp/x.db");
+        assert_eq!(cli.global.proxy_conf_path(), PathBuf::from("/etc/sf/iprep_proxy.conf"));
+    }
+
+    #[test]
+    fn a_bad_listen_address_is_a_usage_error() {
+        let err = Cli::try_parse_from(["fmc-mgmt", "--listen", "localhost"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+}

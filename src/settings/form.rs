@@ -1,0 +1,195 @@
+//! The Proxy form as submitted (raw strings, as miniflux keeps them) and its parsing into
+//! [`ProxySettings`] or a list of messages, one per field, in the order of the page.
+
+use super::fields::{parse_password, Port, ProxyHost, UserName};
+use super::ProxySettings;
+
+/// The submitted values, kept verbatim so a failed save can show them again.
+/// Passwords are here only on the way in; templates never print them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxyForm {
+    pub enabled: bool,
+    pub host: String,
+    pub port: String,
+    pub use_auth: bool,
+    pub username: String,
+    pub password: String,
+    pub confirm_password: String,
+}
+
+/// Form fields in page order; `id()` is also the HTML id and the form field name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Host,
+    Port,
+    Username,
+    Password,
+}
+
+impl Field {
+    pub fn id(self) -> &'static str {
+        match self {
+            Field::Host => "host",
+            Field::Port => "port",
+            Field::Username => "username",
+            Field::Password => "password",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Host => "HTTP Proxy",
+            Field::Port => "Port",
+            Field::Username => "User Name",
+            Field::Password => "Password",
+        }
+    }
+}
+
+/// Messages for the fields that failed, in page order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(Field, String)>);
+
+impl FieldErrors {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl ProxyForm {
+    /// Validate per SPEC §4. Values are required only when the proxy (and for the
+    /// credentials, authentication) is enabled, but anything entered must be valid, so a
+    /// disabled proxy can never hide a value that would fail once re-enabled.
+    /// `password_stored` says whether a blank password may keep the stored one.
+    pub fn parse(&self, password_stored: bool) -> Result<ProxySettings, FieldErrors> {
+        let mut errors = Vec::new();
+        let need_auth = self.enabled && self.use_auth;
+
+        let host = optional(&self.host, self.enabled, ProxyHost::parse, Field::Host, &mut errors);
+        let port = optional(&self.port, self.enabled, Port::parse, Field::Port, &mut errors);
+        let username =
+            optional(&self.username, need_auth, UserName::parse, Field::Username, &mut errors);
+
+        let password = if self.password.is_empty() && self.confirm_password.is_empty() {
+            if need_auth && !password_stored {
+                errors.push((Field::Password, "Enter the proxy password.".to_owned()));
+            }
+            None
+        } else {
+            match parse_password(&self.password, &self.confirm_password) {
+                Ok(secret) => Some(secret),
+                Err(msg) => {
+                    errors.push((Field::Password, msg));
+                    None
+                }
+            }
+        };
+
+        if !errors.is_empty() {
+            return Err(FieldErrors(errors));
+        }
+        Ok(ProxySettings {
+            enabled: self.enabled,
+            host,
+            port,
+            use_auth: self.use_auth,
+            username,
+            new_password: password,
+        })
+    }
+}
+
+fn optional<T>(
+    raw: &str,
+    required: bool,
+    parse: impl Fn(&str) -> Result<T, String>,
+    field: Field,
+    errors: &mut Vec<(Field, String)>,
+) -> Option<T> {
+    if raw.is_empty() && !required {
+        return None;
+    }
+    match parse(raw) {
+        Ok(v) => Some(v),
+        Err(msg) => {
+            errors.push((field, msg));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enabled_form() -> ProxyForm {
+        ProxyForm {
+            enabled: true,
+            host: "10.10.10.1".into(),
+            port: "80".into(),
+            ..ProxyForm::default()
+        }
+    }
+
+    #[test]
+    fn an_enabled_proxy_needs_host_and_port() {
+        let form = ProxyForm { enabled: true, ..ProxyForm::default() };
+        let errs = form.parse(false).unwrap_err();
+        assert!(errs.get(Field::Host).is_some());
+        assert!(errs.get(Field::Port).is_some());
+        assert_eq!(errs.0.len(), 2);
+    }
+
+    #[test]
+    fn a_disabled_proxy_keeps_blank_values_but_still_refuses_bad_ones() {
+        assert!(ProxyForm::default().parse(false).is_ok());
+        let form = ProxyForm { host: "http://proxy:3128".into(), ..ProxyForm::default() };
+        assert_eq!(
+            form.parse(false).unwrap_err().get(Field::Host),
+            Some("Enter the host only; the port goes in Port.")
+        );
+    }
+
+    #[test]
+    fn authentication_needs_a_user_and_a_password_unless_one_is_stored() {
+        let form = ProxyForm { use_auth: true, ..enabled_form() };
+        let errs = form.parse(false).unwrap_err();
+        assert!(errs.get(Field::Username).is_some());
+        assert!(errs.get(Field::Password).is_some());
+
+        let form = ProxyForm { use_auth: true, username: "u".into(), ..enabled_form() };
+        let settings = form.parse(true).unwrap();
+        assert!(settings.new_password.is_none(), "blank keeps the stored password");
+    }
+
+    #[test]
+    fn a_mismatched_confirmation_is_reported_on_the_password() {
+        let form = ProxyForm {
+            use_auth: true,
+            username: "u".into(),
+            password: "one".into(),
+            confirm_password: "two".into(),
+            ..enabled_form()
+        };
+        let errs = form.parse(true).unwrap_err();
+        assert!(errs.get(Field::Password).unwrap().contains("differ"));
+    }
+
+    #[test]
+    fn errors_come_in_page_order() {
+        let form = ProxyForm {
+            enabled: true,
+            use_auth: true,
+            host: "bad host".into(),
+            port: "0".into(),
+            username: "a:b".into(),
+            ..ProxyForm::default()
+        };
+        let fields: Vec<Field> = form.parse(false).unwrap_err().0.iter().map(|e| e.0).collect();
+        assert_eq!(fields, [Field::Host, Field::Port, Field::Username, Field::Password]);
+    }
+}

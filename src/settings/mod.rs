@@ -1,0 +1,139 @@
+//! The proxy settings: value types, the form, the revision store and the iprep_proxy.conf file.
+
+pub mod conf_file;
+pub mod fields;
+pub mod form;
+pub mod store;
+
+use serde::Serialize;
+
+use crate::secret::Secret;
+use fields::{Port, ProxyHost, UserName};
+
+/// What a valid save asks for. `new_password: None` keeps the stored password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxySettings {
+    pub enabled: bool,
+    pub host: Option<ProxyHost>,
+    pub port: Option<Port>,
+    pub use_auth: bool,
+    pub username: Option<UserName>,
+    pub new_password: Option<Secret>,
+}
+
+/// The settings as stored in one revision. Values are kept when the proxy or its
+/// authentication is disabled, so re-enabling brings them back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxyConfig {
+    pub enabled: bool,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub use_auth: bool,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
+/// One changed field of a save, with secrets masked; stored with the revision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Change {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl ProxySettings {
+    /// The configuration this save produces on top of `current`.
+    pub fn apply_to(&self, current: &ProxyConfig) -> ProxyConfig {
+        ProxyConfig {
+            enabled: self.enabled,
+            host: self.host.as_ref().map(|h| h.as_str().to_owned()),
+            port: self.port.map(Port::get),
+            use_auth: self.use_auth,
+            username: self.username.as_ref().map(|u| u.as_str().to_owned()),
+            password: self.new_password.clone().or_else(|| current.password.clone()),
+        }
+    }
+}
+
+impl ProxyConfig {
+    /// `Some((host, port))` when the proxy is on and complete: what the file and probe use.
+    pub fn active_endpoint(&self) -> Option<(&str, u16)> {
+        match (self.enabled, &self.host, self.port) {
+            (true, Some(h), Some(p)) => Some((h.as_str(), p)),
+            _ => None,
+        }
+    }
+
+    /// Field-by-field differences from `old`; a password shows only that it changed.
+    pub fn changes_from(&self, old: &ProxyConfig) -> Vec<Change> {
+        let mut out = Vec::new();
+        let mut push = |field: &str, from: Option<String>, to: Option<String>| {
+            if from != to {
+                out.push(Change { field: field.to_owned(), from, to });
+            }
+        };
+        let flag = |b: bool| Some(if b { "on" } else { "off" }.to_owned());
+        push("enabled", flag(old.enabled), flag(self.enabled));
+        push("host", old.host.clone(), self.host.clone());
+        push("port", old.port.map(|p| p.to_string()), self.port.map(|p| p.to_string()));
+        push("use_auth", flag(old.use_auth), flag(self.use_auth));
+        push("username", old.username.clone(), self.username.clone());
+        if old.password != self.password {
+            let mask = |p: &Option<Secret>| p.as_ref().map(|_| "****".to_owned());
+            out.push(Change {
+                field: "password".into(),
+                from: mask(&old.password),
+                to: mask(&self.password),
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> ProxyConfig {
+        ProxyConfig {
+            enabled: true,
+            host: Some("10.10.10.1".into()),
+            port: Some(80),
+            use_auth: true,
+            username: Some("u".into()),
+            password: Some(Secret::new("old-secret")),
+        }
+    }
+
+    #[test]
+    fn a_blank_password_keeps_the_stored_one() {
+        let settings = ProxySettings {
+            enabled: false,
+            host: None,
+            port: None,
+            use_auth: false,
+            username: None,
+            new_password: None,
+        };
+        assert_eq!(settings.apply_to(&config()).password, Some(Secret::new("old-secret")));
+    }
+
+    #[test]
+    fn changes_mask_the_password() {
+        let old = config();
+        let new = ProxyConfig { password: Some(Secret::new("new-secret")), port: Some(3128), ..config() };
+        let changes = new.changes_from(&old);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0], Change { field: "port".into(), from: Some("80".into()), to: Some("3128".into()) });
+        let json = serde_json::to_string(&changes).unwrap();
+        assert!(!json.contains("secret"), "{json}");
+        assert!(json.contains("****"));
+    }
+
+    #[test]
+    fn only_an_enabled_complete_proxy_has_an_endpoint() {
+        assert_eq!(config().active_endpoint(), Some(("10.10.10.1", 80)));
+        assert_eq!(ProxyConfig { enabled: false, ..config() }.active_endpoint(), None);
+        assert_eq!(ProxyConfig { port: None, ..config() }.active_endpoint(), None);
+    }
+}
