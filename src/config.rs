@@ -33,7 +33,12 @@ pub enum Command {
 #[derive(clap::Args, Debug, Clone)]
 pub struct Global {
     /// Address and port the web UI listens on.
-    #[arg(long, env = "FMC_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "FMC_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// Directory for the database and the proxy file (created with mode 0700).
@@ -50,7 +55,12 @@ pub struct Global {
     pub proxy_conf: Option<PathBuf>,
 
     /// Host and port the Test connection probe reaches through the proxy.
-    #[arg(long, env = "FMC_PROBE_TARGET", default_value = "tools.cisco.com:443", global = true)]
+    #[arg(
+        long,
+        env = "FMC_PROBE_TARGET",
+        default_value = "tools.cisco.com:443",
+        global = true
+    )]
     pub probe_target: String,
 
     /// Extra trust anchors (PEM) for the probe's TLS stage, e.g. a TLS-inspecting proxy's CA.
@@ -92,7 +102,10 @@ mod tests {
     fn data_dir_alone_moves_database_and_proxy_file() {
         let cli = Cli::try_parse_from(["fmc-mgmt", "--data-dir", "/srv/fmc"]).unwrap();
         assert_eq!(cli.global.database_path(), "/srv/fmc/fmc.db");
-        assert_eq!(cli.global.proxy_conf_path(), PathBuf::from("/srv/fmc/iprep_proxy.conf"));
+        assert_eq!(
+            cli.global.proxy_conf_path(),
+            PathBuf::from("/srv/fmc/iprep_proxy.conf")
+        );
     }
 
     #[test]
@@ -109,7 +122,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(cli.global.database_path(), "sqlite:///tmp/x.db");
-        assert_eq!(cli.global.proxy_conf_path(), PathBuf::from("/etc/sf/iprep_proxy.conf"));
+        assert_eq!(
+            cli.global.proxy_conf_path(),
+            PathBuf::from("/etc/sf/iprep_proxy.conf")
+        );
     }
 
     #[test]

@@ -6,16 +6,21 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot create the database file {path}: {source}")]
-    Create { path: String, source: std::io::Error },
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database {url}: {source}")]
     Open { url: String, source: sqlx::Error },
-    #[error("the database {url} failed its integrity check ({detail}); restore it from a backup or move it away — fmc-mgmt will not start over it")]
+    #[error(
+        "the database {url} failed its integrity check ({detail}); restore it from a backup or move it away — fmc-mgmt will not start over it"
+    )]
     Corrupt { url: String, detail: String },
     #[error("cannot apply the database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -26,14 +31,19 @@ pub enum DbError {
 /// and -shm files the same mode.
 pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
     let options = if url.starts_with("sqlite:") {
-        SqliteConnectOptions::from_str(url).map_err(|source| DbError::Open { url: url.into(), source })?
+        SqliteConnectOptions::from_str(url).map_err(|source| DbError::Open {
+            url: url.into(),
+            source,
+        })?
     } else {
         SqliteConnectOptions::new().filename(url)
     };
     let path = options.get_filename().to_owned();
     if path != Path::new(":memory:") && !path.as_os_str().is_empty() {
-        create_private(&path)
-            .map_err(|source| DbError::Create { path: path.display().to_string(), source })?;
+        create_private(&path).map_err(|source| DbError::Create {
+            path: path.display().to_string(),
+            source,
+        })?;
     }
     let options = options
         .create_if_missing(true)
@@ -45,7 +55,10 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
         .max_connections(4)
         .connect_with(options)
         .await
-        .map_err(|source| DbError::Open { url: url.into(), source })?;
+        .map_err(|source| DbError::Open {
+            url: url.into(),
+            source,
+        })?;
     check_integrity(&pool, url).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
@@ -53,7 +66,12 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
 
 /// Create the database file with mode 0600 if it is missing, and tighten it if it exists.
 fn create_private(path: &Path) -> std::io::Result<()> {
-    OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))
 }
 
@@ -62,12 +80,20 @@ async fn check_integrity(pool: &SqlitePool, url: &str) -> Result<(), DbError> {
     let rows: Vec<(String,)> = sqlx::query_as("PRAGMA quick_check")
         .fetch_all(pool)
         .await
-        .map_err(|e| DbError::Corrupt { url: url.into(), detail: e.to_string() })?;
+        .map_err(|e| DbError::Corrupt {
+            url: url.into(),
+            detail: e.to_string(),
+        })?;
     match rows.as_slice() {
         [(ok,)] if ok == "ok" => Ok(()),
         _ => Err(DbError::Corrupt {
             url: url.into(),
-            detail: rows.into_iter().map(|r| r.0).take(3).collect::<Vec<_>>().join("; "),
+            detail: rows
+                .into_iter()
+                .map(|r| r.0)
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("; "),
         }),
     }
 }

@@ -1,6 +1,81 @@
 //! fmc-mgmt: the FMC "Management Interfaces" page, centred on the outbound HTTP proxy.
+//!
+//! `app(state)` builds the router; `serve(listener, state, shutdown)` runs it. Tests start
+//! the real app on port 0 with these two and no sleeps.
 
-pub mod secret;
 pub mod config;
 pub mod db;
+pub mod error;
+pub mod host;
+pub mod secret;
 pub mod settings;
+pub mod state;
+pub mod web;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use config::Global;
+use settings::store::Store;
+use state::{AppState, ServerSettings};
+
+/// The whole application with its cross-cutting layers.
+pub fn app(state: AppState) -> Router {
+    web::routes(state).layer(axum::middleware::from_fn(web::log_request))
+}
+
+/// Serve until `shutdown` resolves, then finish in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("cannot bring the proxy file in line with the database: {0}")]
+    ProxyFile(#[from] settings::store::SaveError),
+}
+
+/// Prepare everything `serve` needs from the command line: data directory (0700), database
+/// (migrated), the proxy file made to agree with the database.
+pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
+    create_data_dir(&global.data_dir).map_err(|source| StartError::DataDir {
+        path: global.data_dir.display().to_string(),
+        source,
+    })?;
+    let pool = db::connect(&global.database_path()).await?;
+    let store = Store::new(pool, global.proxy_conf_path());
+    store.sync_file_with_database().await?;
+    Ok(AppState {
+        store,
+        server: Arc::new(ServerSettings {
+            probe_target: global.probe_target.clone(),
+            ca_file: global.ca_file.clone(),
+        }),
+    })
+}
+
+fn create_data_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}

@@ -11,7 +11,9 @@ use super::ProxyConfig;
 /// Credentials are never written: the published format has no lines for them.
 pub fn render(config: &ProxyConfig) -> Option<String> {
     let (host, port) = config.active_endpoint()?;
-    Some(format!("iprep_proxy {{\n    PROXY_HOST {host};\n    PROXY_PORT {port};\n}}\n"))
+    Some(format!(
+        "iprep_proxy {{\n    PROXY_HOST {host};\n    PROXY_PORT {port};\n}}\n"
+    ))
 }
 
 /// Make the file at `path` say what `config` renders: written, replaced or removed.
@@ -29,8 +31,14 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         return Ok(());
     }
     let dir = parent(path);
-    let name = path.file_name().ok_or_else(|| io::Error::other("the proxy file path has no file name"))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("the proxy file path has no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = OpenOptions::new()
             .write(true)
@@ -101,7 +109,13 @@ mod tests {
 
     #[test]
     fn a_disabled_proxy_has_no_file() {
-        assert_eq!(render(&ProxyConfig { enabled: false, ..on("p", 1) }), None);
+        assert_eq!(
+            render(&ProxyConfig {
+                enabled: false,
+                ..on("p", 1)
+            }),
+            None
+        );
     }
 
     #[test]
@@ -111,10 +125,18 @@ mod tests {
         sync(&path, &on("proxy.example.com", 3128)).unwrap();
         let meta = fs::metadata(&path).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o644);
-        assert!(fs::read_to_string(&path).unwrap().contains("proxy.example.com"));
+        assert!(
+            fs::read_to_string(&path)
+                .unwrap()
+                .contains("proxy.example.com")
+        );
         sync(&path, &ProxyConfig::default()).unwrap();
         assert!(!path.exists());
         sync(&path, &ProxyConfig::default()).unwrap();
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "no temp files left");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no temp files left"
+        );
     }
 }

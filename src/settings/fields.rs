@@ -53,7 +53,10 @@ impl ProxyHost {
             return Err("Only IPv6 addresses go in brackets.".into());
         }
         let labels: Vec<&str> = bare.split('.').collect();
-        if labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit())) {
+        if labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+        {
             // All-numeric names are IPv4 addresses or mistakes; never DNS names.
             return bare
                 .parse::<Ipv4Addr>()
@@ -95,9 +98,15 @@ fn check_label(label: &str) -> Result<(), String> {
         return Err("The name has an empty label (two dots in a row, or a dot at an end).".into());
     }
     if label.len() > 63 {
-        return Err(format!("Each part of the name may be at most 63 characters ('{label}' has {}).", label.len()));
+        return Err(format!(
+            "Each part of the name may be at most 63 characters ('{label}' has {}).",
+            label.len()
+        ));
     }
-    if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if !label
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
         return Err(format!(
             "'{label}' may contain only letters, digits and hyphens."
         ));
@@ -146,10 +155,15 @@ impl UserName {
             return Err("The user name must not contain control characters.".into());
         }
         if input.contains(':') {
-            return Err("The user name must not contain ':' (it cannot travel in Basic credentials).".into());
+            return Err(
+                "The user name must not contain ':' (it cannot travel in Basic credentials)."
+                    .into(),
+            );
         }
         if input.chars().count() > USERNAME_MAX {
-            return Err(format!("The user name may be at most {USERNAME_MAX} characters."));
+            return Err(format!(
+                "The user name may be at most {USERNAME_MAX} characters."
+            ));
         }
         Ok(UserName(input.to_owned()))
     }
@@ -165,7 +179,9 @@ pub fn parse_password(password: &str, confirm: &str) -> Result<Secret, String> {
         return Err("Enter the proxy password.".into());
     }
     if password.len() > PASSWORD_MAX {
-        return Err(format!("The password may be at most {PASSWORD_MAX} characters."));
+        return Err(format!(
+            "The password may be at most {PASSWORD_MAX} characters."
+        ));
     }
     if !password.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
         return Err("The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).".into());
@@ -187,7 +203,11 @@ mod tests {
     #[test]
     fn ipv4_addresses_are_accepted() {
         assert_eq!(host("10.10.10.1").unwrap(), "10.10.10.1");
-        assert!(host("10.10.10.256").unwrap_err().contains("not a valid IPv4"));
+        assert!(
+            host("10.10.10.256")
+                .unwrap_err()
+                .contains("not a valid IPv4")
+        );
         assert!(host("10.10.10").unwrap_err().contains("not a valid IPv4"));
     }
 
@@ -279,9 +299,16 @@ mod tests {
     #[test]
     fn passwords_take_every_printable_special_and_must_match() {
         let specials: String = (0x21u8..=0x7e).map(char::from).collect();
-        assert_eq!(parse_password(&specials, &specials).unwrap().expose(), specials);
+        assert_eq!(
+            parse_password(&specials, &specials).unwrap().expose(),
+            specials
+        );
         assert!(parse_password("p@ss:w0rd!#%&", "p@ss:w0rd!#%&").is_ok());
-        assert!(parse_password("secret", "Secret").unwrap_err().contains("differ"));
+        assert!(
+            parse_password("secret", "Secret")
+                .unwrap_err()
+                .contains("differ")
+        );
         assert!(parse_password("has space", "has space").is_err());
         assert!(parse_password("tab\there", "tab\there").is_err());
         assert!(parse_password("pässword", "pässword").is_err());

@@ -1,8 +1,8 @@
 //! The Proxy form as submitted (raw strings, as miniflux keeps them) and its parsing into
 //! [`ProxySettings`] or a list of messages, one per field, in the order of the page.
 
-use super::fields::{parse_password, Port, ProxyHost, UserName};
 use super::ProxySettings;
+use super::fields::{Port, ProxyHost, UserName, parse_password};
 
 /// The submitted values, kept verbatim so a failed save can show them again.
 /// Passwords are here only on the way in; templates never print them.
@@ -52,7 +52,10 @@ pub struct FieldErrors(pub Vec<(Field, String)>);
 
 impl FieldErrors {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -69,10 +72,27 @@ impl ProxyForm {
         let mut errors = Vec::new();
         let need_auth = self.enabled && self.use_auth;
 
-        let host = optional(&self.host, self.enabled, ProxyHost::parse, Field::Host, &mut errors);
-        let port = optional(&self.port, self.enabled, Port::parse, Field::Port, &mut errors);
-        let username =
-            optional(&self.username, need_auth, UserName::parse, Field::Username, &mut errors);
+        let host = optional(
+            &self.host,
+            self.enabled,
+            ProxyHost::parse,
+            Field::Host,
+            &mut errors,
+        );
+        let port = optional(
+            &self.port,
+            self.enabled,
+            Port::parse,
+            Field::Port,
+            &mut errors,
+        );
+        let username = optional(
+            &self.username,
+            need_auth,
+            UserName::parse,
+            Field::Username,
+            &mut errors,
+        );
 
         let password = if self.password.is_empty() && self.confirm_password.is_empty() {
             if need_auth && !password_stored {
@@ -137,7 +157,10 @@ mod tests {
 
     #[test]
     fn an_enabled_proxy_needs_host_and_port() {
-        let form = ProxyForm { enabled: true, ..ProxyForm::default() };
+        let form = ProxyForm {
+            enabled: true,
+            ..ProxyForm::default()
+        };
         let errs = form.parse(false).unwrap_err();
         assert!(errs.get(Field::Host).is_some());
         assert!(errs.get(Field::Port).is_some());
@@ -147,7 +170,10 @@ mod tests {
     #[test]
     fn a_disabled_proxy_keeps_blank_values_but_still_refuses_bad_ones() {
         assert!(ProxyForm::default().parse(false).is_ok());
-        let form = ProxyForm { host: "http://proxy:3128".into(), ..ProxyForm::default() };
+        let form = ProxyForm {
+            host: "http://proxy:3128".into(),
+            ..ProxyForm::default()
+        };
         assert_eq!(
             form.parse(false).unwrap_err().get(Field::Host),
             Some("Enter the host only; the port goes in Port.")
@@ -156,14 +182,24 @@ mod tests {
 
     #[test]
     fn authentication_needs_a_user_and_a_password_unless_one_is_stored() {
-        let form = ProxyForm { use_auth: true, ..enabled_form() };
+        let form = ProxyForm {
+            use_auth: true,
+            ..enabled_form()
+        };
         let errs = form.parse(false).unwrap_err();
         assert!(errs.get(Field::Username).is_some());
         assert!(errs.get(Field::Password).is_some());
 
-        let form = ProxyForm { use_auth: true, username: "u".into(), ..enabled_form() };
+        let form = ProxyForm {
+            use_auth: true,
+            username: "u".into(),
+            ..enabled_form()
+        };
         let settings = form.parse(true).unwrap();
-        assert!(settings.new_password.is_none(), "blank keeps the stored password");
+        assert!(
+            settings.new_password.is_none(),
+            "blank keeps the stored password"
+        );
     }
 
     #[test]
@@ -189,7 +225,16 @@ mod tests {
             username: "a:b".into(),
             ..ProxyForm::default()
         };
-        let fields: Vec<Field> = form.parse(false).unwrap_err().0.iter().map(|e| e.0).collect();
-        assert_eq!(fields, [Field::Host, Field::Port, Field::Username, Field::Password]);
+        let fields: Vec<Field> = form
+            .parse(false)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(
+            fields,
+            [Field::Host, Field::Port, Field::Username, Field::Password]
+        );
     }
 }

@@ -50,7 +50,10 @@ impl ProxySettings {
             port: self.port.map(Port::get),
             use_auth: self.use_auth,
             username: self.username.as_ref().map(|u| u.as_str().to_owned()),
-            password: self.new_password.clone().or_else(|| current.password.clone()),
+            password: self
+                .new_password
+                .clone()
+                .or_else(|| current.password.clone()),
         }
     }
 }
@@ -69,13 +72,21 @@ impl ProxyConfig {
         let mut out = Vec::new();
         let mut push = |field: &str, from: Option<String>, to: Option<String>| {
             if from != to {
-                out.push(Change { field: field.to_owned(), from, to });
+                out.push(Change {
+                    field: field.to_owned(),
+                    from,
+                    to,
+                });
             }
         };
         let flag = |b: bool| Some(if b { "on" } else { "off" }.to_owned());
         push("enabled", flag(old.enabled), flag(self.enabled));
         push("host", old.host.clone(), self.host.clone());
-        push("port", old.port.map(|p| p.to_string()), self.port.map(|p| p.to_string()));
+        push(
+            "port",
+            old.port.map(|p| p.to_string()),
+            self.port.map(|p| p.to_string()),
+        );
         push("use_auth", flag(old.use_auth), flag(self.use_auth));
         push("username", old.username.clone(), self.username.clone());
         if old.password != self.password {
@@ -115,16 +126,30 @@ mod tests {
             username: None,
             new_password: None,
         };
-        assert_eq!(settings.apply_to(&config()).password, Some(Secret::new("old-secret")));
+        assert_eq!(
+            settings.apply_to(&config()).password,
+            Some(Secret::new("old-secret"))
+        );
     }
 
     #[test]
     fn changes_mask_the_password() {
         let old = config();
-        let new = ProxyConfig { password: Some(Secret::new("new-secret")), port: Some(3128), ..config() };
+        let new = ProxyConfig {
+            password: Some(Secret::new("new-secret")),
+            port: Some(3128),
+            ..config()
+        };
         let changes = new.changes_from(&old);
         assert_eq!(changes.len(), 2);
-        assert_eq!(changes[0], Change { field: "port".into(), from: Some("80".into()), to: Some("3128".into()) });
+        assert_eq!(
+            changes[0],
+            Change {
+                field: "port".into(),
+                from: Some("80".into()),
+                to: Some("3128".into())
+            }
+        );
         let json = serde_json::to_string(&changes).unwrap();
         assert!(!json.contains("secret"), "{json}");
         assert!(json.contains("****"));
@@ -133,7 +158,21 @@ mod tests {
     #[test]
     fn only_an_enabled_complete_proxy_has_an_endpoint() {
         assert_eq!(config().active_endpoint(), Some(("10.10.10.1", 80)));
-        assert_eq!(ProxyConfig { enabled: false, ..config() }.active_endpoint(), None);
-        assert_eq!(ProxyConfig { port: None, ..config() }.active_endpoint(), None);
+        assert_eq!(
+            ProxyConfig {
+                enabled: false,
+                ..config()
+            }
+            .active_endpoint(),
+            None
+        );
+        assert_eq!(
+            ProxyConfig {
+                port: None,
+                ..config()
+            }
+            .active_endpoint(),
+            None
+        );
     }
 }

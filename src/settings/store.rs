@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use sqlx::{FromRow, SqlitePool};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use tokio::sync::Mutex;
 
-use super::{conf_file, Change, ProxyConfig};
+use super::{Change, ProxyConfig, conf_file};
 use crate::secret::Secret;
 
 /// One saved state of the Proxy section.
@@ -67,14 +67,19 @@ pub enum SaveError {
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("cannot write {path}: {source}")]
-    File { path: PathBuf, source: std::io::Error },
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 #[derive(Debug)]
 pub enum SaveOutcome {
     Saved(Revision),
     /// The form was loaded from an older revision; nothing was written.
-    Stale { current: Option<Revision> },
+    Stale {
+        current: Option<Revision>,
+    },
 }
 
 /// The settings store. Clone freely: clones share the pool and the writer lock.
@@ -89,7 +94,11 @@ pub struct Store {
 
 impl Store {
     pub fn new(pool: SqlitePool, conf_path: PathBuf) -> Self {
-        Store { pool, conf_path, writer: Arc::new(Mutex::new(())) }
+        Store {
+            pool,
+            conf_path,
+            writer: Arc::new(Mutex::new(())),
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -138,10 +147,11 @@ impl Store {
     ) -> Result<SaveOutcome, SaveError> {
         let _writer = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let current: Option<Revision> = sqlx::query_as::<_, RevisionRow>(&format!("{SELECT} ORDER BY id DESC LIMIT 1"))
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(Revision::from);
+        let current: Option<Revision> =
+            sqlx::query_as::<_, RevisionRow>(&format!("{SELECT} ORDER BY id DESC LIMIT 1"))
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(Revision::from);
         let current_id = current.as_ref().map_or(0, |r| r.id);
         if current_id != base {
             return Ok(SaveOutcome::Stale { current });
@@ -197,7 +207,10 @@ impl Store {
         let result = tokio::task::spawn_blocking(move || conf_file::sync(&path, &config))
             .await
             .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())));
-        result.map_err(|source| SaveError::File { path: self.conf_path.clone(), source })
+        result.map_err(|source| SaveError::File {
+            path: self.conf_path.clone(),
+            source,
+        })
     }
 }
 
@@ -210,5 +223,7 @@ pub async fn load_current(pool: &SqlitePool) -> Result<Option<Revision>, sqlx::E
 }
 
 pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }

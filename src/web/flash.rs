@@ -1,0 +1,86 @@
+//! One-shot messages after a redirect (Post/Redirect/Get), carried in a short-lived cookie.
+//! Only a fixed set of kinds travels, so a cookie can never inject text into the page.
+
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+
+const NAME: &str = "fmc_flash";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flash {
+    Saved(i64),
+}
+
+impl Flash {
+    pub fn message(self) -> String {
+        match self {
+            Flash::Saved(rev) => format!("Saved. The proxy settings are now revision {rev}."),
+        }
+    }
+
+    fn encode(self) -> String {
+        match self {
+            Flash::Saved(rev) => format!("saved-{rev}"),
+        }
+    }
+
+    fn decode(value: &str) -> Option<Self> {
+        let rev = value.strip_prefix("saved-")?.parse().ok()?;
+        Some(Flash::Saved(rev))
+    }
+
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        cookie(headers, NAME).and_then(|v| Flash::decode(&v))
+    }
+}
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+pub fn set(headers: &mut HeaderMap, flash: Flash) {
+    let value = format!(
+        "{NAME}={}; Path=/; Max-Age=60; HttpOnly; SameSite=Strict",
+        flash.encode()
+    );
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        headers.append(SET_COOKIE, v);
+    }
+}
+
+pub fn clear(headers: &mut HeaderMap) {
+    headers.append(
+        SET_COOKIE,
+        HeaderValue::from_static("fmc_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flash_survives_the_cookie_round_trip() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("other=1; fmc_flash=saved-12"),
+        );
+        assert_eq!(Flash::from_headers(&headers), Some(Flash::Saved(12)));
+    }
+
+    #[test]
+    fn unknown_flash_values_are_ignored() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_static("fmc_flash=<script>"));
+        assert_eq!(Flash::from_headers(&headers), None);
+    }
+}

@@ -1,0 +1,145 @@
+//! `application/x-www-form-urlencoded` bodies parsed strictly: invalid UTF-8, a field sent
+//! twice or a bad percent escape is a clear 400, not a lossy guess (axum's `Form` cannot
+//! tell us which field was wrong, and a lossy decode could save a mangled value).
+
+use std::collections::HashMap;
+
+use percent_encoding::percent_decode;
+
+#[derive(Debug, Default)]
+pub struct FormBody(HashMap<String, String>);
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormBodyError {
+    #[error("the form field '{0}' is not valid UTF-8 text")]
+    NotUtf8(String),
+    #[error("the form sent the field '{0}' more than once")]
+    Duplicate(String),
+    #[error("the form is missing the field{} {}", if .0.len() > 1 { "s" } else { "" }, .0.join(", "))]
+    Missing(Vec<String>),
+    #[error("the field '{field}' must be a checkbox value ('on'), not '{value}'")]
+    NotACheckbox { field: String, value: String },
+    #[error("the field '{0}' must be a whole number")]
+    NotANumber(String),
+}
+
+impl FormBody {
+    pub fn parse(body: &[u8]) -> Result<Self, FormBodyError> {
+        let mut fields = HashMap::new();
+        for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            let (key, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &b""[..]),
+            };
+            let key = decode(key)
+                .map_err(|_| FormBodyError::NotUtf8(String::from_utf8_lossy(key).into_owned()))?;
+            let value = decode(value).map_err(|_| FormBodyError::NotUtf8(key.clone()))?;
+            if fields.insert(key.clone(), value).is_some() {
+                return Err(FormBodyError::Duplicate(key));
+            }
+        }
+        Ok(FormBody(fields))
+    }
+
+    /// Text fields that must be present (even if empty); all missing ones are named at once.
+    pub fn require<const N: usize>(&self, names: [&str; N]) -> Result<[String; N], FormBodyError> {
+        let missing: Vec<String> = names
+            .iter()
+            .filter(|n| !self.0.contains_key(**n))
+            .map(|n| n.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(FormBodyError::Missing(missing));
+        }
+        Ok(names.map(|n| self.0[n].clone()))
+    }
+
+    /// An optional text field; absent reads as empty.
+    pub fn text(&self, name: &str) -> String {
+        self.0.get(name).cloned().unwrap_or_default()
+    }
+
+    /// A checkbox: absent is off; HTML sends `on`, scripts may send true/false.
+    pub fn checkbox(&self, name: &str) -> Result<bool, FormBodyError> {
+        match self.0.get(name).map(String::as_str) {
+            None | Some("" | "off" | "false" | "0") => Ok(false),
+            Some("on" | "true" | "1") => Ok(true),
+            Some(other) => Err(FormBodyError::NotACheckbox {
+                field: name.into(),
+                value: other.chars().take(40).collect(),
+            }),
+        }
+    }
+
+    pub fn number(&self, name: &str) -> Result<i64, FormBodyError> {
+        let [raw] = self.require([name])?;
+        raw.parse()
+            .map_err(|_| FormBodyError::NotANumber(name.into()))
+    }
+}
+
+fn decode(raw: &[u8]) -> Result<String, std::str::Utf8Error> {
+    let plus_as_space: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_decode(&plus_as_space)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_plus_and_percent_escapes() {
+        let f = FormBody::parse(b"host=my+proxy&password=p%40ss%3Aw0rd%21%23%25%26&empty=&flag")
+            .unwrap();
+        assert_eq!(f.text("host"), "my proxy");
+        assert_eq!(f.text("password"), "p@ss:w0rd!#%&");
+        assert_eq!(f.text("empty"), "");
+        assert_eq!(f.text("flag"), "");
+        assert_eq!(f.text("absent"), "");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_field() {
+        assert_eq!(
+            FormBody::parse(b"host=%ff%fe").unwrap_err(),
+            FormBodyError::NotUtf8("host".into())
+        );
+        assert!(FormBody::parse(b"ho\xffst=x").is_err());
+    }
+
+    #[test]
+    fn a_field_sent_twice_is_refused() {
+        assert_eq!(
+            FormBody::parse(b"port=1&port=2").unwrap_err(),
+            FormBodyError::Duplicate("port".into())
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_all_named() {
+        let f = FormBody::parse(b"host=x").unwrap();
+        let err = f.require(["host", "port", "revision"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the form is missing the fields port, revision"
+        );
+    }
+
+    #[test]
+    fn checkboxes_and_numbers_refuse_other_values() {
+        let f = FormBody::parse(b"enabled=on&use_auth=maybe&revision=7&bad=7x").unwrap();
+        assert!(f.checkbox("enabled").unwrap());
+        assert!(!f.checkbox("absent").unwrap());
+        assert!(f.checkbox("use_auth").is_err());
+        assert_eq!(f.number("revision").unwrap(), 7);
+        assert_eq!(
+            f.number("bad").unwrap_err(),
+            FormBodyError::NotANumber("bad".into())
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! Routes and handlers. `routes()` is the whole HTTP surface; cross-cutting layers are
+//! added once in `crate::app`.
+
+pub mod assets;
+pub mod flash;
+pub mod form_body;
+pub mod page;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub const PAGE: &str = "/system/configuration/management-interfaces";
+
+/// Forms are a few hundred bytes; anything near this is not a Proxy form.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to(PAGE) }))
+        .route(PAGE, get(page::show))
+        .route(&format!("{PAGE}/proxy"), axum::routing::post(page::save))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/{name}", get(assets::serve))
+        .fallback(|| async {
+            crate::error::error_page(
+                axum::http::StatusCode::NOT_FOUND,
+                "There is no page at this address.",
+            )
+        })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// One log line per request: method, path (never the query), status, latency.
+/// Bodies and headers are never logged, so passwords cannot reach the log.
+pub async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await.into_response();
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,317 @@
+//! The Management Interfaces page: render it, and save its Proxy section (Post/Redirect/Get).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::PAGE;
+use super::flash::{self, Flash};
+use super::form_body::{FormBody, FormBodyError};
+use crate::error::AppError;
+use crate::host::{self, HostFacts, TcpConn};
+use crate::settings::ProxyConfig;
+use crate::settings::form::{FieldErrors, ProxyForm};
+use crate::settings::store::{Revision, SaveError, SaveOutcome, Store};
+use crate::state::AppState;
+
+/// The configuration pages of FMC 7.4, in its order; only ours is active.
+pub const CONFIG_PAGES: &[&str] = &[
+    "Access List",
+    "Access Control Preferences",
+    "Audit Log",
+    "Audit Log Certificate",
+    "Change Reconciliation",
+    "Console Configuration",
+    "DNS Cache",
+    "Dashboard",
+    "Database",
+    "Email Notification",
+    "External Database Access",
+    "HTTPS Certificate",
+    "Information",
+    "Intrusion Policy Preferences",
+    "Language",
+    "Login Banner",
+    "Management Interfaces",
+    "Network Analysis Policy Preferences",
+    "Process",
+    "REST API Preferences",
+    "Remote Storage Device",
+    "SNMP",
+    "Session Timeout",
+    "Time",
+    "Time Synchronization",
+    "UCAPL/CC Compliance",
+    "User Configuration",
+    "Vulnerability Mapping",
+    "Web Analytics",
+];
+
+#[derive(Template)]
+#[template(path = "management_interfaces.html")]
+pub struct PageTemplate {
+    pub nav: &'static [&'static str],
+    pub flash: Option<String>,
+    pub host: HostFacts,
+    pub notice: Option<String>,
+    pub errors: FieldErrors,
+    pub stale: Option<Revision>,
+    pub form: ProxyForm,
+    pub revision: i64,
+    pub password_set: bool,
+    pub conf_path: String,
+    pub conf_text: Result<String, String>,
+    pub proxy_label: String,
+    pub connections: Vec<TcpConn>,
+}
+
+impl PageTemplate {
+    fn err(&self, id: &str) -> Option<&str> {
+        self.errors
+            .0
+            .iter()
+            .find(|(f, _)| f.id() == id)
+            .map(|(_, m)| m.as_str())
+    }
+
+    fn yes_no(&self, on: &bool) -> &'static str {
+        if *on { "yes" } else { "no" }
+    }
+}
+
+/// What the page shows besides the form: gathered fresh on every render.
+pub struct PageContext {
+    pub revision: i64,
+    pub config: ProxyConfig,
+}
+
+impl PageContext {
+    pub async fn load(store: &Store) -> Result<Self, AppError> {
+        let current = store.current().await?;
+        Ok(PageContext {
+            revision: current.as_ref().map_or(0, |r| r.id),
+            config: current.map(|r| r.config).unwrap_or_default(),
+        })
+    }
+}
+
+/// The form as the stored configuration fills it (passwords always blank).
+pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
+    ProxyForm {
+        enabled: config.enabled,
+        host: config.host.clone().unwrap_or_default(),
+        port: config.port.map(|p| p.to_string()).unwrap_or_default(),
+        use_auth: config.use_auth,
+        username: config.username.clone().unwrap_or_default(),
+        password: String::new(),
+        confirm_password: String::new(),
+    }
+}
+
+pub async fn render_page(
+    store: &Store,
+    ctx: &PageContext,
+    mut form: ProxyForm,
+    errors: FieldErrors,
+    flash: Option<String>,
+    notice: Option<String>,
+    stale: Option<Revision>,
+) -> Result<Html<String>, AppError> {
+    form.password.clear();
+    form.confirm_password.clear();
+    let conf_path = store.conf_path().to_path_buf();
+    let conf_text = match tokio::fs::read_to_string(&conf_path).await {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err("No such file or directory".to_owned())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    let (proxy_label, connections) = match (&ctx.config.host, ctx.config.port) {
+        (Some(h), Some(p)) => (
+            h.clone(),
+            host::connections_to(&resolve_quickly(h, p).await, p),
+        ),
+        _ => ("<proxy>".to_owned(), Vec::new()),
+    };
+    let page = PageTemplate {
+        nav: CONFIG_PAGES,
+        flash,
+        host: tokio::task::spawn_blocking(HostFacts::read)
+            .await
+            .unwrap_or_default(),
+        notice,
+        errors,
+        stale,
+        form,
+        revision: ctx.revision,
+        password_set: ctx.config.password.is_some(),
+        conf_path: conf_path.display().to_string(),
+        conf_text,
+        proxy_label,
+        connections,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// The proxy's addresses for the netstat view; a name that does not resolve within a
+/// moment simply shows no connections (the probe is where DNS failures are explained).
+async fn resolve_quickly(host: &str, port: u16) -> Vec<IpAddr> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return vec![ip];
+    }
+    match tokio::time::timeout(
+        Duration::from_millis(300),
+        tokio::net::lookup_host((host, port)),
+    )
+    .await
+    {
+        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let ctx = PageContext::load(&state.store).await?;
+    let flash = Flash::from_headers(&headers).map(|f| f.message());
+    let html = render_page(
+        &state.store,
+        &ctx,
+        form_from_config(&ctx.config),
+        FieldErrors::default(),
+        flash.clone(),
+        None,
+        None,
+    )
+    .await?;
+    let mut response = html.into_response();
+    if flash.is_some() {
+        flash::clear(response.headers_mut());
+    }
+    Ok(response)
+}
+
+/// Read a urlencoded form body, turning every way it can be wrong into a clear 4xx.
+pub fn form_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<FormBody, AppError> {
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The form is too large to be a Proxy form; nothing was saved.",
+        ),
+        status => AppError::status(
+            status,
+            format!("The form could not be read: {}", rejection.body_text()),
+        ),
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the form as application/x-www-form-urlencoded, as the page does.",
+        ));
+    }
+    FormBody::parse(&body).map_err(form_error)
+}
+
+pub fn form_error(e: FormBodyError) -> AppError {
+    AppError::bad_request(format!(
+        "This request is not a valid Proxy form: {e}. Nothing was saved; reload the page and try again."
+    ))
+}
+
+/// The Proxy fields of a posted form; passwords may be absent (blank keeps the stored one).
+pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
+    let [host, port, username] = fields
+        .require(["host", "port", "username"])
+        .map_err(form_error)?;
+    Ok(ProxyForm {
+        enabled: fields.checkbox("enabled").map_err(form_error)?,
+        host,
+        port,
+        use_auth: fields.checkbox("use_auth").map_err(form_error)?,
+        username,
+        password: fields.text("password"),
+        confirm_password: fields.text("confirm_password"),
+    })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let fields = form_body(&headers, body)?;
+    let form = proxy_form(&fields)?;
+    let base = fields.number("revision").map_err(form_error)?;
+    let ctx = PageContext::load(&state.store).await?;
+
+    let settings = match form.parse(ctx.config.password.is_some()) {
+        Ok(settings) => settings,
+        Err(errors) => {
+            let html = render_page(&state.store, &ctx, form, errors, None, None, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+        }
+    };
+    match state
+        .store
+        .save(base, "admin", None, |current| settings.apply_to(current))
+        .await
+    {
+        Ok(SaveOutcome::Saved(revision)) => {
+            tracing::info!(
+                revision = revision.id,
+                changes = revision.changes.len(),
+                "proxy settings saved"
+            );
+            let mut response = Redirect::to(PAGE).into_response();
+            flash::set(response.headers_mut(), Flash::Saved(revision.id));
+            Ok(response)
+        }
+        Ok(SaveOutcome::Stale { current }) => {
+            let html = render_page(
+                &state.store,
+                &ctx,
+                form,
+                FieldErrors::default(),
+                None,
+                None,
+                current,
+            )
+            .await?;
+            Ok((StatusCode::CONFLICT, html).into_response())
+        }
+        Err(SaveError::File { path, source }) => {
+            tracing::error!(path = %path.display(), error = %source, "proxy file not written; save rolled back");
+            let notice = format!(
+                "Not saved: {} could not be written ({source}). The database is unchanged; fix the file's directory and Save again.",
+                path.display()
+            );
+            let html = render_page(
+                &state.store,
+                &ctx,
+                form,
+                FieldErrors::default(),
+                None,
+                Some(notice),
+                None,
+            )
+            .await?;
+            Ok((StatusCode::INTERNAL_SERVER_ERROR, html).into_response())
+        }
+        Err(SaveError::Db(e)) => Err(e.into()),
+    }
+}
