@@ -48,8 +48,6 @@ pub enum StartError {
     },
     #[error(transparent)]
     Db(#[from] db::DbError),
-    #[error("cannot bring the proxy file in line with the database: {0}")]
-    ProxyFile(#[from] settings::store::SaveError),
 }
 
 /// Prepare everything `serve` needs from the command line: data directory (0700), database
@@ -61,7 +59,11 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
     })?;
     let pool = db::connect(&global.database_path()).await?;
     let store = Store::new(pool, global.proxy_conf_path());
-    store.sync_file_with_database().await?;
+    // A proxy file that cannot be written must not keep the UI down: the admin needs the
+    // page to see and fix it. The Diagnostics panel shows the file as it really is.
+    if let Err(e) = store.sync_file_with_database().await {
+        tracing::error!(error = %e, "the proxy file does not agree with the database");
+    }
     Ok(AppState {
         store,
         server: Arc::new(ServerSettings {

@@ -62,6 +62,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
 
 /// Remove the file (absent already is fine) and make the removal durable.
 pub fn remove(path: &Path) -> io::Result<()> {
+    // Check first: on a read-only file system unlink() of a missing file says EROFS.
+    if fs::symlink_metadata(path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
+        return Ok(());
+    }
     match fs::remove_file(path) {
         Ok(()) => File::open(parent(path))?.sync_all(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),

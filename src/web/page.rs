@@ -255,6 +255,9 @@ pub async fn save(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let fields = form_body(&headers, body)?;
+    fields
+        .require(["host", "port", "username", "revision"])
+        .map_err(form_error)?;
     let form = proxy_form(&fields)?;
     let base = fields.number("revision").map_err(form_error)?;
     let ctx = PageContext::load(&state.store).await?;

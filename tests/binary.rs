@@ -1,0 +1,149 @@
+//! The real binary as an admin runs it: defaults, flags, permissions, logs, signals.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use support::binary::Server;
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn help_documents_every_setting_and_its_environment_variable() {
+    let out = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for (flag, env) in [
+        ("--listen", "FMC_LISTEN"),
+        ("--data-dir", "FMC_DATA_DIR"),
+        ("--database-url", "FMC_DATABASE_URL"),
+        ("--proxy-conf", "FMC_PROXY_CONF"),
+        ("--probe-target", "FMC_PROBE_TARGET"),
+        ("--ca-file", "FMC_CA_FILE"),
+        ("--log-format", "FMC_LOG_FORMAT"),
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+        assert!(help.contains(env), "--help lacks {env}");
+    }
+    assert!(help.contains("127.0.0.1:8080") && help.contains("tools.cisco.com:443"));
+}
+
+#[tokio::test]
+async fn defaults_create_a_private_data_directory_in_any_working_directory() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut server = Server::start(cwd.path(), &[], &[]);
+    let data = cwd.path().join("data");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("fmc.db")), 0o600);
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(server.url("/system/configuration/management-interfaces"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        200,
+        "templates are compiled in: no files needed in the cwd"
+    );
+    let css = client
+        .get(server.url("/static/fmc.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), 200);
+
+    let secret = "Zq7-never-logged!";
+    let body = format!(
+        "enabled=on&host=10.1.1.1&port=3128&use_auth=on&username=u&password={secret}&confirm_password={secret}&revision=0"
+    );
+    let r = client
+        .post(server.url("/system/configuration/management-interfaces/proxy"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(data.join("iprep_proxy.conf").exists());
+
+    let status = server.signal_and_wait(15);
+    assert!(status.success(), "SIGTERM is a clean stop, got {status}");
+    let log = server.log();
+    assert!(
+        log.contains("method=POST")
+            && log.contains("path=\"/system/configuration/management-interfaces/proxy\"")
+            && log.contains("status=303")
+            && log.contains("latency_ms="),
+        "{log}"
+    );
+    assert!(!log.contains(secret), "the password reached the log");
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("fmc.db").display()))
+        .await
+        .unwrap();
+    let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(n >= 1, "migrations applied at start");
+}
+
+#[test]
+fn sigint_stops_the_server_cleanly_and_flags_move_the_data() {
+    let cwd = tempfile::tempdir().unwrap();
+    let elsewhere = cwd.path().join("srv");
+    let conf = cwd.path().join("etc-sf/iprep_proxy.conf");
+    std::fs::create_dir_all(conf.parent().unwrap()).unwrap();
+    let mut server = Server::start(
+        cwd.path(),
+        &["--proxy-conf", conf.to_str().unwrap()],
+        &[("FMC_DATA_DIR", elsewhere.to_str().unwrap())],
+    );
+    assert!(
+        elsewhere.join("fmc.db").exists(),
+        "FMC_DATA_DIR is honoured"
+    );
+    assert!(!cwd.path().join("data").exists());
+    let status = server.signal_and_wait(2);
+    assert!(status.success(), "SIGINT is a clean stop, got {status}");
+}
+
+#[test]
+fn a_corrupt_database_stops_the_start_with_a_clear_message() {
+    let cwd = tempfile::tempdir().unwrap();
+    let data = cwd.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("fmc.db"), vec![0x42u8; 8192]).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .current_dir(cwd.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fmc.db") && (err.contains("not a database") || err.contains("integrity")),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(data.join("fmc.db")).unwrap(),
+        vec![0x42u8; 8192],
+        "left untouched"
+    );
+}

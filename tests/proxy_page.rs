@@ -1,0 +1,472 @@
+//! The Management Interfaces page and its Proxy save, black-box over HTTP, checking the
+//! database (reopened) and the proxy file on disk.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+
+use reqwest::StatusCode;
+use support::app::{PAGE, TestApp};
+
+const GOOD: &[(&str, &str)] = &[("enabled", "on"), ("host", "10.10.10.1"), ("port", "80")];
+
+fn position(html: &str, needle: &str) -> usize {
+    html.find(needle)
+        .unwrap_or_else(|| panic!("page lacks {needle:?}"))
+}
+
+#[tokio::test]
+async fn the_page_shows_the_fmc_frame_and_the_proxy_fields_in_order() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.page().await;
+    assert_eq!(status, StatusCode::OK);
+    for item in [
+        "Overview",
+        "Analysis",
+        "Policies",
+        "Devices",
+        "Objects",
+        "Integration",
+        "Deploy",
+        "System",
+    ] {
+        assert!(html.contains(&format!(">{item}<")), "menu lacks {item}");
+    }
+    assert!(html.contains("System <span aria-hidden=\"true\">/</span> Configuration"));
+    for page in [
+        "Access List",
+        "Audit Log Certificate",
+        "UCAPL/CC Compliance",
+        "Web Analytics",
+    ] {
+        assert!(
+            html.contains(&format!("<span class=\"inactive\">{page}</span>")),
+            "nav lacks {page}"
+        );
+    }
+    assert!(html.contains("aria-current=\"page\" href=\"/system/configuration/management-interfaces\">Management Interfaces<"));
+    let sections = [
+        "id=\"interfaces-h\">Interfaces",
+        "id=\"routes-h\">Routes",
+        "id=\"shared-h\">Shared Settings",
+        "id=\"icmpv6-h\">ICMPv6",
+        "id=\"proxy-h\">Proxy",
+    ];
+    let at: Vec<usize> = sections.iter().map(|s| position(&html, s)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "sections out of order");
+
+    let proxy = &html[position(&html, "id=\"proxy-h\"")..];
+    let order = [
+        "NT LAN Manager (NTLM) authentication are not supported",
+        "cannot have more than 64 characters",
+        "for=\"enabled\">Enabled<",
+        "for=\"host\">HTTP Proxy<",
+        "for=\"port\">Port<",
+        "for=\"use_auth\">Use Proxy Authentication<",
+        "for=\"username\">User Name<",
+        "for=\"password\">Password<",
+        "for=\"confirm_password\">Confirm Password<",
+        ">Save</button>",
+    ];
+    let at: Vec<usize> = order.iter().map(|s| position(proxy, s)).collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "proxy fields out of order: {at:?}"
+    );
+    assert!(
+        proxy.contains(
+            "method=\"post\" action=\"/system/configuration/management-interfaces/proxy\""
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_valid_save_redirects_with_a_flash_and_writes_revision_and_file() {
+    let app = TestApp::spawn().await;
+    let r = app.save(GOOD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], PAGE);
+
+    let (_, html) = app.page().await;
+    assert!(
+        html.contains("Saved. The proxy settings are now revision 1."),
+        "flash missing"
+    );
+    assert!(html.contains("value=\"10.10.10.1\""));
+    let (_, again) = app.page().await;
+    assert!(!again.contains("Saved."), "a flash shows once");
+
+    assert_eq!(app.revision_count().await, 1);
+    assert_eq!(
+        app.conf().unwrap(),
+        "iprep_proxy {\n    PROXY_HOST 10.10.10.1;\n    PROXY_PORT 80;\n}\n"
+    );
+    let mode = std::fs::metadata(app.conf_path())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o644);
+}
+
+#[tokio::test]
+async fn the_stored_password_is_never_sent_back_and_blank_keeps_it() {
+    let app = TestApp::spawn().await;
+    let secret = "p@ss:w0rd!#%&";
+    let mut fields = GOOD.to_vec();
+    fields.extend([
+        ("use_auth", "on"),
+        ("username", "proxyuser"),
+        ("password", secret),
+        ("confirm_password", secret),
+    ]);
+    assert_eq!(app.save(&fields).await.status(), StatusCode::SEE_OTHER);
+
+    let (_, html) = app.page().await;
+    assert!(
+        !html.contains(secret) && !html.contains("p@ss"),
+        "password leaked into the page"
+    );
+    assert!(html.contains("Password set — leave blank to keep."));
+    assert!(html.contains("value=\"proxyuser\""));
+
+    let blank: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .filter(|(k, _)| !k.contains("password"))
+        .chain([("port", "3128")])
+        .filter(|&(k, v)| k != "port" || v == "3128")
+        .collect();
+    assert_eq!(app.save(&blank).await.status(), StatusCode::SEE_OTHER);
+    let pool = app.db().await;
+    let (password, port): (Option<String>, i64) =
+        sqlx::query_as("SELECT password, port FROM proxy_revisions ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(password.as_deref(), Some(secret));
+    assert_eq!(port, 3128);
+    assert!(
+        !app.conf().unwrap().contains("p@ss"),
+        "credentials never go in the file"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_save_answers_422_with_messages_beside_fields_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "http://proxy:3128"),
+            ("port", "80a"),
+            ("use_auth", "on"),
+            ("username", "kept-user"),
+            ("password", "one-secret"),
+            ("confirm_password", "two-secret"),
+        ])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"error-summary\""));
+    assert!(html.contains("Not saved: 3 fields need attention"));
+    assert!(html.contains(
+        "<p class=\"error\" id=\"host-error\">Enter the host only; the port goes in Port.</p>"
+    ));
+    assert!(html.contains("aria-describedby=\"host-hint host-error\""));
+    assert!(html.contains("id=\"port-error\""));
+    assert!(html.contains("id=\"password-error\">The password and its confirmation differ."));
+    assert!(html.contains("value=\"http://proxy:3128\""), "host kept");
+    assert!(html.contains("value=\"80a\""), "port kept");
+    assert!(html.contains("value=\"kept-user\""), "user kept");
+    assert!(
+        !html.contains("one-secret") && !html.contains("two-secret"),
+        "passwords are not echoed"
+    );
+    assert_eq!(app.revision_count().await, 0);
+    assert_eq!(app.conf(), None);
+}
+
+#[tokio::test]
+async fn disabling_keeps_every_value_and_removes_the_file() {
+    let app = TestApp::spawn().await;
+    let mut fields = GOOD.to_vec();
+    fields.extend([
+        ("use_auth", "on"),
+        ("username", "u1"),
+        ("password", "pw1"),
+        ("confirm_password", "pw1"),
+    ]);
+    app.save(&fields).await;
+    assert!(app.conf().is_some());
+
+    let disabled: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "enabled" && !k.contains("password"))
+        .collect();
+    assert_eq!(app.save(&disabled).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.conf(), None, "the file goes when the proxy is off");
+
+    let pool = app.db().await;
+    let row: (bool, String, i64, bool, String, String) = sqlx::query_as(
+        "SELECT enabled, host, port, use_auth, username, password FROM proxy_revisions ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            false,
+            "10.10.10.1".into(),
+            80,
+            true,
+            "u1".into(),
+            "pw1".into()
+        )
+    );
+    let (_, html) = app.page().await;
+    assert!(html.contains("value=\"10.10.10.1\"") && html.contains("value=\"u1\""));
+    assert!(!html.contains("id=\"enabled\" name=\"enabled\" value=\"on\" checked"));
+
+    assert_eq!(app.save(&fields[..3]).await.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.conf().unwrap().contains("PROXY_HOST 10.10.10.1;"),
+        "re-enabling brings it back"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_form_answers_409_with_both_versions_and_overwrites_nothing() {
+    let app = TestApp::spawn().await;
+    app.save(GOOD).await; // revision 1
+    app.save(&[
+        ("enabled", "on"),
+        ("host", "proxy-b.example.com"),
+        ("port", "8080"),
+    ])
+    .await; // revision 2
+
+    let r = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "mine.example.com"),
+            ("port", "3128"),
+            ("revision", "1"),
+        ])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("saved revision 2"));
+    assert!(
+        html.contains("<td>mine.example.com</td><td>proxy-b.example.com</td>"),
+        "side by side"
+    );
+    assert!(
+        html.contains("value=\"mine.example.com\""),
+        "the user's input is kept in the form"
+    );
+    assert!(
+        html.contains("name=\"revision\" value=\"2\""),
+        "a second Save is a deliberate overwrite"
+    );
+    assert_eq!(app.revision_count().await, 2);
+    assert!(app.conf().unwrap().contains("proxy-b.example.com"));
+}
+
+#[tokio::test]
+async fn malformed_posts_get_clear_error_pages_and_save_nothing() {
+    let app = TestApp::spawn().await;
+    let path = format!("{PAGE}/proxy");
+    let form = "application/x-www-form-urlencoded";
+    let cases: Vec<(Vec<u8>, &str, StatusCode, &str)> = vec![
+        (
+            b"enabled=on&host=10.0.0.1".to_vec(),
+            form,
+            StatusCode::BAD_REQUEST,
+            "missing the fields port, username, revision",
+        ),
+        (
+            b"enabled=yes-please&host=a&port=1&username=&revision=0".to_vec(),
+            form,
+            StatusCode::BAD_REQUEST,
+            "checkbox value",
+        ),
+        (
+            b"host=a&port=1&username=&revision=latest".to_vec(),
+            form,
+            StatusCode::BAD_REQUEST,
+            "whole number",
+        ),
+        (
+            b"host=%ff%fe&port=1&username=&revision=0".to_vec(),
+            form,
+            StatusCode::BAD_REQUEST,
+            "not valid UTF-8",
+        ),
+        (
+            b"host=a&host=b&port=1&username=&revision=0".to_vec(),
+            form,
+            StatusCode::BAD_REQUEST,
+            "more than once",
+        ),
+        (
+            br#"{"host":"a"}"#.to_vec(),
+            "application/json",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "x-www-form-urlencoded",
+        ),
+        (
+            vec![b'a'; 1024 * 1024],
+            form,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too large",
+        ),
+    ];
+    for (body, content_type, status, message) in cases {
+        let r = app.post_raw(&path, content_type, body).await;
+        assert_eq!(r.status(), status, "expected {status} for {message}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(message),
+            "page for {status} lacks {message:?}: {html}"
+        );
+        assert!(html.contains("Nothing was saved"));
+    }
+    assert_eq!(app.revision_count().await, 0);
+    assert_eq!(app.conf(), None);
+}
+
+#[tokio::test]
+async fn an_unwritable_proxy_file_fails_the_whole_save_and_says_why() {
+    // The file's path is a directory: rename cannot replace it, whoever runs the test.
+    let app = TestApp::spawn().await;
+    app.save(GOOD).await;
+    std::fs::remove_file(app.conf_path()).unwrap();
+    std::fs::create_dir(app.conf_path()).unwrap();
+
+    let r = app
+        .save(&[("enabled", "on"), ("host", "10.9.9.9"), ("port", "8080")])
+        .await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Not saved:") && html.contains("iprep_proxy.conf could not be written"),
+        "{html}"
+    );
+    assert!(html.contains("The database is unchanged"));
+    assert!(html.contains("value=\"10.9.9.9\""), "values kept");
+    assert_eq!(app.revision_count().await, 1, "database unchanged");
+}
+
+/// A directory made read-only for the test; as root (CI) directory modes are ignored,
+/// so it becomes a read-only tmpfs mount, unmounted on drop.
+struct ReadOnlyDir {
+    path: std::path::PathBuf,
+    mounted: bool,
+}
+
+impl ReadOnlyDir {
+    fn new(path: std::path::PathBuf) -> Self {
+        std::fs::create_dir(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let canary = path.join("canary");
+        if std::fs::write(&canary, b"x").is_err() {
+            return ReadOnlyDir {
+                path,
+                mounted: false,
+            };
+        }
+        std::fs::remove_file(&canary).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "as root this test needs `mount -t tmpfs -o ro`");
+        ReadOnlyDir {
+            path,
+            mounted: true,
+        }
+    }
+}
+
+impl Drop for ReadOnlyDir {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount")
+                .arg(&self.path)
+                .status();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_read_only_directory_fails_the_save_with_the_database_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let ro = ReadOnlyDir::new(dir.path().join("ro"));
+    let conf = ro.path.join("iprep_proxy.conf");
+    let app = TestApp::spawn_in(dir, &["--proxy-conf", conf.to_str().unwrap()]).await;
+
+    let r = app.save(GOOD).await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Read-only file system") || html.contains("Permission denied"),
+        "{html}"
+    );
+    assert!(html.contains("The database is unchanged"));
+    assert_eq!(app.revision_count().await, 0);
+    assert_eq!(support::app::read_optional(&conf), None);
+    drop(ro); // unmount before the temporary directory is removed
+    drop(app);
+}
+
+#[tokio::test]
+async fn a_restart_finds_the_values_and_makes_the_file_agree() {
+    let app = TestApp::spawn().await;
+    app.save(&[
+        ("enabled", "on"),
+        ("host", "[2001:db8::10]"),
+        ("port", "3128"),
+    ])
+    .await;
+    let dir = app.stop().await;
+    let conf = dir.path().join("data/iprep_proxy.conf");
+    std::fs::write(&conf, "tampered\n").unwrap();
+
+    let app = TestApp::spawn_in(dir, &[]).await;
+    let (_, html) = app.page().await;
+    assert!(
+        html.contains("value=\"2001:db8::10\""),
+        "IPv6 shown bare after restart"
+    );
+    assert_eq!(
+        app.conf().unwrap(),
+        "iprep_proxy {\n    PROXY_HOST 2001:db8::10;\n    PROXY_PORT 3128;\n}\n"
+    );
+}
+
+#[tokio::test]
+async fn the_root_redirects_to_the_page_and_unknown_paths_get_a_404_page() {
+    let app = TestApp::spawn().await;
+    let r = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], PAGE);
+    let r = app.client.get(app.url("/nope")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("There is no page at this address.")
+    );
+    let r = app
+        .client
+        .get(app.url("/static/fmc.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/css; charset=utf-8");
+}

@@ -1,0 +1,209 @@
+//! The real app, in process, on port 0 with a fresh data directory per test.
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use fmc_mgmt::config::Cli;
+use reqwest::redirect::Policy;
+use sqlx::SqlitePool;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const PAGE: &str = "/system/configuration/management-interfaces";
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub client: reqwest::Client,
+    pub dir: TempDir,
+    pub args: Vec<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Start with extra command-line flags (e.g. `--proxy-conf`).
+    pub async fn spawn_with(extra: &[&str]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::spawn_in(dir, extra).await
+    }
+
+    /// Start on an existing directory (a restart).
+    pub async fn spawn_in(dir: TempDir, extra: &[&str]) -> TestApp {
+        let data = dir.path().join("data");
+        let mut args = vec![
+            "fmc-mgmt".to_owned(),
+            "--data-dir".into(),
+            data.display().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let cli = Cli::try_parse_from(&args).expect("test flags parse");
+        let state = fmc_mgmt::prepare(&cli.global).await.expect("app prepares");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel();
+        let handle = tokio::spawn(fmc_mgmt::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            addr,
+            client,
+            dir,
+            args,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    /// Stop gracefully and hand back the directory, for a restart on the same data.
+    pub async fn stop(mut self) -> TempDir {
+        self.shutdown.take().map(|tx| tx.send(()));
+        if let Some(h) = self.handle.take() {
+            h.await.expect("server task").expect("server ran");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn conf_path(&self) -> PathBuf {
+        self.data_dir().join("iprep_proxy.conf")
+    }
+
+    /// The proxy file's contents, `None` when absent.
+    pub fn conf(&self) -> Option<String> {
+        read_optional(&self.conf_path())
+    }
+
+    pub async fn page(&self) -> (reqwest::StatusCode, String) {
+        let r = self
+            .client
+            .get(self.url(PAGE))
+            .send()
+            .await
+            .expect("GET page");
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// The revision the page's form was loaded from.
+    pub async fn form_revision(&self) -> String {
+        let (_, html) = self.page().await;
+        let start = html
+            .find("name=\"revision\" value=\"")
+            .expect("revision field")
+            + 23;
+        html[start..].split('"').next().unwrap().to_owned()
+    }
+
+    /// POST the Proxy form as the page would, with `revision` from the page unless given.
+    pub async fn save(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if !fields.iter().any(|(k, _)| k == "revision") {
+            fields.push(("revision".into(), self.form_revision().await));
+        }
+        for name in ["host", "port", "username"] {
+            if !fields.iter().any(|(k, _)| k == name) {
+                fields.push((name.into(), String::new()));
+            }
+        }
+        self.post_raw(
+            &format!("{PAGE}/proxy"),
+            "application/x-www-form-urlencoded",
+            encode(&fields).into_bytes(),
+        )
+        .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// A fresh connection to the database on disk, as another process would see it.
+    pub async fn db(&self) -> SqlitePool {
+        SqlitePool::connect(&format!(
+            "sqlite://{}",
+            self.data_dir().join("fmc.db").display()
+        ))
+        .await
+        .expect("reopen database")
+    }
+
+    pub async fn revision_count(&self) -> i64 {
+        let pool = self.db().await;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM proxy_revisions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        n
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub fn read_optional(path: &Path) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Some(s),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("reading {}: {e}", path.display()),
+    }
+}
+
+/// urlencode pairs the way a browser does.
+pub fn encode(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,5 @@
+//! Shared test helpers: each file owns one kind of peer.
+#![allow(dead_code)]
+
+pub mod app;
+pub mod binary;
