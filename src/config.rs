@@ -27,6 +27,20 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web UI (the default).
     Serve,
+    /// Manage UI accounts from the shell.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Set (or reset) a UI account's password and end its sessions. The new password is
+    /// read from FMC_NEW_PASSWORD, else prompted for twice on a terminal, else read from
+    /// the first line of standard input.
+    SetPassword {
+        /// The account, e.g. admin (created if it does not exist).
+        user: String,
+    },
 }
 
 /// Settings shared by every subcommand.
@@ -66,6 +80,16 @@ pub struct Global {
     /// Extra trust anchors (PEM) for the probe's TLS stage, e.g. a TLS-inspecting proxy's CA.
     #[arg(long, env = "FMC_CA_FILE", global = true)]
     pub ca_file: Option<PathBuf>,
+
+    /// Minutes of inactivity after which a UI session ends.
+    #[arg(long, env = "FMC_SESSION_IDLE_MINUTES", default_value_t = 30, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub session_idle_minutes: u64,
+
+    /// The first admin's password, from FMC_ADMIN_PASSWORD only (never a flag: flags show
+    /// in `ps`). Read by `main`, used once when no account exists.
+    #[arg(skip)]
+    pub admin_password: Option<crate::secret::Secret>,
 
     /// Log line format on stderr (`RUST_LOG` filters).
     #[arg(long, env = "FMC_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]

@@ -3,6 +3,8 @@
 //! `app(state)` builds the router; `serve(listener, state, shutdown)` runs it. Tests start
 //! the real app on port 0 with these two and no sleeps.
 
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -25,7 +27,9 @@ use state::{AppState, ServerSettings};
 
 /// The whole application with its cross-cutting layers.
 pub fn app(state: AppState) -> Router {
-    web::routes(state).layer(axum::middleware::from_fn(web::log_request))
+    web::routes(state)
+        .layer(axum::middleware::from_fn(auth::guard::security_headers))
+        .layer(axum::middleware::from_fn(web::log_request))
 }
 
 /// Serve until `shutdown` resolves, then finish in-flight requests.
@@ -48,6 +52,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     Db(#[from] db::DbError),
+    #[error("cannot create the first admin account: {0}")]
+    Admin(#[from] auth::users::BootstrapError),
 }
 
 /// Prepare everything `serve` needs from the command line: data directory (0700), database
@@ -64,12 +70,28 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
     if let Err(e) = store.sync_file_with_database().await {
         tracing::error!(error = %e, "the proxy file does not agree with the database");
     }
+    if let Some(generated) =
+        auth::users::ensure_admin(store.pool(), global.admin_password.as_ref()).await?
+    {
+        // Shown once, here, and never stored in clear.
+        eprintln!(
+            "fmc-mgmt: created user 'admin' with password {} (set FMC_ADMIN_PASSWORD to choose it; \
+             change it with `fmc-mgmt admin set-password admin`)",
+            generated.expose()
+        );
+    }
     Ok(AppState {
         store,
         server: Arc::new(ServerSettings {
             probe_target: global.probe_target.clone(),
             ca_file: global.ca_file.clone(),
+            session_policy: auth::sessions::SessionPolicy {
+                idle: std::time::Duration::from_secs(global.session_idle_minutes * 60),
+                ..Default::default()
+            },
+            secure_cookies: false,
         }),
+        throttle: Default::default(),
     })
 }
 

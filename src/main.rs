@@ -4,12 +4,17 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fmc_mgmt::config::{Cli, Command, Global, LogFormat};
+use fmc_mgmt::config::{AdminCommand, Cli, Command, Global, LogFormat};
+use fmc_mgmt::secret::Secret;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.global.admin_password = std::env::var("FMC_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Secret::new);
     init_tracing(cli.global.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -21,6 +26,9 @@ fn main() -> ExitCode {
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => run_server(&cli.global).await,
+            Command::Admin(AdminCommand::SetPassword { user }) => {
+                set_password(&cli.global, &user).await
+            }
         }
     })
 }
@@ -68,6 +76,68 @@ async fn run_server(global: &Global) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `fmc-mgmt admin set-password USER`: for a locked-out admin with shell access.
+async fn set_password(global: &Global, user: &str) -> ExitCode {
+    let secret = match read_new_password() {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("fmc-mgmt: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(msg) = fmc_mgmt::auth::password::check_new(secret.expose()) {
+        eprintln!("fmc-mgmt: {msg}");
+        return ExitCode::from(2);
+    }
+    let result = async {
+        let pool = fmc_mgmt::db::connect(&global.database_path())
+            .await
+            .map_err(|e| e.to_string())?;
+        fmc_mgmt::auth::users::set_password(&pool, user, &secret)
+            .await
+            .map_err(|e| e.to_string())?;
+        fmc_mgmt::audit::record(
+            &pool,
+            "shell",
+            None,
+            "set_password",
+            &format!("password of '{user}' set from the shell"),
+        )
+        .await;
+        Ok::<_, String>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            eprintln!("fmc-mgmt: password of '{user}' set; its sessions were ended");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("fmc-mgmt: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_new_password() -> Result<Secret, String> {
+    if let Ok(p) = std::env::var("FMC_NEW_PASSWORD") {
+        return Ok(Secret::new(p));
+    }
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ; nothing was changed".into());
+        }
+        return Ok(Secret::new(first));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(Secret::new(line.trim_end_matches(['\r', '\n'])))
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::auth::sessions::SessionPolicy;
+use crate::auth::throttle::Throttle;
 use crate::settings::store::Store;
 
 /// Server-wide settings that handlers read but never change.
@@ -13,10 +15,14 @@ pub struct ServerSettings {
     /// Where Test connection reaches through the proxy, `host:port`.
     pub probe_target: String,
     pub ca_file: Option<PathBuf>,
+    pub session_policy: SessionPolicy,
+    /// Mark cookies `Secure` (the UI is served over TLS).
+    pub secure_cookies: bool,
 }
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub store: Store,
     pub server: Arc<ServerSettings>,
+    pub throttle: Arc<Throttle>,
 }

@@ -37,15 +37,18 @@ fn help_documents_every_setting_and_its_environment_variable() {
 #[tokio::test]
 async fn defaults_create_a_private_data_directory_in_any_working_directory() {
     let cwd = tempfile::tempdir().unwrap();
-    let mut server = Server::start(cwd.path(), &[], &[]);
+    let mut server = Server::start(cwd.path(), &[], &[("FMC_ADMIN_PASSWORD", "bin-admin-Pa55")]);
     let data = cwd.path().join("data");
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("fmc.db")), 0o600);
 
     let client = reqwest::Client::builder()
+        .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let login = support::app::login(&client, &server.url(""), "admin", "bin-admin-Pa55").await;
+    assert_eq!(login.status(), 303);
     let page = client
         .get(server.url("/system/configuration/management-interfaces"))
         .send()
@@ -56,6 +59,7 @@ async fn defaults_create_a_private_data_directory_in_any_working_directory() {
         200,
         "templates are compiled in: no files needed in the cwd"
     );
+    let csrf = support::app::hidden(&page.text().await.unwrap(), "csrf_token");
     let css = client
         .get(server.url("/static/fmc.css"))
         .send()
@@ -65,7 +69,7 @@ async fn defaults_create_a_private_data_directory_in_any_working_directory() {
 
     let secret = "Zq7-never-logged!";
     let body = format!(
-        "enabled=on&host=10.1.1.1&port=3128&use_auth=on&username=u&password={secret}&confirm_password={secret}&revision=0"
+        "enabled=on&host=10.1.1.1&port=3128&use_auth=on&username=u&password={secret}&confirm_password={secret}&revision=0&csrf_token={csrf}"
     );
     let r = client
         .post(server.url("/system/configuration/management-interfaces/proxy"))

@@ -278,23 +278,24 @@ async fn a_stale_form_answers_409_with_both_versions_and_overwrites_nothing() {
 #[tokio::test]
 async fn malformed_posts_get_clear_error_pages_and_save_nothing() {
     let app = TestApp::spawn().await;
+    let csrf = format!("&csrf_token={}", app.csrf().await);
     let path = format!("{PAGE}/proxy");
     let form = "application/x-www-form-urlencoded";
     let cases: Vec<(Vec<u8>, &str, StatusCode, &str)> = vec![
         (
-            b"enabled=on&host=10.0.0.1".to_vec(),
+            format!("enabled=on&host=10.0.0.1{csrf}").into_bytes(),
             form,
             StatusCode::BAD_REQUEST,
             "missing the fields port, username, revision",
         ),
         (
-            b"enabled=yes-please&host=a&port=1&username=&revision=0".to_vec(),
+            format!("enabled=yes-please&host=a&port=1&username=&revision=0{csrf}").into_bytes(),
             form,
             StatusCode::BAD_REQUEST,
             "checkbox value",
         ),
         (
-            b"host=a&port=1&username=&revision=latest".to_vec(),
+            format!("host=a&port=1&username=&revision=latest{csrf}").into_bytes(),
             form,
             StatusCode::BAD_REQUEST,
             "whole number",

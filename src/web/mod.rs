@@ -2,16 +2,21 @@
 //! added once in `crate::app`.
 
 pub mod assets;
+pub mod audit_page;
 pub mod flash;
 pub mod form_body;
+pub mod login;
 pub mod page;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 
+use axum::middleware;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::auth;
 use crate::state::AppState;
 
 pub const PAGE: &str = "/system/configuration/management-interfaces";
@@ -20,10 +25,19 @@ pub const PAGE: &str = "/system/configuration/management-interfaces";
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn routes(state: AppState) -> Router {
-    Router::new()
+    let protected = Router::new()
         .route("/", get(|| async { Redirect::to(PAGE) }))
         .route(PAGE, get(page::show))
-        .route(&format!("{PAGE}/proxy"), axum::routing::post(page::save))
+        .route(&format!("{PAGE}/proxy"), post(page::save))
+        .route("/system/audit-log", get(audit_page::show))
+        .route("/logout", post(login::logout))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard::require_session,
+        ));
+    Router::new()
+        .merge(protected)
+        .route("/login", get(login::show).post(login::submit))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{name}", get(assets::serve))
         .fallback(|| async {

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use askama::Template;
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -13,6 +14,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::PAGE;
 use super::flash::{self, Flash};
 use super::form_body::{FormBody, FormBodyError};
+use crate::audit;
+use crate::auth::guard::client_addr;
+use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::host::{self, HostFacts, TcpConn};
 use crate::settings::ProxyConfig;
@@ -56,6 +60,8 @@ pub const CONFIG_PAGES: &[&str] = &[
 #[derive(Template)]
 #[template(path = "management_interfaces.html")]
 pub struct PageTemplate {
+    pub user: String,
+    pub csrf_token: String,
     pub nav: &'static [&'static str],
     pub flash: Option<String>,
     pub host: HostFacts,
@@ -114,14 +120,21 @@ pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
     }
 }
 
+/// What a render adds to the form besides its values.
+#[derive(Default)]
+pub struct Extras {
+    pub errors: FieldErrors,
+    pub flash: Option<String>,
+    pub notice: Option<String>,
+    pub stale: Option<Revision>,
+}
+
 pub async fn render_page(
+    session: &Session,
     store: &Store,
     ctx: &PageContext,
     mut form: ProxyForm,
-    errors: FieldErrors,
-    flash: Option<String>,
-    notice: Option<String>,
-    stale: Option<Revision>,
+    extras: Extras,
 ) -> Result<Html<String>, AppError> {
     form.password.clear();
     form.confirm_password.clear();
@@ -141,14 +154,16 @@ pub async fn render_page(
         _ => ("<proxy>".to_owned(), Vec::new()),
     };
     let page = PageTemplate {
+        user: session.username.clone(),
+        csrf_token: session.csrf_token.clone(),
         nav: CONFIG_PAGES,
-        flash,
+        flash: extras.flash,
         host: tokio::task::spawn_blocking(HostFacts::read)
             .await
             .unwrap_or_default(),
-        notice,
-        errors,
-        stale,
+        notice: extras.notice,
+        errors: extras.errors,
+        stale: extras.stale,
         form,
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
@@ -178,17 +193,23 @@ async fn resolve_quickly(host: &str, port: u16) -> Vec<IpAddr> {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let ctx = PageContext::load(&state.store).await?;
     let flash = Flash::from_headers(&headers).map(|f| f.message());
+    let extras = Extras {
+        flash: flash.clone(),
+        ..Extras::default()
+    };
     let html = render_page(
+        &session,
         &state.store,
         &ctx,
         form_from_config(&ctx.config),
-        FieldErrors::default(),
-        flash.clone(),
-        None,
-        None,
+        extras,
     )
     .await?;
     let mut response = html.into_response();
@@ -251,6 +272,8 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
 #[tracing::instrument(skip_all)]
 pub async fn save(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    request_ext: axum::http::Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
@@ -265,7 +288,17 @@ pub async fn save(
     let settings = match form.parse(ctx.config.password.is_some()) {
         Ok(settings) => settings,
         Err(errors) => {
-            let html = render_page(&state.store, &ctx, form, errors, None, None, None).await?;
+            let html = render_page(
+                &session,
+                &state.store,
+                &ctx,
+                form,
+                Extras {
+                    errors,
+                    ..Extras::default()
+                },
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
         }
     };
@@ -280,21 +313,30 @@ pub async fn save(
                 changes = revision.changes.len(),
                 "proxy settings saved"
             );
+            let detail = format!(
+                "revision {}: {}",
+                revision.id,
+                audit::describe_changes(&revision.changes)
+            );
+            let address = client_addr(&request_ext);
+            audit::record(
+                state.store.pool(),
+                &session.username,
+                address.as_deref(),
+                "save",
+                &detail,
+            )
+            .await;
             let mut response = Redirect::to(PAGE).into_response();
             flash::set(response.headers_mut(), Flash::Saved(revision.id));
             Ok(response)
         }
         Ok(SaveOutcome::Stale { current }) => {
-            let html = render_page(
-                &state.store,
-                &ctx,
-                form,
-                FieldErrors::default(),
-                None,
-                None,
-                current,
-            )
-            .await?;
+            let extras = Extras {
+                stale: current,
+                ..Extras::default()
+            };
+            let html = render_page(&session, &state.store, &ctx, form, extras).await?;
             Ok((StatusCode::CONFLICT, html).into_response())
         }
         Err(SaveError::File { path, source }) => {
@@ -303,16 +345,11 @@ pub async fn save(
                 "Not saved: {} could not be written ({source}). The database is unchanged; fix the file's directory and Save again.",
                 path.display()
             );
-            let html = render_page(
-                &state.store,
-                &ctx,
-                form,
-                FieldErrors::default(),
-                None,
-                Some(notice),
-                None,
-            )
-            .await?;
+            let extras = Extras {
+                notice: Some(notice),
+                ..Extras::default()
+            };
+            let html = render_page(&session, &state.store, &ctx, form, extras).await?;
             Ok((StatusCode::INTERNAL_SERVER_ERROR, html).into_response())
         }
         Err(SaveError::Db(e)) => Err(e.into()),

@@ -11,6 +11,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub const PAGE: &str = "/system/configuration/management-interfaces";
+/// The first admin's password in every test app.
+pub const ADMIN_PASSWORD: &str = "test-admin-Pa55!";
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
@@ -22,8 +24,14 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// A fresh app with a logged-in admin client.
     pub async fn spawn() -> TestApp {
         Self::spawn_with(&[]).await
+    }
+
+    /// A fresh app whose client has not logged in.
+    pub async fn spawn_anonymous() -> TestApp {
+        Self::start(tempfile::tempdir().expect("temp dir"), &[]).await
     }
 
     /// Start with extra command-line flags (e.g. `--proxy-conf`).
@@ -34,6 +42,17 @@ impl TestApp {
 
     /// Start on an existing directory (a restart).
     pub async fn spawn_in(dir: TempDir, extra: &[&str]) -> TestApp {
+        let app = Self::start(dir, extra).await;
+        let r = app.login("admin", ADMIN_PASSWORD).await;
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "test login failed"
+        );
+        app
+    }
+
+    async fn start(dir: TempDir, extra: &[&str]) -> TestApp {
         let data = dir.path().join("data");
         let mut args = vec![
             "fmc-mgmt".to_owned(),
@@ -41,7 +60,8 @@ impl TestApp {
             data.display().to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
-        let cli = Cli::try_parse_from(&args).expect("test flags parse");
+        let mut cli = Cli::try_parse_from(&args).expect("test flags parse");
+        cli.global.admin_password = Some(fmc_mgmt::secret::Secret::new(ADMIN_PASSWORD));
         let state = fmc_mgmt::prepare(&cli.global).await.expect("app prepares");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -105,12 +125,17 @@ impl TestApp {
 
     /// The revision the page's form was loaded from.
     pub async fn form_revision(&self) -> String {
-        let (_, html) = self.page().await;
-        let start = html
-            .find("name=\"revision\" value=\"")
-            .expect("revision field")
-            + 23;
-        html[start..].split('"').next().unwrap().to_owned()
+        hidden(&self.page().await.1, "revision")
+    }
+
+    /// The session's CSRF token, as the page carries it.
+    pub async fn csrf(&self) -> String {
+        hidden(&self.page().await.1, "csrf_token")
+    }
+
+    /// Log in through the login form, as a browser would.
+    pub async fn login(&self, user: &str, password: &str) -> reqwest::Response {
+        login(&self.client, &self.url(""), user, password).await
     }
 
     /// POST the Proxy form as the page would, with `revision` from the page unless given.
@@ -119,8 +144,11 @@ impl TestApp {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        if !fields.iter().any(|(k, _)| k == "revision") {
-            fields.push(("revision".into(), self.form_revision().await));
+        let html = self.page().await.1;
+        for name in ["revision", "csrf_token"] {
+            if !fields.iter().any(|(k, _)| k == name) {
+                fields.push((name.into(), hidden(&html, name)));
+            }
         }
         for name in ["host", "port", "username"] {
             if !fields.iter().any(|(k, _)| k == name) {
@@ -177,6 +205,46 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The value of the hidden input `name` in `html`.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden field {name}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// GET the login form (for its CSRF cookie and token), then POST it.
+pub async fn login(
+    client: &reqwest::Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("GET /login")
+        .text()
+        .await
+        .unwrap();
+    let fields = [
+        ("username".to_owned(), user.to_owned()),
+        ("password".to_owned(), password.to_owned()),
+        ("csrf_token".to_owned(), hidden(&html, "csrf_token")),
+        ("next".to_owned(), hidden(&html, "next")),
+    ];
+    client
+        .post(format!("{base}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(&fields))
+        .send()
+        .await
+        .expect("POST /login")
 }
 
 pub fn read_optional(path: &Path) -> Option<String> {

@@ -1,0 +1,74 @@
+//! The audit log: who did what, when, from where. Details are written by the callers with
+//! secrets already masked; nothing here ever sees a password.
+
+use sqlx::SqlitePool;
+
+use crate::settings::store::now_rfc3339;
+
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub address: Option<String>,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Record an event. An audit write that fails is logged, not fatal: the admin's action
+/// already happened and must not be reported as failed.
+#[tracing::instrument(skip(pool, detail))]
+pub async fn record(
+    pool: &SqlitePool,
+    actor: &str,
+    address: Option<&str>,
+    action: &str,
+    detail: &str,
+) {
+    let result = sqlx::query(
+        "INSERT INTO audit_log (at, actor, address, action, detail) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(now_rfc3339())
+    .bind(actor)
+    .bind(address)
+    .bind(action)
+    .bind(detail)
+    .execute(pool)
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, action, "could not write the audit log");
+    }
+}
+
+/// Newest first.
+pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, at, actor, address, action, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// "port 80 → 3128; password changed": a one-line summary of a revision's changes.
+pub fn describe_changes(changes: &[crate::settings::Change]) -> String {
+    if changes.is_empty() {
+        return "no changes".into();
+    }
+    changes
+        .iter()
+        .map(|c| match c.field.as_str() {
+            "password" => match (&c.from, &c.to) {
+                (None, Some(_)) => "password set".to_owned(),
+                (Some(_), None) => "password cleared".to_owned(),
+                _ => "password changed".to_owned(),
+            },
+            field => format!(
+                "{field} {} → {}",
+                c.from.as_deref().unwrap_or("(empty)"),
+                c.to.as_deref().unwrap_or("(empty)")
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,182 @@
+//! Middleware: sessions in front of every protected route, CSRF on every state change,
+//! and the security headers on every response.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::constant_time_eq;
+use super::sessions::{self, Session};
+use crate::error::{AppError, error_page};
+use crate::state::AppState;
+use crate::web::{BODY_LIMIT, flash, page};
+
+/// The header API clients send with the session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+pub async fn require_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let pool = state.store.pool();
+    let session = match flash::cookie(req.headers(), sessions::COOKIE) {
+        Some(token) => match sessions::lookup(pool, &token, state.server.session_policy).await {
+            Ok(s) => s,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let Some(session) = session else {
+        return unauthenticated(&req, is_api);
+    };
+    if let Err(e) = sessions::touch(pool, &session).await {
+        tracing::warn!(error = %e, "could not record session activity");
+    }
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        if let Err(resp) = check_origin(req.headers(), is_api) {
+            return resp;
+        }
+        req = match check_csrf(req, &session, is_api).await {
+            Ok(req) => req,
+            Err(resp) => return resp,
+        };
+    }
+    req.extensions_mut().insert(session);
+    next.run(req).await
+}
+
+fn unauthenticated(req: &Request, is_api: bool) -> Response {
+    if is_api {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"error": "log in first (no valid session)"})),
+        )
+            .into_response();
+    }
+    let back = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let target = if req.method() == Method::GET {
+        back
+    } else {
+        crate::web::PAGE
+    };
+    Redirect::to(&format!(
+        "/login?next={}",
+        percent_encoding::utf8_percent_encode(target, percent_encoding::NON_ALPHANUMERIC)
+    ))
+    .into_response()
+}
+
+/// A browser always names the page's origin on a POST; another site's origin is refused.
+/// API writes with a session must name it (scripts use API tokens instead).
+fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), Response> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match headers
+        .get(header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or(""))
+    {
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, a)| a);
+            if authority.is_some() && authority == host {
+                Ok(())
+            } else {
+                Err(forbidden(
+                    is_api,
+                    "This request came from another site (its Origin is not this server). Nothing was changed.",
+                ))
+            }
+        }
+        None if is_api => Err(forbidden(
+            is_api,
+            "API writes with a session must send a same-origin Origin header.",
+        )),
+        None => Ok(()),
+    }
+}
+
+async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Request, Response> {
+    if is_api {
+        let sent = req
+            .headers()
+            .get(CSRF_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or(b"");
+        return if constant_time_eq(sent, session.csrf_token.as_bytes()) {
+            Ok(req)
+        } else {
+            Err(forbidden(
+                true,
+                "API writes need the session's CSRF token in the X-CSRF-Token header.",
+            ))
+        };
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The form is too large to be one of this page's forms; nothing was saved.",
+        )
+    })?;
+    let fields =
+        page::form_body(&parts.headers, Ok(bytes.clone())).map_err(IntoResponse::into_response)?;
+    if !constant_time_eq(
+        fields.text("csrf_token").as_bytes(),
+        session.csrf_token.as_bytes(),
+    ) {
+        return Err(forbidden(
+            false,
+            "The form's security token is missing or out of date (was the page open across a logout?). Nothing was saved; reload the page and try again.",
+        ));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn forbidden(is_api: bool, message: &str) -> Response {
+    tracing::warn!(message, "request refused");
+    if is_api {
+        (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({"error": message})),
+        )
+            .into_response()
+    } else {
+        error_page(StatusCode::FORBIDDEN, message)
+    }
+}
+
+/// The client's address as the listener saw it.
+pub fn client_addr(req_extensions: &axum::http::Extensions) -> Option<String> {
+    req_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

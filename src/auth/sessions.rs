@@ -1,0 +1,122 @@
+//! Server-side sessions: a random 256-bit token in the cookie, its SHA-256 in the database,
+//! an idle timeout and an absolute lifetime, and a CSRF token per session.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+use super::{hex, random_hex};
+
+pub const COOKIE: &str = "fmc_session";
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub username: String,
+    pub csrf_token: String,
+    pub last_seen: i64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle: Duration::from_secs(30 * 60),
+            absolute: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Start a session for `user_id`; returns the cookie token (never stored).
+pub async fn create(pool: &SqlitePool, user_id: i64) -> Result<String, sqlx::Error> {
+    let token = random_hex(32);
+    let now = now_unix();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen) VALUES (?, ?, ?, ?, ?)")
+        .bind(hash_token(&token))
+        .bind(user_id)
+        .bind(random_hex(32))
+        .bind(now)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(token)
+}
+
+/// The live session for `token`; an expired one is deleted and reads as none.
+pub async fn lookup(
+    pool: &SqlitePool,
+    token: &str,
+    policy: SessionPolicy,
+) -> Result<Option<Session>, sqlx::Error> {
+    let row: Option<(String, i64, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT s.token_hash, s.user_id, u.username, s.csrf_token, s.created_at, s.last_seen \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+    )
+    .bind(hash_token(token))
+    .fetch_optional(pool)
+    .await?;
+    let Some((token_hash, user_id, username, csrf_token, created_at, last_seen)) = row else {
+        return Ok(None);
+    };
+    let now = now_unix();
+    if now - last_seen > policy.idle.as_secs() as i64
+        || now - created_at > policy.absolute.as_secs() as i64
+    {
+        delete(pool, &token_hash).await?;
+        return Ok(None);
+    }
+    Ok(Some(Session {
+        token_hash,
+        user_id,
+        username,
+        csrf_token,
+        last_seen,
+    }))
+}
+
+/// Record activity for the idle timeout; at most one write a minute per session.
+pub async fn touch(pool: &SqlitePool, session: &Session) -> Result<(), sqlx::Error> {
+    let now = now_unix();
+    if now - session.last_seen >= 60 {
+        sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(&session.token_hash)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete(pool: &SqlitePool, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The Set-Cookie value for a new session (or, with `None`, one that ends it).
+pub fn cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
+    }
+}

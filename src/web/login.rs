@@ -1,0 +1,240 @@
+//! Log in and out. The login form carries its own CSRF token (double-submit cookie) since
+//! there is no session yet; success always starts a new session (no fixation).
+
+use std::time::Instant;
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, Request, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::PAGE;
+use super::flash::cookie;
+use super::page::{form_body, form_error};
+use crate::audit;
+use crate::auth::guard::client_addr;
+use crate::auth::sessions::{self, Session};
+use crate::auth::{constant_time_eq, password, random_hex, users};
+use crate::error::AppError;
+use crate::secret::Secret;
+use crate::state::AppState;
+
+const LOGIN_CSRF_COOKIE: &str = "fmc_login_csrf";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    username: &'a str,
+    next: &'a str,
+    csrf_token: &'a str,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this server may follow a login: `/x`, never `//evil`, `/\evil` or a URL.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && n.len() <= 2048
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n
+        }
+        _ => PAGE,
+    }
+}
+
+fn render(
+    status: StatusCode,
+    username: &str,
+    next: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let csrf = random_hex(16);
+    let html = LoginPage {
+        username,
+        next: safe_next(Some(next)),
+        csrf_token: &csrf,
+        error,
+    }
+    .render()?;
+    let mut response = (status, Html(html)).into_response();
+    let value = format!("{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict");
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+pub async fn show(Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    render(StatusCode::OK, "", safe_next(q.next.as_deref()), None)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request_ext: axum::http::Extensions,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let fields = form_body(&headers, body)?;
+    let [username, password_text, csrf] = fields
+        .require(["username", "password", "csrf_token"])
+        .map_err(form_error)?;
+    let next = fields.text("next");
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(csrf.as_bytes(), expected.as_bytes()) {
+        return render(
+            StatusCode::FORBIDDEN,
+            &username,
+            &next,
+            Some("The login form expired or came from elsewhere. Please log in again.".into()),
+        );
+    }
+    let address = client_addr(&request_ext);
+    let keys = vec![
+        format!("user:{}", username.to_lowercase()),
+        format!("addr:{}", address.as_deref().unwrap_or("?")),
+    ];
+    let pool = state.store.pool();
+    if let Err(remaining) = state.throttle.check(&keys, Instant::now()) {
+        audit::record(
+            pool,
+            &username,
+            address.as_deref(),
+            "login_locked",
+            "refused while locked",
+        )
+        .await;
+        return render(
+            StatusCode::TOO_MANY_REQUESTS,
+            &username,
+            &next,
+            Some(locked_message(remaining)),
+        );
+    }
+
+    let user = users::find(pool, &username).await?;
+    let secret = Secret::new(password_text);
+    let phc = user.as_ref().map_or_else(
+        || password::dummy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let ok = tokio::task::spawn_blocking(move || password::verify(&secret, &phc))
+        .await
+        .unwrap_or(false);
+    let user = match (ok, user) {
+        (true, Some(user)) => user,
+        _ => {
+            let lock = state.throttle.fail(&keys, Instant::now());
+            audit::record(
+                pool,
+                &username,
+                address.as_deref(),
+                "login_failed",
+                "wrong user name or password",
+            )
+            .await;
+            return match lock {
+                Some(d) => render(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &username,
+                    &next,
+                    Some(locked_message(d)),
+                ),
+                None => render(
+                    StatusCode::UNAUTHORIZED,
+                    &username,
+                    &next,
+                    Some("Invalid user name or password.".into()),
+                ),
+            };
+        }
+    };
+
+    state.throttle.succeed(&keys);
+    if let Some(old) = cookie(&headers, sessions::COOKIE) {
+        sessions::delete(pool, &sessions::hash_token(&old)).await?;
+    }
+    let token = sessions::create(pool, user.id).await?;
+    audit::record(pool, &user.username, address.as_deref(), "login", "").await;
+    let mut response = Redirect::to(safe_next(Some(&next))).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) =
+        HeaderValue::from_str(&sessions::cookie(Some(&token), state.server.secure_cookies))
+    {
+        h.append(SET_COOKIE, v);
+    }
+    h.append(
+        SET_COOKIE,
+        HeaderValue::from_static(
+            "fmc_login_csrf=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict",
+        ),
+    );
+    Ok(response)
+}
+
+fn locked_message(remaining: std::time::Duration) -> String {
+    format!(
+        "Too many failed logins for this user or address. Login is locked; try again in {} seconds.",
+        remaining.as_secs().max(1)
+    )
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let pool = state.store.pool();
+    sessions::delete(pool, &session.token_hash).await?;
+    audit::record(
+        pool,
+        &session.username,
+        client_addr(request.extensions()).as_deref(),
+        "logout",
+        "",
+    )
+    .await;
+    let mut response = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&sessions::cookie(None, state.server.secure_cookies)) {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_may_follow_a_login() {
+        assert_eq!(safe_next(Some("/system/x?y=1")), "/system/x?y=1");
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "/a\r\nb",
+            "/ a",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(evil)), PAGE, "{evil:?}");
+        }
+        assert_eq!(safe_next(None), PAGE);
+    }
+}
