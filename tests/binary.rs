@@ -151,3 +151,98 @@ fn a_corrupt_database_stops_the_start_with_a_clear_message() {
         "left untouched"
     );
 }
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_first_start_without_a_password_prints_a_random_one_once() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut server = Server::start(cwd.path(), &[], &[]);
+    let log = server.log();
+    let password = log
+        .split("created user 'admin' with password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no generated password in {log}"))
+        .to_owned();
+    assert_eq!(password.len(), 20);
+    let r = support::app::login(&client(), &server.url(""), "admin", &password).await;
+    assert_eq!(r.status(), 303, "the printed password works");
+    server.signal_and_wait(15);
+
+    let mut again = Server::start(cwd.path(), &[], &[]);
+    assert!(
+        !again.log().contains("created user"),
+        "printed only on the first start"
+    );
+    again.signal_and_wait(15);
+    let db = std::fs::read(cwd.path().join("data/fmc.db")).unwrap();
+    let wal = std::fs::read(cwd.path().join("data/fmc.db-wal")).unwrap_or_default();
+    let needle = password.as_bytes();
+    assert!(
+        !db.windows(needle.len())
+            .chain(wal.windows(needle.len()))
+            .any(|w| w == needle),
+        "stored in clear"
+    );
+}
+
+#[tokio::test]
+async fn admin_set_password_resets_the_password_from_the_shell_and_ends_sessions() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut server = Server::start(cwd.path(), &[], &[("FMC_ADMIN_PASSWORD", "old-Passw0rd")]);
+    let c = client();
+    assert_eq!(
+        support::app::login(&c, &server.url(""), "admin", "old-Passw0rd")
+            .await
+            .status(),
+        303
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .current_dir(cwd.path())
+        .args(["admin", "set-password", "admin"])
+        .env("FMC_NEW_PASSWORD", "new-Passw0rd")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let page = c
+        .get(server.url("/system/configuration/management-interfaces"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 303, "existing sessions were ended");
+    assert_eq!(
+        support::app::login(&client(), &server.url(""), "admin", "old-Passw0rd")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        support::app::login(&client(), &server.url(""), "admin", "new-Passw0rd")
+            .await
+            .status(),
+        303
+    );
+
+    let short = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .current_dir(cwd.path())
+        .args(["admin", "set-password", "admin"])
+        .env("FMC_NEW_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
+    server.signal_and_wait(15);
+}

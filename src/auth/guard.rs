@@ -40,8 +40,8 @@ pub async fn require_session(
         tracing::warn!(error = %e, "could not record session activity");
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        if let Err(resp) = check_origin(req.headers(), is_api) {
-            return resp;
+        if let Err(message) = check_origin(req.headers(), is_api) {
+            return forbidden(is_api, message);
         }
         req = match check_csrf(req, &session, is_api).await {
             Ok(req) => req,
@@ -75,7 +75,7 @@ fn unauthenticated(req: &Request, is_api: bool) -> Response {
 
 /// A browser always names the page's origin on a POST; another site's origin is refused.
 /// API writes with a session must name it (scripts use API tokens instead).
-fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), Response> {
+fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), &'static str> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match headers
         .get(header::ORIGIN)
@@ -86,16 +86,12 @@ fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), Response> {
             if authority.is_some() && authority == host {
                 Ok(())
             } else {
-                Err(forbidden(
-                    is_api,
+                Err(
                     "This request came from another site (its Origin is not this server). Nothing was changed.",
-                ))
+                )
             }
         }
-        None if is_api => Err(forbidden(
-            is_api,
-            "API writes with a session must send a same-origin Origin header.",
-        )),
+        None if is_api => Err("API writes with a session must send a same-origin Origin header."),
         None => Ok(()),
     }
 }

@@ -1,0 +1,545 @@
+//! Attack tests: the UI is safe to put on a management network (SPEC §8).
+
+mod support;
+
+use reqwest::StatusCode;
+use support::app::{ADMIN_PASSWORD, PAGE, TestApp, encode, hidden};
+
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("fmc_session=") && !v.contains("Max-Age=0"))
+        .map(str::to_owned)
+}
+
+fn token_of(set_cookie: &str) -> String {
+    set_cookie
+        .trim_start_matches("fmc_session=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// A client with no cookie store, sending `cookie` by hand.
+async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_protected_route_needs_a_session() {
+    let app = TestApp::spawn_anonymous().await;
+    for path in ["/", PAGE, "/system/audit-log"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next="),
+            "{path}"
+        );
+    }
+    for path in [format!("{PAGE}/proxy"), "/logout".to_owned()] {
+        let r = app
+            .post_raw(
+                &path,
+                "application/x-www-form-urlencoded",
+                b"enabled=on&host=10.0.0.1&port=80&username=&revision=0".to_vec(),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+    }
+    assert_eq!(app.revision_count().await, 0);
+    for (path, status) in [
+        ("/healthz", 200),
+        ("/login", 200),
+        ("/static/fmc.css", 200),
+        ("/static/fmc.js", 200),
+    ] {
+        assert_eq!(
+            app.client
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            status,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_comes_back_to_the_page_asked_for_and_only_to_a_local_path() {
+    let app = TestApp::spawn_anonymous().await;
+    let r = app
+        .client
+        .get(app.url("/system/audit-log"))
+        .send()
+        .await
+        .unwrap();
+    let login_url = r.headers()["location"].to_str().unwrap().to_owned();
+    let html = app
+        .client
+        .get(app.url(&login_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(hidden(&html, "next"), "/system/audit-log");
+    let fields = [
+        ("username".to_owned(), "admin".to_owned()),
+        ("password".to_owned(), ADMIN_PASSWORD.to_owned()),
+        ("csrf_token".to_owned(), hidden(&html, "csrf_token")),
+        ("next".to_owned(), hidden(&html, "next")),
+    ];
+    let r = app
+        .post_raw(
+            "/login",
+            "application/x-www-form-urlencoded",
+            encode(&fields).into_bytes(),
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/system/audit-log");
+
+    for evil in [
+        "//evil.example/x",
+        "https://evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ] {
+        let html = app
+            .client
+            .get(app.url("/login"))
+            .query(&[("next", evil)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(hidden(&html, "next"), PAGE, "{evil}");
+        let fields = [
+            ("username".to_owned(), "admin".to_owned()),
+            ("password".to_owned(), ADMIN_PASSWORD.to_owned()),
+            ("csrf_token".to_owned(), hidden(&html, "csrf_token")),
+            ("next".to_owned(), evil.to_owned()),
+        ];
+        let r = app
+            .post_raw(
+                "/login",
+                "application/x-www-form-urlencoded",
+                encode(&fields).into_bytes(),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], PAGE, "open redirect via {evil}");
+    }
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_new_at_login_httponly_strict_and_dies_at_logout() {
+    let app = TestApp::spawn_anonymous().await;
+    let first = session_cookie(&app.login("admin", ADMIN_PASSWORD).await).expect("session cookie");
+    assert!(
+        first.contains("HttpOnly") && first.contains("SameSite=Strict") && first.contains("Path=/")
+    );
+    assert!(!first.contains("Secure"), "plain HTTP: no Secure flag");
+    assert_eq!(token_of(&first).len(), 64, "256-bit token");
+
+    let second = session_cookie(&app.login("admin", ADMIN_PASSWORD).await).unwrap();
+    assert_ne!(
+        token_of(&first),
+        token_of(&second),
+        "a login always issues a new session id"
+    );
+    let old = get_with_cookie(&app, PAGE, &format!("fmc_session={}", token_of(&first))).await;
+    assert_eq!(
+        old.status(),
+        StatusCode::SEE_OTHER,
+        "the replaced session no longer works"
+    );
+
+    let csrf = app.csrf().await;
+    let r = app
+        .post_raw(
+            "/logout",
+            "application/x-www-form-urlencoded",
+            format!("csrf_token={csrf}").into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+    let after = get_with_cookie(&app, PAGE, &format!("fmc_session={}", token_of(&second))).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::SEE_OTHER,
+        "logout ends the session on the server"
+    );
+
+    let pool = app.db().await;
+    let (stored,): (String,) = sqlx::query_as("SELECT COUNT(*) || '' FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, "0");
+}
+
+#[tokio::test]
+async fn a_planted_session_id_is_not_adopted_at_login() {
+    let app = TestApp::spawn_anonymous().await;
+    let planted = "a".repeat(64);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(app.url("/login"))
+        .header("cookie", format!("fmc_session={planted}"))
+        .send()
+        .await
+        .unwrap();
+    let login_csrf = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .ok()
+                .filter(|v| v.starts_with("fmc_login_csrf="))
+                .map(|v| v.split(';').next().unwrap().to_owned())
+        })
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let body = encode(&[
+        ("username".into(), "admin".into()),
+        ("password".into(), ADMIN_PASSWORD.into()),
+        ("csrf_token".into(), hidden(&html, "csrf_token")),
+        ("next".into(), PAGE.into()),
+    ]);
+    let r = client
+        .post(app.url("/login"))
+        .header("cookie", format!("fmc_session={planted}; {login_csrf}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_ne!(token_of(&session_cookie(&r).unwrap()), planted);
+    assert_eq!(
+        get_with_cookie(&app, PAGE, &format!("fmc_session={planted}"))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn posts_without_or_with_a_wrong_csrf_token_are_refused_and_save_nothing() {
+    let app = TestApp::spawn().await;
+    let path = format!("{PAGE}/proxy");
+    let base = "enabled=on&host=10.0.0.1&port=80&username=&revision=0";
+    for body in [
+        base.to_owned(),
+        format!("{base}&csrf_token=forged"),
+        format!("{base}&csrf_token="),
+    ] {
+        let r = app
+            .post_raw(
+                &path,
+                "application/x-www-form-urlencoded",
+                body.into_bytes(),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("security token"));
+    }
+    let r = app
+        .post_raw(
+            "/logout",
+            "application/x-www-form-urlencoded",
+            b"csrf_token=forged".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "logout is a state change too"
+    );
+    assert_eq!(app.revision_count().await, 0);
+    assert_eq!(app.conf(), None);
+}
+
+#[tokio::test]
+async fn a_cross_origin_post_is_refused_even_with_the_right_token() {
+    let app = TestApp::spawn().await;
+    let body = format!(
+        "enabled=on&host=10.0.0.1&port=80&username=&revision=0&csrf_token={}",
+        app.csrf().await
+    );
+    let r = app
+        .client
+        .post(app.url(&format!("{PAGE}/proxy")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "http://evil.example")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.revision_count().await, 0);
+    let same = app
+        .client
+        .post(app.url(&format!("{PAGE}/proxy")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", format!("http://{}", app.addr))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        same.status(),
+        StatusCode::SEE_OTHER,
+        "the page's own origin is fine"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_lock_the_user_with_a_clear_message_and_are_audited() {
+    let app = TestApp::spawn_anonymous().await;
+    for i in 0..4 {
+        let r = app.login("admin", "wrong-password").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("Invalid user name or password.")
+        );
+    }
+    let r = app.login("admin", "wrong-password").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let r = app.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the right password"
+    );
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Too many failed logins") && html.contains("try again in"),
+        "{html}"
+    );
+
+    let pool = app.db().await;
+    let all: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT action, address FROM audit_log")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(all.iter().any(|(a, _)| a == "login_locked"), "{all:?}");
+    let (failed,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND address = '127.0.0.1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(failed, 5);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [PAGE, "/login", "/healthz", "/nope", "/system/audit-log"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(
+            h["content-security-policy"],
+            "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+    }
+    let r = app.client.get(app.url(PAGE)).send().await.unwrap();
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(
+        !html.contains("<script>") && !html.contains(" onclick=") && !html.contains("style=\""),
+        "no inline script or style"
+    );
+}
+
+#[tokio::test]
+async fn markup_in_every_field_is_shown_escaped_everywhere() {
+    let app = TestApp::spawn().await;
+    let xss = "<script>alert(1)</script>";
+    let r = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", xss),
+            ("port", xss),
+            ("username", xss),
+        ])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(!html.contains(xss), "raw markup echoed");
+    assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
+
+    // A user name may legally hold markup characters: save it, then see it escaped on the
+    // page and in the audit log.
+    let name = "\"><img src=x onerror=alert(1)>";
+    let r = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "10.0.0.1"),
+            ("port", "80"),
+            ("use_auth", "on"),
+            ("username", name),
+            ("password", "pw"),
+            ("confirm_password", "pw"),
+        ])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    for path in [PAGE, "/system/audit-log"] {
+        let html = app
+            .client
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("<img src=x"), "{path} renders markup");
+    }
+    // And in the login form and audit actor.
+    let anon = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = support::app::login(&anon, &app.url(""), name, "x").await;
+    assert!(!r.text().await.unwrap().contains("<img src=x"));
+    let html = app
+        .client
+        .get(app.url("/system/audit-log"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("login_failed") && !html.contains("<img src=x"));
+}
+
+#[tokio::test]
+async fn control_characters_in_user_name_and_password_never_reach_storage() {
+    let app = TestApp::spawn().await;
+    for (user, pass) in [
+        ("evil\r\nProxy-Authorization: x", "pw"),
+        ("user", "pw\r\nX: y"),
+        ("us\0er", "pw"),
+        ("user", "p\tw"),
+    ] {
+        let r = app
+            .save(&[
+                ("enabled", "on"),
+                ("host", "10.0.0.1"),
+                ("port", "80"),
+                ("use_auth", "on"),
+                ("username", user),
+                ("password", pass),
+                ("confirm_password", pass),
+            ])
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{user:?} / {pass:?}"
+        );
+    }
+    assert_eq!(app.revision_count().await, 0);
+}
+
+#[tokio::test]
+async fn a_planted_proxy_password_appears_in_no_page_audit_entry_or_cookie() {
+    let app = TestApp::spawn().await;
+    let planted = "Pl4nted-S3cret!";
+    let r = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "10.0.0.1"),
+            ("port", "80"),
+            ("use_auth", "on"),
+            ("username", "u"),
+            ("password", planted),
+            ("confirm_password", planted),
+        ])
+        .await;
+    let headers = format!("{:?}", r.headers());
+    assert!(!headers.contains(planted));
+    // A failed save with the password typed again must not echo it either.
+    let r = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "bad host"),
+            ("port", "80"),
+            ("use_auth", "on"),
+            ("username", "u"),
+            ("password", planted),
+            ("confirm_password", planted),
+        ])
+        .await;
+    assert!(!r.text().await.unwrap().contains(planted));
+    for path in [PAGE, "/system/audit-log", "/login"] {
+        let body = app
+            .client
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!body.contains(planted), "{path} shows the password");
+    }
+    let pool = app.db().await;
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT action, detail FROM audit_log")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(
+        rows.iter()
+            .any(|(a, d)| a == "save" && d.contains("password set")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|(_, d)| !d.contains(planted)));
+    let (changes,): (String,) = sqlx::query_as("SELECT changes FROM proxy_revisions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!changes.contains(planted) && changes.contains("****"));
+    let (hash,): (String,) =
+        sqlx::query_as("SELECT password_hash FROM users WHERE username = 'admin'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(ADMIN_PASSWORD));
+}
