@@ -81,6 +81,24 @@ pub struct Global {
     #[arg(long, env = "FMC_CA_FILE", global = true)]
     pub ca_file: Option<PathBuf>,
 
+    /// PEM certificate (chain) to serve the UI over HTTPS; needs --tls-key.
+    #[arg(long, env = "FMC_TLS_CERT", requires = "tls_key", global = true)]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "FMC_TLS_KEY", requires = "tls_cert", global = true)]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a self-signed certificate generated in the data directory on first
+    /// start (ui-cert.pem, ui-key.pem), as FMC does.
+    #[arg(
+        long,
+        env = "FMC_TLS_SELF_SIGNED",
+        conflicts_with = "tls_cert",
+        global = true
+    )]
+    pub tls_self_signed: bool,
+
     /// Minutes of inactivity after which a UI session ends.
     #[arg(long, env = "FMC_SESSION_IDLE_MINUTES", default_value_t = 30, global = true,
           value_parser = clap::value_parser!(u64).range(1..=1440))]

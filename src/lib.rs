@@ -28,6 +28,11 @@ use state::{AppState, ServerSettings};
 /// The whole application with its cross-cutting layers.
 pub fn app(state: AppState) -> Router {
     web::routes(state)
+        // No request outlives a probe's longest run by much; slow clients cannot pin tasks.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(90),
+        ))
         .layer(axum::middleware::from_fn(auth::guard::security_headers))
         .layer(axum::middleware::from_fn(web::log_request))
 }
@@ -38,6 +43,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Some(config) = state.server.tls.clone() {
+        return tls::serve(listener, app(state), config, shutdown).await;
+    }
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
@@ -53,6 +61,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     Db(#[from] db::DbError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     #[error("cannot create the first admin account: {0}")]
     Admin(#[from] auth::users::BootstrapError),
 }
@@ -64,6 +74,15 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         path: global.data_dir.display().to_string(),
         source,
     })?;
+    let tls = match (&global.tls_cert, &global.tls_key, global.tls_self_signed) {
+        (Some(cert), Some(key), _) => Some(tls::server_config(cert, key)?),
+        (_, _, true) => {
+            let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+            let (cert, key) = tls::self_signed(&global.data_dir, hostname.trim())?;
+            Some(tls::server_config(&cert, &key)?)
+        }
+        _ => None,
+    };
     let pool = db::connect(&global.database_path()).await?;
     let store = Store::new(pool, global.proxy_conf_path());
     // A proxy file that cannot be written must not keep the UI down: the admin needs the
@@ -90,7 +109,8 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
                 idle: std::time::Duration::from_secs(global.session_idle_minutes * 60),
                 ..Default::default()
             },
-            secure_cookies: false,
+            secure_cookies: tls.is_some(),
+            tls,
         }),
         throttle: Default::default(),
     })
@@ -104,3 +124,4 @@ fn create_data_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
+pub mod tls;

@@ -65,7 +65,12 @@ async fn run_server(global: &Global) -> ExitCode {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    tracing::info!(%addr, "serving http://{addr}/");
+    let scheme = if state.server.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(%addr, "serving {scheme}://{addr}/");
     match fmc_mgmt::serve(listener, state, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped");

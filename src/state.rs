@@ -18,6 +18,8 @@ pub struct ServerSettings {
     pub session_policy: SessionPolicy,
     /// Mark cookies `Secure` (the UI is served over TLS).
     pub secure_cookies: bool,
+    /// Serve HTTPS with this configuration.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 #[derive(Clone, Debug, FromRef)]

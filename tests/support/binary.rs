@@ -32,7 +32,11 @@ impl Server {
         let log = stderr.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("serving http://").nth(1) {
+                if let Some(rest) = line
+                    .split("serving http")
+                    .nth(1)
+                    .and_then(|r| r.split("://").nth(1))
+                {
                     let _ = tx.send(
                         rest.trim_end_matches('/')
                             .split('/')
