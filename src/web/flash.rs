@@ -9,22 +9,36 @@ const NAME: &str = "fmc_flash";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flash {
     Saved(i64),
+    RolledBack { revision: i64, target: i64 },
 }
 
 impl Flash {
     pub fn message(self) -> String {
         match self {
             Flash::Saved(rev) => format!("Saved. The proxy settings are now revision {rev}."),
+            Flash::RolledBack { revision, target } => {
+                format!(
+                    "Rolled back: revision {revision} restores the settings of revision {target}."
+                )
+            }
         }
     }
 
     fn encode(self) -> String {
         match self {
             Flash::Saved(rev) => format!("saved-{rev}"),
+            Flash::RolledBack { revision, target } => format!("rollback-{revision}-{target}"),
         }
     }
 
     fn decode(value: &str) -> Option<Self> {
+        if let Some(rest) = value.strip_prefix("rollback-") {
+            let (revision, target) = rest.split_once('-')?;
+            return Some(Flash::RolledBack {
+                revision: revision.parse().ok()?,
+                target: target.parse().ok()?,
+            });
+        }
         let rev = value.strip_prefix("saved-")?.parse().ok()?;
         Some(Flash::Saved(rev))
     }

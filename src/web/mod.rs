@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit_page;
 pub mod flash;
 pub mod form_body;
+pub mod history;
 pub mod login;
 pub mod page;
 
@@ -29,6 +30,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/", get(|| async { Redirect::to(PAGE) }))
         .route(PAGE, get(page::show))
         .route(&format!("{PAGE}/proxy"), post(page::save))
+        .route(history::HISTORY, get(history::show))
+        .route(
+            &format!("{}/rollback", history::HISTORY),
+            post(history::rollback),
+        )
         .route("/system/audit-log", get(audit_page::show))
         .route("/logout", post(login::logout))
         .route_layer(middleware::from_fn_with_state(

@@ -1,0 +1,145 @@
+//! Proxy history and rollback (SPEC §5, §7).
+
+mod support;
+
+use reqwest::StatusCode;
+use support::app::{PAGE, TestApp, encode};
+
+const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
+
+async fn rollback(app: &TestApp, target: &str, base: &str) -> reqwest::Response {
+    let fields = [
+        ("target".to_owned(), target.to_owned()),
+        ("revision".to_owned(), base.to_owned()),
+        ("csrf_token".to_owned(), app.csrf().await),
+    ];
+    app.post_raw(
+        &format!("{HISTORY}/rollback"),
+        "application/x-www-form-urlencoded",
+        encode(&fields).into_bytes(),
+    )
+    .await
+}
+
+async fn saves(app: &TestApp) {
+    let auth = [
+        ("use_auth", "on"),
+        ("username", "u1"),
+        ("password", "first-Secret"),
+        ("confirm_password", "first-Secret"),
+    ];
+    let mut one = vec![("enabled", "on"), ("host", "10.0.0.1"), ("port", "80")];
+    one.extend(auth);
+    assert_eq!(app.save(&one).await.status(), StatusCode::SEE_OTHER);
+    let two = [
+        ("enabled", "on"),
+        ("host", "10.0.0.2"),
+        ("port", "3128"),
+        ("use_auth", "on"),
+        ("username", "u2"),
+        ("password", "second-Secret"),
+        ("confirm_password", "second-Secret"),
+    ];
+    assert_eq!(app.save(&two).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.save(&[
+            ("host", "10.0.0.2"),
+            ("port", "3128"),
+            ("username", "u2"),
+            ("use_auth", "on")
+        ])
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn history_lists_every_revision_with_who_and_what_changed_secrets_masked() {
+    let app = TestApp::spawn().await;
+    saves(&app).await;
+    let html = app
+        .client
+        .get(app.url(HISTORY))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for id in 1..=3 {
+        assert!(
+            html.contains(&format!("id=\"rev-{id}\"")),
+            "revision {id} listed"
+        );
+    }
+    assert!(
+        html.contains(
+            "host 10.0.0.1 → 10.0.0.2; port 80 → 3128; username u1 → u2; password changed"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("enabled on → off"));
+    assert!(html.contains("<td>admin</td>"));
+    assert!(!html.contains("first-Secret") && !html.contains("second-Secret"));
+    assert!(
+        html.contains(">Roll back to 1<") && !html.contains(">Roll back to 3<"),
+        "the current one has no button"
+    );
+}
+
+#[tokio::test]
+async fn rolling_back_makes_a_new_revision_with_the_old_values_file_and_audit() {
+    let app = TestApp::spawn().await;
+    saves(&app).await;
+    assert_eq!(app.conf(), None, "revision 3 is disabled");
+
+    let r = rollback(&app, "1", "3").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], PAGE);
+    let (_, page) = app.page().await;
+    assert!(page.contains("Rolled back: revision 4 restores the settings of revision 1."));
+
+    assert_eq!(
+        app.conf().unwrap(),
+        "iprep_proxy {\n    PROXY_HOST 10.0.0.1;\n    PROXY_PORT 80;\n}\n"
+    );
+    let pool = app.db().await;
+    let row: (i64, String, String, Option<i64>) = sqlx::query_as(
+        "SELECT id, username, password, rollback_of FROM proxy_revisions ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (4, "u1".into(), "first-Secret".into(), Some(1)),
+        "the old password comes back too"
+    );
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT detail FROM audit_log WHERE action = 'rollback'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        detail.starts_with("revision 4 restores revision 1:") && !detail.contains("first-Secret"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_rollback_from_a_stale_list_or_to_a_missing_revision_changes_nothing() {
+    let app = TestApp::spawn().await;
+    saves(&app).await;
+    let r = rollback(&app, "1", "2").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("revision 3 was saved after this list was loaded")
+    );
+    let r = rollback(&app, "99", "3").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.revision_count().await, 3);
+}
