@@ -12,11 +12,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::PAGE;
 use super::flash::{self, Flash};
 use super::page::{form_body, form_error, form_from_config};
+use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::audit;
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::settings::store::{Revision, SaveError, SaveOutcome};
+use crate::settings::store::Revision;
 use crate::state::AppState;
 
 pub const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
@@ -82,51 +83,13 @@ pub async fn rollback(
     };
     // The same rules as a save: a revision saved under older rules must pass today's.
     let form = form_from_config(&target.config);
-    let settings = match form.parse(target.config.password.is_some()) {
-        Ok(s) => s,
-        Err(errors) => {
-            let why: Vec<String> = errors
-                .0
-                .iter()
-                .map(|(f, m)| format!("{}: {m}", f.label()))
-                .collect();
-            let html = render(
-                &state,
-                &session,
-                Some(format!(
-                    "Revision {target_id} cannot be restored: {}",
-                    why.join("; ")
-                )),
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-        }
+    let address = client_addr(&request_ext);
+    let actor = Actor {
+        name: &session.username,
+        address: address.as_deref(),
     };
-    let password = target.config.password.clone();
-    let outcome = state
-        .store
-        .save(base, &session.username, Some(target_id), |current| {
-            let mut config = settings.apply_to(current);
-            config.password = password;
-            config
-        })
-        .await;
-    match outcome {
-        Ok(SaveOutcome::Saved(revision)) => {
-            let detail = format!(
-                "revision {} restores revision {target_id}: {}",
-                revision.id,
-                audit::describe_changes(&revision.changes)
-            );
-            let address = client_addr(&request_ext);
-            audit::record(
-                state.store.pool(),
-                &session.username,
-                address.as_deref(),
-                "rollback",
-                &detail,
-            )
-            .await;
+    let (status, message) = match save_proxy(&state, actor, &form, base, Some(&target)).await? {
+        SaveResult::Saved(revision) => {
             let mut response = Redirect::to(PAGE).into_response();
             flash::set(
                 response.headers_mut(),
@@ -135,24 +98,34 @@ pub async fn rollback(
                     target: target_id,
                 },
             );
-            Ok(response)
+            return Ok(response);
         }
-        Ok(SaveOutcome::Stale { current }) => {
-            let now = current.map_or(0, |r| r.id);
-            let html = render(&state, &session, Some(format!(
-                "Not rolled back: revision {now} was saved after this list was loaded. Check the list and try again."
-            )))
-            .await?;
-            Ok((StatusCode::CONFLICT, html).into_response())
+        SaveResult::Invalid(errors) => {
+            let why: Vec<String> = errors
+                .0
+                .iter()
+                .map(|(f, m)| format!("{}: {m}", f.label()))
+                .collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "Revision {target_id} cannot be restored: {}",
+                    why.join("; ")
+                ),
+            )
         }
-        Err(SaveError::File { path, source }) => {
-            let html = render(&state, &session, Some(format!(
-                "Not rolled back: {} could not be written ({source}). The database is unchanged.",
-                path.display()
-            )))
-            .await?;
-            Ok((StatusCode::INTERNAL_SERVER_ERROR, html).into_response())
-        }
-        Err(SaveError::Db(e)) => Err(e.into()),
-    }
+        SaveResult::Stale(current) => (
+            StatusCode::CONFLICT,
+            format!(
+                "Not rolled back: revision {} was saved after this list was loaded. Check the list and try again.",
+                current.map_or(0, |r| r.id)
+            ),
+        ),
+        SaveResult::FileFailed(why) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Not rolled back: {why}. The database is unchanged."),
+        ),
+    };
+    let html = render(&state, &session, Some(message)).await?;
+    Ok((status, html).into_response())
 }

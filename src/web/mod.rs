@@ -8,6 +8,7 @@ pub mod form_body;
 pub mod history;
 pub mod login;
 pub mod page;
+pub mod proxy_save;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};

@@ -14,14 +14,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::PAGE;
 use super::flash::{self, Flash};
 use super::form_body::{FormBody, FormBodyError};
-use crate::audit;
+use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::host::{self, HostFacts, TcpConn};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldErrors, ProxyForm};
-use crate::settings::store::{Revision, SaveError, SaveOutcome, Store};
+use crate::settings::store::{Revision, Store};
 use crate::state::AppState;
 
 /// The configuration pages of FMC 7.4, in its order; only ours is active.
@@ -283,75 +283,46 @@ pub async fn save(
         .map_err(form_error)?;
     let form = proxy_form(&fields)?;
     let base = fields.number("revision").map_err(form_error)?;
+    let address = client_addr(&request_ext);
+    let actor = Actor {
+        name: &session.username,
+        address: address.as_deref(),
+    };
+    let result = save_proxy(&state, actor, &form, base, None).await?;
     let ctx = PageContext::load(&state.store).await?;
-
-    let settings = match form.parse(ctx.config.password.is_some()) {
-        Ok(settings) => settings,
-        Err(errors) => {
-            let html = render_page(
-                &session,
-                &state.store,
-                &ctx,
-                form,
+    let (status, extras) = match result {
+        SaveResult::Saved(revision) => {
+            let mut response = Redirect::to(PAGE).into_response();
+            flash::set(response.headers_mut(), Flash::Saved(revision.id));
+            return Ok(response);
+        }
+        SaveResult::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Extras {
+                errors,
+                ..Extras::default()
+            },
+        ),
+        SaveResult::Stale(current) => (
+            StatusCode::CONFLICT,
+            Extras {
+                stale: current,
+                ..Extras::default()
+            },
+        ),
+        SaveResult::FileFailed(why) => {
+            let notice = format!(
+                "Not saved: {why}. The database is unchanged; fix the file's directory and Save again."
+            );
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
                 Extras {
-                    errors,
+                    notice: Some(notice),
                     ..Extras::default()
                 },
             )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
         }
     };
-    match state
-        .store
-        .save(base, "admin", None, |current| settings.apply_to(current))
-        .await
-    {
-        Ok(SaveOutcome::Saved(revision)) => {
-            tracing::info!(
-                revision = revision.id,
-                changes = revision.changes.len(),
-                "proxy settings saved"
-            );
-            let detail = format!(
-                "revision {}: {}",
-                revision.id,
-                audit::describe_changes(&revision.changes)
-            );
-            let address = client_addr(&request_ext);
-            audit::record(
-                state.store.pool(),
-                &session.username,
-                address.as_deref(),
-                "save",
-                &detail,
-            )
-            .await;
-            let mut response = Redirect::to(PAGE).into_response();
-            flash::set(response.headers_mut(), Flash::Saved(revision.id));
-            Ok(response)
-        }
-        Ok(SaveOutcome::Stale { current }) => {
-            let extras = Extras {
-                stale: current,
-                ..Extras::default()
-            };
-            let html = render_page(&session, &state.store, &ctx, form, extras).await?;
-            Ok((StatusCode::CONFLICT, html).into_response())
-        }
-        Err(SaveError::File { path, source }) => {
-            tracing::error!(path = %path.display(), error = %source, "proxy file not written; save rolled back");
-            let notice = format!(
-                "Not saved: {} could not be written ({source}). The database is unchanged; fix the file's directory and Save again.",
-                path.display()
-            );
-            let extras = Extras {
-                notice: Some(notice),
-                ..Extras::default()
-            };
-            let html = render_page(&session, &state.store, &ctx, form, extras).await?;
-            Ok((StatusCode::INTERNAL_SERVER_ERROR, html).into_response())
-        }
-        Err(SaveError::Db(e)) => Err(e.into()),
-    }
+    let html = render_page(&session, &state.store, &ctx, form, extras).await?;
+    Ok((status, html).into_response())
 }

@@ -32,22 +32,20 @@ impl Server {
         let log = stderr.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if let Some(rest) = line
+                // Log first, then announce: a caller woken by the address sees the line.
+                {
+                    let mut log = log.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+                let url = line
                     .split("serving http")
                     .nth(1)
-                    .and_then(|r| r.split("://").nth(1))
-                {
-                    let _ = tx.send(
-                        rest.trim_end_matches('/')
-                            .split('/')
-                            .next()
-                            .unwrap_or("")
-                            .to_owned(),
-                    );
+                    .and_then(|r| r.split("://").nth(1));
+                if let Some(rest) = url {
+                    let addr = rest.trim_end_matches('/').split('/').next().unwrap_or("");
+                    let _ = tx.send(addr.to_owned());
                 }
-                let mut log = log.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
             }
         });
         let addr = match rx.recv_timeout(Duration::from_secs(20)) {

@@ -1,0 +1,94 @@
+//! One save path for the page, the history rollback and the JSON API: validate, store a
+//! revision with the proxy file, audit. Callers only choose how to answer.
+
+use crate::audit;
+use crate::error::AppError;
+use crate::settings::form::{FieldErrors, ProxyForm};
+use crate::settings::store::{Revision, SaveError, SaveOutcome};
+use crate::state::AppState;
+
+pub enum SaveResult {
+    Saved(Revision),
+    Invalid(FieldErrors),
+    /// The caller's base revision is old; this is the current one.
+    Stale(Option<Revision>),
+    /// The proxy file could not be written; nothing was saved. The text says why.
+    FileFailed(String),
+}
+
+/// Who asks, from where.
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub address: Option<&'a str>,
+}
+
+/// Save `form` over revision `base`. With `restore`, the form holds that revision's values
+/// and its stored password comes back too (a rollback).
+pub async fn save_proxy(
+    state: &AppState,
+    actor: Actor<'_>,
+    form: &ProxyForm,
+    base: i64,
+    restore: Option<&Revision>,
+) -> Result<SaveResult, AppError> {
+    let password_stored = match restore {
+        Some(target) => target.config.password.is_some(),
+        None => state
+            .store
+            .current()
+            .await?
+            .is_some_and(|r| r.config.password.is_some()),
+    };
+    let settings = match form.parse(password_stored) {
+        Ok(s) => s,
+        Err(errors) => return Ok(SaveResult::Invalid(errors)),
+    };
+    let outcome = state
+        .store
+        .save(base, actor.name, restore.map(|r| r.id), |current| {
+            let mut config = settings.apply_to(current);
+            if let Some(target) = restore {
+                config.password = target.config.password.clone();
+            }
+            config
+        })
+        .await;
+    match outcome {
+        Ok(SaveOutcome::Saved(revision)) => {
+            tracing::info!(
+                revision = revision.id,
+                changes = revision.changes.len(),
+                "proxy settings saved"
+            );
+            let changes = audit::describe_changes(&revision.changes);
+            let (action, detail) = match restore {
+                Some(target) => (
+                    "rollback",
+                    format!(
+                        "revision {} restores revision {}: {changes}",
+                        revision.id, target.id
+                    ),
+                ),
+                None => ("save", format!("revision {}: {changes}", revision.id)),
+            };
+            audit::record(
+                state.store.pool(),
+                actor.name,
+                actor.address,
+                action,
+                &detail,
+            )
+            .await;
+            Ok(SaveResult::Saved(revision))
+        }
+        Ok(SaveOutcome::Stale { current }) => Ok(SaveResult::Stale(current)),
+        Err(SaveError::File { path, source }) => {
+            tracing::error!(path = %path.display(), error = %source, "proxy file not written; save rolled back");
+            Ok(SaveResult::FileFailed(format!(
+                "{} could not be written ({source})",
+                path.display()
+            )))
+        }
+        Err(SaveError::Db(e)) => Err(e.into()),
+    }
+}
