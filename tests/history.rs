@@ -143,3 +143,33 @@ async fn a_rollback_from_a_stale_list_or_to_a_missing_revision_changes_nothing()
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.revision_count().await, 3);
 }
+
+#[tokio::test]
+async fn each_revision_names_the_user_who_saved_it() {
+    let app = TestApp::spawn().await;
+    let pool = app.db().await;
+    let secret = fmc_mgmt::secret::Secret::new("operator-Pa55");
+    fmc_mgmt::auth::users::set_password(&pool, "operator", &secret)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.login("operator", "operator-Pa55").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.save(&[("enabled", "on"), ("host", "10.0.0.1"), ("port", "80")])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let (actor,): (String,) = sqlx::query_as("SELECT actor FROM proxy_revisions WHERE id = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(actor, "operator");
+    let (audited,): (String,) = sqlx::query_as("SELECT actor FROM audit_log WHERE action = 'save'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, "operator");
+}
