@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::api_tokens;
 use super::constant_time_eq;
 use super::sessions::{self, Session};
 use crate::error::{AppError, error_page};
@@ -26,6 +27,15 @@ pub async fn require_session(
 ) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let pool = state.store.pool();
+    if is_api && req.headers().contains_key(header::AUTHORIZATION) {
+        return match bearer_identity(pool, req.headers()).await {
+            Ok(session) => {
+                req.extensions_mut().insert(session);
+                next.run(req).await
+            }
+            Err(resp) => resp,
+        };
+    }
     let session = match flash::cookie(req.headers(), sessions::COOKIE) {
         Some(token) => match sessions::lookup(pool, &token, state.server.session_policy).await {
             Ok(s) => s,
@@ -52,13 +62,37 @@ pub async fn require_session(
     next.run(req).await
 }
 
+/// A script with an API token: no cookie, so no CSRF to fear and none checked.
+async fn bearer_identity(
+    pool: &sqlx::SqlitePool,
+    headers: &HeaderMap,
+) -> Result<Session, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| unauthorized("use `Authorization: Bearer <API token>`"))?;
+    match api_tokens::authenticate(pool, token).await {
+        Ok(Some(name)) => Ok(Session::for_api_token(&name)),
+        Ok(None) => Err(unauthorized(
+            "this API token is not valid (revoked or mistyped)",
+        )),
+        Err(e) => Err(AppError::from(e).into_response()),
+    }
+}
+
+fn unauthorized(message: &str) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(serde_json::json!({"error": message})),
+    )
+        .into_response()
+}
+
 fn unauthenticated(req: &Request, is_api: bool) -> Response {
     if is_api {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({"error": "log in first (no valid session)"})),
-        )
-            .into_response();
+        return unauthorized("log in first, or send `Authorization: Bearer <API token>`");
     }
     let back = req.uri().path_and_query().map_or("/", |p| p.as_str());
     let target = if req.method() == Method::GET {

@@ -1,6 +1,7 @@
 //! Who may use the UI: accounts (argon2id), server-side sessions, CSRF tokens, login
 //! throttling, and the middleware that puts every route but a few behind a session.
 
+pub mod api_tokens;
 pub mod guard;
 pub mod password;
 pub mod sessions;

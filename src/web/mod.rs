@@ -1,6 +1,8 @@
 //! Routes and handlers. `routes()` is the whole HTTP surface; cross-cutting layers are
 //! added once in `crate::app`.
 
+pub mod api;
+pub mod api_tokens_page;
 pub mod assets;
 pub mod audit_page;
 pub mod flash;
@@ -38,6 +40,12 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/system/audit-log", get(audit_page::show))
         .route("/logout", post(login::logout))
+        .route(
+            "/system/api-tokens",
+            get(api_tokens_page::show).post(api_tokens_page::create),
+        )
+        .route("/system/api-tokens/revoke", post(api_tokens_page::revoke))
+        .merge(api::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::guard::require_session,

@@ -1,0 +1,114 @@
+//! System > API Tokens: make a token for a script (shown once), list and revoke them.
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::page::{form_body, form_error};
+use crate::audit;
+use crate::auth::api_tokens::{self, ApiToken};
+use crate::auth::guard::client_addr;
+use crate::auth::sessions::Session;
+use crate::error::AppError;
+use crate::state::AppState;
+
+const PATH: &str = "/system/api-tokens";
+
+#[derive(Template)]
+#[template(path = "api_tokens.html")]
+struct TokensPage {
+    user: String,
+    csrf_token: String,
+    tokens: Vec<ApiToken>,
+    new_token: Option<(String, String)>,
+    error: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    new_token: Option<(String, String)>,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let tokens = api_tokens::list(state.store.pool()).await?;
+    let page = TokensPage {
+        user: session.username.clone(),
+        csrf_token: session.csrf_token.clone(),
+        tokens,
+        new_token,
+        error,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+) -> Result<Html<String>, AppError> {
+    render(&state, &session, None, None).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    request_ext: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let fields = form_body(&headers, body)?;
+    let [name] = fields.require(["name"]).map_err(form_error)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        let html = render(
+            &state,
+            &session,
+            None,
+            Some("Name the token (1–64 characters, e.g. the script that uses it).".into()),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+    }
+    let token = api_tokens::create(state.store.pool(), name, &session.username).await?;
+    let address = client_addr(&request_ext);
+    audit::record(
+        state.store.pool(),
+        &session.username,
+        address.as_deref(),
+        "api_token_created",
+        name,
+    )
+    .await;
+    // Shown once, in this response only; it is not stored in clear anywhere.
+    Ok(
+        render(&state, &session, Some((name.to_owned(), token)), None)
+            .await?
+            .into_response(),
+    )
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    request_ext: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let fields = form_body(&headers, body)?;
+    let id = fields.number("id").map_err(form_error)?;
+    if let Some(name) = api_tokens::revoke(state.store.pool(), id).await? {
+        let address = client_addr(&request_ext);
+        audit::record(
+            state.store.pool(),
+            &session.username,
+            address.as_deref(),
+            "api_token_revoked",
+            &name,
+        )
+        .await;
+    }
+    Ok(Redirect::to(PATH).into_response())
+}
