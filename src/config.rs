@@ -27,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web UI (the default).
     Serve,
+    /// Test the way out through an HTTP proxy, stage by stage, like `curl -x … -I`.
+    Probe(crate::probe::cli::ProbeArgs),
     /// Manage UI accounts from the shell.
     #[command(subcommand)]
     Admin(AdminCommand),

@@ -9,9 +9,11 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod host;
+pub mod probe;
 pub mod secret;
 pub mod settings;
 pub mod state;
+pub mod tls;
 pub mod web;
 
 use std::future::Future;
@@ -124,4 +126,3 @@ fn create_data_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
-pub mod tls;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use fmc_mgmt::config::{AdminCommand, Cli, Command, Global, LogFormat};
+use fmc_mgmt::probe::cli::{ProbeArgs, SavedProxy};
 use fmc_mgmt::secret::Secret;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => run_server(&cli.global).await,
+            Command::Probe(args) => probe(&cli.global, args).await,
             Command::Admin(AdminCommand::SetPassword { user }) => {
                 set_password(&cli.global, &user).await
             }
@@ -78,6 +80,48 @@ async fn run_server(global: &Global) -> ExitCode {
         }
         Err(e) => {
             eprintln!("fmc-mgmt: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `fmc-mgmt probe`; with `--from-config`, the saved settings from the database.
+async fn probe(global: &Global, mut args: ProbeArgs) -> ExitCode {
+    if args.cacert.is_none() {
+        args.cacert = global.ca_file.clone();
+    }
+    if !args.from_config {
+        return fmc_mgmt::probe::cli::main_with_saved(args, None).await;
+    }
+    let url = global.database_path();
+    if !url.starts_with("sqlite:") && !std::path::Path::new(&url).exists() {
+        eprintln!(
+            "fmc-mgmt probe: --from-config: no database at {url} (use --data-dir or --database-url)"
+        );
+        return ExitCode::from(2);
+    }
+    let saved = async {
+        let pool = fmc_mgmt::db::connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let current = fmc_mgmt::settings::store::load_current(&pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(current.and_then(|r| {
+            let c = r.config;
+            Some(SavedProxy {
+                host: c.host?,
+                port: c.port?,
+                username: c.use_auth.then_some(c.username).flatten(),
+                password: if c.use_auth { c.password } else { None },
+            })
+        }))
+    }
+    .await;
+    match saved {
+        Ok(saved) => fmc_mgmt::probe::cli::main_with_saved(args, saved).await,
+        Err(e) => {
+            eprintln!("fmc-mgmt probe: --from-config: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,820 @@
+//! The thin async shell: runs the stages in order under their timeouts, records each one
+//! as it completes, and turns the first failure into the report's diagnosis.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use rustls::pki_types::ServerName;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::{Instant, timeout};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use super::ProbeRequest;
+use super::auth::{self, Decision, Rounds, Scheme};
+use super::diagnosis::{Diagnosis, DiagnosisCode, Facts};
+use super::hostport::{authority, is_valid_host};
+use super::report::{
+    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
+    curl_line, millis,
+};
+use super::request::{connect_line, connect_request, head_request};
+use super::tls;
+use super::wire::{HeadReadError, MAX_DISCARD, Prefixed, discard_body, read_head};
+
+type Tunnel = TlsStream<Prefixed<TcpStream>>;
+
+/// Interim (1xx) answers skipped before the real one.
+const MAX_INTERIM: usize = 5;
+/// Grace after the whole-probe deadline before the safety net cuts a stage short.
+const SAFETY_NET: Duration = Duration::from_millis(250);
+
+/// Runs the probe. Never panics, never outlives `req.timeouts.total` by more than a moment;
+/// each completed stage is also sent to `events`.
+pub async fn run(req: &ProbeRequest, events: Option<UnboundedSender<Stage>>) -> Report {
+    let mut probe = Probe::new(req, events);
+    let limit = req.timeouts.total + SAFETY_NET;
+    let outcome = match timeout(limit, probe.stages()).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(probe.cut_short()),
+    };
+    probe.finish(outcome)
+}
+
+struct Probe<'a> {
+    req: &'a ProbeRequest,
+    proxy_host: String,
+    events: Option<UnboundedSender<Stage>>,
+    started: Instant,
+    deadline: Instant,
+    current: StageName,
+    current_start: Instant,
+    last_limit: Duration,
+    stages: Vec<Stage>,
+    failure_detail: Option<String>,
+    auth: AuthReport,
+    used: Option<Scheme>,
+    status_line: Option<String>,
+    connect_response: Option<ConnectResponse>,
+    tls: Option<TlsReport>,
+    http: Option<HttpReport>,
+}
+
+impl<'a> Probe<'a> {
+    fn new(req: &'a ProbeRequest, events: Option<UnboundedSender<Stage>>) -> Self {
+        let started = Instant::now();
+        let proxy_host = req
+            .proxy_host
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        Probe {
+            req,
+            proxy_host,
+            events,
+            started,
+            deadline: started + req.timeouts.total,
+            current: StageName::Resolve,
+            current_start: started,
+            last_limit: req.timeouts.connect.min(req.timeouts.total),
+            stages: Vec::new(),
+            failure_detail: None,
+            auth: AuthReport::default(),
+            used: None,
+            status_line: None,
+            connect_response: None,
+            tls: None,
+            http: None,
+        }
+    }
+
+    async fn stages(&mut self) -> Result<(), DiagnosisCode> {
+        let addrs = self.resolve().await?;
+        let stream = self.tcp_connect(&addrs).await?;
+        let (stream, rest) = self.connect(stream, &addrs).await?;
+        let tunnel = self.tls_handshake(stream, rest).await?;
+        let tunnel = self.https_request(tunnel).await?;
+        self.close(tunnel).await
+    }
+
+    // ---- bookkeeping -------------------------------------------------------------
+
+    fn begin(&mut self, name: StageName) -> Instant {
+        self.current = name;
+        self.current_start = Instant::now();
+        self.current_start
+    }
+
+    /// The limit for one operation: its own timeout, or what is left of the whole probe.
+    fn budget(&mut self, own: Duration) -> Duration {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        self.last_limit = own.min(left);
+        self.last_limit
+    }
+
+    fn limit_text(&self) -> String {
+        let s = self.last_limit.as_secs_f64();
+        let whole = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .is_zero();
+        if whole {
+            format!("{s:.1} s (the whole-probe limit)")
+        } else {
+            format!("{s:.1} s")
+        }
+    }
+
+    fn record(&mut self, name: StageName, t0: Instant, ok: bool, detail: String) {
+        if !ok {
+            self.failure_detail = Some(detail.clone());
+        }
+        let stage = Stage {
+            name,
+            ok,
+            elapsed_ms: millis(t0.elapsed()),
+            detail,
+        };
+        if let Some(tx) = &self.events {
+            // The listener may have gone away; the report still has the stage.
+            let _ = tx.send(stage.clone());
+        }
+        self.stages.push(stage);
+    }
+
+    fn fail<T>(
+        &mut self,
+        name: StageName,
+        t0: Instant,
+        code: DiagnosisCode,
+        detail: String,
+    ) -> Result<T, DiagnosisCode> {
+        self.record(name, t0, false, detail);
+        Err(code)
+    }
+
+    /// The safety net fired: close the running stage as failed.
+    fn cut_short(&mut self) -> DiagnosisCode {
+        let code = match self.current {
+            StageName::Resolve => DiagnosisCode::ProxyDnsFailed,
+            StageName::TcpConnect => DiagnosisCode::ConnectTimeout,
+            StageName::Connect => DiagnosisCode::ProxyNoResponse,
+            StageName::TlsHandshake | StageName::HttpsRequest | StageName::Close => {
+                DiagnosisCode::TunnelIdle
+            }
+        };
+        let detail = format!(
+            "stopped at the whole-probe limit of {:.1} s",
+            self.req.timeouts.total.as_secs_f64()
+        );
+        self.last_limit = self.req.timeouts.total;
+        let (name, t0) = (self.current, self.current_start);
+        self.record(name, t0, false, detail);
+        code
+    }
+
+    fn finish(self, outcome: Result<(), DiagnosisCode>) -> Report {
+        let code = outcome.err().unwrap_or(DiagnosisCode::Ok);
+        let proxy = Endpoint {
+            host: self.proxy_host.clone(),
+            port: self.req.proxy_port,
+        };
+        let target = Endpoint {
+            host: self.req.target_host.clone(),
+            port: self.req.target_port,
+        };
+        let facts = Facts {
+            proxy: authority(&proxy.host, proxy.port),
+            target: authority(&target.host, target.port),
+            status_line: self.status_line.clone(),
+            offered: self.auth.offered.clone(),
+            rounds: self.auth.rounds,
+            issuer: self.tls.as_ref().and_then(|t| t.issuer.clone()),
+            not_after: self.tls.as_ref().and_then(|t| t.not_after.clone()),
+            detail: self.failure_detail.clone(),
+            connect_timeout_s: self.last_limit.as_secs_f64(),
+            read_timeout_s: self.last_limit.as_secs_f64(),
+        };
+        let curl = curl_line(
+            &proxy,
+            &target,
+            self.req.username.as_deref(),
+            self.used.map(Scheme::curl_flag),
+            self.req.ca_file.as_deref(),
+        );
+        Report {
+            ok: code == DiagnosisCode::Ok,
+            diagnosis: Diagnosis::new(code, &facts),
+            proxy,
+            target,
+            auth: self.auth,
+            stages: self.stages,
+            connect_response: self.connect_response,
+            tls: self.tls,
+            http: self.http,
+            total_ms: millis(self.started.elapsed()),
+            curl,
+        }
+    }
+
+    // ---- stages ------------------------------------------------------------------
+
+    async fn resolve(&mut self) -> Result<Vec<SocketAddr>, DiagnosisCode> {
+        let t0 = self.begin(StageName::Resolve);
+        let host = self.proxy_host.clone();
+        let port = self.req.proxy_port;
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            self.record(
+                StageName::Resolve,
+                t0,
+                true,
+                format!("skipped: {host} is an IP address"),
+            );
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        if !is_valid_host(&host) {
+            return self.fail(
+                StageName::Resolve,
+                t0,
+                DiagnosisCode::ProxyDnsFailed,
+                format!("{host:?} is not a valid host name"),
+            );
+        }
+        let limit = self.budget(self.req.timeouts.connect);
+        match timeout(limit, tokio::net::lookup_host((host.as_str(), port))).await {
+            Ok(Ok(found)) => {
+                let addrs: Vec<SocketAddr> = found.collect();
+                if addrs.is_empty() {
+                    return self.fail(
+                        StageName::Resolve,
+                        t0,
+                        DiagnosisCode::ProxyDnsFailed,
+                        format!("{host} has no address"),
+                    );
+                }
+                let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+                self.record(
+                    StageName::Resolve,
+                    t0,
+                    true,
+                    format!("{host} resolves to {}", list.join(", ")),
+                );
+                Ok(addrs)
+            }
+            Ok(Err(e)) => self.fail(
+                StageName::Resolve,
+                t0,
+                DiagnosisCode::ProxyDnsFailed,
+                format!("{host}: {e}"),
+            ),
+            Err(_) => {
+                let detail = format!("no DNS answer for {host} within {}", self.limit_text());
+                self.fail(
+                    StageName::Resolve,
+                    t0,
+                    DiagnosisCode::ProxyDnsFailed,
+                    detail,
+                )
+            }
+        }
+    }
+
+    async fn tcp_connect(&mut self, addrs: &[SocketAddr]) -> Result<TcpStream, DiagnosisCode> {
+        let t0 = self.begin(StageName::TcpConnect);
+        match self.open(addrs).await {
+            Ok((stream, local, remote)) => {
+                self.record(
+                    StageName::TcpConnect,
+                    t0,
+                    true,
+                    format!("TCP handshake {local} -> {remote} done"),
+                );
+                Ok(stream)
+            }
+            Err((code, detail)) => self.fail(StageName::TcpConnect, t0, code, detail),
+        }
+    }
+
+    /// Connects to the first address that answers.
+    async fn open(
+        &mut self,
+        addrs: &[SocketAddr],
+    ) -> Result<(TcpStream, SocketAddr, SocketAddr), (DiagnosisCode, String)> {
+        let mut errors = Vec::new();
+        let mut code = DiagnosisCode::ProxyUnreachable;
+        for addr in addrs {
+            let limit = self.budget(self.req.timeouts.connect);
+            if limit.is_zero() {
+                code = DiagnosisCode::ConnectTimeout;
+                errors.push(format!("{addr}: not tried, no time left"));
+                break;
+            }
+            match timeout(limit, TcpStream::connect(addr)).await {
+                Ok(Ok(stream)) => {
+                    // Small writes go out at once; failing to set it changes nothing else.
+                    let _ = stream.set_nodelay(true);
+                    let local = stream.local_addr().unwrap_or(*addr);
+                    return Ok((stream, local, *addr));
+                }
+                Ok(Err(e)) => {
+                    code = match e.kind() {
+                        io::ErrorKind::TimedOut => DiagnosisCode::ConnectTimeout,
+                        _ => DiagnosisCode::ProxyUnreachable,
+                    };
+                    errors.push(format!("{addr}: {}", describe_connect_error(&e)));
+                }
+                Err(_) => {
+                    code = DiagnosisCode::ConnectTimeout;
+                    errors.push(format!(
+                        "{addr}: no answer to the SYN within {}",
+                        self.limit_text()
+                    ));
+                }
+            }
+        }
+        Err((code, errors.join("; ")))
+    }
+
+    async fn connect(
+        &mut self,
+        mut stream: TcpStream,
+        addrs: &[SocketAddr],
+    ) -> Result<(TcpStream, Vec<u8>), DiagnosisCode> {
+        let t0 = self.begin(StageName::Connect);
+        let (host, port) = (self.req.target_host.clone(), self.req.target_port);
+        let line = connect_line(&host, port);
+        if !is_valid_host(&host) {
+            let detail = format!("the target {host:?} is not a valid host name; nothing was sent");
+            return self.fail(StageName::Connect, t0, DiagnosisCode::BadRequest, detail);
+        }
+        let target_authority = authority(&host, port);
+        let mut rounds = Rounds::new();
+        let mut authorization: Option<String> = None;
+        let mut notes: Vec<String> = Vec::new();
+        let mut leftover: Vec<u8> = Vec::new();
+        let mut reused = false;
+        let mut interim = 0;
+        let mut send = true;
+        loop {
+            if send {
+                let request = connect_request(&host, port, authorization.as_deref());
+                let limit = self.budget(self.req.timeouts.read);
+                match timeout(limit, stream.write_all(request.as_bytes())).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) if reused => {
+                        notes.push(format!("the kept-alive connection failed ({e})"));
+                        stream = self.reopen(addrs, t0, &mut notes).await?;
+                        reused = false;
+                        continue;
+                    }
+                    Ok(Err(e)) => {
+                        let code = io_code(&e, DiagnosisCode::ProxyNoResponse);
+                        return self.fail(
+                            StageName::Connect,
+                            t0,
+                            code,
+                            format!("{line} could not be sent: {e}"),
+                        );
+                    }
+                    Err(_) => {
+                        let detail =
+                            format!("{line} could not be sent within {}", self.limit_text());
+                        return self.fail(
+                            StageName::Connect,
+                            t0,
+                            DiagnosisCode::ProxyNoResponse,
+                            detail,
+                        );
+                    }
+                }
+            }
+            send = true;
+            let limit = self.budget(self.req.timeouts.read);
+            let head = match read_head(&mut stream, std::mem::take(&mut leftover), limit).await {
+                Ok((head, rest)) => {
+                    leftover = rest;
+                    head
+                }
+                Err(
+                    HeadReadError::Closed { received: 0 } | HeadReadError::Io { received: 0, .. },
+                ) if reused => {
+                    notes.push("the proxy closed the kept-alive connection".to_string());
+                    stream = self.reopen(addrs, t0, &mut notes).await?;
+                    reused = false;
+                    continue;
+                }
+                Err(e) => {
+                    let (code, detail) = self.head_failure(&line, e, "the proxy");
+                    return self.fail(StageName::Connect, t0, code, with_notes(detail, &notes));
+                }
+            };
+            self.status_line = Some(head.status_line());
+            self.connect_response = Some(ConnectResponse {
+                status: head.status,
+                reason: head.reason.clone(),
+                headers: head.headers.clone(),
+            });
+            match head.status {
+                100..=199 if interim < MAX_INTERIM => {
+                    interim += 1;
+                    send = false;
+                    continue;
+                }
+                200..=299 => {
+                    let detail = with_notes(format!("{line} -> {}", head.status_line()), &notes);
+                    self.record(StageName::Connect, t0, true, detail);
+                    return Ok((stream, leftover));
+                }
+                407 => {}
+                status => {
+                    let detail = with_notes(format!("{line} -> {}", head.status_line()), &notes);
+                    return self.fail(
+                        StageName::Connect,
+                        t0,
+                        DiagnosisCode::for_status(status),
+                        detail,
+                    );
+                }
+            }
+            // 407: answer it, or stop here.
+            let mut challenges = auth::read_challenges(head.values("Proxy-Authenticate"));
+            for scheme in &challenges.offered {
+                if !self
+                    .auth
+                    .offered
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(scheme))
+                {
+                    self.auth.offered.push(scheme.clone());
+                }
+            }
+            let credentials = match (&self.req.username, &self.req.password) {
+                (Some(u), Some(p)) => Some((u.clone(), p.clone())),
+                _ => None,
+            };
+            let said = format!(
+                "{line} -> {} (offers {})",
+                head.status_line(),
+                offered_text(&challenges.offered)
+            );
+            let n = match rounds.on_407(credentials.is_some(), &challenges) {
+                Decision::Answer(n) => n,
+                Decision::Required => {
+                    let detail = with_notes(format!("{said}; no credentials configured"), &notes);
+                    return self.fail(
+                        StageName::Connect,
+                        t0,
+                        DiagnosisCode::ProxyAuthRequired,
+                        detail,
+                    );
+                }
+                Decision::Failed => {
+                    let detail = with_notes(
+                        format!(
+                            "{said}; still refused after {} answer(s)",
+                            rounds.answered()
+                        ),
+                        &notes,
+                    );
+                    return self.fail(
+                        StageName::Connect,
+                        t0,
+                        DiagnosisCode::ProxyAuthFailed,
+                        detail,
+                    );
+                }
+                Decision::NtlmOnly => {
+                    let detail = with_notes(format!("{said}; NTLM/Negotiate only"), &notes);
+                    return self.fail(
+                        StageName::Connect,
+                        t0,
+                        DiagnosisCode::NtlmUnsupported,
+                        detail,
+                    );
+                }
+                Decision::Unsupported => {
+                    let detail =
+                        with_notes(format!("{said}; no scheme the probe can answer"), &notes);
+                    return self.fail(StageName::Connect, t0, DiagnosisCode::ProxyError, detail);
+                }
+            };
+            let Some((user, password)) = credentials else {
+                return self.fail(
+                    StageName::Connect,
+                    t0,
+                    DiagnosisCode::ProxyAuthRequired,
+                    said,
+                );
+            };
+            match auth::answer(&mut challenges.choice, &user, &password, &target_authority) {
+                Ok((scheme, value)) => {
+                    authorization = Some(value);
+                    self.used = Some(scheme);
+                    self.auth.used = Some(scheme.report_name().to_string());
+                    self.auth.rounds = n;
+                    notes.push(format!(
+                        "{said}; answered with {} (round {n})",
+                        scheme.describe()
+                    ));
+                }
+                Err(e) => {
+                    let detail = with_notes(format!("{said}; cannot answer: {e}"), &notes);
+                    return self.fail(StageName::Connect, t0, DiagnosisCode::ProxyError, detail);
+                }
+            }
+            // Reuse the connection when the proxy keeps it and the body is small and sized.
+            let body = head.content_length().filter(|len| *len <= MAX_DISCARD);
+            let kept = match body {
+                Some(len) if head.keeps_alive() => {
+                    let limit = self.budget(self.req.timeouts.read);
+                    discard_body(&mut stream, std::mem::take(&mut leftover), len, limit).await
+                }
+                _ => None,
+            };
+            match kept {
+                Some(rest) => {
+                    leftover = rest;
+                    reused = true;
+                }
+                None => {
+                    notes.push("the proxy does not keep the connection after its 407".to_string());
+                    leftover.clear();
+                    stream = self.reopen(addrs, t0, &mut notes).await?;
+                    reused = false;
+                }
+            }
+        }
+    }
+
+    /// A new TCP connection to the proxy for the next auth round.
+    async fn reopen(
+        &mut self,
+        addrs: &[SocketAddr],
+        t0: Instant,
+        notes: &mut Vec<String>,
+    ) -> Result<TcpStream, DiagnosisCode> {
+        match self.open(addrs).await {
+            Ok((stream, local, remote)) => {
+                notes.push(format!("reconnected {local} -> {remote}"));
+                Ok(stream)
+            }
+            Err((code, detail)) => {
+                let detail = with_notes(format!("reconnecting failed: {detail}"), notes);
+                self.fail(StageName::Connect, t0, code, detail)
+            }
+        }
+    }
+
+    /// Code and words for a response head that did not come.
+    fn head_failure(&self, sent: &str, e: HeadReadError, who: &str) -> (DiagnosisCode, String) {
+        match e {
+            HeadReadError::Timeout { received } => (
+                DiagnosisCode::ProxyNoResponse,
+                format!(
+                    "{sent} sent; {received} byte(s) back and no complete answer within {}",
+                    self.limit_text()
+                ),
+            ),
+            HeadReadError::Closed { received } => (
+                DiagnosisCode::ProxyNoResponse,
+                format!(
+                    "{sent} sent; {who} closed the connection after {received} byte(s) without a complete answer"
+                ),
+            ),
+            HeadReadError::Io { error, received } => (
+                io_code(&error, DiagnosisCode::ProxyNoResponse),
+                format!("{sent} sent; {error} after {received} byte(s)"),
+            ),
+            HeadReadError::Malformed { error, received } => (
+                DiagnosisCode::MalformedResponse,
+                format!("{sent} sent; {error} ({received} byte(s) read)"),
+            ),
+        }
+    }
+
+    async fn tls_handshake(
+        &mut self,
+        stream: TcpStream,
+        rest: Vec<u8>,
+    ) -> Result<Tunnel, DiagnosisCode> {
+        let t0 = self.begin(StageName::TlsHandshake);
+        let client = tls::client(self.req.ca_file.as_deref());
+        let (config, seen) = match &client {
+            Ok(c) => (c.config.clone(), c.seen.clone()),
+            Err(e) => {
+                let detail = e.to_string();
+                return self.fail(
+                    StageName::TlsHandshake,
+                    t0,
+                    DiagnosisCode::TlsFailed,
+                    detail,
+                );
+            }
+        };
+        let name = match ServerName::try_from(self.req.target_host.clone()) {
+            Ok(n) => n,
+            Err(e) => {
+                let detail = format!("{:?} is not a TLS server name: {e}", self.req.target_host);
+                return self.fail(
+                    StageName::TlsHandshake,
+                    t0,
+                    DiagnosisCode::TlsFailed,
+                    detail,
+                );
+            }
+        };
+        let limit = self.budget(self.req.timeouts.read);
+        let connecting = TlsConnector::from(config).connect(name, Prefixed::new(rest, stream));
+        match timeout(limit, connecting).await {
+            Ok(Ok(tunnel)) => {
+                let (_, conn) = tunnel.get_ref();
+                let mut report = conn
+                    .peer_certificates()
+                    .and_then(|certs| certs.first())
+                    .and_then(|c| tls::cert_facts(c))
+                    .unwrap_or_default();
+                report.version = conn.protocol_version().map(tls::version_name);
+                report.cipher = conn.negotiated_cipher_suite().map(tls::cipher_name);
+                let detail = format!(
+                    "{} {}; subject {}; issuer {}; valid until {}",
+                    report.version.as_deref().unwrap_or("TLS"),
+                    report.cipher.as_deref().unwrap_or("(unknown cipher)"),
+                    report.subject.as_deref().unwrap_or("?"),
+                    report.issuer.as_deref().unwrap_or("?"),
+                    report.not_after.as_deref().unwrap_or("?"),
+                );
+                self.tls = Some(report);
+                self.record(StageName::TlsHandshake, t0, true, detail);
+                Ok(tunnel)
+            }
+            Ok(Err(e)) => {
+                let presented = seen.lock().ok().and_then(|slot| slot.clone());
+                if let Some(facts) = presented.and_then(|c| tls::cert_facts(&c)) {
+                    self.tls = Some(facts);
+                }
+                let (code, detail) =
+                    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                        Some(r) => (tls::classify(r), tls::describe(r)),
+                        None if is_reset(&e) || e.kind() == io::ErrorKind::UnexpectedEof => (
+                            DiagnosisCode::ConnectionReset,
+                            format!("the tunnel was cut during the TLS handshake: {e}"),
+                        ),
+                        None => (DiagnosisCode::TlsFailed, e.to_string()),
+                    };
+                self.fail(StageName::TlsHandshake, t0, code, detail)
+            }
+            Err(_) => {
+                let detail = format!(
+                    "ClientHello sent through the tunnel; no TLS answer within {}",
+                    self.limit_text()
+                );
+                self.fail(
+                    StageName::TlsHandshake,
+                    t0,
+                    DiagnosisCode::TunnelIdle,
+                    detail,
+                )
+            }
+        }
+    }
+
+    async fn https_request(&mut self, mut tunnel: Tunnel) -> Result<Tunnel, DiagnosisCode> {
+        let t0 = self.begin(StageName::HttpsRequest);
+        let request = head_request(&self.req.target_host, self.req.target_port);
+        let limit = self.budget(self.req.timeouts.read);
+        let sent = async {
+            tunnel.write_all(request.as_bytes()).await?;
+            tunnel.flush().await
+        };
+        match timeout(limit, sent).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let code = io_code(&e, DiagnosisCode::TlsFailed);
+                return self.fail(
+                    StageName::HttpsRequest,
+                    t0,
+                    code,
+                    format!("HEAD / could not be sent: {e}"),
+                );
+            }
+            Err(_) => {
+                let detail = format!("HEAD / could not be sent within {}", self.limit_text());
+                return self.fail(
+                    StageName::HttpsRequest,
+                    t0,
+                    DiagnosisCode::TunnelIdle,
+                    detail,
+                );
+            }
+        }
+        let limit = self.budget(self.req.timeouts.read);
+        match read_head(&mut tunnel, Vec::new(), limit).await {
+            Ok((head, _)) => {
+                let location = head.value("Location").map(str::to_string);
+                let mut detail = format!("HEAD / -> {}", head.status_line());
+                if let Some(l) = &location {
+                    detail.push_str(&format!("; Location: {l}"));
+                }
+                self.http = Some(HttpReport {
+                    status: head.status,
+                    location,
+                });
+                self.record(StageName::HttpsRequest, t0, true, detail);
+                Ok(tunnel)
+            }
+            Err(e) => {
+                let (code, detail) = match self.head_failure("HEAD /", e, "the server") {
+                    (DiagnosisCode::ProxyNoResponse, d) if d.contains("closed") => {
+                        (DiagnosisCode::ConnectionReset, d)
+                    }
+                    (DiagnosisCode::ProxyNoResponse, d) => (DiagnosisCode::TunnelIdle, d),
+                    other => other,
+                };
+                self.fail(StageName::HttpsRequest, t0, code, detail)
+            }
+        }
+    }
+
+    async fn close(&mut self, mut tunnel: Tunnel) -> Result<(), DiagnosisCode> {
+        let t0 = self.begin(StageName::Close);
+        let limit = self.budget(self.req.timeouts.read);
+        match timeout(limit, tunnel.shutdown()).await {
+            Ok(Ok(())) => {
+                self.record(
+                    StageName::Close,
+                    t0,
+                    true,
+                    "TLS close_notify sent, then TCP FIN".to_string(),
+                );
+                Ok(())
+            }
+            Ok(Err(e)) if is_reset(&e) || e.kind() == io::ErrorKind::NotConnected => {
+                let detail = format!("the server had already closed the connection ({e})");
+                self.record(StageName::Close, t0, true, detail);
+                Ok(())
+            }
+            Ok(Err(e)) => self.fail(
+                StageName::Close,
+                t0,
+                DiagnosisCode::ConnectionReset,
+                format!("closing failed: {e}"),
+            ),
+            Err(_) => {
+                let detail = format!(
+                    "close_notify could not be sent within {}",
+                    self.limit_text()
+                );
+                self.fail(StageName::Close, t0, DiagnosisCode::TunnelIdle, detail)
+            }
+        }
+    }
+}
+
+/// Resets and aborts (the peer or something in the path cut the connection).
+fn is_reset(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    )
+}
+
+fn io_code(e: &io::Error, otherwise: DiagnosisCode) -> DiagnosisCode {
+    if is_reset(e) {
+        DiagnosisCode::ConnectionReset
+    } else {
+        otherwise
+    }
+}
+
+fn describe_connect_error(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => {
+            "connection refused (nothing listens there, or a firewall rejects it)".to_string()
+        }
+        io::ErrorKind::HostUnreachable => "host unreachable".to_string(),
+        io::ErrorKind::NetworkUnreachable => "network unreachable (no route)".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn offered_text(offered: &[String]) -> String {
+    if offered.is_empty() {
+        "no scheme".to_string()
+    } else {
+        offered.join(", ")
+    }
+}
+
+fn with_notes(detail: String, notes: &[String]) -> String {
+    if notes.is_empty() {
+        detail
+    } else {
+        format!("{}; then {detail}", notes.join("; "))
+    }
+}

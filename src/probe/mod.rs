@@ -1,0 +1,68 @@
+//! The CONNECT probe (SPEC §6): resolve → tcp_connect → connect → tls_handshake →
+//! https_request → close, each timed, ending in one diagnosis with a next step.
+//!
+//! The pure core (request building, head parsing, auth, diagnosis, report) is in small
+//! modules with unit tests; [`engine`] is the async shell that moves the bytes.
+
+pub mod auth;
+pub mod cli;
+pub mod diagnosis;
+pub mod engine;
+pub mod head;
+pub mod hostport;
+pub mod report;
+pub mod request;
+pub mod text;
+pub mod tls;
+pub mod wire;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::secret::Secret;
+
+pub use diagnosis::{Diagnosis, DiagnosisCode};
+pub use engine::run;
+pub use report::{
+    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
+};
+pub use text::render_text;
+
+/// The default target: the host the Cisco note tests with.
+pub const DEFAULT_TARGET: &str = "tools.cisco.com:443";
+
+/// What to probe.
+#[derive(Clone, Debug)]
+pub struct ProbeRequest {
+    /// Proxy host: a name or an IP address (IPv6 without brackets; brackets are tolerated).
+    pub proxy_host: String,
+    pub proxy_port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub target_host: String,
+    pub target_port: u16,
+    /// Extra trust anchors (PEM) for the TLS stage, on top of the OS store.
+    pub ca_file: Option<PathBuf>,
+    pub timeouts: Timeouts,
+}
+
+/// The probe's time limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP handshake with the proxy (per address tried).
+    pub connect: Duration,
+    /// Each wait for the peer: a whole response head, the TLS handshake, the close.
+    pub read: Duration,
+    /// The whole probe.
+    pub total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            read: Duration::from_secs(10),
+            total: Duration::from_secs(30),
+        }
+    }
+}

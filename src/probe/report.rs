@@ -1,0 +1,263 @@
+//! The probe's report (SPEC §6 JSON) and the curl command line that reproduces it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+use super::diagnosis::Diagnosis;
+use super::hostport::authority;
+
+/// The stages, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageName {
+    Resolve,
+    TcpConnect,
+    Connect,
+    TlsHandshake,
+    HttpsRequest,
+    Close,
+}
+
+impl StageName {
+    pub const ALL: [StageName; 6] = [
+        StageName::Resolve,
+        StageName::TcpConnect,
+        StageName::Connect,
+        StageName::TlsHandshake,
+        StageName::HttpsRequest,
+        StageName::Close,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageName::Resolve => "resolve",
+            StageName::TcpConnect => "tcp_connect",
+            StageName::Connect => "connect",
+            StageName::TlsHandshake => "tls_handshake",
+            StageName::HttpsRequest => "https_request",
+            StageName::Close => "close",
+        }
+    }
+}
+
+impl fmt::Display for StageName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One completed stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub name: StageName,
+    pub ok: bool,
+    pub elapsed_ms: f64,
+    pub detail: String,
+}
+
+/// `{"host": ..., "port": ...}`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+}
+
+/// What the proxy offered and what the probe answered with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthReport {
+    /// Schemes the proxy offered in its 407s (`["Digest", "Basic"]`); empty if it never asked.
+    pub offered: Vec<String>,
+    /// `"digest"` or `"basic"` once the probe answered a 407.
+    pub used: Option<String>,
+    /// 407s answered with credentials.
+    pub rounds: u32,
+}
+
+/// The proxy's final answer to CONNECT.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectResponse {
+    pub status: u16,
+    pub reason: String,
+    /// `[["Via", "1.1 squid"], ...]`, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+/// What the TLS handshake showed (the certificate facts also when it failed on them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsReport {
+    pub version: Option<String>,
+    pub cipher: Option<String>,
+    pub issuer: Option<String>,
+    pub subject: Option<String>,
+    /// RFC 3339.
+    pub not_after: Option<String>,
+}
+
+/// The target's answer to `HEAD /`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpReport {
+    pub status: u16,
+    pub location: Option<String>,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub ok: bool,
+    pub diagnosis: Diagnosis,
+    pub proxy: Endpoint,
+    pub target: Endpoint,
+    pub auth: AuthReport,
+    pub stages: Vec<Stage>,
+    pub connect_response: Option<ConnectResponse>,
+    pub tls: Option<TlsReport>,
+    pub http: Option<HttpReport>,
+    pub total_ms: f64,
+    pub curl: String,
+}
+
+impl Report {
+    /// The stage called `name`, if it ran.
+    pub fn stage(&self, name: StageName) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+}
+
+/// Milliseconds with two decimals, for `elapsed_ms` and `total_ms`.
+pub fn millis(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
+}
+
+/// The curl command that does what the probe did:
+/// `curl -x http://host:port [-U user:****] [--proxy-digest|--proxy-basic] [--cacert FILE] -I https://target`.
+/// The password is always written as `****`.
+pub fn curl_line(
+    proxy: &Endpoint,
+    target: &Endpoint,
+    username: Option<&str>,
+    scheme_flag: Option<&str>,
+    ca_file: Option<&Path>,
+) -> String {
+    let mut parts = vec![
+        "curl".to_string(),
+        "-x".to_string(),
+        shell_quote(&format!("http://{}", authority(&proxy.host, proxy.port))),
+    ];
+    if let Some(user) = username {
+        parts.push("-U".to_string());
+        parts.push(shell_quote(&format!("{user}:****")));
+        if let Some(flag) = scheme_flag {
+            parts.push(flag.to_string());
+        }
+    }
+    if let Some(ca) = ca_file {
+        parts.push("--cacert".to_string());
+        parts.push(shell_quote(&ca.to_string_lossy()));
+    }
+    parts.push("-I".to_string());
+    let url = if target.port == 443 {
+        authority(&target.host, 443)
+            .trim_end_matches(":443")
+            .to_string()
+    } else {
+        authority(&target.host, target.port)
+    };
+    parts.push(shell_quote(&format!("https://{url}")));
+    parts.join(" ")
+}
+
+/// Quotes for a POSIX shell only when needed.
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@[]=+,%".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ep(host: &str, port: u16) -> Endpoint {
+        Endpoint {
+            host: host.into(),
+            port,
+        }
+    }
+
+    #[test]
+    fn the_plain_curl_line_matches_the_cisco_note() {
+        assert_eq!(
+            curl_line(
+                &ep("10.10.10.1", 80),
+                &ep("tools.cisco.com", 443),
+                None,
+                None,
+                None
+            ),
+            "curl -x http://10.10.10.1:80 -I https://tools.cisco.com"
+        );
+    }
+
+    #[test]
+    fn the_curl_line_masks_the_password_and_names_the_scheme_and_ca_file() {
+        let line = curl_line(
+            &ep("::1", 3128),
+            &ep("127.0.0.1", 8443),
+            Some("proxy user"),
+            Some("--proxy-digest"),
+            Some(Path::new("/tmp/ca dir/ca.pem")),
+        );
+        assert_eq!(
+            line,
+            "curl -x http://[::1]:3128 -U 'proxy user:****' --proxy-digest \
+             --cacert '/tmp/ca dir/ca.pem' -I https://127.0.0.1:8443"
+        );
+    }
+
+    #[test]
+    fn an_ipv6_target_on_443_keeps_its_brackets() {
+        let line = curl_line(&ep("p", 1), &ep("2001:db8::1", 443), None, None, None);
+        assert!(line.ends_with("-I https://[2001:db8::1]"), "{line}");
+    }
+
+    #[test]
+    fn quotes_inside_values_are_escaped_for_the_shell() {
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn stage_names_serialize_as_in_the_spec() {
+        let names: Vec<String> = StageName::ALL
+            .iter()
+            .map(|n| serde_json::to_string(n).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "\"resolve\"",
+                "\"tcp_connect\"",
+                "\"connect\"",
+                "\"tls_handshake\"",
+                "\"https_request\"",
+                "\"close\""
+            ]
+        );
+        for n in StageName::ALL {
+            assert_eq!(
+                serde_json::to_string(&n).unwrap(),
+                format!("\"{}\"", n.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn milliseconds_keep_two_decimals() {
+        assert_eq!(millis(std::time::Duration::from_micros(1234)), 1.23);
+    }
+}

@@ -1,0 +1,93 @@
+//! The bytes the probe sends: the CONNECT request to the proxy and the HEAD request inside the tunnel.
+
+use super::hostport::authority;
+
+/// `fmc-mgmt/<version>`, sent as `User-Agent` on both requests.
+pub const USER_AGENT: &str = concat!("fmc-mgmt/", env!("CARGO_PKG_VERSION"));
+
+/// The request line, as the walk-through shows it: `CONNECT host:port HTTP/1.1`.
+pub fn connect_line(target_host: &str, target_port: u16) -> String {
+    format!("CONNECT {} HTTP/1.1", authority(target_host, target_port))
+}
+
+/// The whole CONNECT request head. `proxy_authorization` is the value of a
+/// `Proxy-Authorization` header (only ever sent in answer to the proxy's 407).
+pub fn connect_request(
+    target_host: &str,
+    target_port: u16,
+    proxy_authorization: Option<&str>,
+) -> String {
+    let auth = authority(target_host, target_port);
+    let mut req = format!(
+        "CONNECT {auth} HTTP/1.1\r\nHost: {auth}\r\nUser-Agent: {USER_AGENT}\r\nProxy-Connection: Keep-Alive\r\n"
+    );
+    if let Some(value) = proxy_authorization {
+        req.push_str("Proxy-Authorization: ");
+        req.push_str(value);
+        req.push_str("\r\n");
+    }
+    req.push_str("\r\n");
+    req
+}
+
+/// `HEAD / HTTP/1.1` for the target, sent through the tunnel once TLS is up. The port is
+/// left out of `Host` when it is the HTTPS default, as browsers and curl do.
+pub fn head_request(target_host: &str, target_port: u16) -> String {
+    let host = if target_port == 443 {
+        if target_host.contains(':') {
+            format!("[{target_host}]")
+        } else {
+            target_host.to_string()
+        }
+    } else {
+        authority(target_host, target_port)
+    };
+    format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connect_request_names_the_target_in_the_line_and_the_host_header() {
+        let req = connect_request("tools.cisco.com", 443, None);
+        assert_eq!(
+            req,
+            format!(
+                "CONNECT tools.cisco.com:443 HTTP/1.1\r\nHost: tools.cisco.com:443\r\n\
+                 User-Agent: fmc-mgmt/{}\r\nProxy-Connection: Keep-Alive\r\n\r\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+    }
+
+    #[test]
+    fn an_ipv6_target_is_put_in_brackets() {
+        let req = connect_request("2001:db8::1", 8443, None);
+        assert!(
+            req.starts_with("CONNECT [2001:db8::1]:8443 HTTP/1.1\r\nHost: [2001:db8::1]:8443\r\n")
+        );
+    }
+
+    #[test]
+    fn credentials_travel_in_one_proxy_authorization_header_before_the_blank_line() {
+        let req = connect_request("a.example", 443, Some("Basic dTpw"));
+        assert!(
+            req.ends_with(
+                "Proxy-Connection: Keep-Alive\r\nProxy-Authorization: Basic dTpw\r\n\r\n"
+            )
+        );
+        assert_eq!(req.matches("\r\n\r\n").count(), 1);
+    }
+
+    #[test]
+    fn the_head_request_leaves_out_the_default_port() {
+        assert!(
+            head_request("tools.cisco.com", 443)
+                .starts_with("HEAD / HTTP/1.1\r\nHost: tools.cisco.com\r\n")
+        );
+        assert!(head_request("127.0.0.1", 8443).contains("\r\nHost: 127.0.0.1:8443\r\n"));
+        assert!(head_request("::1", 443).contains("\r\nHost: [::1]\r\n"));
+    }
+}
