@@ -111,6 +111,21 @@ pub struct Global {
     #[arg(skip)]
     pub admin_password: Option<crate::secret::Secret>,
 
+    /// Seconds the probe allows for the TCP handshake with the proxy.
+    #[arg(long, env = "FMC_PROBE_CONNECT_TIMEOUT", default_value = "5", global = true,
+          value_parser = crate::probe::cli::parse_seconds)]
+    pub probe_connect_timeout: std::time::Duration,
+
+    /// Seconds the probe waits for each answer (response head, TLS, HTTP).
+    #[arg(long, env = "FMC_PROBE_READ_TIMEOUT", default_value = "10", global = true,
+          value_parser = crate::probe::cli::parse_seconds)]
+    pub probe_read_timeout: std::time::Duration,
+
+    /// Seconds one whole probe may take.
+    #[arg(long, env = "FMC_PROBE_MAX_TIME", default_value = "30", global = true,
+          value_parser = crate::probe::cli::parse_seconds)]
+    pub probe_max_time: std::time::Duration,
+
     /// Log line format on stderr (`RUST_LOG` filters).
     #[arg(long, env = "FMC_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

@@ -65,6 +65,8 @@ pub enum StartError {
     Db(#[from] db::DbError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error("{0}")]
+    ProbeTarget(String),
     #[error("cannot create the first admin account: {0}")]
     Admin(#[from] auth::users::BootstrapError),
 }
@@ -85,6 +87,9 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         }
         _ => None,
     };
+    let target = probe::hostport::parse_host_port(&global.probe_target).map_err(|e| {
+        StartError::ProbeTarget(format!("--probe-target {}: {e}", global.probe_target))
+    })?;
     let pool = db::connect(&global.database_path()).await?;
     let store = Store::new(pool, global.proxy_conf_path());
     // A proxy file that cannot be written must not keep the UI down: the admin needs the
@@ -105,8 +110,6 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
     Ok(AppState {
         store,
         server: Arc::new(ServerSettings {
-            probe_target: global.probe_target.clone(),
-            ca_file: global.ca_file.clone(),
             session_policy: auth::sessions::SessionPolicy {
                 idle: std::time::Duration::from_secs(global.session_idle_minutes * 60),
                 ..Default::default()
@@ -115,6 +118,15 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
             tls,
         }),
         throttle: Default::default(),
+        tester: Arc::new(tester::Tester::new(
+            target,
+            global.ca_file.clone(),
+            probe::Timeouts {
+                connect: global.probe_connect_timeout,
+                read: global.probe_read_timeout,
+                total: global.probe_max_time,
+            },
+        )),
     })
 }
 
@@ -126,3 +138,4 @@ fn create_data_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
+pub mod tester;

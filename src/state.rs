@@ -1,6 +1,5 @@
 //! The shared application state, cloned cheaply into every handler.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -12,9 +11,6 @@ use crate::settings::store::Store;
 /// Server-wide settings that handlers read but never change.
 #[derive(Debug, Clone)]
 pub struct ServerSettings {
-    /// Where Test connection reaches through the proxy, `host:port`.
-    pub probe_target: String,
-    pub ca_file: Option<PathBuf>,
     pub session_policy: SessionPolicy,
     /// Mark cookies `Secure` (the UI is served over TLS).
     pub secure_cookies: bool,
@@ -27,4 +23,5 @@ pub struct AppState {
     pub store: Store,
     pub server: Arc<ServerSettings>,
     pub throttle: Arc<Throttle>,
+    pub tester: Arc<crate::tester::Tester>,
 }

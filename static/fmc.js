@@ -31,3 +31,102 @@
   useAuth.addEventListener("change", sync);
   sync();
 })();
+
+// Test connection, live: post the form's values and draw each stage as the server reports
+// it, then swap in the server-rendered result (the same fragment the page shows without
+// JavaScript). Closing the tab aborts the request, which cancels the probe on the server.
+(function () {
+  "use strict";
+  const form = document.getElementById("proxy-form");
+  const button = document.getElementById("test-connection");
+  const panel = document.getElementById("probe-panel");
+  if (!form || !button || !panel || !window.fetch || !window.TextDecoder) return;
+
+  const titles = {
+    resolve: "DNS lookup of the proxy",
+    tcp_connect: "TCP handshake with the proxy",
+    connect: "CONNECT request",
+    tls_handshake: "TLS handshake through the tunnel",
+    https_request: "HTTPS request",
+    close: "close",
+  };
+
+  function stageItem(stage) {
+    const li = document.createElement("li");
+    li.className = "stage " + (stage.ok ? "ok" : "fail");
+    li.dataset.stage = stage.name;
+    const mark = document.createElement("span");
+    mark.className = "mark";
+    mark.textContent = stage.ok ? "✓" : "✗";
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = titles[stage.name] || stage.name;
+    const ms = document.createElement("span");
+    ms.className = "ms";
+    ms.textContent = stage.elapsed_ms.toFixed(2) + " ms";
+    const detail = document.createElement("span");
+    detail.className = "detail";
+    detail.textContent = stage.detail;
+    li.append(mark, name, ms, detail);
+    return li;
+  }
+
+  function fallBack() {
+    // Let the browser post the form to the test route and show the server's page.
+    form.dataset.native = "1";
+    form.requestSubmit(button);
+  }
+
+  button.addEventListener("click", async (event) => {
+    if (form.dataset.native === "1") return;
+    if (!form.checkValidity()) return; // let the browser show its own messages
+    event.preventDefault();
+    button.disabled = true;
+    const saved = button.textContent;
+    button.textContent = "Testing…";
+    panel.replaceChildren();
+    const heading = document.createElement("h3");
+    heading.textContent = "Testing the connection…";
+    const list = document.createElement("ol");
+    list.className = "timeline live";
+    list.id = "live-stages";
+    panel.append(heading, list);
+    try {
+      const response = await fetch(button.formAction, {
+        method: "POST",
+        headers: { "Accept": "application/x-ndjson", "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(new FormData(form)),
+        credentials: "same-origin",
+      });
+      if (response.status === 422) return fallBack();
+      if (!response.ok || !response.body) {
+        let message = "The test could not run (HTTP " + response.status + ").";
+        try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
+        heading.textContent = message;
+        return;
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffered = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += decoder.decode(value, { stream: true });
+        let newline;
+        while ((newline = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (!line) continue;
+          const message = JSON.parse(line);
+          if (message.event === "stage") list.append(stageItem(message.stage));
+          if (message.event === "done") panel.innerHTML = message.html;
+        }
+      }
+    } catch (error) {
+      heading.textContent = "The test was interrupted: " + error.message;
+    } finally {
+      button.disabled = false;
+      button.textContent = saved;
+    }
+  });
+})();

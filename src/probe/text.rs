@@ -61,7 +61,7 @@ pub fn render_text(r: &Report) -> String {
     out
 }
 
-fn title(name: StageName) -> &'static str {
+pub fn title(name: StageName) -> &'static str {
     match name {
         StageName::Resolve => "DNS lookup of the proxy",
         StageName::TcpConnect => "TCP handshake with the proxy",

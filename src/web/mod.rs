@@ -10,6 +10,8 @@ pub mod form_body;
 pub mod history;
 pub mod login;
 pub mod page;
+pub mod probe_test;
+pub mod probe_view;
 pub mod proxy_save;
 
 use axum::Router;
@@ -33,6 +35,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/", get(|| async { Redirect::to(PAGE) }))
         .route(PAGE, get(page::show))
         .route(&format!("{PAGE}/proxy"), post(page::save))
+        .route(&format!("{PAGE}/proxy/test"), post(probe_test::test))
         .route(history::HISTORY, get(history::show))
         .route(
             &format!("{}/rollback", history::HISTORY),

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::PAGE;
 use super::flash::{self, Flash};
 use super::form_body::{FormBody, FormBodyError};
+use super::probe_view::ProbeView;
 use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
@@ -23,6 +24,7 @@ use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::state::AppState;
+use crate::tester::LastResult;
 
 /// The configuration pages of FMC 7.4, in its order; only ours is active.
 pub const CONFIG_PAGES: &[&str] = &[
@@ -68,6 +70,8 @@ pub struct PageTemplate {
     pub notice: Option<String>,
     pub errors: FieldErrors,
     pub stale: Option<Revision>,
+    pub probe: Option<ProbeView>,
+    pub last: Option<LastResult>,
     pub form: ProxyForm,
     pub revision: i64,
     pub password_set: bool,
@@ -127,18 +131,19 @@ pub struct Extras {
     pub flash: Option<String>,
     pub notice: Option<String>,
     pub stale: Option<Revision>,
+    pub probe: Option<ProbeView>,
 }
 
 pub async fn render_page(
     session: &Session,
-    store: &Store,
+    state: &AppState,
     ctx: &PageContext,
     mut form: ProxyForm,
     extras: Extras,
 ) -> Result<Html<String>, AppError> {
     form.password.clear();
     form.confirm_password.clear();
-    let conf_path = store.conf_path().to_path_buf();
+    let conf_path = state.store.conf_path().to_path_buf();
     let conf_text = match tokio::fs::read_to_string(&conf_path).await {
         Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -164,6 +169,8 @@ pub async fn render_page(
         notice: extras.notice,
         errors: extras.errors,
         stale: extras.stale,
+        probe: extras.probe,
+        last: state.tester.last(),
         form,
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
@@ -206,7 +213,7 @@ pub async fn show(
     };
     let html = render_page(
         &session,
-        &state.store,
+        &state,
         &ctx,
         form_from_config(&ctx.config),
         extras,
@@ -323,6 +330,6 @@ pub async fn save(
             )
         }
     };
-    let html = render_page(&session, &state.store, &ctx, form, extras).await?;
+    let html = render_page(&session, &state, &ctx, form, extras).await?;
     Ok((status, html).into_response())
 }

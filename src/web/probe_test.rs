@@ -1,0 +1,267 @@
+//! Test connection: probe the values in the form (saved or not; a blank password means the
+//! stored one). Answers the page (no JavaScript), JSON, or a live stream of stages.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use askama::Template;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::api::ApiError;
+use super::page::{Extras, PageContext, form_body, form_error, proxy_form, render_page};
+use super::probe_view::ProbeView;
+use crate::audit;
+use crate::auth::guard::client_addr;
+use crate::auth::sessions::Session;
+use crate::error::AppError;
+use crate::probe::{self, ProbeRequest, Report, Stage};
+use crate::settings::ProxyConfig;
+use crate::settings::form::{Field, FieldErrors, ProxyForm};
+use crate::state::AppState;
+use crate::tester::Permit;
+
+/// The media type of the live view: one JSON object per line.
+pub const STREAM: &str = "application/x-ndjson";
+
+#[derive(Template)]
+#[template(path = "probe_result.html")]
+struct Fragment {
+    probe: ProbeView,
+}
+
+/// The probe for `form` on top of the stored settings. A test needs a host and a port even
+/// when the proxy is unchecked, so it validates the form as if Enabled were on.
+pub fn probe_request(
+    state: &AppState,
+    form: &ProxyForm,
+    stored: &ProxyConfig,
+) -> Result<ProbeRequest, FieldErrors> {
+    let as_enabled = ProxyForm {
+        enabled: true,
+        ..form.clone()
+    };
+    let settings = as_enabled.parse(stored.password.is_some())?;
+    state
+        .tester
+        .request(&settings.apply_to(stored))
+        .ok_or_else(|| FieldErrors(vec![(Field::Host, "Enter the proxy to test.".into())]))
+}
+
+/// The key that allows one test at a time: the session, or the API token.
+fn session_key(session: &Session) -> &str {
+    if session.token_hash.is_empty() {
+        &session.username
+    } else {
+        &session.token_hash
+    }
+}
+
+/// Run one probe, remember it for the Diagnostics panel and audit it.
+async fn run(
+    state: AppState,
+    who: String,
+    address: Option<String>,
+    req: ProbeRequest,
+    events: Option<mpsc::UnboundedSender<Stage>>,
+) -> Report {
+    let report = probe::run(&req, events).await;
+    state.tester.record(&who, &report);
+    let detail = format!(
+        "{} through {}:{} to {}:{} in {:.0} ms",
+        report.diagnosis.code.as_str(),
+        report.proxy.host,
+        report.proxy.port,
+        report.target.host,
+        report.target.port,
+        report.total_ms
+    );
+    audit::record(
+        state.store.pool(),
+        &who,
+        address.as_deref(),
+        "probe",
+        &detail,
+    )
+    .await;
+    report
+}
+
+enum Wants {
+    Page,
+    Json,
+    Stream,
+}
+
+fn wants(headers: &HeaderMap) -> Wants {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains(STREAM) {
+        Wants::Stream
+    } else if accept.contains("application/json") {
+        Wants::Json
+    } else {
+        Wants::Page
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn test(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    request_ext: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let fields = form_body(&headers, body)?;
+    fields
+        .require(["host", "port", "username"])
+        .map_err(form_error)?;
+    let form = proxy_form(&fields)?;
+    let wants = wants(&headers);
+    let ctx = PageContext::load(&state.store).await?;
+    let address = client_addr(&request_ext);
+
+    let failure = match probe_request(&state, &form, &ctx.config) {
+        Err(errors) => Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Extras {
+                errors,
+                ..Extras::default()
+            },
+        )),
+        Ok(req) => match state.tester.start(session_key(&session)) {
+            Err(busy) => Err((
+                StatusCode::TOO_MANY_REQUESTS,
+                Extras {
+                    notice: Some(busy.message().into()),
+                    ..Extras::default()
+                },
+            )),
+            Ok(permit) => Ok((req, permit)),
+        },
+    };
+    let (req, permit) = match failure {
+        Ok(ok) => ok,
+        Err((status, extras)) => {
+            if !matches!(wants, Wants::Page) {
+                let fields = extras
+                    .errors
+                    .0
+                    .iter()
+                    .map(|(f, m)| (f.id().to_owned(), m.clone()))
+                    .collect::<std::collections::BTreeMap<_, _>>();
+                let message = extras
+                    .notice
+                    .clone()
+                    .unwrap_or_else(|| "invalid values; nothing was tested".into());
+                let fields = (!fields.is_empty()).then_some(fields);
+                return Ok((
+                    status,
+                    Json(ApiError {
+                        error: message,
+                        fields,
+                        current: None,
+                    }),
+                )
+                    .into_response());
+            }
+            let html = render_page(&session, &state, &ctx, form, extras).await?;
+            return Ok((status, html).into_response());
+        }
+    };
+
+    match wants {
+        Wants::Stream => Ok(stream(
+            state,
+            session.username.clone(),
+            address,
+            req,
+            permit,
+        )),
+        Wants::Json => {
+            let report = run(state, session.username.clone(), address, req, None).await;
+            drop(permit);
+            Ok(Json(report).into_response())
+        }
+        Wants::Page => {
+            let report = run(state.clone(), session.username.clone(), address, req, None).await;
+            drop(permit);
+            let extras = Extras {
+                probe: Some(ProbeView::new(report)),
+                ..Extras::default()
+            };
+            Ok(render_page(&session, &state, &ctx, form, extras)
+                .await?
+                .into_response())
+        }
+    }
+}
+
+/// A spawned probe that is cancelled when its stream is dropped (the tab closed).
+struct AbortOnDrop(JoinHandle<Report>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Future for AbortOnDrop {
+    type Output = Option<Report>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map(Result::ok)
+    }
+}
+
+/// The live view: `{"event":"stage",…}` per completed stage, then
+/// `{"event":"done","report":…,"html":…}` with the same fragment the page renders.
+fn stream(
+    state: AppState,
+    who: String,
+    address: Option<String>,
+    req: ProbeRequest,
+    permit: Permit,
+) -> Response {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = AbortOnDrop(tokio::spawn(async move {
+        let _permit = permit;
+        run(state, who, address, req, Some(tx)).await
+    }));
+    let lines = futures_util::stream::unfold((rx, Some(task)), |(mut rx, task)| async move {
+        if let Some(stage) = rx.recv().await {
+            let line = serde_json::json!({"event": "stage", "stage": stage});
+            return Some((
+                Ok::<_, Infallible>(Bytes::from(format!("{line}\n"))),
+                (rx, task),
+            ));
+        }
+        let report = task?.await?;
+        let html = Fragment {
+            probe: ProbeView::new(report.clone()),
+        }
+        .render()
+        .unwrap_or_default();
+        let line = serde_json::json!({"event": "done", "report": report, "html": html});
+        Some((Ok(Bytes::from(format!("{line}\n"))), (rx, None)))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, STREAM),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        Body::from_stream(lines),
+    )
+        .into_response()
+}

@@ -1,0 +1,100 @@
+//! The probe report as the page draws it: a timeline of the six stages with a waterfall bar
+//! each (SVG, since the CSP forbids inline styles), the telling proxy headers, the curl line.
+
+use crate::probe::Report;
+use crate::probe::report::StageName;
+use crate::probe::text::title;
+
+/// Response headers that explain a proxy's answer; others are noise for the admin.
+const TELLING_HEADERS: &[&str] = &[
+    "via",
+    "proxy-authenticate",
+    "server",
+    "x-squid-error",
+    "proxy-agent",
+    "x-cache",
+    "connection",
+];
+
+pub struct StageRow {
+    pub code: &'static str,
+    pub title: &'static str,
+    /// `ok`, `fail` or `skip` (not run).
+    pub state: &'static str,
+    pub elapsed: String,
+    pub detail: String,
+    /// Start and length of the bar, in percent of the whole probe.
+    pub x: String,
+    pub w: String,
+}
+
+pub struct ProbeView {
+    pub report: Report,
+    pub rows: Vec<StageRow>,
+    pub headers: Vec<(String, String)>,
+    pub total: String,
+}
+
+impl ProbeView {
+    pub fn new(report: Report) -> Self {
+        let total: f64 = report
+            .stages
+            .iter()
+            .map(|s| s.elapsed_ms)
+            .sum::<f64>()
+            .max(report.total_ms)
+            .max(0.001);
+        let mut start = 0.0;
+        let rows = StageName::ALL
+            .iter()
+            .map(|&name| match report.stage(name) {
+                Some(stage) => {
+                    let row = StageRow {
+                        code: name.as_str(),
+                        title: title(name),
+                        state: if stage.ok { "ok" } else { "fail" },
+                        elapsed: format!("{:.2} ms", stage.elapsed_ms),
+                        detail: stage.detail.clone(),
+                        x: format!("{:.2}", start / total * 100.0),
+                        // A sliver stays visible even for a stage of microseconds.
+                        w: format!("{:.2}", (stage.elapsed_ms / total * 100.0).max(0.4)),
+                    };
+                    start += stage.elapsed_ms;
+                    row
+                }
+                None => StageRow {
+                    code: name.as_str(),
+                    title: title(name),
+                    state: "skip",
+                    elapsed: String::new(),
+                    detail: "not run".into(),
+                    x: "0".into(),
+                    w: "0".into(),
+                },
+            })
+            .collect();
+        let headers = report
+            .connect_response
+            .as_ref()
+            .map(|r| {
+                r.headers
+                    .iter()
+                    .filter(|(name, _)| {
+                        TELLING_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        ProbeView {
+            total: format!("{:.2} ms", report.total_ms),
+            report,
+            rows,
+            headers,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.report.diagnosis.code.as_str()
+    }
+}
