@@ -16,6 +16,7 @@ use tokio_rustls::client::TlsStream;
 use super::ProbeRequest;
 use super::auth::{self, Decision, Rounds, Scheme};
 use super::diagnosis::{Diagnosis, DiagnosisCode, Facts};
+use super::head::MAX_HEAD_BYTES;
 use super::hostport::{authority, is_valid_host};
 use super::report::{
     AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
@@ -589,9 +590,15 @@ impl<'a> Probe<'a> {
                 io_code(&error, DiagnosisCode::ProxyNoResponse),
                 format!("{sent} sent; {error} after {received} byte(s)"),
             ),
-            HeadReadError::Malformed { error, received } => (
+            HeadReadError::Malformed {
+                error,
+                received,
+                held,
+            } => (
                 DiagnosisCode::MalformedResponse,
-                format!("{sent} sent; {error} ({received} byte(s) read)"),
+                format!(
+                    "{sent} sent; {error} ({received} byte(s) read, {held} held, cap {MAX_HEAD_BYTES})"
+                ),
             ),
         }
     }

@@ -28,9 +28,11 @@ pub enum HeadReadError {
         error: io::Error,
         received: usize,
     },
+    /// Not a valid head; `held` is what the parser kept (never above the cap).
     Malformed {
         error: HeadError,
         received: usize,
+        held: usize,
     },
 }
 
@@ -48,7 +50,14 @@ pub async fn read_head<S: AsyncRead + Unpin>(
         match parser.push(&prefix) {
             Ok(Progress::Done { head, rest }) => return Ok((head, rest)),
             Ok(Progress::NeedMore) => {}
-            Err(error) => return Err(HeadReadError::Malformed { error, received }),
+            Err(error) => {
+                let held = parser.buffered();
+                return Err(HeadReadError::Malformed {
+                    error,
+                    received,
+                    held,
+                });
+            }
         }
     }
     let reading = async {
@@ -67,7 +76,14 @@ pub async fn read_head<S: AsyncRead + Unpin>(
             match parser.push(&chunk[..n]) {
                 Ok(Progress::Done { head, rest }) => return Ok((head, rest)),
                 Ok(Progress::NeedMore) => {}
-                Err(error) => return Err(HeadReadError::Malformed { error, received }),
+                Err(error) => {
+                    let held = parser.buffered();
+                    return Err(HeadReadError::Malformed {
+                        error,
+                        received,
+                        held,
+                    });
+                }
             }
         }
     };

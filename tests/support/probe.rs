@@ -1,0 +1,87 @@
+//! Helpers for probe tests: a request with short timeouts, stage lists, time bounds.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fmc_mgmt::probe::{ProbeRequest, Report, StageName, Timeouts, render_text};
+use fmc_mgmt::secret::Secret;
+
+/// Short limits so failures come fast: TCP 1 s, each read 1 s, whole probe 3 s.
+pub fn short_timeouts() -> Timeouts {
+    Timeouts {
+        connect: Duration::from_secs(1),
+        read: Duration::from_secs(1),
+        total: Duration::from_secs(3),
+    }
+}
+
+/// A probe of `127.0.0.1:target_port` through the proxy at `127.0.0.1:proxy_port`.
+pub fn request(proxy_port: u16, target_port: u16, ca_file: Option<PathBuf>) -> ProbeRequest {
+    ProbeRequest {
+        proxy_host: "127.0.0.1".to_string(),
+        proxy_port,
+        username: None,
+        password: None,
+        target_host: "127.0.0.1".to_string(),
+        target_port,
+        ca_file,
+        timeouts: short_timeouts(),
+    }
+}
+
+pub fn with_credentials(mut req: ProbeRequest, user: &str, password: &str) -> ProbeRequest {
+    req.username = Some(user.to_string());
+    req.password = Some(Secret::new(password));
+    req
+}
+
+/// The stage names in the order they ran, with `!` after a failed one.
+pub fn stages(report: &Report) -> Vec<String> {
+    report
+        .stages
+        .iter()
+        .map(|s| {
+            if s.ok {
+                s.name.as_str().to_string()
+            } else {
+                format!("{}!", s.name.as_str())
+            }
+        })
+        .collect()
+}
+
+pub fn all_six() -> Vec<String> {
+    StageName::ALL.iter().map(|n| n.as_str().to_string()).collect()
+}
+
+/// The stage names up to and including `last`, with `last` marked as failed.
+pub fn failed_at(last: StageName) -> Vec<String> {
+    let mut names = Vec::new();
+    for n in StageName::ALL {
+        if n == last {
+            names.push(format!("{}!", n.as_str()));
+            break;
+        }
+        names.push(n.as_str().to_string());
+    }
+    names
+}
+
+/// The report's own total and the measured wall time both stay within max-time + 1 s.
+pub fn assert_within_limit(report: &Report, req: &ProbeRequest, wall: Duration) {
+    let limit = req.timeouts.total + Duration::from_secs(1);
+    assert!(
+        wall <= limit && report.total_ms <= limit.as_secs_f64() * 1000.0,
+        "took {wall:?} (report {} ms), limit {limit:?}\n{}",
+        report.total_ms,
+        render_text(report)
+    );
+}
+
+/// Runs the probe and checks the time bound.
+pub async fn probe(req: &ProbeRequest) -> Report {
+    let t0 = std::time::Instant::now();
+    let report = fmc_mgmt::probe::run(req, None).await;
+    assert_within_limit(&report, req, t0.elapsed());
+    report
+}

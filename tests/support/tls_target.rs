@@ -1,0 +1,193 @@
+//! A local HTTPS server for the probe to reach through a proxy: certificates made at test
+//! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`.
+//! Runs on its own thread and runtime; dropping it stops it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+
+/// Which certificate the server presents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertKind {
+    /// Signed by the test CA written to `ca_file`, for 127.0.0.1 and localhost.
+    Good,
+    /// Signed by another CA ("Untrusted Inspection CA") that `ca_file` does not hold.
+    UnknownCa,
+    /// Signed by the test CA, but expired in 2021.
+    Expired,
+    /// Signed by the test CA, for wrong.example only.
+    WrongName,
+}
+
+pub const TEST_CA_CN: &str = "fmc-mgmt Test CA";
+pub const UNKNOWN_CA_CN: &str = "Untrusted Inspection CA";
+
+pub struct TlsTarget {
+    pub addr: SocketAddr,
+    /// PEM of the test CA (the one `Good`, `Expired` and `WrongName` chain to).
+    pub ca_file: PathBuf,
+    requests: Arc<AtomicUsize>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TlsTarget {
+    pub fn start(kind: CertKind) -> TlsTarget {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ca_cert, ca_key) = make_ca(TEST_CA_CN);
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, ca_cert.pem()).expect("write ca.pem");
+
+        let (signer_cert, signer_key) = match kind {
+            CertKind::UnknownCa => make_ca(UNKNOWN_CA_CN),
+            _ => (ca_cert, ca_key),
+        };
+        let names = match kind {
+            CertKind::WrongName => vec!["wrong.example".to_string()],
+            _ => vec!["localhost".to_string()],
+        };
+        let mut params = CertificateParams::new(names).expect("params");
+        if kind != CertKind::WrongName {
+            params
+                .subject_alt_names
+                .push(SanType::IpAddress([127, 0, 0, 1].into()));
+        }
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "fmc-mgmt test target");
+        if kind == CertKind::Expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
+        let leaf_key = KeyPair::generate().expect("key");
+        let leaf = params
+            .signed_by(&leaf_key, &signer_cert, &signer_key)
+            .expect("sign leaf");
+
+        let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), signer_cert.der().clone()];
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        let (tx, mut rx) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                loop {
+                    tokio::select! {
+                        _ = &mut rx => break,
+                        accepted = listener.accept() => {
+                            if let Ok((stream, _)) = accepted {
+                                tokio::spawn(serve(acceptor.clone(), stream, counter.clone()));
+                            }
+                        }
+                    }
+                }
+            });
+        });
+        TlsTarget {
+            addr,
+            ca_file,
+            requests,
+            shutdown: Some(tx),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// HTTP requests answered so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for TlsTarget {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn make_ca(cn: &str) -> (rcgen::Certificate, KeyPair) {
+    let key = KeyPair::generate().expect("ca key");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let cert = params.self_signed(&key).expect("ca cert");
+    (cert, key)
+}
+
+async fn serve(
+    acceptor: tokio_rustls::TlsAcceptor,
+    stream: tokio::net::TcpStream,
+    counter: Arc<AtomicUsize>,
+) {
+    let limit = Duration::from_secs(10);
+    let Ok(Ok(mut tls)) = tokio::time::timeout(limit, acceptor.accept(stream)).await else {
+        return;
+    };
+    loop {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+            match tokio::time::timeout(limit, tls.read(&mut byte)).await {
+                Ok(Ok(1)) => head.push(byte[0]),
+                _ => return,
+            }
+        }
+        let text = String::from_utf8_lossy(&head);
+        let host = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Host: ").or_else(|| l.strip_prefix("host: ")))
+            .unwrap_or("localhost")
+            .trim()
+            .to_string();
+        counter.fetch_add(1, Ordering::SeqCst);
+        let answer = format!(
+            "HTTP/1.1 302 Found\r\nLocation: https://{host}/healthcheck\r\nContent-Length: 0\r\n\r\n"
+        );
+        if tls.write_all(answer.as_bytes()).await.is_err() || tls.flush().await.is_err() {
+            return;
+        }
+    }
+}
