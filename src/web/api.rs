@@ -209,6 +209,85 @@ pub async fn put_proxy(
     }
 }
 
+/// What to test: the same fields as a PUT, without `revision`. An empty body tests the
+/// saved settings. A blank or absent password means the stored one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyTest {
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u32>,
+    #[serde(default)]
+    pub use_auth: bool,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Run Test connection: the staged CONNECT probe, answered with its report (SPEC §6).
+#[utoipa::path(post, path = "/api/v1/proxy/test", tag = "proxy", request_body(content = Option<ProxyTest>),
+    responses(
+        (status = 200, description = "the probe report: `ok`, `diagnosis`, `stages`, … (SPEC §6); also when the proxy fails"),
+        (status = 400, body = ApiError, description = "not a valid JSON body"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "missing CSRF header or cross-origin"),
+        (status = 422, body = ApiError, description = "invalid values, or no proxy saved"),
+        (status = 429, body = ApiError, description = "a test is already running for this caller, or too many on the server")))]
+pub async fn test_proxy(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    request_ext: axum::http::Extensions,
+    body: axum::body::Bytes,
+) -> Response {
+    let stored = match state.store.current().await {
+        Ok(current) => current.map(|r| r.config).unwrap_or_default(),
+        Err(e) => return internal(e),
+    };
+    let form = if body.iter().all(u8::is_ascii_whitespace) {
+        super::page::form_from_config(&stored)
+    } else {
+        match serde_json::from_slice::<ProxyTest>(&body) {
+            Ok(t) => ProxyForm {
+                enabled: true,
+                host: t.host,
+                port: t.port.map(|p| p.to_string()).unwrap_or_default(),
+                use_auth: t.use_auth,
+                username: t.username,
+                confirm_password: t.password.clone().unwrap_or_default(),
+                password: t.password.unwrap_or_default(),
+            },
+            Err(e) => {
+                return ApiError::response(
+                    StatusCode::BAD_REQUEST,
+                    format!("not a valid test body: {e}"),
+                );
+            }
+        }
+    };
+    let address = client_addr(&request_ext);
+    match super::probe_test::run_once(&state, &session, address, &form, &stored).await {
+        Ok(report) => Json(report).into_response(),
+        Err(super::probe_test::NotRun::Invalid(errors)) => {
+            let fields = errors
+                .0
+                .iter()
+                .map(|(f, m)| (f.id().to_owned(), m.clone()))
+                .collect();
+            let body = ApiError {
+                error: "invalid values; nothing was tested".into(),
+                fields: Some(fields),
+                current: None,
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+        }
+        Err(super::probe_test::NotRun::Busy(busy)) => {
+            ApiError::response(StatusCode::TOO_MANY_REQUESTS, busy.message())
+        }
+    }
+}
+
 /// Every revision, newest first (at most 1000).
 #[utoipa::path(get, path = "/api/v1/proxy/revisions", tag = "proxy",
     responses((status = 200, body = Vec<RevisionView>), (status = 401, body = ApiError)))]
@@ -260,6 +339,7 @@ pub fn router() -> axum::Router<AppState> {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(get_proxy, put_proxy))
         .routes(routes!(revisions))
+        .routes(routes!(test_proxy))
         .routes(routes!(openapi))
         .split_for_parts();
     let _ = DOC.set(doc);
@@ -274,6 +354,6 @@ pub fn router() -> axum::Router<AppState> {
         Authenticate with `Authorization: Bearer <API token>` (System > API Tokens), or with the \
         UI session cookie plus `X-CSRF-Token` and a same-origin `Origin` for writes."
     ),
-    components(schemas(ProxyView, ProxyPut, RevisionView, ChangeView, ApiError))
+    components(schemas(ProxyView, ProxyPut, ProxyTest, RevisionView, ChangeView, ApiError))
 )]
 pub struct ApiDoc;

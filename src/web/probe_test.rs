@@ -27,7 +27,7 @@ use crate::probe::{self, ProbeRequest, Report, Stage};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{Field, FieldErrors, ProxyForm};
 use crate::state::AppState;
-use crate::tester::Permit;
+use crate::tester::{Busy, Permit};
 
 /// The media type of the live view: one JSON object per line.
 pub const STREAM: &str = "application/x-ndjson";
@@ -95,6 +95,27 @@ async fn run(
     report
 }
 
+pub enum NotRun {
+    Invalid(FieldErrors),
+    Busy(Busy),
+}
+
+/// Validate, take a place, probe, record: the whole test for callers that wait for it.
+pub async fn run_once(
+    state: &AppState,
+    session: &Session,
+    address: Option<String>,
+    form: &ProxyForm,
+    stored: &ProxyConfig,
+) -> Result<Report, NotRun> {
+    let req = probe_request(state, form, stored).map_err(NotRun::Invalid)?;
+    let _permit = state
+        .tester
+        .start(session_key(session))
+        .map_err(NotRun::Busy)?;
+    Ok(run(state.clone(), session.username.clone(), address, req, None).await)
+}
+
 enum Wants {
     Page,
     Json,
@@ -132,80 +153,80 @@ pub async fn test(
     let ctx = PageContext::load(&state.store).await?;
     let address = client_addr(&request_ext);
 
-    let failure = match probe_request(&state, &form, &ctx.config) {
-        Err(errors) => Err((
+    let outcome = match wants {
+        Wants::Stream => {
+            let started = probe_request(&state, &form, &ctx.config)
+                .map_err(NotRun::Invalid)
+                .and_then(|req| {
+                    Ok((
+                        req,
+                        state
+                            .tester
+                            .start(session_key(&session))
+                            .map_err(NotRun::Busy)?,
+                    ))
+                });
+            match started {
+                Ok((req, permit)) => {
+                    return Ok(stream(
+                        state,
+                        session.username.clone(),
+                        address,
+                        req,
+                        permit,
+                    ));
+                }
+                Err(not_run) => Err(not_run),
+            }
+        }
+        _ => run_once(&state, &session, address, &form, &ctx.config).await,
+    };
+    let (status, extras) = match outcome {
+        Ok(report) if matches!(wants, Wants::Json) => return Ok(Json(report).into_response()),
+        Ok(report) => (
+            StatusCode::OK,
+            Extras {
+                probe: Some(ProbeView::new(report)),
+                ..Extras::default()
+            },
+        ),
+        Err(NotRun::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Extras {
                 errors,
                 ..Extras::default()
             },
-        )),
-        Ok(req) => match state.tester.start(session_key(&session)) {
-            Err(busy) => Err((
-                StatusCode::TOO_MANY_REQUESTS,
-                Extras {
-                    notice: Some(busy.message().into()),
-                    ..Extras::default()
-                },
-            )),
-            Ok(permit) => Ok((req, permit)),
-        },
-    };
-    let (req, permit) = match failure {
-        Ok(ok) => ok,
-        Err((status, extras)) => {
-            if !matches!(wants, Wants::Page) {
-                let fields = extras
-                    .errors
-                    .0
-                    .iter()
-                    .map(|(f, m)| (f.id().to_owned(), m.clone()))
-                    .collect::<std::collections::BTreeMap<_, _>>();
-                let message = extras
-                    .notice
-                    .clone()
-                    .unwrap_or_else(|| "invalid values; nothing was tested".into());
-                let fields = (!fields.is_empty()).then_some(fields);
-                return Ok((
-                    status,
-                    Json(ApiError {
-                        error: message,
-                        fields,
-                        current: None,
-                    }),
-                )
-                    .into_response());
-            }
-            let html = render_page(&session, &state, &ctx, form, extras).await?;
-            return Ok((status, html).into_response());
-        }
-    };
-
-    match wants {
-        Wants::Stream => Ok(stream(
-            state,
-            session.username.clone(),
-            address,
-            req,
-            permit,
-        )),
-        Wants::Json => {
-            let report = run(state, session.username.clone(), address, req, None).await;
-            drop(permit);
-            Ok(Json(report).into_response())
-        }
-        Wants::Page => {
-            let report = run(state.clone(), session.username.clone(), address, req, None).await;
-            drop(permit);
-            let extras = Extras {
-                probe: Some(ProbeView::new(report)),
+        ),
+        Err(NotRun::Busy(busy)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Extras {
+                notice: Some(busy.message().into()),
                 ..Extras::default()
-            };
-            Ok(render_page(&session, &state, &ctx, form, extras)
-                .await?
-                .into_response())
-        }
+            },
+        ),
+    };
+    if matches!(wants, Wants::Page) {
+        return Ok((
+            status,
+            render_page(&session, &state, &ctx, form, extras).await?,
+        )
+            .into_response());
     }
+    let fields: std::collections::BTreeMap<_, _> = extras
+        .errors
+        .0
+        .iter()
+        .map(|(f, m)| (f.id().to_owned(), m.clone()))
+        .collect();
+    let error = extras
+        .notice
+        .unwrap_or_else(|| "invalid values; nothing was tested".into());
+    let body = ApiError {
+        error,
+        fields: (!fields.is_empty()).then_some(fields),
+        current: None,
+    };
+    Ok((status, Json(body)).into_response())
 }
 
 /// A spawned probe that is cancelled when its stream is dropped (the tab closed).

@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType,
-};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
@@ -75,7 +73,8 @@ impl TlsTarget {
             .signed_by(&leaf_key, &signer_cert, &signer_key)
             .expect("sign leaf");
 
-        let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), signer_cert.der().clone()];
+        let chain: Vec<CertificateDer<'static>> =
+            vec![leaf.der().clone(), signer_cert.der().clone()];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
@@ -178,7 +177,10 @@ async fn serve(
         let text = String::from_utf8_lossy(&head);
         let host = text
             .lines()
-            .find_map(|l| l.strip_prefix("Host: ").or_else(|| l.strip_prefix("host: ")))
+            .find_map(|l| {
+                l.strip_prefix("Host: ")
+                    .or_else(|| l.strip_prefix("host: "))
+            })
             .unwrap_or("localhost")
             .trim()
             .to_string();

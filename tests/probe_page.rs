@@ -1,0 +1,350 @@
+//! Test connection from the page and the API, through real squid to a local TLS target.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use support::app::{PAGE, TestApp, encode, hidden};
+use support::fake_proxy::{FakeProxy, Script};
+use support::squid::{Mode, Squid};
+use support::tls_target::{CertKind, TlsTarget};
+
+const TEST: &str = "/system/configuration/management-interfaces/proxy/test";
+
+/// An app whose Test connection reaches `target`, trusting its CA, with short timeouts.
+async fn app_for(target: &TlsTarget) -> TestApp {
+    let probe_target = format!("127.0.0.1:{}", target.port());
+    TestApp::spawn_with(&[
+        "--probe-target",
+        &probe_target,
+        "--ca-file",
+        target.ca_file.to_str().unwrap(),
+        "--probe-read-timeout",
+        "2",
+        "--probe-max-time",
+        "5",
+    ])
+    .await
+}
+
+/// POST the Test connection form with `accept`.
+async fn test(app: &TestApp, fields: &[(&str, &str)], accept: &str) -> reqwest::Response {
+    let html = app.page().await.1;
+    let mut all: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for name in ["host", "port", "username"] {
+        if !all.iter().any(|(k, _)| k == name) {
+            all.push((name.into(), String::new()));
+        }
+    }
+    all.push(("csrf_token".into(), hidden(&html, "csrf_token")));
+    all.push(("revision".into(), hidden(&html, "revision")));
+    app.client
+        .post(app.url(TEST))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", accept)
+        .body(encode(&all))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn proxy_fields(port: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("enabled", "on".into()),
+        ("host", "127.0.0.1".into()),
+        ("port", port.into()),
+    ]
+}
+
+fn borrow<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, s)| (*k, s.as_str())).collect()
+}
+
+#[tokio::test]
+async fn without_javascript_the_page_shows_every_stage_ok_and_keeps_the_unsaved_values() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = app_for(&target).await;
+    let fields = proxy_fields(&squid.port().to_string());
+    let r = test(&app, &borrow(&fields), "text/html").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data-code=\"ok\""), "{html}");
+    for stage in [
+        "tcp_connect",
+        "connect",
+        "tls_handshake",
+        "https_request",
+        "close",
+    ] {
+        assert!(
+            html.contains(&format!("class=\"stage ok\" data-stage=\"{stage}\"")),
+            "{stage} not ok"
+        );
+    }
+    assert!(html.contains("HTTP/1.1 200 Connection established"));
+    assert!(html.contains("HTTPS answer: <strong>302</strong>"));
+    assert!(
+        html.contains(&format!("value=\"{}\"", squid.port())),
+        "the form keeps its values"
+    );
+    assert!(html.contains(&format!("curl -x http://127.0.0.1:{} ", squid.port())));
+    assert_eq!(app.revision_count().await, 0, "testing saves nothing");
+    assert_eq!(target.requests(), 1);
+
+    let (_, page) = app.page().await;
+    assert!(
+        page.contains("id=\"last-test\"") && page.contains("<strong>ok</strong>"),
+        "Diagnostics shows the last test"
+    );
+    let pool = app.db().await;
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT detail FROM audit_log WHERE action = 'probe'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(detail.starts_with("ok through 127.0.0.1:"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_denying_squid_is_explained_as_the_proxy_acl() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::DenyConnect);
+    let app = app_for(&target).await;
+    let fields = proxy_fields(&squid.port().to_string());
+    let html = test(&app, &borrow(&fields), "text/html")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-code=\"proxy_denied\""));
+    assert!(html.contains("HTTP/1.1 403 Forbidden"));
+    assert!(html.contains("class=\"stage fail\" data-stage=\"connect\""));
+    assert!(html.contains("class=\"stage skip\" data-stage=\"tls_handshake\""));
+    assert!(html.contains("Next step:") && html.contains("access control list"));
+    assert_eq!(target.requests(), 0);
+}
+
+#[tokio::test]
+async fn a_blank_password_tests_with_the_stored_one_which_never_shows() {
+    let target = TlsTarget::start(CertKind::Good);
+    let secret = "p@ss:w0rd!#%&";
+    let squid = Squid::start(Mode::Basic {
+        user: "proxyuser".into(),
+        password: secret.into(),
+    });
+    let app = app_for(&target).await;
+    let port = squid.port().to_string();
+    let save = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("use_auth", "on"),
+        ("username", "proxyuser"),
+        ("password", secret),
+        ("confirm_password", secret),
+    ];
+    assert_eq!(app.save(&save).await.status(), StatusCode::SEE_OTHER);
+
+    let blank = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("use_auth", "on"),
+        ("username", "proxyuser"),
+    ];
+    let r = test(&app, &blank, "application/json").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap();
+    assert!(!text.contains("p@ss"), "the password leaked: {text}");
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["diagnosis"]["code"], "ok", "{report}");
+    assert_eq!(report["auth"]["used"], "basic");
+    assert_eq!(
+        report["curl"].as_str().unwrap(),
+        format!(
+            "curl -x http://127.0.0.1:{port} -U 'proxyuser:****' --proxy-basic --cacert {} -I https://127.0.0.1:{}",
+            target.ca_file.display(),
+            target.port()
+        )
+    );
+
+    let wrong = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("use_auth", "on"),
+        ("username", "proxyuser"),
+        ("password", "not-it"),
+        ("confirm_password", "not-it"),
+    ];
+    let report: Value = test(&app, &wrong, "application/json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        report["diagnosis"]["code"], "proxy_auth_failed",
+        "the form's password wins over the stored one"
+    );
+    for path in [PAGE, "/system/audit-log"] {
+        let body = app
+            .client
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!body.contains("p@ss") && !body.contains("not-it"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_live_view_streams_each_stage_then_the_rendered_result() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = app_for(&target).await;
+    let fields = proxy_fields(&squid.port().to_string());
+    let r = test(&app, &borrow(&fields), "application/x-ndjson").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/x-ndjson");
+    let body = r.text().await.unwrap();
+    let events: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let stages: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "stage")
+        .map(|e| e["stage"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "resolve",
+            "tcp_connect",
+            "connect",
+            "tls_handshake",
+            "https_request",
+            "close"
+        ]
+    );
+    let done = events.last().unwrap();
+    assert_eq!(done["event"], "done");
+    assert_eq!(done["report"]["ok"], true);
+    assert!(
+        done["html"]
+            .as_str()
+            .unwrap()
+            .contains("id=\"probe-result\"")
+    );
+}
+
+#[tokio::test]
+async fn bad_values_are_refused_before_any_connection() {
+    let target = TlsTarget::start(CertKind::Good);
+    let app = app_for(&target).await;
+    let r = test(
+        &app,
+        &[("host", "http://proxy:3128"), ("port", "80")],
+        "text/html",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Enter the host only; the port goes in Port.")
+    );
+    let r = test(&app, &[("host", ""), ("port", "")], "application/json").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["fields"]["host"].is_string() && body["fields"]["port"].is_string());
+}
+
+#[tokio::test]
+async fn one_test_per_session_and_closing_the_stream_cancels_it() {
+    let target = TlsTarget::start(CertKind::Good);
+    let silent = FakeProxy::start(Script::Silent);
+    let app = app_for(&target).await;
+    let fields = proxy_fields(&silent.port().to_string());
+    let mut running = test(&app, &borrow(&fields), "application/x-ndjson").await;
+    assert_eq!(running.status(), StatusCode::OK);
+    // The first stages arrive while the proxy stays silent.
+    let first = running.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("\"stage\""));
+
+    let second = test(&app, &borrow(&fields), "application/json").await;
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(second.text().await.unwrap().contains("already running"));
+
+    drop(running); // the tab closes
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let r = test(
+            &app,
+            &[("host", "127.0.0.1"), ("port", "1")],
+            "application/json",
+        )
+        .await;
+        if r.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cancelled test still holds the session's place"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_api_tests_the_saved_settings_or_the_values_given() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = app_for(&target).await;
+    let port = squid.port().to_string();
+    app.save(&[
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+    ])
+    .await;
+    let csrf = app.csrf().await;
+    let origin = format!("http://{}", app.addr);
+    let post = |body: String| {
+        app.client
+            .post(app.url("/api/v1/proxy/test"))
+            .header("x-csrf-token", &csrf)
+            .header("origin", &origin)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let saved: Value = post(String::new())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["diagnosis"]["code"], "ok");
+    let given: Value = post(r#"{"host": "127.0.0.1", "port": 1}"#.into())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(given["diagnosis"]["code"], "proxy_unreachable");
+    let bad = post(r#"{"host": "a b", "port": 1}"#.into())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
