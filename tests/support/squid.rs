@@ -88,7 +88,11 @@ impl Squid {
         );
         let conf = dir.path().join("squid.conf");
         write_file(&conf, &config);
+        // Squid names its shared-memory segments after the service name (-n): without a
+        // name of their own, two squids starting at once collide on /squid-cf__queues.shm.
         let child = Command::new(SQUID)
+            .arg("-n")
+            .arg(format!("fmc{port}"))
             .arg("-N")
             .arg("-f")
             .arg(&conf)
