@@ -64,6 +64,25 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
     Ok(pool)
 }
 
+/// What an admin can do about a database error, for the ones that have a cause outside
+/// the program (disk full, another process holding the lock, read-only storage).
+pub fn explain(e: &sqlx::Error) -> Option<&'static str> {
+    let code = e.as_database_error()?.code()?;
+    // SQLite's primary result code is the low byte of the extended one.
+    let primary = code.parse::<i32>().ok()? & 0xff;
+    Some(match primary {
+        5 | 6 => {
+            "the database is locked by another process (past the 5 s busy timeout); find what holds it open and try again"
+        }
+        8 => {
+            "the database is read-only; check the permissions and the file system of the data directory"
+        }
+        10 => "the database could not be read or written (I/O error); check the disk",
+        13 => "the disk holding the database is full; free some space and try again",
+        _ => return None,
+    })
+}
+
 /// Create the database file with mode 0600 if it is missing, and tighten it if it exists.
 fn create_private(path: &Path) -> std::io::Result<()> {
     OpenOptions::new()

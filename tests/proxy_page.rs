@@ -361,69 +361,6 @@ async fn an_unwritable_proxy_file_fails_the_whole_save_and_says_why() {
     assert_eq!(app.revision_count().await, 1, "database unchanged");
 }
 
-/// A directory made read-only for the test; as root (CI) directory modes are ignored,
-/// so it becomes a read-only tmpfs mount, unmounted on drop.
-struct ReadOnlyDir {
-    path: std::path::PathBuf,
-    mounted: bool,
-}
-
-impl ReadOnlyDir {
-    fn new(path: std::path::PathBuf) -> Self {
-        std::fs::create_dir(&path).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555)).unwrap();
-        let canary = path.join("canary");
-        if std::fs::write(&canary, b"x").is_err() {
-            return ReadOnlyDir {
-                path,
-                mounted: false,
-            };
-        }
-        std::fs::remove_file(&canary).unwrap();
-        let ok = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs"])
-            .arg(&path)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "as root this test needs `mount -t tmpfs -o ro`");
-        ReadOnlyDir {
-            path,
-            mounted: true,
-        }
-    }
-}
-
-impl Drop for ReadOnlyDir {
-    fn drop(&mut self) {
-        if self.mounted {
-            let _ = std::process::Command::new("umount")
-                .arg(&self.path)
-                .status();
-        }
-    }
-}
-
-#[tokio::test]
-async fn a_read_only_directory_fails_the_save_with_the_database_unchanged() {
-    let dir = tempfile::tempdir().unwrap();
-    let ro = ReadOnlyDir::new(dir.path().join("ro"));
-    let conf = ro.path.join("iprep_proxy.conf");
-    let app = TestApp::spawn_in(dir, &["--proxy-conf", conf.to_str().unwrap()]).await;
-
-    let r = app.save(GOOD).await;
-    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let html = r.text().await.unwrap();
-    assert!(
-        html.contains("Read-only file system") || html.contains("Permission denied"),
-        "{html}"
-    );
-    assert!(html.contains("The database is unchanged"));
-    assert_eq!(app.revision_count().await, 0);
-    assert_eq!(support::app::read_optional(&conf), None);
-    drop(ro); // unmount before the temporary directory is removed
-    drop(app);
-}
-
 #[tokio::test]
 async fn a_restart_finds_the_values_and_makes_the_file_agree() {
     let app = TestApp::spawn().await;

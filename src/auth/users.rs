@@ -56,7 +56,7 @@ pub async fn set_password(
 ) -> Result<(), BootstrapError> {
     let phc = password::hash(secret).map_err(|e| BootstrapError::Hash(e.to_string()))?;
     let now = now_rfc3339();
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(
         "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?) \
          ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at",

@@ -146,7 +146,9 @@ impl Store {
         edit: impl FnOnce(&ProxyConfig) -> ProxyConfig,
     ) -> Result<SaveOutcome, SaveError> {
         let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE takes the write lock now, waiting out the busy timeout for it; a deferred
+        // transaction would read first and then fail at once on upgrading to a writer.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let current: Option<Revision> =
             sqlx::query_as::<_, RevisionRow>(&format!("{SELECT} ORDER BY id DESC LIMIT 1"))
                 .fetch_optional(&mut *tx)

@@ -201,7 +201,7 @@ pub async fn put_proxy(
             };
             (StatusCode::CONFLICT, Json(body)).into_response()
         }
-        Ok(SaveResult::FileFailed(why)) => ApiError::response(
+        Ok(SaveResult::NotWritten(why)) => ApiError::response(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("not saved: {why}; the database is unchanged"),
         ),

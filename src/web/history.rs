@@ -121,7 +121,7 @@ pub async fn rollback(
                 current.map_or(0, |r| r.id)
             ),
         ),
-        SaveResult::FileFailed(why) => (
+        SaveResult::NotWritten(why) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("Not rolled back: {why}. The database is unchanged."),
         ),

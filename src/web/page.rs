@@ -317,9 +317,9 @@ pub async fn save(
                 ..Extras::default()
             },
         ),
-        SaveResult::FileFailed(why) => {
+        SaveResult::NotWritten(why) => {
             let notice = format!(
-                "Not saved: {why}. The database is unchanged; fix the file's directory and Save again."
+                "Not saved: {why}. The database is unchanged; Save again once this is fixed."
             );
             (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -12,8 +12,9 @@ pub enum SaveResult {
     Invalid(FieldErrors),
     /// The caller's base revision is old; this is the current one.
     Stale(Option<Revision>),
-    /// The proxy file could not be written; nothing was saved. The text says why.
-    FileFailed(String),
+    /// The proxy file or the database could not be written; nothing was saved. The text
+    /// says why.
+    NotWritten(String),
 }
 
 /// Who asks, from where.
@@ -84,11 +85,17 @@ pub async fn save_proxy(
         Ok(SaveOutcome::Stale { current }) => Ok(SaveResult::Stale(current)),
         Err(SaveError::File { path, source }) => {
             tracing::error!(path = %path.display(), error = %source, "proxy file not written; save rolled back");
-            Ok(SaveResult::FileFailed(format!(
+            Ok(SaveResult::NotWritten(format!(
                 "{} could not be written ({source})",
                 path.display()
             )))
         }
-        Err(SaveError::Db(e)) => Err(e.into()),
+        Err(SaveError::Db(e)) => match crate::db::explain(&e) {
+            Some(why) => {
+                tracing::error!(error = %e, "proxy settings not saved");
+                Ok(SaveResult::NotWritten(why.to_owned()))
+            }
+            None => Err(e.into()),
+        },
     }
 }
