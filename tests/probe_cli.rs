@@ -124,7 +124,10 @@ fn without_json_it_walks_through_the_stages_like_the_cisco_note() {
         "curl -x http://127.0.0.1:",
         " ms",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
 }
 
@@ -160,7 +163,10 @@ fn usage_errors_exit_2_with_a_precise_message() {
         (&["-x", "p:1", "--max-time", "soon"][..], "seconds"),
         (&["-x", "p:1", "--connect-timeout", "0"][..], "seconds"),
         (&["-x", "p:1", "-U", "bob"][..], "FMC_PROXY_PASSWORD"),
-        (&["-x", "p:1", "--cacert", "/nonexistent/ca.pem"][..], "no such file"),
+        (
+            &["-x", "p:1", "--cacert", "/nonexistent/ca.pem"][..],
+            "no such file",
+        ),
         (&["-x", "p:1", "--bogus"][..], "--bogus"),
     ] {
         let out = fmc(args, &[]);
@@ -169,6 +175,9 @@ fn usage_errors_exit_2_with_a_precise_message() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
 }
+
+/// Extra flags, environment, expected exit code.
+type Run<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32);
 
 #[test]
 fn the_password_never_appears_in_any_output() {
@@ -182,24 +191,54 @@ fn the_password_never_appears_in_any_output() {
     let ca = target.ca_file.display().to_string();
     let with_password = format!("fmcadmin:{PASSWORD}");
     let wrong = "fmcadmin:not-the-password-42";
-    let runs: Vec<(Vec<&str>, Vec<(&str, &str)>, i32)> = vec![
+    let runs: Vec<Run> = vec![
         (vec!["-U", &with_password, "--json"], vec![], 0),
         (vec!["-U", &with_password], vec![], 0),
-        (vec!["-U", "fmcadmin", "--json"], vec![("FMC_PROXY_PASSWORD", PASSWORD)], 0),
-        (vec!["-U", "fmcadmin"], vec![("FMC_PROXY_PASSWORD", PASSWORD)], 0),
+        (
+            vec!["-U", "fmcadmin", "--json"],
+            vec![("FMC_PROXY_PASSWORD", PASSWORD)],
+            0,
+        ),
+        (
+            vec!["-U", "fmcadmin"],
+            vec![("FMC_PROXY_PASSWORD", PASSWORD)],
+            0,
+        ),
         (vec!["-U", wrong, "--json"], vec![], 1),
     ];
     for (extra, env, code) in runs {
-        let mut args = vec!["-x", &proxy, "--target", &tgt, "--cacert", &ca, "--max-time", "5"];
+        let mut args = vec![
+            "-x",
+            &proxy,
+            "--target",
+            &tgt,
+            "--cacert",
+            &ca,
+            "--max-time",
+            "5",
+        ];
         args.extend(extra.iter().copied());
         let out = fmc(&args, &env);
         let (stdout, stderr) = text(&out);
-        assert_eq!(out.status.code(), Some(code), "{args:?}\n{stdout}\n{stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}\n{stdout}\n{stderr}"
+        );
         for secret in [PASSWORD, PASSWORD_B64, "not-the-password-42"] {
-            assert!(!stdout.contains(secret), "{args:?} leaked in stdout:\n{stdout}");
-            assert!(!stderr.contains(secret), "{args:?} leaked in stderr:\n{stderr}");
+            assert!(
+                !stdout.contains(secret),
+                "{args:?} leaked in stdout:\n{stdout}"
+            );
+            assert!(
+                !stderr.contains(secret),
+                "{args:?} leaked in stderr:\n{stderr}"
+            );
         }
-        assert!(stdout.contains("-U 'fmcadmin:****' --proxy-basic"), "{stdout}");
+        assert!(
+            stdout.contains("-U 'fmcadmin:****' --proxy-basic"),
+            "{stdout}"
+        );
         if args.contains(&"--json") {
             let report: Report = serde_json::from_str(&stdout).expect("JSON");
             assert!(report.curl.contains("fmcadmin:****"));

@@ -25,9 +25,17 @@ async fn an_ntlm_only_proxy_is_ntlm_unsupported_even_with_credentials() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::NtlmUnsupported, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::NtlmUnsupported,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
-    assert_eq!(report.auth.offered, vec!["NTLM".to_string(), "Negotiate".to_string()]);
+    assert_eq!(
+        report.auth.offered,
+        vec!["NTLM".to_string(), "Negotiate".to_string()]
+    );
     assert_eq!(report.auth.rounds, 0);
     assert!(fake.authorizations().is_empty(), "no credentials were sent");
 }
@@ -39,12 +47,23 @@ async fn a_proxy_that_always_rejects_basic_is_auth_failed_after_two_rounds_on_on
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyAuthFailed, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyAuthFailed,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     assert_eq!(report.auth.rounds, 2);
     assert_eq!(report.auth.used.as_deref(), Some("basic"));
     assert_eq!(fake.authorizations().len(), 2);
-    assert_eq!(fake.seen.connections.load(std::sync::atomic::Ordering::SeqCst), 1, "kept alive");
+    assert_eq!(
+        fake.seen
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "kept alive"
+    );
 }
 
 #[tokio::test]
@@ -54,9 +73,19 @@ async fn a_proxy_that_closes_after_each_407_is_reconnected_to() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyAuthFailed, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyAuthFailed,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(fake.authorizations().len(), 2);
-    assert_eq!(fake.seen.connections.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(
+        fake.seen
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst),
+        3
+    );
     assert!(report.stages[2].detail.contains("reconnected"));
 }
 
@@ -79,33 +108,68 @@ async fn digest_sha256_is_chosen_over_md5_and_basic_and_signs_the_connect_author
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::Ok,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(report.auth.used.as_deref(), Some("digest"));
-    assert_eq!(report.auth.offered, vec!["Basic".to_string(), "Digest".to_string()]);
+    assert_eq!(
+        report.auth.offered,
+        vec!["Basic".to_string(), "Digest".to_string()]
+    );
     let sent = fake.authorizations();
     assert_eq!(sent.len(), 1);
     assert!(sent[0].contains("algorithm=SHA-256"), "{}", sent[0]);
-    assert!(sent[0].contains(&format!("uri=\"127.0.0.1:{}\"", target.port())), "{}", sent[0]);
+    assert!(
+        sent[0].contains(&format!("uri=\"127.0.0.1:{}\"", target.port())),
+        "{}",
+        sent[0]
+    );
 }
 
 #[tokio::test]
 async fn error_statuses_map_to_their_own_codes() {
     for (head, code) in [
-        ("HTTP/1.1 400 Bad Request\r\n\r\n", DiagnosisCode::BadRequest),
-        ("HTTP/1.1 502 Bad Gateway\r\n\r\n", DiagnosisCode::BadGateway),
-        ("HTTP/1.1 503 Service Unavailable\r\n\r\n", DiagnosisCode::ServiceUnavailable),
-        ("HTTP/1.1 504 Gateway Timeout\r\n\r\n", DiagnosisCode::GatewayTimeout),
-        ("HTTP/1.1 418 I'm a teapot\r\n\r\n", DiagnosisCode::ProxyError),
+        (
+            "HTTP/1.1 400 Bad Request\r\n\r\n",
+            DiagnosisCode::BadRequest,
+        ),
+        (
+            "HTTP/1.1 502 Bad Gateway\r\n\r\n",
+            DiagnosisCode::BadGateway,
+        ),
+        (
+            "HTTP/1.1 503 Service Unavailable\r\n\r\n",
+            DiagnosisCode::ServiceUnavailable,
+        ),
+        (
+            "HTTP/1.1 504 Gateway Timeout\r\n\r\n",
+            DiagnosisCode::GatewayTimeout,
+        ),
+        (
+            "HTTP/1.1 418 I'm a teapot\r\n\r\n",
+            DiagnosisCode::ProxyError,
+        ),
     ] {
         let fake = FakeProxy::start(reply(head));
         let req = request(fake.port(), NO_TARGET, None);
 
         let report = probe(&req).await;
 
-        assert_eq!(report.diagnosis.code, code, "{head:?}\n{}", render_text(&report));
+        assert_eq!(
+            report.diagnosis.code,
+            code,
+            "{head:?}\n{}",
+            render_text(&report)
+        );
         assert_eq!(stages(&report), failed_at(StageName::Connect));
         let status: u16 = head[9..12].parse().unwrap();
-        assert_eq!(report.connect_response.as_ref().map(|c| c.status), Some(status));
+        assert_eq!(
+            report.connect_response.as_ref().map(|c| c.status),
+            Some(status)
+        );
         assert!(report.diagnosis.summary.contains(&status.to_string()));
     }
 }
@@ -117,10 +181,18 @@ async fn a_proxy_silent_after_accept_is_proxy_no_response_after_the_read_timeout
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyNoResponse, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyNoResponse,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     let connect = &report.stages[2];
-    assert!(connect.elapsed_ms >= 900.0 && connect.elapsed_ms < 2000.0, "{connect:?}");
+    assert!(
+        connect.elapsed_ms >= 900.0 && connect.elapsed_ms < 2000.0,
+        "{connect:?}"
+    );
 }
 
 #[tokio::test]
@@ -130,7 +202,12 @@ async fn a_tunnel_that_stays_idle_is_tunnel_idle() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::TunnelIdle, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::TunnelIdle,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::TlsHandshake));
     assert!(report.diagnosis.hint.contains("inspection"));
 }
@@ -142,7 +219,12 @@ async fn a_reset_on_the_first_bytes_through_the_tunnel_is_connection_reset() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ConnectionReset, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ConnectionReset,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::TlsHandshake));
     assert!(report.diagnosis.hint.contains("MTU"));
 }
@@ -154,7 +236,12 @@ async fn non_http_bytes_are_malformed_response_without_waiting_for_the_timeout()
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::MalformedResponse, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::MalformedResponse,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     assert!(report.total_ms < 500.0, "{}", report.total_ms);
     assert!(report.stages[2].detail.contains("SSH-2.0"));
@@ -167,7 +254,12 @@ async fn an_endless_header_stream_is_malformed_and_the_buffer_stays_within_the_c
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::MalformedResponse, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::MalformedResponse,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     let detail = &report.stages[2].detail;
     let held: usize = detail
@@ -176,7 +268,10 @@ async fn an_endless_header_stream_is_malformed_and_the_buffer_stays_within_the_c
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no held count in {detail:?}"));
     assert!(held <= MAX_HEAD_BYTES, "held {held} bytes");
-    assert!(detail.contains(&format!("within {MAX_HEAD_BYTES} bytes")), "{detail}");
+    assert!(
+        detail.contains(&format!("within {MAX_HEAD_BYTES} bytes")),
+        "{detail}"
+    );
     assert!(report.total_ms < 1000.0, "{}", report.total_ms);
 }
 
@@ -187,7 +282,12 @@ async fn a_one_byte_per_second_drip_is_proxy_no_response_within_the_limit() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyNoResponse, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyNoResponse,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     assert!(report.total_ms < 2000.0, "{}", report.total_ms);
 }
@@ -203,7 +303,12 @@ async fn an_http_1_0_200_opens_the_tunnel() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::Ok,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), all_six());
     assert_eq!(report.http.as_ref().map(|h| h.status), Some(302));
 }
@@ -219,10 +324,21 @@ async fn a_2xx_other_than_200_opens_the_tunnel() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::Ok,
+        "{}",
+        render_text(&report)
+    );
     let connect = report.connect_response.as_ref().expect("response");
-    assert_eq!((connect.status, connect.reason.as_str()), (201, "Tunnel Created"));
-    assert_eq!(connect.headers, vec![("X-Proxy".to_string(), "fake".to_string())]);
+    assert_eq!(
+        (connect.status, connect.reason.as_str()),
+        (201, "Tunnel Created")
+    );
+    assert_eq!(
+        connect.headers,
+        vec![("X-Proxy".to_string(), "fake".to_string())]
+    );
 }
 
 #[tokio::test]
@@ -232,7 +348,12 @@ async fn a_port_where_nothing_listens_is_proxy_unreachable() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyUnreachable, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyUnreachable,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::TcpConnect));
     assert!(report.stages[1].detail.contains("refused"));
 }
@@ -247,9 +368,11 @@ async fn a_listener_whose_backlog_is_full_is_connect_timeout() {
     let addr = listener.local_addr().unwrap();
     let mut fillers = Vec::new();
     for _ in 0..4 {
-        if let Ok(Ok(s)) =
-            tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr))
-                .await
+        if let Ok(Ok(s)) = tokio::time::timeout(
+            Duration::from_millis(200),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
         {
             fillers.push(s);
         }
@@ -259,7 +382,12 @@ async fn a_listener_whose_backlog_is_full_is_connect_timeout() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ConnectTimeout, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ConnectTimeout,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::TcpConnect));
     let elapsed = report.stages[1].elapsed_ms;
     assert!((450.0..1500.0).contains(&elapsed), "{elapsed}");
@@ -278,8 +406,17 @@ async fn a_proxy_named_localhost_is_resolved_first() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{}", render_text(&report));
-    assert!(report.stages[0].detail.contains("localhost resolves to"), "{:?}", report.stages[0]);
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::Ok,
+        "{}",
+        render_text(&report)
+    );
+    assert!(
+        report.stages[0].detail.contains("localhost resolves to"),
+        "{:?}",
+        report.stages[0]
+    );
 }
 
 #[tokio::test]
@@ -291,7 +428,16 @@ async fn the_whole_probe_limit_cuts_a_slow_proxy_short() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyNoResponse, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyNoResponse,
+        "{}",
+        render_text(&report)
+    );
     assert!(report.total_ms < 1200.0, "{}", report.total_ms);
-    assert!(report.stages[2].detail.contains("whole-probe limit"), "{:?}", report.stages[2]);
+    assert!(
+        report.stages[2].detail.contains("whole-probe limit"),
+        "{:?}",
+        report.stages[2]
+    );
 }

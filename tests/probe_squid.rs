@@ -41,20 +41,35 @@ async fn an_open_squid_lets_the_probe_through_all_six_stages() {
     let connect = report.connect_response.as_ref().expect("connect response");
     assert_eq!(connect.status, 200);
     let tls = report.tls.as_ref().expect("tls facts");
-    assert!(tls.version.as_deref().is_some_and(|v| v.starts_with("TLSv1.")));
+    assert!(
+        tls.version
+            .as_deref()
+            .is_some_and(|v| v.starts_with("TLSv1."))
+    );
     assert!(tls.cipher.is_some());
-    assert!(tls.issuer.as_deref().is_some_and(|i| i.contains(TEST_CA_CN)));
+    assert!(
+        tls.issuer
+            .as_deref()
+            .is_some_and(|i| i.contains(TEST_CA_CN))
+    );
     assert!(tls.not_after.is_some());
     let http = report.http.as_ref().expect("http");
     assert_eq!(http.status, 302);
-    assert!(http.location.as_deref().is_some_and(|l| l.ends_with("/healthcheck")));
+    assert!(
+        http.location
+            .as_deref()
+            .is_some_and(|l| l.ends_with("/healthcheck"))
+    );
     assert_eq!(report.auth.rounds, 0);
     assert_eq!(target.requests(), 1);
     let mut streamed = Vec::new();
     while let Ok(stage) = rx.try_recv() {
         streamed.push(stage);
     }
-    assert_eq!(streamed, report.stages, "each stage is streamed as it completes");
+    assert_eq!(
+        streamed, report.stages,
+        "each stage is streamed as it completes"
+    );
 }
 
 #[tokio::test]
@@ -69,11 +84,20 @@ async fn basic_auth_with_a_password_full_of_specials_gets_through_squid() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::Ok,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(report.auth.used.as_deref(), Some("basic"));
     assert_eq!(report.auth.rounds, 1);
     assert!(report.auth.offered.iter().any(|s| s == "Basic"));
-    assert!(report.curl.contains("-U 'fmcadmin:****' --proxy-basic"), "{}", report.curl);
+    assert!(
+        report.curl.contains("-U 'fmcadmin:****' --proxy-basic"),
+        "{}",
+        report.curl
+    );
     assert!(!serde_json::to_string(&report).unwrap().contains(PASSWORD));
 }
 
@@ -89,7 +113,12 @@ async fn digest_auth_with_a_password_full_of_specials_gets_through_squid() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::Ok,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(report.auth.used.as_deref(), Some("digest"));
     assert_eq!(report.auth.rounds, 1);
     assert!(report.curl.contains("--proxy-digest"), "{}", report.curl);
@@ -104,9 +133,17 @@ async fn a_wrong_basic_password_is_proxy_auth_failed() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyAuthFailed, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyAuthFailed,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
-    assert_eq!(report.connect_response.as_ref().map(|c| c.status), Some(407));
+    assert_eq!(
+        report.connect_response.as_ref().map(|c| c.status),
+        Some(407)
+    );
     assert_eq!(report.auth.rounds, 2);
 }
 
@@ -118,7 +155,12 @@ async fn a_wrong_digest_password_is_proxy_auth_failed() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyAuthFailed, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyAuthFailed,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(report.auth.used.as_deref(), Some("digest"));
 }
 
@@ -130,7 +172,12 @@ async fn no_credentials_against_an_authenticating_squid_is_proxy_auth_required()
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyAuthRequired, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyAuthRequired,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     assert_eq!(report.auth.offered, vec!["Basic".to_string()]);
     assert_eq!(report.auth.rounds, 0);
@@ -144,11 +191,20 @@ async fn a_squid_acl_denying_connect_is_proxy_denied_with_its_403() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyDenied, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyDenied,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     let resp = report.connect_response.as_ref().expect("response");
     assert_eq!((resp.status, resp.reason.as_str()), (403, "Forbidden"));
-    assert!(resp.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("Server")));
+    assert!(
+        resp.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("Server"))
+    );
     assert!(report.diagnosis.hint.contains("access control list"));
     assert_eq!(target.requests(), 0);
 }
@@ -161,9 +217,18 @@ async fn a_certificate_from_an_unknown_ca_is_tls_untrusted_and_names_the_issuer(
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::TlsUntrusted, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::TlsUntrusted,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::TlsHandshake));
-    let issuer = report.tls.as_ref().and_then(|t| t.issuer.clone()).unwrap_or_default();
+    let issuer = report
+        .tls
+        .as_ref()
+        .and_then(|t| t.issuer.clone())
+        .unwrap_or_default();
     assert!(issuer.contains(UNKNOWN_CA_CN), "{issuer}");
     assert!(report.diagnosis.summary.contains(UNKNOWN_CA_CN));
     assert!(report.diagnosis.hint.contains("--ca-file"));
@@ -177,9 +242,18 @@ async fn an_expired_certificate_is_tls_expired() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::TlsExpired, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::TlsExpired,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::TlsHandshake));
-    let not_after = report.tls.as_ref().and_then(|t| t.not_after.clone()).unwrap_or_default();
+    let not_after = report
+        .tls
+        .as_ref()
+        .and_then(|t| t.not_after.clone())
+        .unwrap_or_default();
     assert!(not_after.starts_with("2021-01-01"), "{not_after}");
 }
 
@@ -191,7 +265,17 @@ async fn a_certificate_for_another_name_is_tls_name_mismatch() {
 
     let report = probe(&req).await;
 
-    assert_eq!(report.diagnosis.code, DiagnosisCode::TlsNameMismatch, "{}", render_text(&report));
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::TlsNameMismatch,
+        "{}",
+        render_text(&report)
+    );
     assert_eq!(stages(&report), failed_at(StageName::TlsHandshake));
-    assert!(report.stages.last().is_some_and(|s| s.detail.contains("wrong.example")));
+    assert!(
+        report
+            .stages
+            .last()
+            .is_some_and(|s| s.detail.contains("wrong.example"))
+    );
 }

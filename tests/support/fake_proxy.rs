@@ -24,7 +24,10 @@ pub enum Script {
     BasicRejectsAndCloses,
     /// 407 with these challenge header values; accepts the first request that carries
     /// `Proxy-Authorization` with a 200 and tunnels to `to`.
-    AuthThenTunnel { challenges: Vec<String>, to: SocketAddr },
+    AuthThenTunnel {
+        challenges: Vec<String>,
+        to: SocketAddr,
+    },
     /// Accepts, reads, never answers.
     Silent,
     /// 200, then nothing: the tunnel stays idle.
@@ -189,7 +192,10 @@ async fn handle(script: Script, mut stream: TcpStream, seen: Arc<Seen>) {
         }
         Script::AuthThenTunnel { challenges, to } => {
             while let Some(req) = read_request(&mut stream, &seen).await {
-                if req.to_ascii_lowercase().contains("\r\nproxy-authorization:") {
+                if req
+                    .to_ascii_lowercase()
+                    .contains("\r\nproxy-authorization:")
+                {
                     let _ = stream
                         .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
                         .await;
@@ -231,14 +237,20 @@ async fn handle(script: Script, mut stream: TcpStream, seen: Arc<Seen>) {
         }
         Script::Garbage => {
             if read_request(&mut stream, &seen).await.is_some() {
-                let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n").await;
+                let _ = stream
+                    .write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+                    .await;
                 tokio::time::sleep(HOLD).await;
             }
         }
         Script::EndlessHeaders => {
             if read_request(&mut stream, &seen).await.is_some() {
                 let mut n = 0u64;
-                if stream.write_all(b"HTTP/1.1 200 Connection established\r\n").await.is_err() {
+                if stream
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n")
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 loop {

@@ -51,7 +51,10 @@ pub fn stages(report: &Report) -> Vec<String> {
 }
 
 pub fn all_six() -> Vec<String> {
-    StageName::ALL.iter().map(|n| n.as_str().to_string()).collect()
+    StageName::ALL
+        .iter()
+        .map(|n| n.as_str().to_string())
+        .collect()
 }
 
 /// The stage names up to and including `last`, with `last` marked as failed.

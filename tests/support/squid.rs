@@ -41,7 +41,10 @@ impl Squid {
         let port = free_port();
         let rules = match &mode {
             Mode::Open => "http_access allow all\n".to_string(),
-            Mode::DenyConnect => "acl CONNECT method CONNECT\nhttp_access deny CONNECT\nhttp_access allow all\n".to_string(),
+            Mode::DenyConnect => {
+                "acl CONNECT method CONNECT\nhttp_access deny CONNECT\nhttp_access allow all\n"
+                    .to_string()
+            }
             Mode::Basic { user, password } => {
                 write_htpasswd(&dir.path().join("passwd"), user, password);
                 format!(
@@ -55,7 +58,10 @@ impl Squid {
             }
             Mode::Digest { user, password } => {
                 let ha1 = md5_hex(&format!("{user}:{REALM}:{password}"));
-                write_file(&dir.path().join("digest"), &format!("{user}:{REALM}:{ha1}\n"));
+                write_file(
+                    &dir.path().join("digest"),
+                    &format!("{user}:{REALM}:{ha1}\n"),
+                );
                 format!(
                     "auth_param digest program {HELPERS}/digest_file_auth -c {d}/digest\n\
                      auth_param digest children 2 startup=1\n\
@@ -120,7 +126,11 @@ impl Squid {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("squid not listening on {} after 30 s:\n{}", self.addr, self.cache_log());
+        panic!(
+            "squid not listening on {} after 30 s:\n{}",
+            self.addr,
+            self.cache_log()
+        );
     }
 }
 
@@ -146,7 +156,10 @@ fn write_file(path: &Path, text: &str) {
 
 /// An htpasswd (apr1) file, with `htpasswd` or else `openssl passwd -apr1`.
 fn write_htpasswd(path: &Path, user: &str, password: &str) {
-    let hash = match Command::new("htpasswd").args(["-nbm", user, password]).output() {
+    let hash = match Command::new("htpasswd")
+        .args(["-nbm", user, password])
+        .output()
+    {
         Ok(out) if out.status.success() => String::from_utf8(out.stdout).expect("utf8"),
         _ => {
             let out = Command::new("openssl")
@@ -162,7 +175,10 @@ fn write_htpasswd(path: &Path, user: &str, password: &str) {
                     c.wait_with_output()
                 })
                 .expect("neither htpasswd nor openssl is available");
-            format!("{user}:{}", String::from_utf8(out.stdout).expect("utf8").trim())
+            format!(
+                "{user}:{}",
+                String::from_utf8(out.stdout).expect("utf8").trim()
+            )
         }
     };
     write_file(path, &format!("{}\n", hash.trim()));

@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType,
-};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
@@ -42,16 +40,38 @@ pub struct TlsTarget {
     _dir: tempfile::TempDir,
 }
 
-impl TlsTarget {
-    pub fn start(kind: CertKind) -> TlsTarget {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (ca_cert, ca_key) = make_ca(TEST_CA_CN);
-        let ca_file = dir.path().join("ca.pem");
-        std::fs::write(&ca_file, ca_cert.pem()).expect("write ca.pem");
+/// A CA made at test time; several targets may share one.
+pub struct TestCa {
+    cert: rcgen::Certificate,
+    key: KeyPair,
+}
 
+impl TestCa {
+    pub fn new(cn: &str) -> TestCa {
+        let (cert, key) = make_ca(cn);
+        TestCa { cert, key }
+    }
+}
+
+impl TlsTarget {
+    /// A target with its own fresh test CA.
+    pub fn start(kind: CertKind) -> TlsTarget {
+        Self::start_with(kind, &TestCa::new(TEST_CA_CN))
+    }
+
+    /// A target whose certificate chains to `ca` (or, for `UnknownCa`, to another CA).
+    pub fn start_with(kind: CertKind, ca: &TestCa) -> TlsTarget {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, ca.cert.pem()).expect("write ca.pem");
+
+        let unknown;
         let (signer_cert, signer_key) = match kind {
-            CertKind::UnknownCa => make_ca(UNKNOWN_CA_CN),
-            _ => (ca_cert, ca_key),
+            CertKind::UnknownCa => {
+                unknown = TestCa::new(UNKNOWN_CA_CN);
+                (&unknown.cert, &unknown.key)
+            }
+            _ => (&ca.cert, &ca.key),
         };
         let names = match kind {
             CertKind::WrongName => vec!["wrong.example".to_string()],
@@ -72,10 +92,11 @@ impl TlsTarget {
         }
         let leaf_key = KeyPair::generate().expect("key");
         let leaf = params
-            .signed_by(&leaf_key, &signer_cert, &signer_key)
+            .signed_by(&leaf_key, signer_cert, signer_key)
             .expect("sign leaf");
 
-        let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), signer_cert.der().clone()];
+        let chain: Vec<CertificateDer<'static>> =
+            vec![leaf.der().clone(), signer_cert.der().clone()];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
@@ -178,7 +199,10 @@ async fn serve(
         let text = String::from_utf8_lossy(&head);
         let host = text
             .lines()
-            .find_map(|l| l.strip_prefix("Host: ").or_else(|| l.strip_prefix("host: ")))
+            .find_map(|l| {
+                l.strip_prefix("Host: ")
+                    .or_else(|| l.strip_prefix("host: "))
+            })
             .unwrap_or("localhost")
             .trim()
             .to_string();
