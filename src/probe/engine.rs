@@ -94,10 +94,12 @@ impl<'a> Probe<'a> {
     }
 
     async fn stages(&mut self) -> Result<(), DiagnosisCode> {
+        // Trust store first (it reads files), so the TLS stage times the handshake alone.
+        let tls_client = tls::client(self.req.ca_file.as_deref());
         let addrs = self.resolve().await?;
         let stream = self.tcp_connect(&addrs).await?;
         let (stream, rest) = self.connect(stream, &addrs).await?;
-        let tunnel = self.tls_handshake(stream, rest).await?;
+        let tunnel = self.tls_handshake(tls_client, stream, rest).await?;
         let tunnel = self.https_request(tunnel).await?;
         self.close(tunnel).await
     }
@@ -605,11 +607,11 @@ impl<'a> Probe<'a> {
 
     async fn tls_handshake(
         &mut self,
+        client: Result<tls::TlsClient, tls::TlsSetupError>,
         stream: TcpStream,
         rest: Vec<u8>,
     ) -> Result<Tunnel, DiagnosisCode> {
         let t0 = self.begin(StageName::TlsHandshake);
-        let client = tls::client(self.req.ca_file.as_deref());
         let (config, seen) = match &client {
             Ok(c) => (c.config.clone(), c.seen.clone()),
             Err(e) => {
