@@ -77,3 +77,15 @@ awk -v n="$N" -v pm="$p_med" -v cm="$c_med" -v ps="$p_sum" -v cs="$c_sum" 'BEGIN
     printf "probe median %.1f ms, mean %.1f ms; curl median %.1f ms, mean %.1f ms;\n", pm / 1000, ps / n / 1000, cm / 1000, cs / n / 1000
     printf "ratio probe/curl: median %.2f, mean %.2f\n", pm / cm, ps / cs
 }'
+
+# In-process time: the probe's own total_ms against curl's %{time_total} (no process start).
+p_in=$(for _ in $(seq 1 "$N"); do
+    "$BIN" probe -x "$SQUID_OPEN" --target "$TARGET_GOOD" --cacert "$CA_FILE" --json | grep '"total_ms"' | tr -dc '0-9.\n'
+done | median)
+c_in=$(for _ in $(seq 1 "$N"); do
+    curl -s -o /dev/null -w '%{time_total}\n' -x "http://$SQUID_OPEN" --cacert "$CA_FILE" -I "https://$TARGET_GOOD" |
+        awk '{ print $1 * 1000 }'
+done | median)
+awk -v p="$p_in" -v c="$c_in" 'BEGIN {
+    printf "in-process medians: probe total_ms %.2f ms, curl time_total %.2f ms, ratio %.2f\n", p, c, p / c
+}'
