@@ -176,6 +176,9 @@ fn usage_errors_exit_2_with_a_precise_message() {
     }
 }
 
+/// Extra flags, environment, expected exit code.
+type Run<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32);
+
 #[test]
 fn the_password_never_appears_in_any_output() {
     let target = TlsTarget::start(CertKind::Good);
@@ -188,7 +191,7 @@ fn the_password_never_appears_in_any_output() {
     let ca = target.ca_file.display().to_string();
     let with_password = format!("fmcadmin:{PASSWORD}");
     let wrong = "fmcadmin:not-the-password-42";
-    let runs: Vec<(Vec<&str>, Vec<(&str, &str)>, i32)> = vec![
+    let runs: Vec<Run> = vec![
         (vec!["-U", &with_password, "--json"], vec![], 0),
         (vec!["-U", &with_password], vec![], 0),
         (

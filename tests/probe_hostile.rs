@@ -441,3 +441,29 @@ async fn the_whole_probe_limit_cuts_a_slow_proxy_short() {
         report.stages[2]
     );
 }
+
+#[tokio::test]
+async fn an_ipv6_proxy_is_reached_and_written_in_brackets() {
+    let fake = FakeProxy::start_on("[::1]:0", reply("HTTP/1.1 403 Forbidden\r\n\r\n"));
+    let mut req = request(fake.port(), NO_TARGET, None);
+    req.proxy_host = "::1".into();
+
+    let report = probe(&req).await;
+
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::ProxyDenied,
+        "{}",
+        render_text(&report)
+    );
+    assert!(
+        report.stages[1]
+            .detail
+            .contains(&format!("-> [::1]:{}", fake.port()))
+    );
+    let expected = format!(
+        "curl -x 'http://[::1]:{}' -I https://127.0.0.1:9",
+        fake.port()
+    );
+    assert_eq!(report.curl, expected);
+}

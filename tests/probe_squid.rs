@@ -4,7 +4,9 @@
 mod support;
 
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text, run};
-use support::probe::{all_six, failed_at, probe, request, stages, with_credentials};
+use support::probe::{
+    all_six, assert_within_limit, failed_at, probe, request, stages, with_credentials,
+};
 use support::squid::{Mode, Squid};
 use support::tls_target::{CertKind, TEST_CA_CN, TlsTarget, UNKNOWN_CA_CN};
 
@@ -32,8 +34,10 @@ async fn an_open_squid_lets_the_probe_through_all_six_stages() {
     let req = request(squid.port(), target.port(), Some(target.ca_file.clone()));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
 
+    let t0 = std::time::Instant::now();
     let report = run(&req, Some(tx)).await;
 
+    assert_within_limit(&report, &req, t0.elapsed());
     let text = render_text(&report);
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{text}");
     assert!(report.ok);

@@ -167,11 +167,11 @@ pub fn curl_line(
     parts.join(" ")
 }
 
-/// Quotes for a POSIX shell only when needed.
+/// Quotes for a POSIX shell only when needed (brackets and `*` are glob characters).
 fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
         && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@[]=+,%".contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@=+,%".contains(&b));
     if plain {
         s.to_string()
     } else {
@@ -215,7 +215,7 @@ mod tests {
         );
         assert_eq!(
             line,
-            "curl -x http://[::1]:3128 -U 'proxy user:****' --proxy-digest \
+            "curl -x 'http://[::1]:3128' -U 'proxy user:****' --proxy-digest \
              --cacert '/tmp/ca dir/ca.pem' -I https://127.0.0.1:8443"
         );
     }
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn an_ipv6_target_on_443_keeps_its_brackets() {
         let line = curl_line(&ep("p", 1), &ep("2001:db8::1", 443), None, None, None);
-        assert!(line.ends_with("-I https://[2001:db8::1]"), "{line}");
+        assert!(line.ends_with("-I 'https://[2001:db8::1]'"), "{line}");
     }
 
     #[test]

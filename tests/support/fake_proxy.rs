@@ -64,7 +64,12 @@ pub struct FakeProxy {
 
 impl FakeProxy {
     pub fn start(script: Script) -> FakeProxy {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        Self::start_on("127.0.0.1:0", script)
+    }
+
+    /// Listens on `bind` (a loopback address: `127.0.0.1:0` or `[::1]:0`).
+    pub fn start_on(bind: &str, script: Script) -> FakeProxy {
+        let listener = std::net::TcpListener::bind(bind).expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("addr");
         let seen = Arc::new(Seen::default());

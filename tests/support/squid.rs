@@ -24,6 +24,7 @@ pub enum Mode {
 pub struct Squid {
     pub addr: SocketAddr,
     child: Child,
+    service: String,
     dir: tempfile::TempDir,
 }
 
@@ -88,12 +89,14 @@ impl Squid {
         );
         let conf = dir.path().join("squid.conf");
         write_file(&conf, &config);
-        // Squid names its shared-memory segments after the service name (-n): without a
-        // name of their own, two squids starting at once collide on /squid-cf__queues.shm.
+        // A service name of its own: squid names its shared-memory segments after it, so
+        // squids running side by side (parallel tests) do not collide.
+        let service = format!("fmcprobe{port}");
+        remove_segments(&service);
         let child = Command::new(SQUID)
-            .arg("-n")
-            .arg(format!("fmc{port}"))
             .arg("-N")
+            .arg("-n")
+            .arg(&service)
             .arg("-f")
             .arg(&conf)
             .current_dir(dir.path())
@@ -105,6 +108,7 @@ impl Squid {
         let mut squid = Squid {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             child,
+            service,
             dir,
         };
         squid.wait_ready();
@@ -139,9 +143,24 @@ impl Squid {
 }
 
 impl Drop for Squid {
+    /// SIGKILL and wait (a SIGTERM shutdown costs squid a second), then remove the
+    /// shared-memory segments it had no chance to remove.
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        remove_segments(&self.service);
+    }
+}
+
+/// Removes shared-memory segments left by a squid of this service name (after a crash).
+fn remove_segments(service: &str) {
+    let prefix = format!("{service}-");
+    if let Ok(entries) = std::fs::read_dir("/dev/shm") {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 

@@ -40,16 +40,38 @@ pub struct TlsTarget {
     _dir: tempfile::TempDir,
 }
 
-impl TlsTarget {
-    pub fn start(kind: CertKind) -> TlsTarget {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (ca_cert, ca_key) = make_ca(TEST_CA_CN);
-        let ca_file = dir.path().join("ca.pem");
-        std::fs::write(&ca_file, ca_cert.pem()).expect("write ca.pem");
+/// A CA made at test time; several targets may share one.
+pub struct TestCa {
+    cert: rcgen::Certificate,
+    key: KeyPair,
+}
 
+impl TestCa {
+    pub fn new(cn: &str) -> TestCa {
+        let (cert, key) = make_ca(cn);
+        TestCa { cert, key }
+    }
+}
+
+impl TlsTarget {
+    /// A target with its own fresh test CA.
+    pub fn start(kind: CertKind) -> TlsTarget {
+        Self::start_with(kind, &TestCa::new(TEST_CA_CN))
+    }
+
+    /// A target whose certificate chains to `ca` (or, for `UnknownCa`, to another CA).
+    pub fn start_with(kind: CertKind, ca: &TestCa) -> TlsTarget {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, ca.cert.pem()).expect("write ca.pem");
+
+        let unknown;
         let (signer_cert, signer_key) = match kind {
-            CertKind::UnknownCa => make_ca(UNKNOWN_CA_CN),
-            _ => (ca_cert, ca_key),
+            CertKind::UnknownCa => {
+                unknown = TestCa::new(UNKNOWN_CA_CN);
+                (&unknown.cert, &unknown.key)
+            }
+            _ => (&ca.cert, &ca.key),
         };
         let names = match kind {
             CertKind::WrongName => vec!["wrong.example".to_string()],
@@ -70,7 +92,7 @@ impl TlsTarget {
         }
         let leaf_key = KeyPair::generate().expect("key");
         let leaf = params
-            .signed_by(&leaf_key, &signer_cert, &signer_key)
+            .signed_by(&leaf_key, signer_cert, signer_key)
             .expect("sign leaf");
 
         let chain: Vec<CertificateDer<'static>> =
@@ -162,6 +184,8 @@ async fn serve(
     counter: Arc<AtomicUsize>,
 ) {
     let limit = Duration::from_secs(10);
+    // As real servers do: no Nagle delay on the small answers.
+    let _ = stream.set_nodelay(true);
     let Ok(Ok(mut tls)) = tokio::time::timeout(limit, acceptor.accept(stream)).await else {
         return;
     };
