@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares `fmc-mgmt probe` with `curl -x … -I` through real squid on loopback only, and
-# times both through the open squid. Starts the lab (tests/probe_lab.rs) itself and stops
+# times both through the open squid. Starts the lab (examples/probe_lab.rs) itself and stops
 # it at the end. Prints a markdown table; nothing here touches a non-loopback address.
 #   usage: scripts/probe-vs-curl.sh [ITERATIONS]   (needs squid, apache2-utils, curl)
 set -euo pipefail
@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 export FMC_LAB_FILE=$(mktemp -u /tmp/fmc-lab.XXXXXX.env) FMC_LAB_SECONDS=600
 BIN="$CARGO_TARGET_DIR/debug/fmc-mgmt"
 cargo build -q --bin fmc-mgmt
-cargo test -q --test probe_lab -- --ignored >/dev/null 2>&1 &
+cargo run -q --example probe_lab >/dev/null 2>&1 &
 LAB=$!
 trap 'rm -f "$FMC_LAB_FILE"; wait $LAB 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do [[ -s $FMC_LAB_FILE ]] && break; sleep 0.2; done

@@ -3,15 +3,20 @@
 
 mod support;
 
+use fmc_mgmt::settings::ProxyConfig;
 use fmc_mgmt::settings::conf_file::render;
 use fmc_mgmt::settings::form::ProxyForm;
-use fmc_mgmt::settings::ProxyConfig;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use support::app::TestApp;
 
 fn enabled(host: &str, port: &str) -> ProxyForm {
-    ProxyForm { enabled: true, host: host.into(), port: port.into(), ..ProxyForm::default() }
+    ProxyForm {
+        enabled: true,
+        host: host.into(),
+        port: port.into(),
+        ..ProxyForm::default()
+    }
 }
 
 /// Strings that look like what admins paste: names, addresses, URLs, junk and controls.
@@ -57,24 +62,48 @@ fn every_refused_input_leaves_database_and_file_untouched() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let app = rt.block_on(TestApp::spawn());
     rt.block_on(async {
-        let ok = app.save(&[("enabled", "on"), ("host", "10.1.1.1"), ("port", "8080")]).await;
+        let ok = app
+            .save(&[("enabled", "on"), ("host", "10.1.1.1"), ("port", "8080")])
+            .await;
         assert_eq!(ok.status(), reqwest::StatusCode::SEE_OTHER);
     });
     let file_before = app.conf().unwrap();
-    let mut runner = TestRunner::new(Config { cases: 96, ..Config::default() });
-    let bad = (host_input(), "[0-9a-z-]{0,7}", "[ -~\\t\\n]{0,70}").prop_filter("refused by validation", |(h, p, u)| {
-        let form = ProxyForm { use_auth: true, username: u.clone(), ..enabled(h, p) };
-        form.parse(false).is_err()
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        ..Config::default()
     });
+    let bad = (host_input(), "[0-9a-z-]{0,7}", "[ -~\\t\\n]{0,70}").prop_filter(
+        "refused by validation",
+        |(h, p, u)| {
+            let form = ProxyForm {
+                use_auth: true,
+                username: u.clone(),
+                ..enabled(h, p)
+            };
+            form.parse(false).is_err()
+        },
+    );
     runner
         .run(&bad, |(host, port, user)| {
             let status = rt.block_on(async {
-                app.save(&[("enabled", "on"), ("host", &host), ("port", &port), ("use_auth", "on"), ("username", &user)]).await.status()
+                app.save(&[
+                    ("enabled", "on"),
+                    ("host", &host),
+                    ("port", &port),
+                    ("use_auth", "on"),
+                    ("username", &user),
+                ])
+                .await
+                .status()
             });
             prop_assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
             Ok(())
         })
         .unwrap();
-    assert_eq!(rt.block_on(app.revision_count()), 1, "no refused input became a revision");
+    assert_eq!(
+        rt.block_on(app.revision_count()),
+        1,
+        "no refused input became a revision"
+    );
     assert_eq!(app.conf().unwrap(), file_before);
 }

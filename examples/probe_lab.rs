@@ -1,19 +1,23 @@
-//! Not a check: an on-demand loopback lab for `scripts/probe-vs-curl.sh`, which compares
-//! the probe with `curl -x … -I` through real squid. Run it with `--ignored`; it writes the
-//! addresses as shell variables to `$FMC_LAB_FILE`, stays up `$FMC_LAB_SECONDS` (default
+//! An on-demand loopback lab for `scripts/probe-vs-curl.sh` and the benchmarks: real squids
+//! (open, Basic, Digest, deny) and local TLS targets. `cargo run --example probe_lab` writes
+//! the addresses as shell variables to `$FMC_LAB_FILE`, stays up `$FMC_LAB_SECONDS` (default
 //! 120) or until that file is deleted, then stops everything it started.
 
-mod support;
+// The test suite's own peers, shared rather than copied.
+#[allow(dead_code)]
+#[path = "../tests/support/squid.rs"]
+mod squid;
+#[allow(dead_code)]
+#[path = "../tests/support/tls_target.rs"]
+mod tls_target;
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use support::squid::{Mode, Squid};
-use support::tls_target::{CertKind, TEST_CA_CN, TestCa, TlsTarget};
+use squid::{Mode, Squid};
+use tls_target::{CertKind, TEST_CA_CN, TestCa, TlsTarget};
 
-#[test]
-#[ignore = "a lab for scripts/probe-vs-curl.sh, not a test"]
-fn lab_for_probe_vs_curl() {
+fn main() {
     let file = std::env::var("FMC_LAB_FILE").unwrap_or_else(|_| "/tmp/fmc-lab.env".into());
     let seconds: u64 = std::env::var("FMC_LAB_SECONDS")
         .ok()
