@@ -348,3 +348,56 @@ async fn the_api_tests_the_saved_settings_or_the_values_given() {
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_cli_probes_the_saved_settings_with_from_config() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Digest {
+        user: "proxyuser".into(),
+        password: "p@ss:w0rd!#%&".into(),
+    });
+    let app = app_for(&target).await;
+    let port = squid.port().to_string();
+    let save = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("use_auth", "on"),
+        ("username", "proxyuser"),
+        ("password", "p@ss:w0rd!#%&"),
+        ("confirm_password", "p@ss:w0rd!#%&"),
+    ];
+    assert_eq!(app.save(&save).await.status(), StatusCode::SEE_OTHER);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .args(["probe", "--from-config", "--json", "--data-dir"])
+        .arg(app.data_dir())
+        .args([
+            "--target",
+            &format!("127.0.0.1:{}", target.port()),
+            "--cacert",
+        ])
+        .arg(&target.ca_file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["diagnosis"]["code"], "ok");
+    assert_eq!(report["auth"]["used"], "digest");
+    assert!(!stdout.contains("p@ss"));
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .args(["probe", "--from-config", "--data-dir", "/nonexistent/fmc"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no database at /nonexistent/fmc/fmc.db")
+    );
+}

@@ -543,3 +543,40 @@ async fn a_planted_proxy_password_appears_in_no_page_audit_entry_or_cookie() {
             .unwrap();
     assert!(hash.starts_with("$argon2id$") && !hash.contains(ADMIN_PASSWORD));
 }
+
+#[tokio::test]
+async fn an_idle_session_ends_after_the_timeout_and_a_live_one_does_not() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.page().await.0, StatusCode::OK);
+    let pool = app.db().await;
+    // 29 minutes idle: still alive (the default idle timeout is 30 minutes).
+    sqlx::query("UPDATE sessions SET last_seen = last_seen - 29 * 60")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(app.page().await.0, StatusCode::OK);
+    // 31 minutes idle: gone, and removed from the database.
+    sqlx::query("UPDATE sessions SET last_seen = last_seen - 31 * 60")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let r = app.client.get(app.url(PAGE)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn a_session_older_than_its_absolute_lifetime_ends_even_when_active() {
+    let app = TestApp::spawn().await;
+    let pool = app.db().await;
+    sqlx::query("UPDATE sessions SET created_at = created_at - 13 * 3600")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let r = app.client.get(app.url(PAGE)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "12 hours at most");
+}
