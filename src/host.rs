@@ -105,6 +105,59 @@ pub fn parse_resolv_conf(text: &str) -> Resolver {
     r
 }
 
+/// The interface the kernel routes `ip` through: loopback for loopback addresses, else the
+/// longest matching prefix in `/proc/net/route` (IPv4) or `/proc/net/ipv6_route` (IPv6).
+pub fn interface_toward(ip: IpAddr, route_v4: &str, route_v6: &str) -> Option<String> {
+    if ip.is_loopback() {
+        return Some("lo".to_owned());
+    }
+    match ip {
+        IpAddr::V4(v4) => {
+            let target = u32::from(v4);
+            route_v4
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let cols: Vec<&str> = line.split_whitespace().collect();
+                    let dest = u32::from_str_radix(cols.get(1)?, 16).ok()?.swap_bytes();
+                    let mask = u32::from_str_radix(cols.get(7)?, 16).ok()?.swap_bytes();
+                    (target & mask == dest & mask).then(|| (mask.count_ones(), cols[0].to_owned()))
+                })
+                .max_by_key(|(bits, _)| *bits)
+                .map(|(_, iface)| iface)
+        }
+        IpAddr::V6(v6) => {
+            let target = u128::from(v6);
+            route_v6
+                .lines()
+                .filter_map(|line| {
+                    let cols: Vec<&str> = line.split_whitespace().collect();
+                    let dest = u128::from_str_radix(cols.first()?, 16).ok()?;
+                    let bits = u32::from_str_radix(cols.get(1)?, 16).ok()?.min(128);
+                    let mask = if bits == 0 {
+                        0
+                    } else {
+                        u128::MAX << (128 - bits)
+                    };
+                    (target & mask == dest & mask && cols.len() >= 10)
+                        .then(|| (bits, cols[cols.len() - 1].to_owned()))
+                })
+                .max_by_key(|(bits, _)| *bits)
+                .map(|(_, iface)| iface)
+        }
+    }
+}
+
+/// "The interface toward the proxy, eth0, has MTU 1400." for the proxy at `ip`, read from
+/// this host; `None` when the route or the MTU cannot be read.
+pub fn mtu_toward(ip: IpAddr) -> Option<(String, String)> {
+    let v4 = fs::read_to_string("/proc/net/route").unwrap_or_default();
+    let v6 = fs::read_to_string("/proc/net/ipv6_route").unwrap_or_default();
+    let iface = interface_toward(ip, &v4, &v6)?;
+    let mtu = read_trimmed(Path::new("/sys/class/net").join(&iface).join("mtu"));
+    (!mtu.is_empty()).then_some((iface, mtu))
+}
+
 /// One line of `netstat -na`: a TCP connection with its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TcpConn {
@@ -227,6 +280,45 @@ eth0\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
                 gateway: "192.168.2.1".parse().unwrap()
             }]
         );
+    }
+
+    #[test]
+    fn the_interface_toward_an_address_is_the_longest_matching_route() {
+        let v4 =
+            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+eth0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0
+eth1\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0
+mgmt\t0000140A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+";
+        let v6 = "20010db8000000000000000000000000 20 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth1
+00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003     eth0
+";
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            interface_toward(ip("10.20.0.5"), v4, v6).as_deref(),
+            Some("mgmt")
+        );
+        assert_eq!(
+            interface_toward(ip("10.9.9.9"), v4, v6).as_deref(),
+            Some("eth1")
+        );
+        assert_eq!(
+            interface_toward(ip("203.0.113.7"), v4, v6).as_deref(),
+            Some("eth0")
+        );
+        assert_eq!(
+            interface_toward(ip("2001:db8::10"), v4, v6).as_deref(),
+            Some("eth1")
+        );
+        assert_eq!(
+            interface_toward(ip("2001:db9::10"), v4, v6).as_deref(),
+            Some("eth0")
+        );
+        assert_eq!(
+            interface_toward(ip("127.0.0.1"), "", "").as_deref(),
+            Some("lo")
+        );
+        assert_eq!(interface_toward(ip("10.0.0.1"), "", ""), None);
     }
 
     #[test]

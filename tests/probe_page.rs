@@ -401,3 +401,24 @@ async fn the_cli_probes_the_saved_settings_with_from_config() {
         String::from_utf8_lossy(&missing.stderr).contains("no database at /nonexistent/fmc/fmc.db")
     );
 }
+
+#[tokio::test]
+async fn a_reset_in_the_tunnel_names_mtu_and_the_interface_toward_the_proxy() {
+    let target = TlsTarget::start(CertKind::Good);
+    let resetting = FakeProxy::start(Script::OkThenReset);
+    let app = app_for(&target).await;
+    let fields = proxy_fields(&resetting.port().to_string());
+    let report: Value = test(&app, &borrow(&fields), "application/json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["diagnosis"]["code"], "connection_reset");
+    let lo_mtu = std::fs::read_to_string("/sys/class/net/lo/mtu").unwrap();
+    let hint = report["diagnosis"]["hint"].as_str().unwrap();
+    assert!(hint.contains("MTU"), "{hint}");
+    assert!(
+        hint.contains(&format!("through lo, whose MTU is {}", lo_mtu.trim())),
+        "{hint}"
+    );
+}

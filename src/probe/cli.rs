@@ -201,7 +201,8 @@ pub async fn main_with_saved(args: ProbeArgs, saved: Option<SavedProxy>) -> Exit
             return usage(&format!("--cacert {}: no such file", ca.display()));
         }
     }
-    let report = engine::run(&req, None).await;
+    let mut report = engine::run(&req, None).await;
+    super::mtu::annotate_mtu(&mut report).await;
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

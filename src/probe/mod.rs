@@ -10,6 +10,7 @@ pub mod diagnosis;
 pub mod engine;
 pub mod head;
 pub mod hostport;
+pub mod mtu;
 pub mod report;
 pub mod request;
 pub mod text;

@@ -73,7 +73,8 @@ async fn run(
     req: ProbeRequest,
     events: Option<mpsc::UnboundedSender<Stage>>,
 ) -> Report {
-    let report = probe::run(&req, events).await;
+    let mut report = probe::run(&req, events).await;
+    probe::mtu::annotate_mtu(&mut report).await;
     state.tester.record(&who, &report);
     let detail = format!(
         "{} through {}:{} to {}:{} in {:.0} ms",
