@@ -10,6 +10,8 @@ use std::path::Path;
 pub struct Interface {
     pub name: String,
     pub mac: String,
+    /// `10.0.0.5/24`, `2001:db8::5/64`: IPv4 first.
+    pub addresses: Vec<String>,
     pub mtu: String,
     pub state: String,
 }
@@ -38,7 +40,7 @@ impl HostFacts {
     pub fn read() -> Self {
         HostFacts {
             hostname: read_trimmed("/proc/sys/kernel/hostname"),
-            interfaces: read_interfaces(Path::new("/sys/class/net")),
+            interfaces: read_interfaces(Path::new("/sys/class/net"), &read_addresses()),
             routes: fs::read_to_string("/proc/net/route")
                 .map(|t| parse_default_routes(&t))
                 .unwrap_or_default(),
@@ -55,7 +57,76 @@ fn read_trimmed(path: impl AsRef<Path>) -> String {
         .unwrap_or_default()
 }
 
-fn read_interfaces(class_net: &Path) -> Vec<Interface> {
+/// Every interface's addresses: IPv4 from the kernel's local routes (`/proc/net/fib_trie`
+/// matched against `/proc/net/route`), IPv6 from `/proc/net/if_inet6`.
+fn read_addresses() -> Vec<(String, String)> {
+    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+    let mut out = ipv4_addresses(
+        &parse_fib_trie_locals(&read("/proc/net/fib_trie")),
+        &read("/proc/net/route"),
+    );
+    out.extend(parse_if_inet6(&read("/proc/net/if_inet6")));
+    out
+}
+
+/// The host's own IPv4 addresses: the `/32 host LOCAL` entries of the FIB.
+pub fn parse_fib_trie_locals(text: &str) -> Vec<Ipv4Addr> {
+    let mut out = Vec::new();
+    let mut last = None;
+    for line in text.lines() {
+        let t = line.trim_start_matches([' ', '|', '+', '-']).trim();
+        if let Ok(ip) = t.parse::<Ipv4Addr>() {
+            last = Some(ip);
+        } else if t.starts_with("/32 host LOCAL") {
+            if let Some(ip) = last.filter(|ip| !out.contains(ip)) {
+                out.push(ip);
+            }
+        }
+    }
+    out
+}
+
+/// Pair local IPv4 addresses with the interface of the connected route that holds them.
+pub fn ipv4_addresses(locals: &[Ipv4Addr], route_v4: &str) -> Vec<(String, String)> {
+    let routes: Vec<(String, u32, u32)> = route_v4
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let dest = u32::from_str_radix(cols.get(1)?, 16).ok()?.swap_bytes();
+            let mask = u32::from_str_radix(cols.get(7)?, 16).ok()?.swap_bytes();
+            (mask != 0).then(|| (cols[0].to_owned(), dest, mask))
+        })
+        .collect();
+    locals
+        .iter()
+        .filter_map(|ip| {
+            if ip.is_loopback() {
+                return Some(("lo".to_owned(), format!("{ip}/8")));
+            }
+            let n = u32::from(*ip);
+            routes
+                .iter()
+                .filter(|(_, dest, mask)| n & mask == dest & mask)
+                .max_by_key(|(_, _, mask)| mask.count_ones())
+                .map(|(iface, _, mask)| (iface.clone(), format!("{ip}/{}", mask.count_ones())))
+        })
+        .collect()
+}
+
+/// `/proc/net/if_inet6`: address, index, prefix length, scope, flags, interface.
+pub fn parse_if_inet6(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let addr = Ipv6Addr::from(u128::from_str_radix(cols.first()?, 16).ok()?);
+            let len = u8::from_str_radix(cols.get(2)?, 16).ok()?;
+            Some((cols.get(5)?.to_string(), format!("{addr}/{len}")))
+        })
+        .collect()
+}
+
+fn read_interfaces(class_net: &Path, addresses: &[(String, String)]) -> Vec<Interface> {
     let Ok(entries) = fs::read_dir(class_net) else {
         return Vec::new();
     };
@@ -66,11 +137,19 @@ fn read_interfaces(class_net: &Path) -> Vec<Interface> {
             Interface {
                 name: e.file_name().to_string_lossy().into_owned(),
                 mac: read_trimmed(dir.join("address")),
+                addresses: Vec::new(),
                 mtu: read_trimmed(dir.join("mtu")),
                 state: read_trimmed(dir.join("operstate")),
             }
         })
         .collect();
+    for iface in &mut out {
+        iface.addresses = addresses
+            .iter()
+            .filter(|(n, _)| *n == iface.name)
+            .map(|(_, a)| a.clone())
+            .collect();
+    }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
@@ -319,6 +398,56 @@ mgmt\t0000140A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
             Some("lo")
         );
         assert_eq!(interface_toward(ip("10.0.0.1"), "", ""), None);
+    }
+
+    #[test]
+    fn addresses_come_from_the_fib_and_if_inet6() {
+        let fib = "Main:
+  +-- 0.0.0.0/0 3 0 5
+     |-- 0.0.0.0
+        /0 universe UNICAST
+     +-- 192.0.2.0/24 2 0 2
+        |-- 192.0.2.0
+           /24 link UNICAST
+        |-- 192.0.2.2
+           /32 host LOCAL
+Local:
+  +-- 127.0.0.0/8 2 0 2
+     |-- 127.0.0.1
+        /32 host LOCAL
+     |-- 192.0.2.2
+        /32 host LOCAL
+";
+        let locals = parse_fib_trie_locals(fib);
+        assert_eq!(
+            locals,
+            [
+                "192.0.2.2".parse::<Ipv4Addr>().unwrap(),
+                "127.0.0.1".parse().unwrap()
+            ]
+        );
+        let route =
+            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0
+eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+";
+        assert_eq!(
+            ipv4_addresses(&locals, route),
+            [
+                ("eth0".to_owned(), "192.0.2.2/24".to_owned()),
+                ("lo".to_owned(), "127.0.0.1/8".to_owned())
+            ]
+        );
+        let inet6 = "00000000000000000000000000000001 01 80 10 80       lo
+fd000000000000000000000000000002 04 40 00 82     eth0
+";
+        assert_eq!(
+            parse_if_inet6(inet6),
+            [
+                ("lo".to_owned(), "::1/128".to_owned()),
+                ("eth0".to_owned(), "fd00::2/64".to_owned())
+            ]
+        );
     }
 
     #[test]

@@ -55,6 +55,14 @@ async fn the_page_shows_the_fmc_frame_and_the_proxy_fields_in_order() {
     let at: Vec<usize> = sections.iter().map(|s| position(&html, s)).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "sections out of order");
 
+    // The other sections show this host, read-only: loopback is always there.
+    assert!(
+        html.contains("<td>lo</td><td>127.0.0.1/8"),
+        "interfaces with addresses"
+    );
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert!(html.contains(&format!("<dt>Hostname</dt><dd>{}</dd>", hostname.trim())));
+
     let proxy = &html[position(&html, "id=\"proxy-h\"")..];
     let order = [
         "NT LAN Manager (NTLM) authentication are not supported",
