@@ -1,10 +1,11 @@
 //! A small HTTP load client for fmc-mgmt, for the soak script and the benchmarks.
 //!
-//! `cargo run --release --example load -- URL PASSWORD MODE CONNECTIONS SECONDS`
+//! `cargo run --release --example load -- URL PASSWORD MODE CONNECTIONS SECONDS [MAX]`
 //!
 //! MODE: `page` (the logged-in Management Interfaces page), `healthz` (the minimal handler),
 //! `save` (one client saving in a loop), or `mixed` (pages, saves, history, API reads and
-//! Test connection against a closed loopback port). Prints one line of `key=value` results:
+//! Test connection against a closed loopback port), or `probe` (only that Test connection).
+//! MAX stops each connection after that many requests. Prints one line of `key=value` results:
 //! requests, errors (any 5xx or transport error), requests per second, p50/p99/max latency.
 
 use std::time::{Duration, Instant};
@@ -124,7 +125,7 @@ async fn one(client: &reqwest::Client, base: &str, csrf: &str, mode: &str, n: u6
                 .send()
                 .await
         }
-        ("mixed", _) => {
+        ("mixed", _) | ("probe", _) => {
             let body = encode(&[
                 ("host", "127.0.0.1"),
                 ("port", "1"),
@@ -154,9 +155,15 @@ async fn one(client: &reqwest::Client, base: &str, csrf: &str, mode: &str, n: u6
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let [_, base, password, mode, connections, seconds] = args.as_slice() else {
-        eprintln!("usage: load URL PASSWORD page|healthz|save|mixed CONNECTIONS SECONDS");
-        std::process::exit(2);
+    let (base, password, mode, connections, seconds, max) = match args.as_slice() {
+        [_, b, p, m, c, s] => (b, p, m, c, s, u64::MAX),
+        [_, b, p, m, c, s, max] => (b, p, m, c, s, max.parse().expect("MAX")),
+        _ => {
+            eprintln!(
+                "usage: load URL PASSWORD page|healthz|save|mixed|probe CONNECTIONS SECONDS [MAX]"
+            );
+            std::process::exit(2);
+        }
     };
     let connections: usize = connections.parse().expect("CONNECTIONS");
     let duration = Duration::from_secs_f64(seconds.parse().expect("SECONDS"));
@@ -169,7 +176,7 @@ async fn main() {
             let mut errors = 0u64;
             let end = Instant::now() + duration;
             let mut n = c as u64 * 1_000_003;
-            while Instant::now() < end {
+            while Instant::now() < end && (n - c as u64 * 1_000_003) < max {
                 let started = Instant::now();
                 if one(&client, &base, &csrf, &mode, n).await {
                     errors += 1;

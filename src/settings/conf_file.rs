@@ -19,7 +19,11 @@ pub fn render(config: &ProxyConfig) -> Option<String> {
 /// Read host and port back from the file's text, as the services that use it do: the
 /// `PROXY_HOST` and `PROXY_PORT` statements inside the `iprep_proxy { … }` block.
 pub fn parse(text: &str) -> Option<(String, u16)> {
-    let body = text.trim().strip_prefix("iprep_proxy")?.trim_start().strip_prefix('{')?;
+    let body = text
+        .trim()
+        .strip_prefix("iprep_proxy")?
+        .trim_start()
+        .strip_prefix('{')?;
     let body = body.trim_end().strip_suffix('}')?;
     let (mut host, mut port) = (None, None);
     for statement in body.split(';').map(str::trim).filter(|s| !s.is_empty()) {
@@ -133,7 +137,10 @@ mod tests {
         let text = render(&on("2001:db8::1", 3128)).unwrap();
         assert_eq!(parse(&text), Some(("2001:db8::1".to_owned(), 3128)));
         assert_eq!(parse("iprep_proxy {\n    PROXY_HOST a;\n}\n"), None);
-        assert_eq!(parse("iprep_proxy {\n    PROXY_HOST a b;\n    PROXY_PORT 1;\n}\n"), None);
+        assert_eq!(
+            parse("iprep_proxy {\n    PROXY_HOST a b;\n    PROXY_PORT 1;\n}\n"),
+            None
+        );
     }
 
     #[test]
