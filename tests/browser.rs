@@ -528,23 +528,30 @@ async fn the_browser_checks_mirror_the_server_rules_and_never_refuse_a_valid_val
     .await;
 }
 
-/// Always writes `<target>/browser-screens/page.png`; with `FMC_SCREENSHOT=1` also
-/// `docs/page.png`, the picture in the README.
+/// The screenshot tool: whole-page pictures under `<target>/browser-screens/` — `page.png`
+/// (a saved proxy with authentication), `disabled.png`, `refused.png`. With
+/// `FMC_SCREENSHOT=1`, `page.png` is also copied to `docs/page.png`, the README's picture.
 #[tokio::test]
-async fn the_page_with_a_saved_proxy_looks_like_fmc() {
+async fn screenshots_show_the_page_saved_disabled_and_refusing_a_host() {
     let app = app_with_saved_proxy().await;
     let app = &app;
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
-        js(
-            &c,
-            "document.getElementById('proxy').scrollIntoView(); return null",
-        )
-        .await;
-        let shot = target_dir().join("browser-screens").join("page.png");
-        save_screenshot(&c, &shot).await.expect("screenshot");
-        let png = std::fs::read(&shot).unwrap();
-        assert_eq!(&png[1..4], b"PNG");
+        let page = screenshot_page(&c, "page").await;
+
+        click(&c, "#enabled").await;
+        screenshot_page(&c, "disabled").await;
+
+        click(&c, "#enabled").await;
+        fill(&c, "#host", "proxy-.example.com").await;
+        fill(&c, "#port", "3128").await;
+        save_and_wait(&c, "#error-summary").await;
+        screenshot_page(&c, "refused").await;
+
+        let png = std::fs::read(&page).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        assert_eq!(width, browser::WINDOW.0);
         assert!(
             png.len() < 300 * 1024,
             "keep the picture small: {} bytes",
@@ -553,7 +560,7 @@ async fn the_page_with_a_saved_proxy_looks_like_fmc() {
         if std::env::var_os("FMC_SCREENSHOT").is_some_and(|v| v == "1") {
             let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
             std::fs::create_dir_all(&docs).unwrap();
-            std::fs::copy(&shot, docs.join("page.png")).unwrap();
+            std::fs::copy(&page, docs.join("page.png")).unwrap();
         }
     })
     .await;
