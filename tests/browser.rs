@@ -284,11 +284,12 @@ async fn without_javascript_saving_still_works() {
         click(&c, "#enabled").await;
         fill(&c, "#host", "proxy.example.com").await;
         fill(&c, "#port", "8080").await;
-        click(&c, "#use_auth").await;
         assert!(
-            displayed(&c, "#username").await,
-            "CSS alone shows the credentials"
+            !displayed(&c, "#username").await,
+            "CSS alone hides the credentials…"
         );
+        click(&c, "#use_auth").await;
+        assert!(displayed(&c, "#username").await, "…and shows them");
         fill(&c, "#username", "carol").await;
         fill(&c, "#password", "pw").await;
         fill(&c, "#confirm_password", "pw").await;

@@ -18,8 +18,8 @@
 //! killed if it will not go.
 
 use std::future::Future;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -35,11 +35,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-pub use fantoccini;
-
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WINDOW: (u32, u32) = (1400, 1000);
+/// A test body that runs longer than this fails (with its screenshot) instead of hanging.
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a helper waits for something to appear before the test fails.
 pub const WAIT: Duration = Duration::from_secs(5);
 
@@ -130,13 +130,19 @@ impl Browser {
         self.client.clone()
     }
 
-    /// Run a test body; on panic save a screenshot, close the browser, then resume the panic.
+    /// Run a test body (at most [`TEST_TIMEOUT`]); on panic save a screenshot to
+    /// `<target>/browser-failures/<test name>.png`, close the browser, then resume the panic.
     pub async fn run<F, Fut>(self, body: F)
     where
         F: FnOnce(Client) -> Fut,
         Fut: Future<Output = ()>,
     {
-        let outcome = AssertUnwindSafe(body(self.client())).catch_unwind().await;
+        let body = async {
+            tokio::time::timeout(TEST_TIMEOUT, body(self.client()))
+                .await
+                .unwrap_or_else(|_| panic!("the browser test took over {TEST_TIMEOUT:?}"));
+        };
+        let outcome = AssertUnwindSafe(body).catch_unwind().await;
         if let Err(panic) = outcome {
             let path = failure_dir().join(format!("{}.png", test_name()));
             match save_screenshot(&self.client, &path).await {
@@ -226,34 +232,49 @@ impl Driver {
     }
 
     fn start() -> Driver {
-        // A free port can be taken between our probe and chromedriver's bind: try again.
-        let mut last = String::new();
-        for _ in 0..3 {
-            let port = free_port();
-            let home = tempfile::tempdir().expect("chromedriver home dir");
-            let child = Command::new(CHROMEDRIVER)
-                .arg(format!("--port={port}"))
-                .env("HOME", home.path())
-                .env("XDG_CONFIG_HOME", home.path().join(".config"))
-                .env("XDG_CACHE_HOME", home.path().join(".cache"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| {
-                    panic!("start {CHROMEDRIVER} (apt-get install chromium-driver): {e}")
-                });
-            let driver = Driver {
-                child: Mutex::new(child),
-                port,
-                home,
-            };
-            match driver.wait_ready() {
-                Ok(()) => return driver,
-                Err(e) => last = e, // dropping `driver` stops the child
+        let home = tempfile::tempdir().expect("chromedriver home dir");
+        // `--port=0`: chromedriver binds a free port itself and prints it, so no other
+        // process can take the port between a probe and the bind.
+        let mut child = Command::new(CHROMEDRIVER)
+            .arg("--port=0")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_CACHE_HOME", home.path().join(".cache"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("start {CHROMEDRIVER} (apt-get install chromium-driver): {e}")
+            });
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().expect("chromedriver stdout");
+        // Keep reading to the end: a closed pipe would kill chromedriver on its next line.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(port) = line
+                    .split("started successfully on port ")
+                    .nth(1)
+                    .and_then(|rest| rest.trim_end_matches('.').parse::<u16>().ok())
+                {
+                    let _ = tx.send(port);
+                }
             }
+        });
+        let Ok(port) = rx.recv_timeout(Duration::from_secs(15)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromedriver did not say which port it listens on within 15 s");
+        };
+        let driver = Driver {
+            child: Mutex::new(child),
+            port,
+            home,
+        };
+        if let Err(e) = driver.wait_ready() {
+            panic!("chromedriver did not become ready: {e}"); // dropping stops it
         }
-        panic!("chromedriver did not become ready: {last}");
+        driver
     }
 
     /// Poll `/status` until it says ready (no fixed sleep: a short back-off between polls).
@@ -324,9 +345,15 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         // `/shutdown` quits the browsers of any session still open, then exits.
-        let _ = self.request("GET", "/shutdown");
+        let asked = matches!(self.lock_child().try_wait(), Ok(None))
+            && self.request("GET", "/shutdown").is_ok();
         let child = self.child.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let grace = if asked {
+            Duration::from_secs(5)
+        } else {
+            Duration::ZERO
+        };
+        let deadline = Instant::now() + grace;
         while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -337,13 +364,6 @@ impl Drop for Driver {
         // Chromium's crash handlers are detached from it; they name their database here.
         stop_processes_naming(self.home.path());
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
 }
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`).
