@@ -10,7 +10,7 @@ use fantoccini::Client;
 use fantoccini::key::Key;
 use fmc_mgmt::settings::fields::ProxyHost;
 use support::app::{PAGE, TestApp};
-use support::browser::{self, Js, *};
+use support::browser::{self, *};
 
 /// The inputs the Enabled checkbox governs, in page order.
 const PROXY_INPUTS: [&str; 5] = [
@@ -236,6 +236,30 @@ async fn a_host_the_browser_accepts_but_the_server_refuses_is_explained_beside_t
 }
 
 #[tokio::test]
+async fn a_message_in_the_error_summary_puts_the_cursor_in_its_field() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        fill(&c, "#host", "10.0.0.1").await;
+        fill(&c, "#port", "3128").await;
+        click(&c, "#use_auth").await;
+        fill(&c, "#username", "erin").await;
+        fill(&c, "#password", "one").await;
+        fill(&c, "#confirm_password", "two").await;
+        save_and_wait(&c, "#error-summary").await;
+
+        click(&c, "#error-summary a[href='#password']").await;
+
+        assert_eq!(focused_id(&c).await, "password");
+        type_keys(&c, "two").await;
+        assert_eq!(value(&c, "#password").await, "two");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn saving_good_values_shows_saved_and_they_survive_a_reload_and_reach_the_file() {
     let app = TestApp::spawn().await;
     let app = &app;
@@ -404,7 +428,7 @@ async fn a_keyboard_alone_reaches_every_field_in_order_and_saves() {
             }
         }
         press(&c, Key::Enter).await;
-        wait_for(&c, ".flash").await;
+        wait_for_text(&c, ".flash", "Saved.", WAIT).await;
 
         assert!(checked(&c, "#enabled").await && checked(&c, "#use_auth").await);
         assert_eq!(value(&c, "#username").await, "dave");

@@ -435,6 +435,25 @@ pub async fn wait_for(c: &Client, css: &str) -> Element {
         .unwrap_or_else(|e| panic!("{css} did not appear within {WAIT:?}: {e}"))
 }
 
+/// Wait (up to `within`) until the element's text contains `needle`, e.g. a result that
+/// fills in stage by stage; returns the text.
+pub async fn wait_for_text(c: &Client, css: &str, needle: &str, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        let found = match c.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if found.contains(needle) {
+            return found;
+        }
+        if Instant::now() > deadline {
+            panic!("{css} did not say {needle:?} within {within:?}; it says {found:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn exists(c: &Client, css: &str) -> bool {
     !c.find_all(Locator::Css(css))
         .await
