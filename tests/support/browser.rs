@@ -12,10 +12,12 @@
 //! .await;
 //! ```
 //!
-//! A panic inside the body leaves `<target>/browser-failures/<test name>.png`, then the
-//! browser is closed and the panic goes on. Every process started here is stopped on drop,
-//! pass or fail: the session is deleted (Chromium quits) and chromedriver is shut down,
-//! killed if it will not go.
+//! A panic inside the body (or a body running over [`TEST_TIMEOUT`]) leaves
+//! `<target>/browser-failures/<test name>.png`, then the browser is closed and the panic goes
+//! on. Every process started here is stopped, pass or fail: the session is deleted and the
+//! test waits until no process names its profile directory any more (killing stragglers by
+//! PID); chromedriver is asked to `/shutdown`, killed if it will not go, and waited for.
+//! chromedriver and its browsers get a temporary HOME, so nothing is written to the real one.
 
 use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
