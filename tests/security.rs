@@ -302,7 +302,33 @@ async fn a_cross_origin_post_is_refused_even_with_the_right_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    for site in ["cross-site", "same-site"] {
+        let r = app
+            .client
+            .post(app.url(&format!("{PAGE}/proxy")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", site)
+            .header("origin", "null")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "Sec-Fetch-Site: {site}");
+    }
     assert_eq!(app.revision_count().await, 0);
+    // What Chromium sends for the page's own form under Referrer-Policy: no-referrer.
+    let own = app
+        .client
+        .post(app.url(&format!("{PAGE}/proxy")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", "null")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    let body = body.replace("revision=0", "revision=1");
     let same = app
         .client
         .post(app.url(&format!("{PAGE}/proxy")))

@@ -107,22 +107,33 @@ fn unauthenticated(req: &Request, is_api: bool) -> Response {
     .into_response()
 }
 
-/// A browser always names the page's origin on a POST; another site's origin is refused.
-/// API writes with a session must name it (scripts use API tokens instead).
+/// Refuse writes that another site's page made the browser send. Browsers say so in
+/// `Sec-Fetch-Site`; older ones only in `Origin` — which is `null` on our own forms, since
+/// every page is served with `Referrer-Policy: no-referrer`, so `null` proves nothing either
+/// way and the CSRF token decides. API writes with a session must show their origin.
 fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), &'static str> {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    match headers
-        .get(header::ORIGIN)
-        .map(|o| o.to_str().unwrap_or(""))
-    {
+    const CROSS_SITE: &str =
+        "This request came from another site (its Origin is not this server). Nothing was changed.";
+    let text = |name| {
+        headers
+            .get(name)
+            .map(|v: &HeaderValue| v.to_str().unwrap_or(""))
+    };
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return match site {
+            "same-origin" | "none" => Ok(()),
+            _ => Err(CROSS_SITE),
+        };
+    }
+    let host = text(header::HOST);
+    match text(header::ORIGIN) {
+        Some("null") if !is_api => Ok(()),
         Some(origin) => {
             let authority = origin.split_once("://").map(|(_, a)| a);
             if authority.is_some() && authority == host {
                 Ok(())
             } else {
-                Err(
-                    "This request came from another site (its Origin is not this server). Nothing was changed.",
-                )
+                Err(CROSS_SITE)
             }
         }
         None if is_api => Err("API writes with a session must send a same-origin Origin header."),

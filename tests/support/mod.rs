@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod binary;
+pub mod browser;
 pub mod fake_proxy;
 pub mod mounts;
 pub mod probe;

@@ -1,0 +1,598 @@
+//! The Management Interfaces page in headless Chromium, used the way an admin uses it:
+//! clicking, typing, tabbing. Each test gets a fresh app, data directory and browser profile;
+//! a failing test leaves a screenshot under `<target>/browser-failures/`.
+//!
+//! `FMC_SCREENSHOT=1 cargo test --test browser` also refreshes `docs/page.png`.
+
+mod support;
+
+use fantoccini::Client;
+use fantoccini::key::Key;
+use fmc_mgmt::settings::fields::ProxyHost;
+use support::app::{ADMIN_PASSWORD, PAGE, TestApp};
+use support::browser::{self, *};
+
+/// The inputs the Enabled checkbox governs, in page order.
+const PROXY_INPUTS: [&str; 5] = [
+    "#host",
+    "#port",
+    "#username",
+    "#password",
+    "#confirm_password",
+];
+const AUTH_INPUTS: [&str; 3] = ["#username", "#password", "#confirm_password"];
+
+/// Open the page as an admin does: the login form first, which brings the page back.
+async fn open_page(c: &Client, app: &TestApp) {
+    c.goto(&app.url(PAGE)).await.expect("open the page");
+    if exists(c, "#login-username").await {
+        fill(c, "#login-username", "admin").await;
+        fill(c, "#login-password", ADMIN_PASSWORD).await;
+        click(c, ".login-card button[type=submit]").await;
+    }
+    wait_for(c, "#proxy-form").await;
+}
+
+/// Click Save and wait for the page that answers (the flash, or the error summary).
+async fn save_and_wait(c: &Client, answer: &str) {
+    click(c, "#save").await;
+    wait_for(c, answer).await;
+}
+
+async fn checked(c: &Client, css: &str) -> bool {
+    prop(c, css, "checked").await.as_deref() == Some("true")
+}
+
+async fn read_only(c: &Client, css: &str) -> bool {
+    prop(c, css, "readOnly").await.as_deref() == Some("true")
+}
+
+/// Store a proxy with authentication through the HTTP form post, as a previous admin did.
+async fn app_with_saved_proxy() -> TestApp {
+    let app = TestApp::spawn().await;
+    let r = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "proxy.example.com"),
+            ("port", "3128"),
+            ("use_auth", "on"),
+            ("username", "alice"),
+            ("password", "s3cret!"),
+            ("confirm_password", "s3cret!"),
+        ])
+        .await;
+    assert_eq!(r.status(), 303, "arranging a saved proxy");
+    app
+}
+
+#[tokio::test]
+async fn unchecking_enabled_makes_the_proxy_fields_read_only_and_grey_and_keeps_their_values() {
+    let app = app_with_saved_proxy().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        for input in PROXY_INPUTS {
+            assert!(
+                !read_only(&c, input).await,
+                "{input} editable while enabled"
+            );
+        }
+        assert_eq!(css(&c, "#proxy-fields", "opacity").await, "1");
+
+        click(&c, "#enabled").await;
+
+        for input in PROXY_INPUTS {
+            assert!(
+                read_only(&c, input).await,
+                "{input} read-only when disabled"
+            );
+            assert_eq!(
+                attr(&c, input, "aria-disabled").await.as_deref(),
+                Some("true")
+            );
+        }
+        assert_eq!(
+            css(&c, "#proxy-fields", "opacity").await,
+            "0.45",
+            "greyed out"
+        );
+        type_into(&c, "#host", "typed").await;
+        assert_eq!(
+            value(&c, "#host").await,
+            "proxy.example.com",
+            "typing is ignored"
+        );
+        assert_eq!(value(&c, "#port").await, "3128");
+        assert_eq!(value(&c, "#username").await, "alice");
+        click(&c, "#use_auth").await;
+        assert!(
+            checked(&c, "#use_auth").await,
+            "Use Proxy Authentication is locked"
+        );
+        assert_eq!(
+            attr(&c, "#use_auth", "aria-disabled").await.as_deref(),
+            Some("true")
+        );
+
+        click(&c, "#enabled").await;
+
+        for input in PROXY_INPUTS {
+            assert!(!read_only(&c, input).await, "{input} editable again");
+            assert_eq!(
+                attr(&c, input, "aria-disabled").await.as_deref(),
+                Some("false")
+            );
+        }
+        assert_eq!(css(&c, "#proxy-fields", "opacity").await, "1");
+        assert_eq!(value(&c, "#host").await, "proxy.example.com");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn saving_with_enabled_unchecked_removes_the_file_but_keeps_every_value() {
+    let app = app_with_saved_proxy().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        save_and_wait(&c, ".flash").await;
+
+        assert!(text(&c, ".flash").await.starts_with("Saved."));
+        assert!(!checked(&c, "#enabled").await);
+        assert_eq!(value(&c, "#host").await, "proxy.example.com");
+        assert_eq!(value(&c, "#port").await, "3128");
+        assert!(checked(&c, "#use_auth").await);
+        assert_eq!(value(&c, "#username").await, "alice");
+        assert_eq!(app.conf(), None, "a disabled proxy has no file");
+        assert_eq!(app.revision_count().await, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn use_proxy_authentication_shows_and_hides_user_name_and_passwords() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        for input in AUTH_INPUTS {
+            assert!(!displayed(&c, input).await, "{input} hidden without auth");
+        }
+
+        click(&c, "#use_auth").await;
+        for input in AUTH_INPUTS {
+            assert!(displayed(&c, input).await, "{input} shown with auth");
+        }
+        fill(&c, "#username", "bob").await;
+
+        click(&c, "#use_auth").await;
+        for input in AUTH_INPUTS {
+            assert!(!displayed(&c, input).await, "{input} hidden again");
+        }
+        assert_eq!(value(&c, "#username").await, "bob", "hidden, not cleared");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_host_the_browser_accepts_but_the_server_refuses_is_explained_beside_the_field() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    let refused = "proxy-.example.com";
+    let message = ProxyHost::parse(refused).expect_err("the server refuses it");
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        fill(&c, "#host", refused).await;
+        fill(&c, "#port", "3128").await;
+        click(&c, "#use_auth").await;
+        fill(&c, "#username", "kept-user").await;
+        fill(&c, "#password", "pw-not-echoed").await;
+        fill(&c, "#confirm_password", "pw-not-echoed").await;
+        assert_eq!(
+            js(
+                &c,
+                "return document.getElementById('proxy-form').checkValidity()"
+            )
+            .await,
+            true,
+            "the browser lets it through; the server is the authority"
+        );
+
+        save_and_wait(&c, "#error-summary").await;
+
+        assert_eq!(text(&c, "#host-error").await, message);
+        assert!(displayed(&c, "#host-error").await);
+        assert_eq!(
+            attr(&c, "#host", "aria-invalid").await.as_deref(),
+            Some("true")
+        );
+        let described = attr(&c, "#host", "aria-describedby")
+            .await
+            .unwrap_or_default();
+        assert!(
+            described.split(' ').any(|id| id == "host-error"),
+            "{described}"
+        );
+        let summary = text(&c, "#error-summary").await;
+        assert!(
+            summary.contains("Not saved: 1 field needs attention"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!("HTTP Proxy: {message}")),
+            "{summary}"
+        );
+        assert!(checked(&c, "#enabled").await);
+        assert_eq!(value(&c, "#host").await, refused);
+        assert_eq!(value(&c, "#port").await, "3128");
+        assert!(checked(&c, "#use_auth").await);
+        assert_eq!(value(&c, "#username").await, "kept-user");
+        assert_eq!(
+            value(&c, "#password").await,
+            "",
+            "passwords are not sent back"
+        );
+        assert_eq!(app.revision_count().await, 0);
+        assert_eq!(app.conf(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_message_in_the_error_summary_puts_the_cursor_in_its_field() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        fill(&c, "#host", "10.0.0.1").await;
+        fill(&c, "#port", "3128").await;
+        click(&c, "#use_auth").await;
+        fill(&c, "#username", "erin").await;
+        fill(&c, "#password", "one").await;
+        fill(&c, "#confirm_password", "two").await;
+        save_and_wait(&c, "#error-summary").await;
+
+        click(&c, "#error-summary a[href='#password']").await;
+
+        assert_eq!(focused_id(&c).await, "password");
+        type_keys(&c, "two").await;
+        assert_eq!(value(&c, "#password").await, "two");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn saving_good_values_shows_saved_and_they_survive_a_reload_and_reach_the_file() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        fill(&c, "#host", "10.10.10.1").await;
+        fill(&c, "#port", "80").await;
+
+        save_and_wait(&c, ".flash").await;
+
+        assert_eq!(
+            text(&c, ".flash").await,
+            "Saved. The proxy settings are now revision 1."
+        );
+        let file = "iprep_proxy {\n    PROXY_HOST 10.10.10.1;\n    PROXY_PORT 80;\n}\n";
+        assert_eq!(app.conf().as_deref(), Some(file));
+        assert_eq!(
+            text(&c, "#conf-text").await,
+            file.trim_end(),
+            "the Diagnostics panel shows the file"
+        );
+
+        c.refresh().await.expect("reload");
+        wait_for(&c, "#proxy-form").await;
+        assert!(!exists(&c, ".flash").await, "the flash shows once");
+        assert!(checked(&c, "#enabled").await);
+        assert_eq!(value(&c, "#host").await, "10.10.10.1");
+        assert_eq!(value(&c, "#port").await, "80");
+        assert!(!checked(&c, "#use_auth").await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_javascript_saving_still_works() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::Off, |c| async move {
+        open_page(&c, app).await;
+        assert_eq!(
+            attr(&c, "#host", "aria-disabled").await,
+            None,
+            "the script really did not run"
+        );
+        click(&c, "#enabled").await;
+        fill(&c, "#host", "proxy.example.com").await;
+        fill(&c, "#port", "8080").await;
+        assert!(
+            !displayed(&c, "#username").await,
+            "CSS alone hides the credentials…"
+        );
+        click(&c, "#use_auth").await;
+        assert!(displayed(&c, "#username").await, "…and shows them");
+        fill(&c, "#username", "carol").await;
+        fill(&c, "#password", "pw").await;
+        fill(&c, "#confirm_password", "pw").await;
+
+        save_and_wait(&c, ".flash").await;
+
+        assert!(text(&c, ".flash").await.starts_with("Saved."));
+        assert_eq!(value(&c, "#username").await, "carol");
+        assert_eq!(
+            text(&c, "#password-hint").await,
+            "Password set — leave blank to keep."
+        );
+        assert!(
+            app.conf()
+                .unwrap()
+                .contains("PROXY_HOST proxy.example.com;")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_javascript_a_refused_save_still_shows_the_message_beside_the_field() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::Off, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        fill(&c, "#host", "proxy-.example.com").await;
+        fill(&c, "#port", "3128").await;
+
+        save_and_wait(&c, "#error-summary").await;
+
+        assert!(text(&c, "#host-error").await.contains("hyphen"));
+        assert_eq!(
+            attr(&c, "#host", "aria-invalid").await.as_deref(),
+            Some("true")
+        );
+        assert_eq!(value(&c, "#port").await, "3128");
+        assert_eq!(app.revision_count().await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_form_control_has_a_label_that_names_it() {
+    let app = app_with_saved_proxy().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        let expected = [
+            ("enabled", "Enabled"),
+            ("host", "HTTP Proxy"),
+            ("port", "Port"),
+            ("use_auth", "Use Proxy Authentication"),
+            ("username", "User Name"),
+            ("password", "Password"),
+            ("confirm_password", "Confirm Password"),
+        ];
+        let ids = js(
+            &c,
+            "return [...document.querySelectorAll('#proxy-form input:not([type=hidden])')].map(i => i.id)",
+        )
+        .await;
+        let ids: Vec<&str> = ids
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(ids, expected.map(|(id, _)| id), "the form's inputs");
+        for (id, label) in expected {
+            assert_eq!(text(&c, &format!("label[for={id}]")).await, label);
+            assert_eq!(
+                accessible_name(&c, &format!("#{id}")).await,
+                label,
+                "accessible name of #{id}"
+            );
+        }
+        assert_eq!(accessible_name(&c, "#save").await, "Save");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_keyboard_alone_reaches_every_field_in_order_and_saves() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        let mut presses = 0;
+        while focused_id(&c).await != "enabled" {
+            press(&c, Key::Tab).await;
+            presses += 1;
+            assert!(presses < 10, "Tab never reached Enabled");
+        }
+        press(&c, Key::Space).await;
+        let steps = [
+            ("host", Some("proxy.example.com")),
+            ("port", Some("3128")),
+            ("use_auth", Some(" ")),
+            ("username", Some("dave")),
+            ("password", Some("pw")),
+            ("confirm_password", Some("pw")),
+            ("save", None),
+        ];
+        for (id, typed) in steps {
+            press(&c, Key::Tab).await;
+            assert_eq!(focused_id(&c).await, id, "Tab order");
+            if let Some(text) = typed {
+                type_keys(&c, text).await;
+            }
+        }
+        press(&c, Key::Enter).await;
+        wait_for_text(&c, ".flash", "Saved.", WAIT).await;
+
+        assert!(checked(&c, "#enabled").await && checked(&c, "#use_auth").await);
+        assert_eq!(value(&c, "#username").await, "dave");
+        assert!(
+            app.conf()
+                .unwrap()
+                .contains("PROXY_HOST proxy.example.com;")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn enter_in_the_host_field_submits_the_form() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        click(&c, "#enabled").await;
+        fill(&c, "#port", "8080").await;
+        fill(&c, "#host", "10.0.0.9").await; // leaves the focus in HTTP Proxy
+        assert_eq!(focused_id(&c).await, "host");
+
+        press(&c, Key::Enter).await;
+
+        wait_for(&c, ".flash").await;
+        assert!(app.conf().unwrap().contains("PROXY_HOST 10.0.0.9;"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_browser_checks_mirror_the_server_rules_and_never_refuse_a_valid_value() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        for (css_sel, name, want) in [
+            ("#port", "type", "number"),
+            ("#port", "min", "1"),
+            ("#port", "max", "65535"),
+            ("#port", "step", "1"),
+            ("#host", "maxlength", "66"),
+            ("#username", "maxlength", "64"),
+            ("#password", "maxlength", "128"),
+            ("#confirm_password", "maxlength", "128"),
+        ] {
+            assert_eq!(
+                attr(&c, css_sel, name).await.as_deref(),
+                Some(want),
+                "{css_sel}[{name}]"
+            );
+        }
+        assert_eq!(prop(&c, "#host", "required").await.as_deref(), Some("false"));
+        click(&c, "#enabled").await;
+        assert_eq!(prop(&c, "#host", "required").await.as_deref(), Some("true"));
+        assert_eq!(prop(&c, "#port", "required").await.as_deref(), Some("true"));
+        assert_eq!(prop(&c, "#username", "required").await.as_deref(), Some("false"));
+        click(&c, "#use_auth").await;
+        assert_eq!(prop(&c, "#username", "required").await.as_deref(), Some("true"));
+        assert_eq!(
+            prop(&c, "#password", "required").await.as_deref(),
+            Some("true"),
+            "no stored password yet"
+        );
+
+        // Empty required fields: the browser stops the post itself.
+        click(&c, "#save").await;
+        assert_eq!(
+            js(&c, "return document.querySelector('#host').validity.valueMissing").await,
+            true
+        );
+        assert!(!exists(&c, "#error-summary").await && !exists(&c, ".flash").await);
+        assert_eq!(app.revision_count().await, 0);
+
+        let validity = |field: &str, value: &str| {
+            format!(
+                "const i = document.getElementById('{field}'); i.value = {value:?}; \
+                 const v = i.validity; \
+                 return {{valid: v.valid, pattern: v.patternMismatch, over: v.rangeOverflow, under: v.rangeUnderflow}}"
+            )
+        };
+        let port = js(&c, &validity("port", "70000")).await;
+        assert_eq!(port["over"], true, "{port}");
+        let port = js(&c, &validity("port", "0")).await;
+        assert_eq!(port["under"], true, "{port}");
+        let port = js(&c, &validity("port", "65535")).await;
+        assert_eq!(port["valid"], true, "{port}");
+
+        let name64 = format!("{}.{}.{}.{}", "a".repeat(16), "b".repeat(15), "c".repeat(15), "d".repeat(15));
+        assert_eq!(name64.len(), 64);
+        for host in [
+            "10.10.10.1",
+            "proxy.example.com",
+            "my-proxy.example.com",
+            "2001:db8::1",
+            "[2001:db8::1]",
+            name64.as_str(),
+            "http://proxy:3128",
+            "proxy/path",
+            "proxy example.com",
+            "user@proxy",
+        ] {
+            let browser_ok = js(&c, &validity("host", host)).await["valid"] == true;
+            let server_ok = ProxyHost::parse(host).is_ok();
+            assert!(
+                browser_ok || !server_ok,
+                "the browser refuses {host:?}, which the server accepts"
+            );
+            if ["http://proxy:3128", "proxy/path", "proxy example.com", "user@proxy"].contains(&host) {
+                assert!(!browser_ok, "the pattern catches {host:?} before the post");
+            }
+        }
+
+        click(&c, "#enabled").await;
+        assert_eq!(
+            prop(&c, "#host", "required").await.as_deref(),
+            Some("false"),
+            "a disabled proxy requires nothing"
+        );
+    })
+    .await;
+}
+
+/// The screenshot tool: whole-page pictures under `<target>/browser-screens/` — `page.png`
+/// (a saved proxy with authentication), `disabled.png`, `refused.png`. With
+/// `FMC_SCREENSHOT=1`, `page.png` is also copied to `docs/page.png`, the README's picture.
+#[tokio::test]
+async fn screenshots_show_the_page_saved_disabled_and_refusing_a_host() {
+    let app = app_with_saved_proxy().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        let page = screenshot_page(&c, "page").await;
+
+        click(&c, "#enabled").await;
+        screenshot_page(&c, "disabled").await;
+
+        click(&c, "#enabled").await;
+        fill(&c, "#host", "proxy-.example.com").await;
+        fill(&c, "#port", "3128").await;
+        save_and_wait(&c, "#error-summary").await;
+        screenshot_page(&c, "refused").await;
+
+        let png = std::fs::read(&page).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        assert_eq!(width, browser::WINDOW.0);
+        assert!(
+            png.len() < 300 * 1024,
+            "keep the picture small: {} bytes",
+            png.len()
+        );
+        if std::env::var_os("FMC_SCREENSHOT").is_some_and(|v| v == "1") {
+            let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::copy(&page, docs.join("page.png")).unwrap();
+        }
+    })
+    .await;
+}
