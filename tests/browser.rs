@@ -9,7 +9,7 @@ mod support;
 use fantoccini::Client;
 use fantoccini::key::Key;
 use fmc_mgmt::settings::fields::ProxyHost;
-use support::app::{PAGE, TestApp};
+use support::app::TestApp;
 use support::browser::{self, *};
 
 /// The inputs the Enabled checkbox governs, in page order.
