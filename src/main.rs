@@ -72,8 +72,20 @@ async fn run_server(global: &Global) -> ExitCode {
     } else {
         "http"
     };
+    let shutdown = match shutdown_signal() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("fmc-mgmt: cannot install the SIGINT/SIGTERM handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     tracing::info!(%addr, "serving {scheme}://{addr}/");
-    match fmc_mgmt::serve(listener, state, shutdown_signal()).await {
+    let pool = state.store.pool().clone();
+    let served = fmc_mgmt::serve(listener, state, shutdown).await;
+    // Closing the last connection checkpoints the WAL into the database file, so a clean
+    // stop leaves one self-contained file behind.
+    pool.close().await;
+    match served {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS
@@ -189,16 +201,17 @@ fn read_new_password() -> Result<Secret, String> {
     Ok(Secret::new(line.trim_end_matches(['\r', '\n'])))
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// A future that resolves on SIGINT or SIGTERM. The handlers are installed here, before
+/// the server says it is serving, so a signal sent right after that line is never missed.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-    tracing::info!("shutdown signal received; finishing requests in flight");
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutdown signal received; finishing requests in flight");
+    })
 }

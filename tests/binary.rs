@@ -246,3 +246,38 @@ async fn admin_set_password_resets_the_password_from_the_shell_and_ends_sessions
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
     server.signal_and_wait(15);
 }
+
+#[test]
+fn a_truncated_database_stops_the_start_and_is_left_as_it_was() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut server = Server::start(cwd.path(), &[], &[("FMC_ADMIN_PASSWORD", "trunc-Pa55word")]);
+    server.signal_and_wait(15);
+    let db = cwd.path().join("data/fmc.db");
+    assert!(
+        !cwd.path().join("data/fmc.db-wal").exists(),
+        "a clean stop checkpoints the WAL"
+    );
+    let full = std::fs::read(&db).unwrap();
+    assert!(full.len() > 8192, "a database with its tables");
+    let cut = &full[..full.len() / 2];
+    std::fs::write(&db, cut).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .current_dir(cwd.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started over a truncated database");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fmc.db")
+            && (err.contains("integrity")
+                || err.contains("malformed")
+                || err.contains("not a database")),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        cut,
+        "left untouched for recovery"
+    );
+}
