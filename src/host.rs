@@ -51,6 +51,39 @@ impl HostFacts {
     }
 }
 
+/// Host facts change rarely (a link going down, a new DNS server), and reading them is some
+/// forty small files in /sys and /proc: more than the rest of a page load. So they are read
+/// at most once per `ttl`.
+#[derive(Debug)]
+pub struct HostCache {
+    ttl: std::time::Duration,
+    facts: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<HostFacts>)>>,
+}
+
+impl HostCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        HostCache {
+            ttl,
+            facts: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub async fn facts(&self) -> std::sync::Arc<HostFacts> {
+        let cached = self.facts.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some((_, facts)) = cached.filter(|(at, _)| at.elapsed() < self.ttl) {
+            return facts;
+        }
+        let fresh = std::sync::Arc::new(
+            tokio::task::spawn_blocking(HostFacts::read)
+                .await
+                .unwrap_or_default(),
+        );
+        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), fresh.clone()));
+        fresh
+    }
+}
+
 fn read_trimmed(path: impl AsRef<Path>) -> String {
     fs::read_to_string(path)
         .map(|s| s.trim().to_owned())

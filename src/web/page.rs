@@ -66,7 +66,7 @@ pub struct PageTemplate {
     pub csrf_token: String,
     pub nav: &'static [&'static str],
     pub flash: Option<String>,
-    pub host: HostFacts,
+    pub host: std::sync::Arc<HostFacts>,
     pub notice: Option<String>,
     pub errors: FieldErrors,
     pub stale: Option<Revision>,
@@ -163,9 +163,7 @@ pub async fn render_page(
         csrf_token: session.csrf_token.clone(),
         nav: CONFIG_PAGES,
         flash: extras.flash,
-        host: tokio::task::spawn_blocking(HostFacts::read)
-            .await
-            .unwrap_or_default(),
+        host: state.host.facts().await,
         notice: extras.notice,
         errors: extras.errors,
         stale: extras.stale,
