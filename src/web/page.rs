@@ -144,7 +144,8 @@ pub async fn render_page(
     form.password.clear();
     form.confirm_password.clear();
     let conf_path = state.store.conf_path().to_path_buf();
-    let conf_text = match tokio::fs::read_to_string(&conf_path).await {
+    // A file of a few dozen bytes: read in place, as cheap as handing it to a thread.
+    let conf_text = match std::fs::read_to_string(&conf_path) {
         Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err("No such file or directory".to_owned())
