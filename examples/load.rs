@@ -89,6 +89,7 @@ async fn logged_in(base: &str, password: &str) -> (reqwest::Client, String) {
 async fn one(client: &reqwest::Client, base: &str, csrf: &str, mode: &str, n: u64) -> bool {
     let result = match (mode, n % 10) {
         ("healthz", _) => client.get(format!("{base}/healthz")).send().await,
+        ("api", _) => client.get(format!("{base}/api/v1/proxy")).send().await,
         ("page", _) | ("mixed", 0..=3) => client.get(format!("{base}{PAGE}")).send().await,
         ("save", _) | ("mixed", 4..=5) => {
             let current: serde_json::Value =

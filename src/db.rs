@@ -64,6 +64,12 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
     Ok(pool)
 }
 
+/// The database file behind `pool`, if it is a file (not `:memory:`).
+pub fn file_path(pool: &SqlitePool) -> Option<std::path::PathBuf> {
+    let path = pool.connect_options().get_filename().to_path_buf();
+    (path.as_os_str() != ":memory:" && !path.as_os_str().is_empty()).then_some(path)
+}
+
 /// What an admin can do about a database error, for the ones that have a cause outside
 /// the program (disk full, another process holding the lock, read-only storage).
 pub fn explain(e: &sqlx::Error) -> Option<&'static str> {

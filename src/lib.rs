@@ -91,6 +91,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         StartError::ProbeTarget(format!("--probe-target {}: {e}", global.probe_target))
     })?;
     let pool = db::connect(&global.database_path()).await?;
+    let database_file = db::file_path(&pool);
     let store = Store::new(pool, global.proxy_conf_path());
     // A proxy file that cannot be written must not keep the UI down: the admin needs the
     // page to see and fix it. The Diagnostics panel shows the file as it really is.
@@ -119,6 +120,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         }),
         throttle: Default::default(),
         host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),
+        sessions: Arc::new(auth::session_cache::SessionCache::new(database_file)),
         tester: Arc::new(tester::Tester::new(
             target,
             global.ca_file.clone(),

@@ -25,4 +25,5 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     pub tester: Arc<crate::tester::Tester>,
     pub host: Arc<crate::host::HostCache>,
+    pub sessions: Arc<crate::auth::session_cache::SessionCache>,
 }

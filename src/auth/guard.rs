@@ -37,7 +37,11 @@ pub async fn require_session(
         };
     }
     let session = match flash::cookie(req.headers(), sessions::COOKIE) {
-        Some(token) => match sessions::lookup(pool, &token, state.server.session_policy).await {
+        Some(token) => match state
+            .sessions
+            .lookup(pool, &token, state.server.session_policy)
+            .await
+        {
             Ok(s) => s,
             Err(e) => return AppError::from(e).into_response(),
         },
