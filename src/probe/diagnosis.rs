@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use crate::i18n::Lang;
+
 /// Exactly the codes of SPEC §6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,18 +104,23 @@ impl fmt::Display for DiagnosisCode {
     }
 }
 
-/// The report's `diagnosis` object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The report's `diagnosis` object. `summary` and `hint` are the English (the JSON
+/// report's); the page asks for its language with [`Diagnosis::summary_in`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
     pub code: DiagnosisCode,
     /// What happened, in one or two sentences.
     pub summary: String,
     /// What the admin should do next.
     pub hint: String,
+    /// The facts the texts were made from, to say them again in another language
+    /// (absent in a report read back from JSON).
+    #[serde(skip)]
+    pub facts: Option<Facts>,
 }
 
 /// The facts a summary or hint may quote. Everything is optional but the endpoints.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facts {
     /// `host:port` of the proxy.
     pub proxy: String,
@@ -133,20 +140,68 @@ pub struct Facts {
     pub detail: Option<String>,
     pub connect_timeout_s: f64,
     pub read_timeout_s: f64,
+    /// On a reset: this host's interface toward the proxy and its MTU.
+    pub mtu: Option<(String, String)>,
 }
 
 impl Diagnosis {
     pub fn new(code: DiagnosisCode, f: &Facts) -> Diagnosis {
-        let (summary, hint) = texts(code, f);
+        let (summary, hint) = texts(Lang::En, code, f);
         Diagnosis {
             code,
             summary,
             hint,
+            facts: Some(f.clone()),
         }
+    }
+
+    /// Name this host's interface toward the proxy and its MTU in the next step.
+    pub fn add_mtu(&mut self, iface: String, mtu: String) {
+        let mut facts = self.facts.clone().unwrap_or_default();
+        facts.mtu = Some((iface, mtu));
+        *self = Diagnosis::new(self.code, &facts);
+    }
+
+    fn texts_in(&self, lang: Lang) -> Option<(String, String)> {
+        match (lang, &self.facts) {
+            (Lang::En, _) | (_, None) => None,
+            (lang, Some(facts)) => Some(texts(lang, self.code, facts)),
+        }
+    }
+
+    /// The summary in `lang` (English if the facts are not known).
+    pub fn summary_in(&self, lang: Lang) -> String {
+        self.texts_in(lang)
+            .map_or_else(|| self.summary.clone(), |(summary, _)| summary)
+    }
+
+    /// The next step in `lang` (English if the facts are not known).
+    pub fn hint_in(&self, lang: Lang) -> String {
+        self.texts_in(lang)
+            .map_or_else(|| self.hint.clone(), |(_, hint)| hint)
     }
 }
 
-fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
+/// Summary and next step for `code` in `lang`, with the MTU sentence on a reset when known.
+pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
+    let (summary, mut hint) = match lang {
+        Lang::En => texts_en(code, f),
+        Lang::ZhCn => super::diagnosis_zh::texts(code, f),
+    };
+    if let (DiagnosisCode::ConnectionReset, Some((iface, mtu))) = (code, &f.mtu) {
+        hint.push_str(&match lang {
+            Lang::En => format!(
+                " This appliance reaches the proxy through {iface}, whose MTU is {mtu}: if any link on \
+                 the path has a smaller MTU and drops or blackholes large packets, lower the \
+                 interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass)."
+            ),
+            Lang::ZhCn => super::diagnosis_zh::mtu_sentence(iface, mtu),
+        });
+    }
+    (summary, hint)
+}
+
+fn texts_en(code: DiagnosisCode, f: &Facts) -> (String, String) {
     use DiagnosisCode as C;
     let proxy = &f.proxy;
     let target = &f.target;
@@ -209,7 +264,7 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
         C::ProxyAuthRequired => (
             format!(
                 "The proxy requires authentication (407, offering {}) and no credentials were given.",
-                offered(&f.offered)
+                offered_in(Lang::En, &f.offered)
             ),
             "Turn on Use Proxy Authentication and enter the proxy account's user name and \
              password (with the CLI: -U USER)."
@@ -219,7 +274,7 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
             format!(
                 "The proxy rejected the credentials: still 407 after {} answer(s) (it offers {}).",
                 f.rounds,
-                offered(&f.offered)
+                offered_in(Lang::En, &f.offered)
             ),
             "Check the user name and password with the proxy administrator (passwords are \
              case-sensitive; the account may be locked or not allowed to use CONNECT), then \
@@ -229,7 +284,7 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
         C::NtlmUnsupported => (
             format!(
                 "The proxy only offers {} (Windows-integrated authentication), which FMC does not support.",
-                offered(&f.offered)
+                offered_in(Lang::En, &f.offered)
             ),
             "Ask the proxy administrator to enable Basic or Digest authentication for this \
              appliance, or to let its address through without authentication."
@@ -338,20 +393,21 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
     }
 }
 
-fn proxy_host(authority: &str) -> &str {
+pub(super) fn proxy_host(authority: &str) -> &str {
     let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
     host.trim_start_matches('[').trim_end_matches(']')
 }
 
-fn offered(schemes: &[String]) -> String {
-    if schemes.is_empty() {
-        "no scheme".to_string()
-    } else {
-        schemes.join(", ")
+pub(super) fn offered_in(lang: Lang, schemes: &[String]) -> String {
+    match (lang, schemes.is_empty()) {
+        (Lang::En, true) => "no scheme".to_string(),
+        (Lang::En, false) => schemes.join(", "),
+        (Lang::ZhCn, true) => "无任何方式".to_string(),
+        (Lang::ZhCn, false) => schemes.join("、"),
     }
 }
 
-fn secs(s: f64) -> String {
+pub(super) fn secs(s: f64) -> String {
     let rounded = (s * 10.0).round() / 10.0;
     format!("{rounded}")
 }

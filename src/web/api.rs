@@ -184,7 +184,7 @@ pub async fn put_proxy(
             let fields = errors
                 .0
                 .iter()
-                .map(|(f, m)| (f.id().to_owned(), m.clone()))
+                .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
                 .collect();
             let body = ApiError {
                 error: "invalid values; nothing was saved".into(),
@@ -273,7 +273,7 @@ pub async fn test_proxy(
             let fields = errors
                 .0
                 .iter()
-                .map(|(f, m)| (f.id().to_owned(), m.clone()))
+                .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
                 .collect();
             let body = ApiError {
                 error: "invalid values; nothing was tested".into(),
@@ -283,7 +283,7 @@ pub async fn test_proxy(
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
         Err(super::probe_test::NotRun::Busy(busy)) => {
-            ApiError::response(StatusCode::TOO_MANY_REQUESTS, busy.message())
+            ApiError::response(StatusCode::TOO_MANY_REQUESTS, busy.message().en)
         }
     }
 }
