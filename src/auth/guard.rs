@@ -15,8 +15,8 @@ use super::constant_time_eq;
 use super::sessions::{self, Session};
 use crate::error::{AppError, error_page};
 use crate::i18n::{self, Lang, Text};
-use crate::tr;
 use crate::state::AppState;
+use crate::tr;
 use crate::web::{BODY_LIMIT, flash, page};
 
 /// The header API clients send with the session's CSRF token.

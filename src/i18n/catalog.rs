@@ -294,7 +294,11 @@ impl Texts {
         match self.lang {
             Lang::En => format!(
                 "Not saved: {fields} {} attention",
-                if fields > 1 { "fields need" } else { "field needs" }
+                if fields > 1 {
+                    "fields need"
+                } else {
+                    "field needs"
+                }
             ),
             Lang::ZhCn => format!("未保存：{fields} 个字段需要更正"),
         }
@@ -302,9 +306,9 @@ impl Texts {
 
     pub fn conflict_heading(&self, id: &i64, actor: &str, at: &str) -> String {
         match self.lang {
-            Lang::En => format!(
-                "Someone else saved revision {id} ({actor}, {at}) while you were editing"
-            ),
+            Lang::En => {
+                format!("Someone else saved revision {id} ({actor}, {at}) while you were editing")
+            }
             Lang::ZhCn => format!("在您编辑期间，其他人保存了修订版本 {id}（{actor}，{at}）"),
         }
     }
@@ -376,5 +380,194 @@ impl Texts {
                 _ => en,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings that are the same in both languages on purpose: the product's name (FMC's
+    /// Chinese UI keeps it), the languages named in their own language, protocol names.
+    const SAME_IN_BOTH: &[&str] = &["product", "language_en", "language_zh_cn"];
+    const SAME_PAGES: &[&str] = &["SNMP"];
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || "，。：；（）“”、".contains(c))
+    }
+
+    #[test]
+    fn every_string_has_a_chinese_translation_that_is_not_the_english() {
+        let en = EN.entries();
+        let zh = ZH_CN.entries();
+        assert_eq!(en.len(), zh.len());
+        let mut missing = Vec::new();
+        for ((name, en), (_, zh)) in en.iter().zip(&zh) {
+            assert!(!en.trim().is_empty(), "{name}: empty English");
+            let allowed =
+                SAME_IN_BOTH.contains(name) || (*name == "config_pages" && SAME_PAGES.contains(en));
+            if zh.trim().is_empty() || (!allowed && (zh == en || !has_cjk(zh))) {
+                missing.push(format!("{name}: {en:?} -> {zh:?}"));
+            }
+        }
+        assert!(missing.is_empty(), "untranslated:\n{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn strings_with_values_are_translated_too() {
+        use crate::settings::form::Field;
+        let pairs = [
+            (EN.not_saved_heading(2), ZH_CN.not_saved_heading(2)),
+            (
+                EN.conflict_heading(&3, "bob", "now"),
+                ZH_CN.conflict_heading(&3, "bob", "now"),
+            ),
+            (EN.current_revision(&3), ZH_CN.current_revision(&3)),
+            (
+                EN.last_test_by("now", "bob"),
+                ZH_CN.last_test_by("now", "bob"),
+            ),
+            (
+                EN.auth_offered(&["Basic".into()]),
+                ZH_CN.auth_offered(&["Basic".into()]),
+            ),
+            (
+                EN.auth_answered("basic", &1),
+                ZH_CN.auth_answered("basic", &1),
+            ),
+            (EN.restores(&2), ZH_CN.restores(&2)),
+            (EN.roll_back_to(&2), ZH_CN.roll_back_to(&2)),
+            (
+                EN.title("x").replace(EN.product, ""),
+                ZH_CN.title("页").replace(ZH_CN.product, ""),
+            ),
+        ];
+        for (en, zh) in pairs {
+            assert!(zh != en && has_cjk(&zh), "{en:?} -> {zh:?}");
+        }
+        for field in [Field::Host, Field::Port, Field::Username, Field::Password] {
+            assert_ne!(EN.field_label(&field), ZH_CN.field_label(&field));
+        }
+        for status in [400, 403, 404, 413, 415, 422, 429, 500] {
+            let status = axum::http::StatusCode::from_u16(status).unwrap();
+            assert!(has_cjk(ZH_CN.status_reason(&status)), "{status}");
+        }
+    }
+
+    #[test]
+    fn the_english_plural_reads_as_before() {
+        assert_eq!(
+            EN.not_saved_heading(1),
+            "Not saved: 1 field needs attention"
+        );
+        assert_eq!(
+            EN.not_saved_heading(3),
+            "Not saved: 3 fields need attention"
+        );
+        assert_eq!(
+            EN.auth_answered("digest", &1),
+            "; answered with digest (1 round)"
+        );
+    }
+
+    #[test]
+    fn the_page_list_names_management_interfaces_in_both_languages() {
+        for t in [&EN, &ZH_CN] {
+            assert!(t.config_pages.contains(&t.management_interfaces));
+        }
+    }
+
+    /// The text a template shows that does not come from the catalog: everything outside
+    /// `{{ }}`, `{% %}` and `{# #}`, tags and technical blocks (`<code>`, `<pre>`), plus the
+    /// attributes people read (`title`, `aria-label`, `placeholder`, `alt`).
+    fn literal_words(template: &str) -> Vec<String> {
+        let mut text = template.to_owned();
+        for (open, close) in [
+            ("{#", "#}"),
+            ("{%", "%}"),
+            ("{{", "}}"),
+            ("<code", "</code>"),
+            ("<pre", "</pre>"),
+        ] {
+            while let Some(start) = text.find(open) {
+                let end = text[start..]
+                    .find(close)
+                    .map_or(text.len(), |e| start + e + close.len());
+                text.replace_range(start..end, " ");
+            }
+        }
+        let mut shown = String::new();
+        let mut rest = text.as_str();
+        while let Some(lt) = rest.find('<') {
+            shown.push_str(&rest[..lt]);
+            let gt = rest[lt..].find('>').map_or(rest.len(), |g| lt + g + 1);
+            let tag = &rest[lt..gt];
+            for attr in ["title=\"", "aria-label=\"", "placeholder=\"", "alt=\""] {
+                if let Some(i) = tag.find(attr) {
+                    let value = &tag[i + attr.len()..];
+                    shown.push(' ');
+                    shown.push_str(value.split('"').next().unwrap_or(""));
+                }
+            }
+            shown.push(' ');
+            rest = &rest[gt..];
+        }
+        shown.push_str(rest);
+        shown
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() > 1)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn templates_show_no_english_that_bypasses_the_catalog() {
+        // Technical tokens shown as they are in both languages.
+        const TOKENS: &[&str] = &["MTU", "ICMPv", "TLS", "ms"];
+        let templates = [
+            ("base.html", include_str!("../../templates/base.html")),
+            (
+                "user_menu.html",
+                include_str!("../../templates/user_menu.html"),
+            ),
+            (
+                "management_interfaces.html",
+                include_str!("../../templates/management_interfaces.html"),
+            ),
+            (
+                "probe_result.html",
+                include_str!("../../templates/probe_result.html"),
+            ),
+            ("login.html", include_str!("../../templates/login.html")),
+            ("history.html", include_str!("../../templates/history.html")),
+            ("audit.html", include_str!("../../templates/audit.html")),
+            (
+                "api_tokens.html",
+                include_str!("../../templates/api_tokens.html"),
+            ),
+            ("error.html", include_str!("../../templates/error.html")),
+        ];
+        let mut found = Vec::new();
+        for (name, source) in templates {
+            for word in literal_words(source) {
+                if !TOKENS.contains(&word.as_str()) && word != "doctype" && word != "html" {
+                    found.push(format!("{name}: {word}"));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "English outside the catalog:\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_template_scan_sees_literal_text_and_readable_attributes() {
+        let words = literal_words(
+            r#"<p title="Hover me">{{ t.x }} Hello <code>curl -x</code>{# note #}</p>"#,
+        );
+        assert_eq!(words, ["Hover", "me", "Hello"]);
     }
 }

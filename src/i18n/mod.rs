@@ -207,7 +207,14 @@ mod tests {
 
     #[test]
     fn traditional_chinese_falls_back_to_english() {
-        for header in ["zh-TW", "zh-Hant", "zh-HK", "zh-Hant-TW", "zh-MO", "zh-TW,fr;q=0.5"] {
+        for header in [
+            "zh-TW",
+            "zh-Hant",
+            "zh-HK",
+            "zh-Hant-TW",
+            "zh-MO",
+            "zh-TW,fr;q=0.5",
+        ] {
             assert_eq!(Lang::negotiate(header), Lang::En, "{header}");
         }
     }
@@ -225,7 +232,11 @@ mod tests {
         assert_eq!(Lang::negotiate("en;q=0.5, zh-CN;q=0.8"), Lang::ZhCn);
         assert_eq!(Lang::negotiate("zh-CN;q=0.5, en"), Lang::En);
         assert_eq!(Lang::negotiate("fr, zh-TW;q=0.9, zh-CN;q=0.4"), Lang::ZhCn);
-        assert_eq!(Lang::negotiate("en-US, zh-CN"), Lang::En, "tie: first listed");
+        assert_eq!(
+            Lang::negotiate("en-US, zh-CN"),
+            Lang::En,
+            "tie: first listed"
+        );
         assert_eq!(Lang::negotiate("*;q=0.1, zh;q=0.5"), Lang::ZhCn);
         assert_eq!(Lang::negotiate("zh-CN; q=0.3 , en ; q=0.2"), Lang::ZhCn);
     }

@@ -470,6 +470,58 @@ mod tests {
         assert!(reset.contains("MTU") && reset.contains("inspection"));
     }
 
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_code_has_a_chinese_summary_and_next_step_that_differ_from_the_english() {
+        let mut f = facts();
+        f.mtu = Some(("eth0".into(), "1500".into()));
+        for code in DiagnosisCode::ALL {
+            let d = Diagnosis::new(code, &f);
+            let (summary, hint) = (d.summary_in(Lang::ZhCn), d.hint_in(Lang::ZhCn));
+            assert!(
+                has_cjk(&summary) && summary != d.summary,
+                "{code}: {summary}"
+            );
+            assert!(has_cjk(&hint) && hint != d.hint, "{code}: {hint}");
+            assert_eq!(d.summary_in(Lang::En), d.summary);
+            assert_eq!(d.hint_in(Lang::En), d.hint);
+        }
+    }
+
+    #[test]
+    fn the_chinese_texts_keep_the_facts_and_technical_tokens() {
+        let d = Diagnosis::new(DiagnosisCode::TlsUntrusted, &facts());
+        assert!(d.summary_in(Lang::ZhCn).contains("CN=Corp Inspection CA"));
+        assert!(d.hint_in(Lang::ZhCn).contains("--ca-file"));
+        let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &facts());
+        assert!(d.summary_in(Lang::ZhCn).contains("HTTP/1.1 403 Forbidden"));
+        assert!(d.hint_in(Lang::ZhCn).contains("访问控制列表"));
+    }
+
+    #[test]
+    fn the_mtu_sentence_follows_a_reset_in_both_languages() {
+        let mut d = Diagnosis::new(DiagnosisCode::ConnectionReset, &facts());
+        let before = d.hint.clone();
+        d.add_mtu("eth0".into(), "1400".into());
+        assert!(d.hint.starts_with(&before));
+        assert!(d.hint.ends_with(
+            " This appliance reaches the proxy through eth0, whose MTU is 1400: if any link on \
+             the path has a smaller MTU and drops or blackholes large packets, lower the \
+             interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass)."
+        ));
+        assert!(d.hint_in(Lang::ZhCn).contains("eth0") && d.hint_in(Lang::ZhCn).contains("1400"));
+    }
+
+    #[test]
+    fn a_report_read_back_from_json_speaks_english() {
+        let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &facts());
+        let back: Diagnosis = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(back.summary_in(Lang::ZhCn), d.summary);
+    }
+
     #[test]
     fn statuses_map_to_their_codes() {
         assert_eq!(DiagnosisCode::for_status(400), DiagnosisCode::BadRequest);

@@ -21,43 +21,41 @@ impl ProxyHost {
     pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
             return Err(tr!(
-"Enter the proxy's IP address or fully qualified domain name.",
-"请输入代理的 IP 地址或完全限定域名。"
-));
+                "Enter the proxy's IP address or fully qualified domain name.",
+                "请输入代理的 IP 地址或完全限定域名。"
+            ));
         }
         if input.chars().any(char::is_control) {
             return Err(tr!(
-"The host must not contain control characters.",
-"主机不能包含控制字符。"
-));
+                "The host must not contain control characters.",
+                "主机不能包含控制字符。"
+            ));
         }
         if input.chars().any(char::is_whitespace) {
             return Err(tr!(
-"The host must not contain spaces.",
-"主机不能包含空格。"
-));
+                "The host must not contain spaces.",
+                "主机不能包含空格。"
+            ));
         }
         if input.contains("://") || looks_like_host_and_port(input) {
             return Err(tr!(
-"Enter the host only; the port goes in Port.",
-"只需输入主机；端口请填写在“端口”中。"
-));
+                "Enter the host only; the port goes in Port.",
+                "只需输入主机；端口请填写在“端口”中。"
+            ));
         }
         if input.contains(['/', '?', '#', '@']) {
             return Err(tr!(
-"Enter the host only, without a path or user name.",
-"只需输入主机，不要包含路径或用户名。"
-));
+                "Enter the host only, without a path or user name.",
+                "只需输入主机，不要包含路径或用户名。"
+            ));
         }
         let bare = match input.strip_prefix('[') {
-            Some(rest) => rest
-                .strip_suffix(']')
-                .ok_or_else(|| {
-                    tr!(
-                        "An IPv6 address in brackets needs the closing ']'.",
-                        "方括号中的 IPv6 地址缺少右方括号“]”。"
-                    )
-                })?,
+            Some(rest) => rest.strip_suffix(']').ok_or_else(|| {
+                tr!(
+                    "An IPv6 address in brackets needs the closing ']'.",
+                    "方括号中的 IPv6 地址缺少右方括号“]”。"
+                )
+            })?,
             None => input,
         };
         if bare.chars().count() > HOST_MAX {
@@ -70,13 +68,18 @@ impl ProxyHost {
             return bare
                 .parse::<Ipv6Addr>()
                 .map(|_| ProxyHost(bare.to_owned()))
-                .map_err(|_| tr!("'{bare}' is not a valid IPv6 address.", "“{bare}”不是有效的 IPv6 地址。"));
+                .map_err(|_| {
+                    tr!(
+                        "'{bare}' is not a valid IPv6 address.",
+                        "“{bare}”不是有效的 IPv6 地址。"
+                    )
+                });
         }
         if input.starts_with('[') {
             return Err(tr!(
-"Only IPv6 addresses go in brackets.",
-"只有 IPv6 地址才能放在方括号中。"
-));
+                "Only IPv6 addresses go in brackets.",
+                "只有 IPv6 地址才能放在方括号中。"
+            ));
         }
         let labels: Vec<&str> = bare.split('.').collect();
         if labels
@@ -87,7 +90,12 @@ impl ProxyHost {
             return bare
                 .parse::<Ipv4Addr>()
                 .map(|_| ProxyHost(bare.to_owned()))
-                .map_err(|_| tr!("'{bare}' is not a valid IPv4 address.", "“{bare}”不是有效的 IPv4 地址。"));
+                .map_err(|_| {
+                    tr!(
+                        "'{bare}' is not a valid IPv4 address.",
+                        "“{bare}”不是有效的 IPv4 地址。"
+                    )
+                });
         }
         for label in &labels {
             check_label(label)?;
@@ -122,9 +130,9 @@ fn looks_like_host_and_port(input: &str) -> bool {
 fn check_label(label: &str) -> Result<(), Text> {
     if label.is_empty() {
         return Err(tr!(
-"The name has an empty label (two dots in a row, or a dot at an end).",
-"名称中有空标签（连续两个点，或以点开头或结尾）。"
-));
+            "The name has an empty label (two dots in a row, or a dot at an end).",
+            "名称中有空标签（连续两个点，或以点开头或结尾）。"
+        ));
     }
     if label.len() > 63 {
         let n = label.len();
@@ -157,23 +165,20 @@ pub struct Port(u16);
 impl Port {
     pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
-            return Err(tr!(
-"Enter the proxy's port.",
-"请输入代理的端口。"
-));
+            return Err(tr!("Enter the proxy's port.", "请输入代理的端口。"));
         }
         if !input.bytes().all(|b| b.is_ascii_digit()) {
             return Err(tr!(
-"The port must be a whole number from 1 to 65535.",
-"端口必须是 1 到 65535 之间的整数。"
-));
+                "The port must be a whole number from 1 to 65535.",
+                "端口必须是 1 到 65535 之间的整数。"
+            ));
         }
         match input.parse::<u32>() {
             Ok(n @ 1..=65535) => Ok(Port(n as u16)),
             _ => Err(tr!(
-"The port must be from 1 to 65535.",
-"端口必须在 1 到 65535 之间。"
-)),
+                "The port must be from 1 to 65535.",
+                "端口必须在 1 到 65535 之间。"
+            )),
         }
     }
 
@@ -193,15 +198,15 @@ impl UserName {
     pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
             return Err(tr!(
-"Enter the user name for the proxy.",
-"请输入代理的用户名。"
-));
+                "Enter the user name for the proxy.",
+                "请输入代理的用户名。"
+            ));
         }
         if input.chars().any(char::is_control) {
             return Err(tr!(
-"The user name must not contain control characters.",
-"用户名不能包含控制字符。"
-));
+                "The user name must not contain control characters.",
+                "用户名不能包含控制字符。"
+            ));
         }
         if input.contains(':') {
             return Err(tr!(
@@ -226,10 +231,7 @@ impl UserName {
 /// A new proxy password: 1–128 printable ASCII characters, equal to its confirmation.
 pub fn parse_password(password: &str, confirm: &str) -> Result<Secret, Text> {
     if password.is_empty() {
-        return Err(tr!(
-"Enter the proxy password.",
-"请输入代理密码。"
-));
+        return Err(tr!("Enter the proxy password.", "请输入代理密码。"));
     }
     if password.len() > PASSWORD_MAX {
         return Err(tr!(
@@ -239,15 +241,15 @@ pub fn parse_password(password: &str, confirm: &str) -> Result<Secret, Text> {
     }
     if !password.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
         return Err(tr!(
-"The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).",
-"密码只能包含字母、数字和可打印的特殊字符（不能包含空格、控制字符或非 ASCII 字符）。"
-));
+            "The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).",
+            "密码只能包含字母、数字和可打印的特殊字符（不能包含空格、控制字符或非 ASCII 字符）。"
+        ));
     }
     if password != confirm {
         return Err(tr!(
-"The password and its confirmation differ.",
-"密码与确认密码不一致。"
-));
+            "The password and its confirmation differ.",
+            "密码与确认密码不一致。"
+        ));
     }
     Ok(Secret::new(password))
 }
@@ -352,7 +354,12 @@ mod tests {
         assert!(UserName::parse("DOMAIN\\user name").is_ok());
         assert!(UserName::parse("a:b").unwrap_err().en.contains("':'"));
         assert!(UserName::parse("a\nb").unwrap_err().en.contains("control"));
-        assert!(UserName::parse("a\u{7f}").unwrap_err().en.contains("control"));
+        assert!(
+            UserName::parse("a\u{7f}")
+                .unwrap_err()
+                .en
+                .contains("control")
+        );
         assert!(UserName::parse(&"u".repeat(64)).is_ok());
         assert!(UserName::parse(&"u".repeat(65)).is_err());
         assert!(UserName::parse("").is_err());

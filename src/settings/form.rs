@@ -218,6 +218,27 @@ mod tests {
     }
 
     #[test]
+    fn every_message_is_in_chinese_too() {
+        use crate::i18n::Lang;
+        let form = ProxyForm {
+            enabled: true,
+            use_auth: true,
+            host: "bad host".into(),
+            port: "0".into(),
+            username: "a:b".into(),
+            password: "one".into(),
+            confirm_password: "two".into(),
+        };
+        for (field, msg) in form.parse(false).unwrap_err().0 {
+            let zh = msg.get(Lang::ZhCn);
+            assert!(
+                zh != msg.en && zh.chars().any(|c| c > '\u{2e80}'),
+                "{field:?}: {zh}"
+            );
+        }
+    }
+
+    #[test]
     fn errors_come_in_page_order() {
         let form = ProxyForm {
             enabled: true,

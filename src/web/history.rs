@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
 use super::flash::{self, Flash};
+use super::page::language_choice;
 use super::page::{form_body, form_error, form_from_config};
 use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::audit;
@@ -18,10 +19,9 @@ use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
-use crate::tr;
-use super::page::language_choice;
 use crate::settings::store::Revision;
 use crate::state::AppState;
+use crate::tr;
 
 pub const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
 

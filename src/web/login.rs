@@ -21,9 +21,9 @@ use crate::auth::sessions::{self, Session};
 use crate::auth::{constant_time_eq, password, random_hex, users};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
-use crate::tr;
 use crate::secret::Secret;
 use crate::state::AppState;
+use crate::tr;
 
 const LOGIN_CSRF_COOKIE: &str = "fmc_login_csrf";
 

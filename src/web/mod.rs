@@ -63,10 +63,7 @@ pub fn routes(state: AppState) -> Router {
         .fallback(|| async {
             crate::error::error_page(
                 axum::http::StatusCode::NOT_FOUND,
-                &crate::tr!(
-                    "There is no page at this address.",
-                    "此地址没有页面。"
-                ),
+                &crate::tr!("There is no page at this address.", "此地址没有页面。"),
             )
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

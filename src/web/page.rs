@@ -19,14 +19,14 @@ use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::i18n::{Lang, Text, Texts};
-use crate::tr;
 use crate::host::{self, HostFacts, TcpConn};
+use crate::i18n::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::state::AppState;
 use crate::tester::LastResult;
+use crate::tr;
 
 #[derive(Template)]
 #[template(path = "management_interfaces.html")]
@@ -232,10 +232,7 @@ pub fn form_body(
             let why = rejection.body_text();
             AppError::status(
                 status,
-                tr!(
-                    "The form could not be read: {why}",
-                    "无法读取表单：{why}"
-                ),
+                tr!("The form could not be read: {why}", "无法读取表单：{why}"),
             )
         }
     })?;

@@ -24,12 +24,12 @@ use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Texts};
-use crate::tr;
 use crate::probe::{self, ProbeRequest, Report, Stage};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{Field, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{Busy, Permit};
+use crate::tr;
 
 /// The media type of the live view: one JSON object per line.
 pub const STREAM: &str = "application/x-ndjson";
@@ -229,10 +229,12 @@ pub async fn test(
         .iter()
         .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
         .collect();
-    let error = extras.notice.map_or_else(
-        || "invalid values; nothing was tested".to_owned(),
-        |n| n.en,
-    );
+    // The live view shows this to the admin; JSON clients get the English.
+    let error = match (extras.notice, wants) {
+        (Some(notice), Wants::Stream) => notice.get(lang).to_owned(),
+        (Some(notice), _) => notice.en,
+        (None, _) => "invalid values; nothing was tested".to_owned(),
+    };
     let body = ApiError {
         error,
         fields: (!fields.is_empty()).then_some(fields),

@@ -1,9 +1,9 @@
 //! The probe report as the page draws it: a timeline of the six stages with a waterfall bar
 //! each (SVG, since the CSP forbids inline styles), the telling proxy headers, the curl line.
 
+use crate::i18n::Texts;
 use crate::probe::Report;
 use crate::probe::report::StageName;
-use crate::i18n::Texts;
 
 /// Response headers that explain a proxy's answer; others are noise for the admin.
 const TELLING_HEADERS: &[&str] = &[
