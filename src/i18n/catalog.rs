@@ -157,6 +157,12 @@ catalog! {
     off: "off" => "关",
     auth: "auth" => "身份验证",
     current: "current" => "当前",
+    no_changes: "no changes" => "无更改",
+    change_password_set: "password set" => "已设置密码",
+    change_password_cleared: "password cleared" => "已清除密码",
+    change_password_changed: "password changed" => "已更改密码",
+    empty: "(empty)" => "（空）",
+    list_separator: "; " => "；",
 
     // Audit log (audit.html).
     no_events_yet: "No events yet." => "尚无事件。",

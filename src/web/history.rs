@@ -43,7 +43,7 @@ struct HistoryPage {
 
 impl HistoryPage {
     fn changes(&self, r: &Revision) -> String {
-        audit::describe_changes(&r.changes)
+        audit::describe_changes_in(self.t, &r.changes)
     }
 }
 
