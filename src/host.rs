@@ -51,6 +51,39 @@ impl HostFacts {
     }
 }
 
+/// Host facts change rarely (a link going down, a new DNS server), and reading them is some
+/// forty small files in /sys and /proc: more than the rest of a page load. So they are read
+/// at most once per `ttl`.
+#[derive(Debug)]
+pub struct HostCache {
+    ttl: std::time::Duration,
+    facts: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<HostFacts>)>>,
+}
+
+impl HostCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        HostCache {
+            ttl,
+            facts: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub async fn facts(&self) -> std::sync::Arc<HostFacts> {
+        let cached = self.facts.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some((_, facts)) = cached.filter(|(at, _)| at.elapsed() < self.ttl) {
+            return facts;
+        }
+        let fresh = std::sync::Arc::new(
+            tokio::task::spawn_blocking(HostFacts::read)
+                .await
+                .unwrap_or_default(),
+        );
+        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), fresh.clone()));
+        fresh
+    }
+}
+
 fn read_trimmed(path: impl AsRef<Path>) -> String {
     fs::read_to_string(path)
         .map(|s| s.trim().to_owned())
@@ -88,15 +121,10 @@ pub fn parse_fib_trie_locals(text: &str) -> Vec<Ipv4Addr> {
 
 /// Pair local IPv4 addresses with the interface of the connected route that holds them.
 pub fn ipv4_addresses(locals: &[Ipv4Addr], route_v4: &str) -> Vec<(String, String)> {
-    let routes: Vec<(String, u32, u32)> = route_v4
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let dest = u32::from_str_radix(cols.get(1)?, 16).ok()?.swap_bytes();
-            let mask = u32::from_str_radix(cols.get(7)?, 16).ok()?.swap_bytes();
-            (mask != 0).then(|| (cols[0].to_owned(), dest, mask))
-        })
+    // Connected routes (not the default route) hold the host's own subnets.
+    let routes: Vec<RouteEntry> = parse_route_table(route_v4)
+        .into_iter()
+        .filter(|r| r.mask != 0)
         .collect();
     locals
         .iter()
@@ -107,9 +135,9 @@ pub fn ipv4_addresses(locals: &[Ipv4Addr], route_v4: &str) -> Vec<(String, Strin
             let n = u32::from(*ip);
             routes
                 .iter()
-                .filter(|(_, dest, mask)| n & mask == dest & mask)
-                .max_by_key(|(_, _, mask)| mask.count_ones())
-                .map(|(iface, _, mask)| (iface.clone(), format!("{ip}/{}", mask.count_ones())))
+                .filter(|r| n & r.mask == r.dest & r.mask)
+                .max_by_key(|r| r.mask.count_ones())
+                .map(|r| (r.iface.clone(), format!("{ip}/{}", r.mask.count_ones())))
         })
         .collect()
 }
@@ -156,16 +184,36 @@ fn read_interfaces(class_net: &Path, addresses: &[(String, String)]) -> Vec<Inte
 
 /// Default routes from `/proc/net/route` (little-endian hex addresses).
 pub fn parse_default_routes(text: &str) -> Vec<Route> {
+    parse_route_table(text)
+        .into_iter()
+        .filter(|r| r.dest == 0 && r.mask == 0)
+        .map(|r| Route {
+            interface: r.iface,
+            gateway: IpAddr::V4(Ipv4Addr::from(r.gateway)),
+        })
+        .collect()
+}
+
+/// One line of `/proc/net/route`, addresses in host order.
+struct RouteEntry {
+    iface: String,
+    dest: u32,
+    gateway: u32,
+    mask: u32,
+}
+
+/// `/proc/net/route`: interface, then destination, gateway and (8th) mask as little-endian hex.
+fn parse_route_table(text: &str) -> Vec<RouteEntry> {
+    let hex = |s: &str| u32::from_str_radix(s, 16).ok().map(u32::swap_bytes);
     text.lines()
         .skip(1)
         .filter_map(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();
-            let (iface, dest, gw, mask) = (cols.first()?, cols.get(1)?, cols.get(2)?, cols.get(7)?);
-            (*dest == "00000000" && *mask == "00000000").then_some(())?;
-            let gw = u32::from_str_radix(gw, 16).ok()?;
-            Some(Route {
-                interface: iface.to_string(),
-                gateway: IpAddr::V4(Ipv4Addr::from(gw.swap_bytes())),
+            Some(RouteEntry {
+                iface: cols.first()?.to_string(),
+                dest: hex(cols.get(1)?)?,
+                gateway: hex(cols.get(2)?)?,
+                mask: hex(cols.get(7)?)?,
             })
         })
         .collect()
@@ -193,17 +241,11 @@ pub fn interface_toward(ip: IpAddr, route_v4: &str, route_v6: &str) -> Option<St
     match ip {
         IpAddr::V4(v4) => {
             let target = u32::from(v4);
-            route_v4
-                .lines()
-                .skip(1)
-                .filter_map(|line| {
-                    let cols: Vec<&str> = line.split_whitespace().collect();
-                    let dest = u32::from_str_radix(cols.get(1)?, 16).ok()?.swap_bytes();
-                    let mask = u32::from_str_radix(cols.get(7)?, 16).ok()?.swap_bytes();
-                    (target & mask == dest & mask).then(|| (mask.count_ones(), cols[0].to_owned()))
-                })
-                .max_by_key(|(bits, _)| *bits)
-                .map(|(_, iface)| iface)
+            parse_route_table(route_v4)
+                .into_iter()
+                .filter(|r| target & r.mask == r.dest & r.mask)
+                .max_by_key(|r| r.mask.count_ones())
+                .map(|r| r.iface)
         }
         IpAddr::V6(v6) => {
             let target = u128::from(v6);

@@ -120,6 +120,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
             tls,
         }),
         throttle: Default::default(),
+        host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),
         tester: Arc::new(tester::Tester::new(
             target,
             global.ca_file.clone(),

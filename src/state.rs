@@ -24,4 +24,5 @@ pub struct AppState {
     pub server: Arc<ServerSettings>,
     pub throttle: Arc<Throttle>,
     pub tester: Arc<crate::tester::Tester>,
+    pub host: Arc<crate::host::HostCache>,
 }

@@ -246,3 +246,206 @@ async fn admin_set_password_resets_the_password_from_the_shell_and_ends_sessions
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
     server.signal_and_wait(15);
 }
+
+#[test]
+fn a_truncated_database_stops_the_start_and_is_left_as_it_was() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut server = Server::start(cwd.path(), &[], &[("FMC_ADMIN_PASSWORD", "trunc-Pa55word")]);
+    server.signal_and_wait(15);
+    let db = cwd.path().join("data/fmc.db");
+    assert!(
+        !cwd.path().join("data/fmc.db-wal").exists(),
+        "a clean stop checkpoints the WAL"
+    );
+    let full = std::fs::read(&db).unwrap();
+    assert!(full.len() > 8192, "a database with its tables");
+    let cut = &full[..full.len() / 2];
+    std::fs::write(&db, cut).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .current_dir(cwd.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started over a truncated database");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fmc.db")
+            && (err.contains("integrity")
+                || err.contains("malformed")
+                || err.contains("not a database")),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        cut,
+        "left untouched for recovery"
+    );
+}
+
+#[tokio::test]
+async fn a_planted_proxy_password_never_reaches_a_page_answer_log_report_or_curl_line() {
+    use support::squid::{Mode, Squid};
+    use support::tls_target::{CertKind, TlsTarget};
+    let planted = "Pl4nted:S3cret!#%&";
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Basic {
+        user: "proxyuser".into(),
+        password: planted.into(),
+    });
+    let cwd = tempfile::tempdir().unwrap();
+    let probe_target = format!("127.0.0.1:{}", target.port());
+    let mut server = Server::start(
+        cwd.path(),
+        &[
+            "--probe-target",
+            &probe_target,
+            "--ca-file",
+            target.ca_file.to_str().unwrap(),
+            "--log-format",
+            "json",
+        ],
+        &[
+            ("FMC_ADMIN_PASSWORD", "leak-Pa55word"),
+            ("RUST_LOG", "debug"),
+        ],
+    );
+    let c = client();
+    let base = server.url("");
+    assert_eq!(
+        support::app::login(&c, &base, "admin", "leak-Pa55word")
+            .await
+            .status(),
+        303
+    );
+    let page = c
+        .get(server.url(support::app::PAGE))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = support::app::hidden(&page, "csrf_token");
+    let port = squid.port().to_string();
+    let fields = |extra: &[(&str, &str)]| {
+        let mut f: Vec<(String, String)> = [
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", port.as_str()),
+            ("use_auth", "on"),
+            ("username", "proxyuser"),
+            ("revision", "0"),
+            ("csrf_token", csrf.as_str()),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        f.dedup_by(|a, b| a.0 == b.0);
+        support::app::encode(&f)
+    };
+    let form = "application/x-www-form-urlencoded";
+    let saved = c
+        .post(server.url(&format!("{}/proxy", support::app::PAGE)))
+        .header("content-type", form)
+        .body(fields(&[
+            ("password", planted),
+            ("confirm_password", planted),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+
+    let mut seen = String::new();
+    for accept in ["text/html", "application/json", "application/x-ndjson"] {
+        let r = c
+            .post(server.url(&format!("{}/proxy/test", support::app::PAGE)))
+            .header("content-type", form)
+            .header("accept", accept)
+            .body(fields(&[]))
+            .send()
+            .await
+            .unwrap();
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("\"ok\"") || body.contains("data-code=\"ok\""),
+            "the stored password works: {body}"
+        );
+        seen.push_str(&body);
+    }
+    let report: serde_json::Value = c
+        .post(server.url(&format!("{}/proxy/test", support::app::PAGE)))
+        .header("content-type", form)
+        .header("accept", "application/json")
+        .body(fields(&[]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        report["curl"]
+            .as_str()
+            .unwrap()
+            .matches("'proxyuser:****'")
+            .count(),
+        1
+    );
+    for path in [
+        support::app::PAGE,
+        "/system/audit-log",
+        "/system/configuration/management-interfaces/proxy/history",
+        "/api/v1/proxy",
+        "/api/v1/proxy/revisions",
+    ] {
+        seen.push_str(
+            &c.get(server.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
+    server.signal_and_wait(15);
+    seen.push_str(&server.log());
+    assert!(
+        server
+            .log()
+            .contains("\"path\":\"/system/configuration/management-interfaces/proxy/test\""),
+        "the log has the requests"
+    );
+    // The Basic credentials as they travel to the proxy must not show up either.
+    for needle in [
+        planted,
+        "Pl4nted",
+        "cHJveHl1c2VyOlBsNG50ZWQ6UzNjcmV0ISMlJg==",
+    ] {
+        assert!(!seen.contains(needle), "{needle} leaked");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .args([
+            "probe",
+            "-x",
+            &format!("127.0.0.1:{port}"),
+            "-U",
+            "proxyuser",
+            "--target",
+            &probe_target,
+            "--cacert",
+        ])
+        .arg(&target.ca_file)
+        .env("FMC_PROXY_PASSWORD", planted)
+        .output()
+        .unwrap();
+    let cli = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{cli}");
+    assert!(!cli.contains("Pl4nted"), "the CLI printed the password");
+}

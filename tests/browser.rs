@@ -9,7 +9,7 @@ mod support;
 use fantoccini::Client;
 use fantoccini::key::Key;
 use fmc_mgmt::settings::fields::ProxyHost;
-use support::app::{ADMIN_PASSWORD, PAGE, TestApp};
+use support::app::TestApp;
 use support::browser::{self, *};
 
 /// The inputs the Enabled checkbox governs, in page order.
@@ -22,16 +22,7 @@ const PROXY_INPUTS: [&str; 5] = [
 ];
 const AUTH_INPUTS: [&str; 3] = ["#username", "#password", "#confirm_password"];
 
-/// Open the page as an admin does: the login form first, which brings the page back.
-async fn open_page(c: &Client, app: &TestApp) {
-    c.goto(&app.url(PAGE)).await.expect("open the page");
-    if exists(c, "#login-username").await {
-        fill(c, "#login-username", "admin").await;
-        fill(c, "#login-password", ADMIN_PASSWORD).await;
-        click(c, ".login-card button[type=submit]").await;
-    }
-    wait_for(c, "#proxy-form").await;
-}
+use browser::open_page;
 
 /// Click Save and wait for the page that answers (the flash, or the error summary).
 async fn save_and_wait(c: &Client, answer: &str) {
@@ -590,11 +581,6 @@ async fn screenshots_show_the_page_saved_disabled_and_refusing_a_host() {
             "keep the picture small: {} bytes",
             png.len()
         );
-        if std::env::var_os("FMC_SCREENSHOT").is_some_and(|v| v == "1") {
-            let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-            std::fs::create_dir_all(&docs).unwrap();
-            std::fs::copy(&page, docs.join("page.png")).unwrap();
-        }
     })
     .await;
 }

@@ -21,6 +21,21 @@ pub fn verify(password: &Secret, phc: &str) -> bool {
     })
 }
 
+/// Hashes verified at once. Each argon2id verification holds 19 MiB for tens of
+/// milliseconds: unbounded, a burst of logins would take gigabytes (which the allocator
+/// then keeps), so logins queue here instead — about one per core.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`verify`] off the async threads, at most two at a time.
+pub async fn verify_bounded(password: Secret, phc: String) -> bool {
+    let Ok(_permit) = VERIFYING.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 /// A hash to verify against when the user does not exist, so that a wrong user name
 /// takes as long as a wrong password and names cannot be probed by timing.
 pub fn dummy_hash() -> &'static str {

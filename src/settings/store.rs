@@ -90,6 +90,10 @@ pub struct Store {
     /// One writer at a time, so "read current, check revision, insert, write file" is a
     /// single step for everyone in this process.
     writer: Arc<Mutex<()>>,
+    /// The current revision once read. The server is the only writer of revisions (the CLI
+    /// only reads them), so after the first read it changes only in `save`, which updates
+    /// it; every page load is spared a query.
+    current: Arc<std::sync::RwLock<Option<Option<Revision>>>>,
 }
 
 impl Store {
@@ -98,6 +102,7 @@ impl Store {
             pool,
             conf_path,
             writer: Arc::new(Mutex::new(())),
+            current: Arc::default(),
         }
     }
 
@@ -111,7 +116,21 @@ impl Store {
 
     #[tracing::instrument(skip(self))]
     pub async fn current(&self) -> Result<Option<Revision>, sqlx::Error> {
-        load_current(&self.pool).await
+        if let Some(cached) = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
+            return Ok(cached);
+        }
+        let loaded = load_current(&self.pool).await?;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    fn remember(&self, current: Option<Option<Revision>>) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = current;
     }
 
     #[tracing::instrument(skip(self))]
@@ -154,6 +173,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .map(Revision::from);
+        self.remember(Some(current.clone()));
         let current_id = current.as_ref().map_or(0, |r| r.id);
         if current_id != base {
             return Ok(SaveOutcome::Stale { current });
@@ -188,11 +208,13 @@ impl Store {
 
         self.sync_file(&revision.config).await?;
         if let Err(e) = tx.commit().await {
+            self.remember(None); // unknown now: read it again next time
             if let Err(restore) = self.sync_file(&old).await {
                 tracing::error!(error = %restore, "could not restore the proxy file after a failed commit");
             }
             return Err(e.into());
         }
+        self.remember(Some(Some(revision.clone())));
         Ok(SaveOutcome::Saved(revision))
     }
 

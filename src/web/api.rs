@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
-use crate::settings::form::ProxyForm;
+use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
 use crate::state::AppState;
 
@@ -91,6 +91,21 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// 422 with one message per field, in the form's words.
+    pub fn invalid(errors: &FieldErrors, message: &str) -> Response {
+        let fields = errors
+            .0
+            .iter()
+            .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
+            .collect();
+        let body = ApiError {
+            error: message.into(),
+            fields: Some(fields),
+            current: None,
+        };
+        (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+    }
+
     pub fn response(status: StatusCode, message: impl Into<String>) -> Response {
         (
             status,
@@ -181,17 +196,7 @@ pub async fn put_proxy(
     match save_proxy(&state, actor, &form, body.revision, None).await {
         Ok(SaveResult::Saved(revision)) => Json(view(Some(&revision))).into_response(),
         Ok(SaveResult::Invalid(errors)) => {
-            let fields = errors
-                .0
-                .iter()
-                .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
-                .collect();
-            let body = ApiError {
-                error: "invalid values; nothing was saved".into(),
-                fields: Some(fields),
-                current: None,
-            };
-            (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+            ApiError::invalid(&errors, "invalid values; nothing was saved")
         }
         Ok(SaveResult::Stale(current)) => {
             let body = ApiError {
@@ -270,17 +275,7 @@ pub async fn test_proxy(
     match super::probe_test::run_once(&state, &session, address, &form, &stored).await {
         Ok(report) => Json(report).into_response(),
         Err(super::probe_test::NotRun::Invalid(errors)) => {
-            let fields = errors
-                .0
-                .iter()
-                .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
-                .collect();
-            let body = ApiError {
-                error: "invalid values; nothing was tested".into(),
-                fields: Some(fields),
-                current: None,
-            };
-            (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+            ApiError::invalid(&errors, "invalid values; nothing was tested")
         }
         Err(super::probe_test::NotRun::Busy(busy)) => {
             ApiError::response(StatusCode::TOO_MANY_REQUESTS, busy.message().en)

@@ -145,9 +145,7 @@ pub async fn submit(
         || password::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let ok = tokio::task::spawn_blocking(move || password::verify(&secret, &phc))
-        .await
-        .unwrap_or(false);
+    let ok = password::verify_bounded(secret, phc).await;
     let user = match (ok, user) {
         (true, Some(user)) => user,
         _ => {

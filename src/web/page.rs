@@ -38,7 +38,7 @@ pub struct PageTemplate {
     pub language: &'static str,
     pub back: &'static str,
     pub flash: Option<String>,
-    pub host: HostFacts,
+    pub host: std::sync::Arc<HostFacts>,
     pub notice: Option<String>,
     pub errors: FieldErrors,
     pub stale: Option<Revision>,
@@ -124,7 +124,8 @@ pub async fn render_page(
     form.password.clear();
     form.confirm_password.clear();
     let conf_path = state.store.conf_path().to_path_buf();
-    let conf_text = match tokio::fs::read_to_string(&conf_path).await {
+    // A file of a few dozen bytes: read in place, as cheap as handing it to a thread.
+    let conf_text = match std::fs::read_to_string(&conf_path) {
         Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err("No such file or directory".to_owned())
@@ -146,9 +147,7 @@ pub async fn render_page(
         language: language_choice(session),
         back: PAGE,
         flash: extras.flash,
-        host: tokio::task::spawn_blocking(HostFacts::read)
-            .await
-            .unwrap_or_default(),
+        host: state.host.facts().await,
         notice: extras.notice.map(|n| n.get(lang).to_owned()),
         errors: extras.errors,
         stale: extras.stale,

@@ -613,3 +613,17 @@ impl fantoccini::wd::WebDriverCompatibleCommand for ComputedLabel {
         (http::Method::GET, None)
     }
 }
+
+/// Open the Management Interfaces page as an admin does: the login form first, which
+/// brings the page back.
+pub async fn open_page(c: &Client, app: &super::app::TestApp) {
+    c.goto(&app.url(super::app::PAGE))
+        .await
+        .expect("open the page");
+    if exists(c, "#login-username").await {
+        fill(c, "#login-username", "admin").await;
+        fill(c, "#login-password", super::app::ADMIN_PASSWORD).await;
+        click(c, ".login-card button[type=submit]").await;
+    }
+    wait_for(c, "#proxy-form").await;
+}

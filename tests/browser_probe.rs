@@ -1,0 +1,178 @@
+//! Test connection in headless Chromium, the way an admin clicks it: live stages, the
+//! diagnosis and its advice, with and without JavaScript, through real squid.
+
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::Client;
+use support::app::TestApp;
+use support::browser::{self, *};
+use support::fake_proxy::{FakeProxy, Script};
+use support::squid::{Mode, Squid};
+use support::tls_target::{CertKind, TlsTarget};
+
+/// An app whose Test connection reaches the local TLS target, with short timeouts.
+async fn app_for(target: &TlsTarget) -> TestApp {
+    let probe_target = format!("127.0.0.1:{}", target.port());
+    TestApp::spawn_with(&[
+        "--probe-target",
+        &probe_target,
+        "--ca-file",
+        target.ca_file.to_str().unwrap(),
+        "--probe-read-timeout",
+        "2",
+        "--probe-max-time",
+        "5",
+    ])
+    .await
+}
+
+/// Fill the Proxy fields for `port` on loopback (Enabled on) and click Test connection.
+async fn test_through(c: &Client, port: u16) {
+    if prop(c, "#enabled", "checked").await.as_deref() != Some("true") {
+        click(c, "#enabled").await;
+    }
+    fill(c, "#host", "127.0.0.1").await;
+    fill(c, "#port", &port.to_string()).await;
+    click(c, "#test-connection").await;
+}
+
+const RESULT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn test_connection_through_squid_shows_every_stage_and_ok() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = app_for(&target).await;
+    let (app, port) = (&app, squid.port());
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        for stage in [
+            "resolve",
+            "tcp_connect",
+            "connect",
+            "tls_handshake",
+            "https_request",
+            "close",
+        ] {
+            assert!(
+                exists(
+                    &c,
+                    &format!("#probe-result li.stage.ok[data-stage={stage}]")
+                )
+                .await,
+                "{stage}"
+            );
+        }
+        let response = text(&c, "#connect-response").await;
+        assert!(
+            response.contains("200 Connection established"),
+            "{response}"
+        );
+        assert!(
+            value(&c, "#curl-line")
+                .await
+                .starts_with(&format!("curl -x http://127.0.0.1:{port} "))
+        );
+        assert_eq!(app.revision_count().await, 0, "a test saves nothing");
+        // The same place in the page announces results to screen readers.
+        assert_eq!(
+            attr(&c, "#probe-panel", "aria-live").await.as_deref(),
+            Some("polite")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_stages_appear_live_before_the_diagnosis() {
+    let target = TlsTarget::start(CertKind::Good);
+    let silent = FakeProxy::start(Script::Silent);
+    let app = app_for(&target).await;
+    let (app, port) = (&app, silent.port());
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        // The proxy never answers the CONNECT: the TCP handshake is shown while we wait.
+        wait_for(&c, "#live-stages li.ok[data-stage=tcp_connect]").await;
+        assert!(!exists(&c, "#diag-code").await, "no diagnosis yet");
+        assert_eq!(
+            prop(&c, "#test-connection", "disabled").await.as_deref(),
+            Some("true")
+        );
+        wait_for_text(&c, "#diag-code", "proxy_no_response", RESULT).await;
+        assert_eq!(
+            prop(&c, "#test-connection", "disabled").await.as_deref(),
+            Some("false")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_denying_squid_shows_proxy_denied_and_what_to_do() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::DenyConnect);
+    let app = app_for(&target).await;
+    let (app, port) = (&app, squid.port());
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        wait_for_text(&c, "#diag-code", "proxy_denied", RESULT).await;
+        assert!(exists(&c, "#probe-result li.stage.fail[data-stage=connect]").await);
+        assert!(exists(&c, "#probe-result li.stage.skip[data-stage=tls_handshake]").await);
+        let hint = text(&c, ".diag-hint").await;
+        assert!(hint.contains("access control list"), "{hint}");
+        assert!(
+            text(&c, "#connect-response")
+                .await
+                .contains("403 Forbidden")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_javascript_test_connection_answers_with_the_page_and_keeps_the_values() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = app_for(&target).await;
+    let (app, port) = (&app, squid.port());
+    browser::test(Js::Off, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        assert_eq!(
+            value(&c, "#port").await,
+            port.to_string(),
+            "the form keeps the values"
+        );
+        assert!(!exists(&c, "#live-stages").await, "no script ran");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_readme_picture_shows_a_successful_test() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = app_for(&target).await;
+    let (app, port) = (&app, squid.port());
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        let page = screenshot_page(&c, "page-tested").await;
+        let png = std::fs::read(&page).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        if std::env::var_os("FMC_SCREENSHOT").is_some_and(|v| v == "1") {
+            let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::copy(&page, docs.join("page.png")).unwrap();
+        }
+    })
+    .await;
+}
