@@ -50,25 +50,32 @@ pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<Entry>, sqlx::Err
     .await
 }
 
-/// "port 80 → 3128; password changed": a one-line summary of a revision's changes.
+/// "port 80 → 3128; password changed": a one-line summary of a revision's changes, in
+/// English (the audit log's words).
 pub fn describe_changes(changes: &[crate::settings::Change]) -> String {
+    describe_changes_in(&crate::i18n::EN, changes)
+}
+
+/// The summary of a revision's changes in the language of `t` (field names stay as the
+/// form and the API spell them).
+pub fn describe_changes_in(t: &crate::i18n::Texts, changes: &[crate::settings::Change]) -> String {
     if changes.is_empty() {
-        return "no changes".into();
+        return t.no_changes.into();
     }
     changes
         .iter()
         .map(|c| match c.field.as_str() {
             "password" => match (&c.from, &c.to) {
-                (None, Some(_)) => "password set".to_owned(),
-                (Some(_), None) => "password cleared".to_owned(),
-                _ => "password changed".to_owned(),
+                (None, Some(_)) => t.change_password_set.to_owned(),
+                (Some(_), None) => t.change_password_cleared.to_owned(),
+                _ => t.change_password_changed.to_owned(),
             },
             field => format!(
                 "{field} {} → {}",
-                c.from.as_deref().unwrap_or("(empty)"),
-                c.to.as_deref().unwrap_or("(empty)")
+                c.from.as_deref().unwrap_or(t.empty),
+                c.to.as_deref().unwrap_or(t.empty)
             ),
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(t.list_separator)
 }

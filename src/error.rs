@@ -1,15 +1,18 @@
 //! One error type for handlers: the real cause is logged once, the admin sees a clear page
-//! without internals.
+//! without internals, in the language of the request.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::i18n::{self, Text, Texts};
+use crate::tr;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The request itself is wrong; the message is safe to show.
     #[error("{message}")]
-    BadRequest { status: StatusCode, message: String },
+    BadRequest { status: StatusCode, message: Text },
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("template error: {0}")]
@@ -17,31 +20,35 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub fn bad_request(message: Text) -> Self {
         AppError::BadRequest {
             status: StatusCode::BAD_REQUEST,
-            message: message.into(),
+            message,
         }
     }
 
-    pub fn status(status: StatusCode, message: impl Into<String>) -> Self {
-        AppError::BadRequest {
-            status,
-            message: message.into(),
-        }
+    pub fn status(status: StatusCode, message: Text) -> Self {
+        AppError::BadRequest { status, message }
     }
 }
 
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    pub t: &'static Texts,
     pub status: StatusCode,
     pub message: &'a str,
 }
 
-/// An error page with `status` and a message meant for the admin.
-pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let page = ErrorPage { status, message };
+/// An error page with `status` and a message meant for the admin, in the request's language.
+pub fn error_page(status: StatusCode, message: &Text) -> Response {
+    let lang = i18n::current();
+    let message = message.get(lang);
+    let page = ErrorPage {
+        t: lang.texts(),
+        status,
+        message,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, message.to_owned()).into_response(),
@@ -59,7 +66,10 @@ impl IntoResponse for AppError {
                 tracing::error!(error = %other, "request failed");
                 error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "The server could not complete this request. Nothing was changed; the cause is in the server log.",
+                    &tr!(
+                        "The server could not complete this request. Nothing was changed; the cause is in the server log.",
+                        "服务器无法完成此请求。未更改任何内容；原因已记录在服务器日志中。"
+                    ),
                 )
             }
         }

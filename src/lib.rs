@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod host;
+pub mod i18n;
 pub mod probe;
 pub mod secret;
 pub mod settings;
@@ -35,6 +36,7 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             std::time::Duration::from_secs(90),
         ))
+        .layer(axum::middleware::from_fn(i18n::from_browser))
         .layer(axum::middleware::from_fn(auth::guard::security_headers))
         .layer(axum::middleware::from_fn(web::log_request))
 }

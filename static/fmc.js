@@ -42,14 +42,8 @@
   const panel = document.getElementById("probe-panel");
   if (!form || !button || !panel || !window.fetch || !window.TextDecoder) return;
 
-  const titles = {
-    resolve: "DNS lookup of the proxy",
-    tcp_connect: "TCP handshake with the proxy",
-    connect: "CONNECT request",
-    tls_handshake: "TLS handshake through the tunnel",
-    https_request: "HTTPS request",
-    close: "close",
-  };
+  // The page's language: the server puts every string this script shows on the panel.
+  const text = (name, fallback) => panel.getAttribute("data-" + name) || fallback;
 
   function stageItem(stage) {
     const li = document.createElement("li");
@@ -60,7 +54,7 @@
     mark.textContent = stage.ok ? "✓" : "✗";
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = titles[stage.name] || stage.name;
+    name.textContent = text("title-" + stage.name, stage.name);
     const ms = document.createElement("span");
     ms.className = "ms";
     ms.textContent = stage.elapsed_ms.toFixed(2) + " ms";
@@ -83,10 +77,10 @@
     event.preventDefault();
     button.disabled = true;
     const saved = button.textContent;
-    button.textContent = "Testing…";
+    button.textContent = text("testing", "Testing…");
     panel.replaceChildren();
     const heading = document.createElement("h3");
-    heading.textContent = "Testing the connection…";
+    heading.textContent = text("testing-connection", "Testing the connection…");
     const list = document.createElement("ol");
     list.className = "timeline live";
     list.id = "live-stages";
@@ -100,7 +94,8 @@
       });
       if (response.status === 422) return fallBack();
       if (!response.ok || !response.body) {
-        let message = "The test could not run (HTTP " + response.status + ").";
+        let message = text("could-not-run", "The test could not run (HTTP {status}).")
+          .replace("{status}", String(response.status));
         try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
         heading.textContent = message;
         return;
@@ -123,7 +118,7 @@
         }
       }
     } catch (error) {
-      heading.textContent = "The test was interrupted: " + error.message;
+      heading.textContent = text("interrupted", "The test was interrupted: ") + error.message;
     } finally {
       button.disabled = false;
       button.textContent = saved;

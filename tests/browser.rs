@@ -172,7 +172,9 @@ async fn a_host_the_browser_accepts_but_the_server_refuses_is_explained_beside_t
     let app = TestApp::spawn().await;
     let app = &app;
     let refused = "proxy-.example.com";
-    let message = ProxyHost::parse(refused).expect_err("the server refuses it");
+    let message = ProxyHost::parse(refused)
+        .expect_err("the server refuses it")
+        .en;
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
         click(&c, "#enabled").await;

@@ -14,7 +14,9 @@ use super::api_tokens;
 use super::constant_time_eq;
 use super::sessions::{self, Session};
 use crate::error::{AppError, error_page};
+use crate::i18n::{self, Lang, Text};
 use crate::state::AppState;
+use crate::tr;
 use crate::web::{BODY_LIMIT, flash, page};
 
 /// The header API clients send with the session's CSRF token.
@@ -50,20 +52,28 @@ pub async fn require_session(
     let Some(session) = session else {
         return unauthenticated(&req, is_api);
     };
-    if let Err(e) = sessions::touch(pool, &session).await {
-        tracing::warn!(error = %e, "could not record session activity");
-    }
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        if let Err(message) = check_origin(req.headers(), is_api) {
-            return forbidden(is_api, message);
+    // The user's saved language beats the browser's, for the page and any error page.
+    let lang = session
+        .language
+        .unwrap_or_else(|| Lang::from_headers(req.headers()));
+    req.extensions_mut().insert(lang);
+    i18n::run_in(lang, async move {
+        if let Err(e) = sessions::touch(pool, &session).await {
+            tracing::warn!(error = %e, "could not record session activity");
         }
-        req = match check_csrf(req, &session, is_api).await {
-            Ok(req) => req,
-            Err(resp) => return resp,
-        };
-    }
-    req.extensions_mut().insert(session);
-    next.run(req).await
+        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            if let Err(message) = check_origin(req.headers(), is_api) {
+                return forbidden(is_api, &message);
+            }
+            req = match check_csrf(req, &session, is_api).await {
+                Ok(req) => req,
+                Err(resp) => return resp,
+            };
+        }
+        req.extensions_mut().insert(session);
+        next.run(req).await
+    })
+    .await
 }
 
 /// A script with an API token: no cookie, so no CSRF to fear and none checked.
@@ -115,9 +125,13 @@ fn unauthenticated(req: &Request, is_api: bool) -> Response {
 /// `Sec-Fetch-Site`; older ones only in `Origin` — which is `null` on our own forms, since
 /// every page is served with `Referrer-Policy: no-referrer`, so `null` proves nothing either
 /// way and the CSRF token decides. API writes with a session must show their origin.
-fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), &'static str> {
-    const CROSS_SITE: &str =
-        "This request came from another site (its Origin is not this server). Nothing was changed.";
+fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), Text> {
+    let cross_site = || {
+        tr!(
+            "This request came from another site (its Origin is not this server). Nothing was changed.",
+            "此请求来自其他站点（其 Origin 不是本服务器）。未更改任何内容。"
+        )
+    };
     let text = |name| {
         headers
             .get(name)
@@ -126,7 +140,7 @@ fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), &'static str> {
     if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
         return match site {
             "same-origin" | "none" => Ok(()),
-            _ => Err(CROSS_SITE),
+            _ => Err(cross_site()),
         };
     }
     let host = text(header::HOST);
@@ -137,10 +151,13 @@ fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), &'static str> {
             if authority.is_some() && authority == host {
                 Ok(())
             } else {
-                Err(CROSS_SITE)
+                Err(cross_site())
             }
         }
-        None if is_api => Err("API writes with a session must send a same-origin Origin header."),
+        None if is_api => Err(tr!(
+            "API writes with a session must send a same-origin Origin header.",
+            "使用会话的 API 写操作必须发送同源的 Origin 标头。"
+        )),
         None => Ok(()),
     }
 }
@@ -157,7 +174,10 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
         } else {
             Err(forbidden(
                 true,
-                "API writes need the session's CSRF token in the X-CSRF-Token header.",
+                &tr!(
+                    "API writes need the session's CSRF token in the X-CSRF-Token header.",
+                    "API 写操作需要在 X-CSRF-Token 标头中携带会话的 CSRF 令牌。"
+                ),
             ))
         };
     }
@@ -165,7 +185,10 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
         error_page(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "The form is too large to be one of this page's forms; nothing was saved.",
+            &tr!(
+                "The form is too large to be one of this page's forms; nothing was saved.",
+                "表单过大，不是本页面的表单；未保存任何内容。"
+            ),
         )
     })?;
     let fields =
@@ -176,18 +199,21 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
     ) {
         return Err(forbidden(
             false,
-            "The form's security token is missing or out of date (was the page open across a logout?). Nothing was saved; reload the page and try again.",
+            &tr!(
+                "The form's security token is missing or out of date (was the page open across a logout?). Nothing was saved; reload the page and try again.",
+                "表单的安全令牌缺失或已过期（页面是否在注销后仍保持打开？）。未保存任何内容；请重新加载页面后重试。"
+            ),
         ));
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-fn forbidden(is_api: bool, message: &str) -> Response {
-    tracing::warn!(message, "request refused");
+fn forbidden(is_api: bool, message: &Text) -> Response {
+    tracing::warn!(%message, "request refused");
     if is_api {
         (
             StatusCode::FORBIDDEN,
-            Json(serde_json::json!({"error": message})),
+            Json(serde_json::json!({"error": message.en})),
         )
             .into_response()
     } else {

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 use super::{hex, random_hex};
+use crate::i18n::Lang;
 
 pub const COOKIE: &str = "fmc_session";
 
@@ -17,6 +18,8 @@ pub struct Session {
     pub username: String,
     pub csrf_token: String,
     pub last_seen: i64,
+    /// The user's saved UI language; `None` follows the browser.
+    pub language: Option<Lang>,
 }
 
 impl Session {
@@ -29,6 +32,7 @@ impl Session {
             username: format!("api:{name}"),
             csrf_token: String::new(),
             last_seen: 0,
+            language: None,
         }
     }
 }
@@ -79,14 +83,16 @@ pub async fn lookup(
     token: &str,
     policy: SessionPolicy,
 ) -> Result<Option<Session>, sqlx::Error> {
-    let row: Option<(String, i64, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT s.token_hash, s.user_id, u.username, s.csrf_token, s.created_at, s.last_seen \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+    type Row = (String, i64, String, String, i64, i64, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.token_hash, s.user_id, u.username, s.csrf_token, s.created_at, s.last_seen, \
+         u.language FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
     )
     .bind(hash_token(token))
     .fetch_optional(pool)
     .await?;
-    let Some((token_hash, user_id, username, csrf_token, created_at, last_seen)) = row else {
+    let Some((token_hash, user_id, username, csrf_token, created_at, last_seen, language)) = row
+    else {
         return Ok(None);
     };
     let now = now_unix();
@@ -102,6 +108,7 @@ pub async fn lookup(
         username,
         csrf_token,
         last_seen,
+        language: language.as_deref().and_then(Lang::from_code),
     }))
 }
 

@@ -3,6 +3,7 @@
 use sqlx::SqlitePool;
 
 use super::password;
+use crate::i18n::Lang;
 use crate::secret::Secret;
 use crate::settings::store::now_rfc3339;
 
@@ -18,6 +19,20 @@ pub async fn find(pool: &SqlitePool, username: &str) -> Result<Option<User>, sql
         .bind(username)
         .fetch_optional(pool)
         .await
+}
+
+/// Save the user's UI language; `None` follows the browser again.
+pub async fn set_language(
+    pool: &SqlitePool,
+    user_id: i64,
+    language: Option<Lang>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET language = ? WHERE id = ?")
+        .bind(language.map(Lang::code))
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Create `admin` if there is no account yet. Returns the password when it was generated,

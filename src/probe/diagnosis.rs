@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use crate::i18n::Lang;
+
 /// Exactly the codes of SPEC §6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,18 +104,23 @@ impl fmt::Display for DiagnosisCode {
     }
 }
 
-/// The report's `diagnosis` object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The report's `diagnosis` object. `summary` and `hint` are the English (the JSON
+/// report's); the page asks for its language with [`Diagnosis::summary_in`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
     pub code: DiagnosisCode,
     /// What happened, in one or two sentences.
     pub summary: String,
     /// What the admin should do next.
     pub hint: String,
+    /// The facts the texts were made from, to say them again in another language
+    /// (absent in a report read back from JSON).
+    #[serde(skip)]
+    pub facts: Option<Facts>,
 }
 
 /// The facts a summary or hint may quote. Everything is optional but the endpoints.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facts {
     /// `host:port` of the proxy.
     pub proxy: String,
@@ -133,20 +140,68 @@ pub struct Facts {
     pub detail: Option<String>,
     pub connect_timeout_s: f64,
     pub read_timeout_s: f64,
+    /// On a reset: this host's interface toward the proxy and its MTU.
+    pub mtu: Option<(String, String)>,
 }
 
 impl Diagnosis {
     pub fn new(code: DiagnosisCode, f: &Facts) -> Diagnosis {
-        let (summary, hint) = texts(code, f);
+        let (summary, hint) = texts(Lang::En, code, f);
         Diagnosis {
             code,
             summary,
             hint,
+            facts: Some(f.clone()),
         }
+    }
+
+    /// Name this host's interface toward the proxy and its MTU in the next step.
+    pub fn add_mtu(&mut self, iface: String, mtu: String) {
+        let mut facts = self.facts.clone().unwrap_or_default();
+        facts.mtu = Some((iface, mtu));
+        *self = Diagnosis::new(self.code, &facts);
+    }
+
+    fn texts_in(&self, lang: Lang) -> Option<(String, String)> {
+        match (lang, &self.facts) {
+            (Lang::En, _) | (_, None) => None,
+            (lang, Some(facts)) => Some(texts(lang, self.code, facts)),
+        }
+    }
+
+    /// The summary in `lang` (English if the facts are not known).
+    pub fn summary_in(&self, lang: Lang) -> String {
+        self.texts_in(lang)
+            .map_or_else(|| self.summary.clone(), |(summary, _)| summary)
+    }
+
+    /// The next step in `lang` (English if the facts are not known).
+    pub fn hint_in(&self, lang: Lang) -> String {
+        self.texts_in(lang)
+            .map_or_else(|| self.hint.clone(), |(_, hint)| hint)
     }
 }
 
-fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
+/// Summary and next step for `code` in `lang`, with the MTU sentence on a reset when known.
+pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
+    let (summary, mut hint) = match lang {
+        Lang::En => texts_en(code, f),
+        Lang::ZhCn => super::diagnosis_zh::texts(code, f),
+    };
+    if let (DiagnosisCode::ConnectionReset, Some((iface, mtu))) = (code, &f.mtu) {
+        hint.push_str(&match lang {
+            Lang::En => format!(
+                " This appliance reaches the proxy through {iface}, whose MTU is {mtu}: if any link on \
+                 the path has a smaller MTU and drops or blackholes large packets, lower the \
+                 interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass)."
+            ),
+            Lang::ZhCn => super::diagnosis_zh::mtu_sentence(iface, mtu),
+        });
+    }
+    (summary, hint)
+}
+
+fn texts_en(code: DiagnosisCode, f: &Facts) -> (String, String) {
     use DiagnosisCode as C;
     let proxy = &f.proxy;
     let target = &f.target;
@@ -209,7 +264,7 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
         C::ProxyAuthRequired => (
             format!(
                 "The proxy requires authentication (407, offering {}) and no credentials were given.",
-                offered(&f.offered)
+                offered_in(Lang::En, &f.offered)
             ),
             "Turn on Use Proxy Authentication and enter the proxy account's user name and \
              password (with the CLI: -U USER)."
@@ -219,7 +274,7 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
             format!(
                 "The proxy rejected the credentials: still 407 after {} answer(s) (it offers {}).",
                 f.rounds,
-                offered(&f.offered)
+                offered_in(Lang::En, &f.offered)
             ),
             "Check the user name and password with the proxy administrator (passwords are \
              case-sensitive; the account may be locked or not allowed to use CONNECT), then \
@@ -229,7 +284,7 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
         C::NtlmUnsupported => (
             format!(
                 "The proxy only offers {} (Windows-integrated authentication), which FMC does not support.",
-                offered(&f.offered)
+                offered_in(Lang::En, &f.offered)
             ),
             "Ask the proxy administrator to enable Basic or Digest authentication for this \
              appliance, or to let its address through without authentication."
@@ -338,20 +393,21 @@ fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
     }
 }
 
-fn proxy_host(authority: &str) -> &str {
+pub(super) fn proxy_host(authority: &str) -> &str {
     let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
     host.trim_start_matches('[').trim_end_matches(']')
 }
 
-fn offered(schemes: &[String]) -> String {
-    if schemes.is_empty() {
-        "no scheme".to_string()
-    } else {
-        schemes.join(", ")
+pub(super) fn offered_in(lang: Lang, schemes: &[String]) -> String {
+    match (lang, schemes.is_empty()) {
+        (Lang::En, true) => "no scheme".to_string(),
+        (Lang::En, false) => schemes.join(", "),
+        (Lang::ZhCn, true) => "无任何方式".to_string(),
+        (Lang::ZhCn, false) => schemes.join("、"),
     }
 }
 
-fn secs(s: f64) -> String {
+pub(super) fn secs(s: f64) -> String {
     let rounded = (s * 10.0).round() / 10.0;
     format!("{rounded}")
 }
@@ -412,6 +468,58 @@ mod tests {
         assert!(idle.contains("inspection") && idle.contains("timeouts") && idle.contains("size"));
         let reset = Diagnosis::new(DiagnosisCode::ConnectionReset, &facts()).hint;
         assert!(reset.contains("MTU") && reset.contains("inspection"));
+    }
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_code_has_a_chinese_summary_and_next_step_that_differ_from_the_english() {
+        let mut f = facts();
+        f.mtu = Some(("eth0".into(), "1500".into()));
+        for code in DiagnosisCode::ALL {
+            let d = Diagnosis::new(code, &f);
+            let (summary, hint) = (d.summary_in(Lang::ZhCn), d.hint_in(Lang::ZhCn));
+            assert!(
+                has_cjk(&summary) && summary != d.summary,
+                "{code}: {summary}"
+            );
+            assert!(has_cjk(&hint) && hint != d.hint, "{code}: {hint}");
+            assert_eq!(d.summary_in(Lang::En), d.summary);
+            assert_eq!(d.hint_in(Lang::En), d.hint);
+        }
+    }
+
+    #[test]
+    fn the_chinese_texts_keep_the_facts_and_technical_tokens() {
+        let d = Diagnosis::new(DiagnosisCode::TlsUntrusted, &facts());
+        assert!(d.summary_in(Lang::ZhCn).contains("CN=Corp Inspection CA"));
+        assert!(d.hint_in(Lang::ZhCn).contains("--ca-file"));
+        let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &facts());
+        assert!(d.summary_in(Lang::ZhCn).contains("HTTP/1.1 403 Forbidden"));
+        assert!(d.hint_in(Lang::ZhCn).contains("访问控制列表"));
+    }
+
+    #[test]
+    fn the_mtu_sentence_follows_a_reset_in_both_languages() {
+        let mut d = Diagnosis::new(DiagnosisCode::ConnectionReset, &facts());
+        let before = d.hint.clone();
+        d.add_mtu("eth0".into(), "1400".into());
+        assert!(d.hint.starts_with(&before));
+        assert!(d.hint.ends_with(
+            " This appliance reaches the proxy through eth0, whose MTU is 1400: if any link on \
+             the path has a smaller MTU and drops or blackholes large packets, lower the \
+             interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass)."
+        ));
+        assert!(d.hint_in(Lang::ZhCn).contains("eth0") && d.hint_in(Lang::ZhCn).contains("1400"));
+    }
+
+    #[test]
+    fn a_report_read_back_from_json_speaks_english() {
+        let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &facts());
+        let back: Diagnosis = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(back.summary_in(Lang::ZhCn), d.summary);
     }
 
     #[test]

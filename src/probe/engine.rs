@@ -200,6 +200,7 @@ impl<'a> Probe<'a> {
             detail: self.failure_detail.clone(),
             connect_timeout_s: self.last_limit.as_secs_f64(),
             read_timeout_s: self.last_limit.as_secs_f64(),
+            mtu: None,
         };
         let curl = curl_line(
             &proxy,

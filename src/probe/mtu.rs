@@ -26,10 +26,6 @@ pub async fn annotate_mtu(report: &mut Report) {
         .ok()
         .flatten()
     {
-        report.diagnosis.hint.push_str(&format!(
-            " This appliance reaches the proxy through {iface}, whose MTU is {mtu}: if any link on \
-             the path has a smaller MTU and drops or blackholes large packets, lower the \
-             interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass)."
-        ));
+        report.diagnosis.add_mtu(iface, mtu);
     }
 }

@@ -61,15 +61,9 @@ pub fn render_text(r: &Report) -> String {
     out
 }
 
+/// The stage's title in English (the CLI's); pages use `Texts::stage_title`.
 pub fn title(name: StageName) -> &'static str {
-    match name {
-        StageName::Resolve => "DNS lookup of the proxy",
-        StageName::TcpConnect => "TCP handshake with the proxy",
-        StageName::Connect => "CONNECT request",
-        StageName::TlsHandshake => "TLS handshake through the tunnel",
-        StageName::HttpsRequest => "HTTPS request",
-        StageName::Close => "close",
-    }
+    crate::i18n::EN.stage_title(name)
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::i18n::Text;
 use crate::secret::Secret;
+use crate::tr;
 
 /// Smart Licensing refuses proxy names longer than this (FMC's own limit).
 pub const HOST_MAX: usize = 64;
@@ -16,41 +18,68 @@ pub const PASSWORD_MAX: usize = 128;
 pub struct ProxyHost(String);
 
 impl ProxyHost {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
-            return Err("Enter the proxy's IP address or fully qualified domain name.".into());
+            return Err(tr!(
+                "Enter the proxy's IP address or fully qualified domain name.",
+                "请输入代理的 IP 地址或完全限定域名。"
+            ));
         }
         if input.chars().any(char::is_control) {
-            return Err("The host must not contain control characters.".into());
+            return Err(tr!(
+                "The host must not contain control characters.",
+                "主机不能包含控制字符。"
+            ));
         }
         if input.chars().any(char::is_whitespace) {
-            return Err("The host must not contain spaces.".into());
+            return Err(tr!(
+                "The host must not contain spaces.",
+                "主机不能包含空格。"
+            ));
         }
         if input.contains("://") || looks_like_host_and_port(input) {
-            return Err("Enter the host only; the port goes in Port.".into());
+            return Err(tr!(
+                "Enter the host only; the port goes in Port.",
+                "只需输入主机；端口请填写在“端口”中。"
+            ));
         }
         if input.contains(['/', '?', '#', '@']) {
-            return Err("Enter the host only, without a path or user name.".into());
+            return Err(tr!(
+                "Enter the host only, without a path or user name.",
+                "只需输入主机，不要包含路径或用户名。"
+            ));
         }
         let bare = match input.strip_prefix('[') {
-            Some(rest) => rest
-                .strip_suffix(']')
-                .ok_or("An IPv6 address in brackets needs the closing ']'.")?,
+            Some(rest) => rest.strip_suffix(']').ok_or_else(|| {
+                tr!(
+                    "An IPv6 address in brackets needs the closing ']'.",
+                    "方括号中的 IPv6 地址缺少右方括号“]”。"
+                )
+            })?,
             None => input,
         };
         if bare.chars().count() > HOST_MAX {
-            return Err(format!(
-                "The host may be at most {HOST_MAX} characters (the Smart Licensing limit)."
+            return Err(tr!(
+                "The host may be at most {HOST_MAX} characters (the Smart Licensing limit).",
+                "主机最多 {HOST_MAX} 个字符（智能许可的限制）。"
             ));
         }
         if bare.contains(':') {
             return bare
                 .parse::<Ipv6Addr>()
                 .map(|_| ProxyHost(bare.to_owned()))
-                .map_err(|_| format!("'{bare}' is not a valid IPv6 address."));
+                .map_err(|_| {
+                    tr!(
+                        "'{bare}' is not a valid IPv6 address.",
+                        "“{bare}”不是有效的 IPv6 地址。"
+                    )
+                });
         }
         if input.starts_with('[') {
-            return Err("Only IPv6 addresses go in brackets.".into());
+            return Err(tr!(
+                "Only IPv6 addresses go in brackets.",
+                "只有 IPv6 地址才能放在方括号中。"
+            ));
         }
         let labels: Vec<&str> = bare.split('.').collect();
         if labels
@@ -61,7 +90,12 @@ impl ProxyHost {
             return bare
                 .parse::<Ipv4Addr>()
                 .map(|_| ProxyHost(bare.to_owned()))
-                .map_err(|_| format!("'{bare}' is not a valid IPv4 address."));
+                .map_err(|_| {
+                    tr!(
+                        "'{bare}' is not a valid IPv4 address.",
+                        "“{bare}”不是有效的 IPv4 地址。"
+                    )
+                });
         }
         for label in &labels {
             check_label(label)?;
@@ -93,26 +127,34 @@ fn looks_like_host_and_port(input: &str) -> bool {
     port_like && (head.ends_with(']') || !head.contains(':'))
 }
 
-fn check_label(label: &str) -> Result<(), String> {
+fn check_label(label: &str) -> Result<(), Text> {
     if label.is_empty() {
-        return Err("The name has an empty label (two dots in a row, or a dot at an end).".into());
+        return Err(tr!(
+            "The name has an empty label (two dots in a row, or a dot at an end).",
+            "名称中有空标签（连续两个点，或以点开头或结尾）。"
+        ));
     }
     if label.len() > 63 {
-        return Err(format!(
-            "Each part of the name may be at most 63 characters ('{label}' has {}).",
-            label.len()
+        let n = label.len();
+        return Err(tr!(
+            "Each part of the name may be at most 63 characters ('{label}' has {n}).",
+            "名称的每个部分最多 63 个字符（“{label}”有 {n} 个）。"
         ));
     }
     if !label
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     {
-        return Err(format!(
-            "'{label}' may contain only letters, digits and hyphens."
+        return Err(tr!(
+            "'{label}' may contain only letters, digits and hyphens.",
+            "“{label}”只能包含字母、数字和连字符。"
         ));
     }
     if label.starts_with('-') || label.ends_with('-') {
-        return Err(format!("'{label}' must not start or end with a hyphen."));
+        return Err(tr!(
+            "'{label}' must not start or end with a hyphen.",
+            "“{label}”不能以连字符开头或结尾。"
+        ));
     }
     Ok(())
 }
@@ -121,16 +163,22 @@ fn check_label(label: &str) -> Result<(), String> {
 pub struct Port(u16);
 
 impl Port {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
-            return Err("Enter the proxy's port.".into());
+            return Err(tr!("Enter the proxy's port.", "请输入代理的端口。"));
         }
         if !input.bytes().all(|b| b.is_ascii_digit()) {
-            return Err("The port must be a whole number from 1 to 65535.".into());
+            return Err(tr!(
+                "The port must be a whole number from 1 to 65535.",
+                "端口必须是 1 到 65535 之间的整数。"
+            ));
         }
         match input.parse::<u32>() {
             Ok(n @ 1..=65535) => Ok(Port(n as u16)),
-            _ => Err("The port must be from 1 to 65535.".into()),
+            _ => Err(tr!(
+                "The port must be from 1 to 65535.",
+                "端口必须在 1 到 65535 之间。"
+            )),
         }
     }
 
@@ -147,22 +195,29 @@ impl Port {
 pub struct UserName(String);
 
 impl UserName {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
-            return Err("Enter the user name for the proxy.".into());
+            return Err(tr!(
+                "Enter the user name for the proxy.",
+                "请输入代理的用户名。"
+            ));
         }
         if input.chars().any(char::is_control) {
-            return Err("The user name must not contain control characters.".into());
+            return Err(tr!(
+                "The user name must not contain control characters.",
+                "用户名不能包含控制字符。"
+            ));
         }
         if input.contains(':') {
-            return Err(
-                "The user name must not contain ':' (it cannot travel in Basic credentials)."
-                    .into(),
-            );
+            return Err(tr!(
+                "The user name must not contain ':' (it cannot travel in Basic credentials).",
+                "用户名不能包含“:”（它无法在 Basic 凭据中传输）。"
+            ));
         }
         if input.chars().count() > USERNAME_MAX {
-            return Err(format!(
-                "The user name may be at most {USERNAME_MAX} characters."
+            return Err(tr!(
+                "The user name may be at most {USERNAME_MAX} characters.",
+                "用户名最多 {USERNAME_MAX} 个字符。"
             ));
         }
         Ok(UserName(input.to_owned()))
@@ -174,20 +229,27 @@ impl UserName {
 }
 
 /// A new proxy password: 1–128 printable ASCII characters, equal to its confirmation.
-pub fn parse_password(password: &str, confirm: &str) -> Result<Secret, String> {
+pub fn parse_password(password: &str, confirm: &str) -> Result<Secret, Text> {
     if password.is_empty() {
-        return Err("Enter the proxy password.".into());
+        return Err(tr!("Enter the proxy password.", "请输入代理密码。"));
     }
     if password.len() > PASSWORD_MAX {
-        return Err(format!(
-            "The password may be at most {PASSWORD_MAX} characters."
+        return Err(tr!(
+            "The password may be at most {PASSWORD_MAX} characters.",
+            "密码最多 {PASSWORD_MAX} 个字符。"
         ));
     }
     if !password.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        return Err("The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).".into());
+        return Err(tr!(
+            "The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).",
+            "密码只能包含字母、数字和可打印的特殊字符（不能包含空格、控制字符或非 ASCII 字符）。"
+        ));
     }
     if password != confirm {
-        return Err("The password and its confirmation differ.".into());
+        return Err(tr!(
+            "The password and its confirmation differ.",
+            "密码与确认密码不一致。"
+        ));
     }
     Ok(Secret::new(password))
 }
@@ -197,7 +259,9 @@ mod tests {
     use super::*;
 
     fn host(s: &str) -> Result<String, String> {
-        ProxyHost::parse(s).map(|h| h.as_str().to_owned())
+        ProxyHost::parse(s)
+            .map(|h| h.as_str().to_owned())
+            .map_err(|e| e.en)
     }
 
     #[test]
@@ -278,19 +342,24 @@ mod tests {
         assert_eq!(Port::parse("65535").unwrap().get(), 65535);
         assert!(Port::parse("65536").is_err());
         assert!(Port::parse("99999999999999").is_err());
-        assert!(Port::parse("80a").unwrap_err().contains("whole number"));
+        assert!(Port::parse("80a").unwrap_err().en.contains("whole number"));
         assert!(Port::parse("-1").is_err());
         assert!(Port::parse(" 80").is_err());
-        assert!(Port::parse("").unwrap_err().contains("Enter"));
+        assert!(Port::parse("").unwrap_err().en.contains("Enter"));
     }
 
     #[test]
     fn user_names_refuse_colons_and_control_characters() {
         assert!(UserName::parse("proxyuser").is_ok());
         assert!(UserName::parse("DOMAIN\\user name").is_ok());
-        assert!(UserName::parse("a:b").unwrap_err().contains("':'"));
-        assert!(UserName::parse("a\nb").unwrap_err().contains("control"));
-        assert!(UserName::parse("a\u{7f}").unwrap_err().contains("control"));
+        assert!(UserName::parse("a:b").unwrap_err().en.contains("':'"));
+        assert!(UserName::parse("a\nb").unwrap_err().en.contains("control"));
+        assert!(
+            UserName::parse("a\u{7f}")
+                .unwrap_err()
+                .en
+                .contains("control")
+        );
         assert!(UserName::parse(&"u".repeat(64)).is_ok());
         assert!(UserName::parse(&"u".repeat(65)).is_err());
         assert!(UserName::parse("").is_err());
@@ -307,6 +376,7 @@ mod tests {
         assert!(
             parse_password("secret", "Secret")
                 .unwrap_err()
+                .en
                 .contains("differ")
         );
         assert!(parse_password("has space", "has space").is_err());

@@ -3,6 +3,8 @@
 
 use super::ProxySettings;
 use super::fields::{Port, ProxyHost, UserName, parse_password};
+use crate::i18n::Text;
+use crate::tr;
 
 /// The submitted values, kept verbatim so a failed save can show them again.
 /// Passwords are here only on the way in; templates never print them.
@@ -36,26 +38,23 @@ impl Field {
         }
     }
 
+    /// The field's label in English; pages use `Texts::field_label` for their language.
     pub fn label(self) -> &'static str {
-        match self {
-            Field::Host => "HTTP Proxy",
-            Field::Port => "Port",
-            Field::Username => "User Name",
-            Field::Password => "Password",
-        }
+        crate::i18n::EN.field_label(&self)
     }
 }
 
-/// Messages for the fields that failed, in page order.
+/// Messages for the fields that failed, in page order, in both languages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(Field, String)>);
+pub struct FieldErrors(pub Vec<(Field, Text)>);
 
 impl FieldErrors {
+    /// The English message for `field` (the JSON API's).
     pub fn get(&self, field: Field) -> Option<&str> {
         self.0
             .iter()
             .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+            .map(|(_, m)| m.en.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -96,7 +95,10 @@ impl ProxyForm {
 
         let password = if self.password.is_empty() && self.confirm_password.is_empty() {
             if need_auth && !password_stored {
-                errors.push((Field::Password, "Enter the proxy password.".to_owned()));
+                errors.push((
+                    Field::Password,
+                    tr!("Enter the proxy password.", "请输入代理密码。"),
+                ));
             }
             None
         } else {
@@ -126,9 +128,9 @@ impl ProxyForm {
 fn optional<T>(
     raw: &str,
     required: bool,
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, Text>,
     field: Field,
-    errors: &mut Vec<(Field, String)>,
+    errors: &mut Vec<(Field, Text)>,
 ) -> Option<T> {
     if raw.is_empty() && !required {
         return None;
@@ -213,6 +215,27 @@ mod tests {
         };
         let errs = form.parse(true).unwrap_err();
         assert!(errs.get(Field::Password).unwrap().contains("differ"));
+    }
+
+    #[test]
+    fn every_message_is_in_chinese_too() {
+        use crate::i18n::Lang;
+        let form = ProxyForm {
+            enabled: true,
+            use_auth: true,
+            host: "bad host".into(),
+            port: "0".into(),
+            username: "a:b".into(),
+            password: "one".into(),
+            confirm_password: "two".into(),
+        };
+        for (field, msg) in form.parse(false).unwrap_err().0 {
+            let zh = msg.get(Lang::ZhCn);
+            assert!(
+                zh != msg.en && zh.chars().any(|c| c > '\u{2e80}'),
+                "{field:?}: {zh}"
+            );
+        }
     }
 
     #[test]

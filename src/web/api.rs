@@ -96,7 +96,7 @@ impl ApiError {
         let fields = errors
             .0
             .iter()
-            .map(|(f, m)| (f.id().to_owned(), m.clone()))
+            .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
             .collect();
         let body = ApiError {
             error: message.into(),
@@ -278,7 +278,7 @@ pub async fn test_proxy(
             ApiError::invalid(&errors, "invalid values; nothing was tested")
         }
         Err(super::probe_test::NotRun::Busy(busy)) => {
-            ApiError::response(StatusCode::TOO_MANY_REQUESTS, busy.message())
+            ApiError::response(StatusCode::TOO_MANY_REQUESTS, busy.message().en)
         }
     }
 }

@@ -16,31 +16,42 @@ use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::state::AppState;
 
+use super::page::language_choice;
+use crate::i18n::{Lang, Text, Texts};
+use crate::tr;
+
 const PATH: &str = "/system/api-tokens";
 
 #[derive(Template)]
 #[template(path = "api_tokens.html")]
 struct TokensPage {
+    t: &'static Texts,
     user: String,
     csrf_token: String,
+    language: &'static str,
+    back: &'static str,
     tokens: Vec<ApiToken>,
     new_token: Option<(String, String)>,
     error: Option<String>,
 }
 
 async fn render(
+    lang: Lang,
     state: &AppState,
     session: &Session,
     new_token: Option<(String, String)>,
-    error: Option<String>,
+    error: Option<Text>,
 ) -> Result<Html<String>, AppError> {
     let tokens = api_tokens::list(state.store.pool()).await?;
     let page = TokensPage {
+        t: lang.texts(),
         user: session.username.clone(),
         csrf_token: session.csrf_token.clone(),
+        language: language_choice(session),
+        back: PATH,
         tokens,
         new_token,
-        error,
+        error: error.map(|e| e.get(lang).to_owned()),
     };
     Ok(Html(page.render()?))
 }
@@ -48,13 +59,15 @@ async fn render(
 pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
 ) -> Result<Html<String>, AppError> {
-    render(&state, &session, None, None).await
+    render(lang, &state, &session, None, None).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
     request_ext: axum::http::Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -64,10 +77,14 @@ pub async fn create(
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         let html = render(
+            lang,
             &state,
             &session,
             None,
-            Some("Name the token (1–64 characters, e.g. the script that uses it).".into()),
+            Some(tr!(
+                "Name the token (1–64 characters, e.g. the script that uses it).",
+                "请为令牌命名（1–64 个字符，例如使用它的脚本）。"
+            )),
         )
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
@@ -84,7 +101,7 @@ pub async fn create(
     .await;
     // Shown once, in this response only; it is not stored in clear anywhere.
     Ok(
-        render(&state, &session, Some((name.to_owned(), token)), None)
+        render(lang, &state, &session, Some((name.to_owned(), token)), None)
             .await?
             .into_response(),
     )

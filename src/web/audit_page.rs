@@ -10,21 +10,31 @@ use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::state::AppState;
 
+use super::page::language_choice;
+use crate::i18n::{Lang, Texts};
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
+    t: &'static Texts,
     user: String,
     csrf_token: String,
+    language: &'static str,
+    back: &'static str,
     entries: Vec<Entry>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
 ) -> Result<Html<String>, AppError> {
     let entries = audit::list(state.store.pool(), 500).await?;
     Ok(Html(
         AuditPage {
+            t: lang.texts(),
+            language: language_choice(&session),
+            back: "/system/audit-log",
             user: session.username,
             csrf_token: session.csrf_token,
             entries,

@@ -4,6 +4,9 @@
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 
+use crate::i18n::Text;
+use crate::tr;
+
 const NAME: &str = "fmc_flash";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,14 +16,16 @@ pub enum Flash {
 }
 
 impl Flash {
-    pub fn message(self) -> String {
+    pub fn message(self) -> Text {
         match self {
-            Flash::Saved(rev) => format!("Saved. The proxy settings are now revision {rev}."),
-            Flash::RolledBack { revision, target } => {
-                format!(
-                    "Rolled back: revision {revision} restores the settings of revision {target}."
-                )
-            }
+            Flash::Saved(rev) => tr!(
+                "Saved. The proxy settings are now revision {rev}.",
+                "已保存。代理设置现在是修订版本 {rev}。"
+            ),
+            Flash::RolledBack { revision, target } => tr!(
+                "Rolled back: revision {revision} restores the settings of revision {target}.",
+                "已回滚：修订版本 {revision} 恢复了修订版本 {target} 的设置。"
+            ),
         }
     }
 

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use percent_encoding::percent_decode;
 
+use crate::i18n::Text;
+
 #[derive(Debug, Default)]
 pub struct FormBody(HashMap<String, String>);
 
@@ -21,6 +23,23 @@ pub enum FormBodyError {
     NotACheckbox { field: String, value: String },
     #[error("the field '{0}' must be a whole number")]
     NotANumber(String),
+}
+
+impl FormBodyError {
+    /// The message in both languages (`Display` is the English).
+    pub fn text(&self) -> Text {
+        let en = self.to_string();
+        let zh_cn = match self {
+            FormBodyError::NotUtf8(field) => format!("表单字段“{field}”不是有效的 UTF-8 文本"),
+            FormBodyError::Duplicate(field) => format!("表单多次发送了字段“{field}”"),
+            FormBodyError::Missing(fields) => format!("表单缺少字段 {}", fields.join(", ")),
+            FormBodyError::NotACheckbox { field, value } => {
+                format!("字段“{field}”必须是复选框的值（“on”），而不是“{value}”")
+            }
+            FormBodyError::NotANumber(field) => format!("字段“{field}”必须是整数"),
+        };
+        Text { en, zh_cn }
+    }
 }
 
 impl FormBody {

@@ -11,14 +11,17 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
 use super::flash::{self, Flash};
+use super::page::language_choice;
 use super::page::{form_body, form_error, form_from_config};
 use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::audit;
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
+use crate::i18n::{Lang, Text, Texts};
 use crate::settings::store::Revision;
 use crate::state::AppState;
+use crate::tr;
 
 pub const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
 
@@ -28,8 +31,11 @@ const SHOWN: i64 = 200;
 #[derive(Template)]
 #[template(path = "history.html")]
 struct HistoryPage {
+    t: &'static Texts,
     user: String,
     csrf_token: String,
+    language: &'static str,
+    back: &'static str,
     current: i64,
     revisions: Vec<Revision>,
     message: Option<String>,
@@ -37,22 +43,26 @@ struct HistoryPage {
 
 impl HistoryPage {
     fn changes(&self, r: &Revision) -> String {
-        audit::describe_changes(&r.changes)
+        audit::describe_changes_in(self.t, &r.changes)
     }
 }
 
 async fn render(
+    lang: Lang,
     state: &AppState,
     session: &Session,
-    message: Option<String>,
+    message: Option<Text>,
 ) -> Result<Html<String>, AppError> {
     let revisions = state.store.list(SHOWN).await?;
     let page = HistoryPage {
+        t: lang.texts(),
         user: session.username.clone(),
         csrf_token: session.csrf_token.clone(),
+        language: language_choice(session),
+        back: HISTORY,
         current: revisions.first().map_or(0, |r| r.id),
         revisions,
-        message,
+        message: message.map(|m| m.get(lang).to_owned()),
     };
     Ok(Html(page.render()?))
 }
@@ -60,14 +70,16 @@ async fn render(
 pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
 ) -> Result<Html<String>, AppError> {
-    render(&state, &session, None).await
+    render(lang, &state, &session, None).await
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn rollback(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
     request_ext: axum::http::Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -78,7 +90,10 @@ pub async fn rollback(
     let Some(target) = state.store.get(target_id).await? else {
         return Err(AppError::status(
             StatusCode::NOT_FOUND,
-            format!("There is no revision {target_id}."),
+            tr!(
+                "There is no revision {target_id}.",
+                "不存在修订版本 {target_id}。"
+            ),
         ));
     };
     // The same rules as a save: a revision saved under older rules must pass today's.
@@ -101,31 +116,42 @@ pub async fn rollback(
             return Ok(response);
         }
         SaveResult::Invalid(errors) => {
-            let why: Vec<String> = errors
-                .0
-                .iter()
-                .map(|(f, m)| format!("{}: {m}", f.label()))
-                .collect();
+            let why = |lang: Lang| {
+                let t = lang.texts();
+                errors
+                    .0
+                    .iter()
+                    .map(|(f, m)| format!("{}: {}", t.field_label(f), m.get(lang)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let (why_en, why_zh) = (why(Lang::En), why(Lang::ZhCn));
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!(
-                    "Revision {target_id} cannot be restored: {}",
-                    why.join("; ")
+                tr!(
+                    "Revision {target_id} cannot be restored: {why_en}",
+                    "无法恢复修订版本 {target_id}：{why_zh}"
                 ),
             )
         }
-        SaveResult::Stale(current) => (
-            StatusCode::CONFLICT,
-            format!(
-                "Not rolled back: revision {} was saved after this list was loaded. Check the list and try again.",
-                current.map_or(0, |r| r.id)
-            ),
-        ),
+        SaveResult::Stale(current) => {
+            let id = current.map_or(0, |r| r.id);
+            (
+                StatusCode::CONFLICT,
+                tr!(
+                    "Not rolled back: revision {id} was saved after this list was loaded. Check the list and try again.",
+                    "未回滚：加载此列表后又保存了修订版本 {id}。请检查列表后重试。"
+                ),
+            )
+        }
         SaveResult::NotWritten(why) => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("Not rolled back: {why}. The database is unchanged."),
+            tr!(
+                "Not rolled back: {why}. The database is unchanged.",
+                "未回滚：{why}。数据库未更改。"
+            ),
         ),
     };
-    let html = render(&state, &session, Some(message)).await?;
+    let html = render(lang, &state, &session, Some(message)).await?;
     Ok((status, html).into_response())
 }

@@ -20,14 +20,17 @@ use crate::auth::guard::client_addr;
 use crate::auth::sessions::{self, Session};
 use crate::auth::{constant_time_eq, password, random_hex, users};
 use crate::error::AppError;
+use crate::i18n::{Lang, Text, Texts};
 use crate::secret::Secret;
 use crate::state::AppState;
+use crate::tr;
 
 const LOGIN_CSRF_COOKIE: &str = "fmc_login_csrf";
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
+    t: &'static Texts,
     username: &'a str,
     next: &'a str,
     csrf_token: &'a str,
@@ -58,17 +61,19 @@ pub fn safe_next(next: Option<&str>) -> &str {
 }
 
 fn render(
+    lang: Lang,
     status: StatusCode,
     username: &str,
     next: &str,
-    error: Option<String>,
+    error: Option<Text>,
 ) -> Result<Response, AppError> {
     let csrf = random_hex(16);
     let html = LoginPage {
+        t: lang.texts(),
         username,
         next: safe_next(Some(next)),
         csrf_token: &csrf,
-        error,
+        error: error.map(|e| e.get(lang).to_owned()),
     }
     .render()?;
     let mut response = (status, Html(html)).into_response();
@@ -79,13 +84,15 @@ fn render(
     Ok(response)
 }
 
-pub async fn show(Query(q): Query<NextQuery>) -> Result<Response, AppError> {
-    render(StatusCode::OK, "", safe_next(q.next.as_deref()), None)
+/// The login page speaks the browser's language (there is no user yet).
+pub async fn show(lang: Lang, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    render(lang, StatusCode::OK, "", safe_next(q.next.as_deref()), None)
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     request_ext: axum::http::Extensions,
     body: Result<Bytes, BytesRejection>,
@@ -98,10 +105,14 @@ pub async fn submit(
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(csrf.as_bytes(), expected.as_bytes()) {
         return render(
+            lang,
             StatusCode::FORBIDDEN,
             &username,
             &next,
-            Some("The login form expired or came from elsewhere. Please log in again.".into()),
+            Some(tr!(
+                "The login form expired or came from elsewhere. Please log in again.",
+                "登录表单已过期或来自其他位置。请重新登录。"
+            )),
         );
     }
     let address = client_addr(&request_ext);
@@ -120,6 +131,7 @@ pub async fn submit(
         )
         .await;
         return render(
+            lang,
             StatusCode::TOO_MANY_REQUESTS,
             &username,
             &next,
@@ -148,16 +160,18 @@ pub async fn submit(
             .await;
             return match lock {
                 Some(d) => render(
+                    lang,
                     StatusCode::TOO_MANY_REQUESTS,
                     &username,
                     &next,
                     Some(locked_message(d)),
                 ),
                 None => render(
+                    lang,
                     StatusCode::UNAUTHORIZED,
                     &username,
                     &next,
-                    Some("Invalid user name or password.".into()),
+                    Some(tr!("Invalid user name or password.", "用户名或密码无效。")),
                 ),
             };
         }
@@ -185,10 +199,11 @@ pub async fn submit(
     Ok(response)
 }
 
-fn locked_message(remaining: std::time::Duration) -> String {
-    format!(
-        "Too many failed logins for this user or address. Login is locked; try again in {} seconds.",
-        remaining.as_secs().max(1)
+fn locked_message(remaining: std::time::Duration) -> Text {
+    let secs = remaining.as_secs().max(1);
+    tr!(
+        "Too many failed logins for this user or address. Login is locked; try again in {secs} seconds.",
+        "此用户或地址的登录失败次数过多。登录已锁定；请在 {secs} 秒后重试。"
     )
 }
 

@@ -8,6 +8,7 @@ pub mod audit_page;
 pub mod flash;
 pub mod form_body;
 pub mod history;
+pub mod language;
 pub mod login;
 pub mod page;
 pub mod probe_test;
@@ -43,6 +44,7 @@ pub fn routes(state: AppState) -> Router {
         )
         .route("/system/audit-log", get(audit_page::show))
         .route("/logout", post(login::logout))
+        .route(language::PATH, post(language::set))
         .route(
             "/system/api-tokens",
             get(api_tokens_page::show).post(api_tokens_page::create),
@@ -61,7 +63,7 @@ pub fn routes(state: AppState) -> Router {
         .fallback(|| async {
             crate::error::error_page(
                 axum::http::StatusCode::NOT_FOUND,
-                "There is no page at this address.",
+                &crate::tr!("There is no page at this address.", "此地址没有页面。"),
             )
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -20,51 +20,23 @@ use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::host::{self, HostFacts, TcpConn};
+use crate::i18n::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::state::AppState;
 use crate::tester::LastResult;
-
-/// The configuration pages of FMC 7.4, in its order; only ours is active.
-pub const CONFIG_PAGES: &[&str] = &[
-    "Access List",
-    "Access Control Preferences",
-    "Audit Log",
-    "Audit Log Certificate",
-    "Change Reconciliation",
-    "Console Configuration",
-    "DNS Cache",
-    "Dashboard",
-    "Database",
-    "Email Notification",
-    "External Database Access",
-    "HTTPS Certificate",
-    "Information",
-    "Intrusion Policy Preferences",
-    "Language",
-    "Login Banner",
-    "Management Interfaces",
-    "Network Analysis Policy Preferences",
-    "Process",
-    "REST API Preferences",
-    "Remote Storage Device",
-    "SNMP",
-    "Session Timeout",
-    "Time",
-    "Time Synchronization",
-    "UCAPL/CC Compliance",
-    "User Configuration",
-    "Vulnerability Mapping",
-    "Web Analytics",
-];
+use crate::tr;
 
 #[derive(Template)]
 #[template(path = "management_interfaces.html")]
 pub struct PageTemplate {
+    pub t: &'static Texts,
     pub user: String,
     pub csrf_token: String,
-    pub nav: &'static [&'static str],
+    /// The saved language for the user menu: `en`, `zh-CN` or `auto`.
+    pub language: &'static str,
+    pub back: &'static str,
     pub flash: Option<String>,
     pub host: std::sync::Arc<HostFacts>,
     pub notice: Option<String>,
@@ -72,6 +44,8 @@ pub struct PageTemplate {
     pub stale: Option<Revision>,
     pub probe: Option<ProbeView>,
     pub last: Option<LastResult>,
+    /// The last test's summary in the page's language.
+    pub last_summary: String,
     pub form: ProxyForm,
     pub revision: i64,
     pub password_set: bool,
@@ -87,12 +61,17 @@ impl PageTemplate {
             .0
             .iter()
             .find(|(f, _)| f.id() == id)
-            .map(|(_, m)| m.as_str())
+            .map(|(_, m)| m.get(self.t.lang))
     }
 
     fn yes_no(&self, on: &bool) -> &'static str {
-        if *on { "yes" } else { "no" }
+        self.t.yes_no(*on)
     }
+}
+
+/// What the user menu shows as the saved language.
+pub fn language_choice(session: &Session) -> &'static str {
+    session.language.map_or("auto", Lang::code)
 }
 
 /// What the page shows besides the form: gathered fresh on every render.
@@ -129,12 +108,13 @@ pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
 pub struct Extras {
     pub errors: FieldErrors,
     pub flash: Option<String>,
-    pub notice: Option<String>,
+    pub notice: Option<Text>,
     pub stale: Option<Revision>,
     pub probe: Option<ProbeView>,
 }
 
 pub async fn render_page(
+    lang: Lang,
     session: &Session,
     state: &AppState,
     ctx: &PageContext,
@@ -159,17 +139,24 @@ pub async fn render_page(
         ),
         _ => ("<proxy>".to_owned(), Vec::new()),
     };
+    let last = state.tester.last();
     let page = PageTemplate {
+        t: lang.texts(),
         user: session.username.clone(),
         csrf_token: session.csrf_token.clone(),
-        nav: CONFIG_PAGES,
+        language: language_choice(session),
+        back: PAGE,
         flash: extras.flash,
         host: state.host.facts().await,
-        notice: extras.notice,
+        notice: extras.notice.map(|n| n.get(lang).to_owned()),
         errors: extras.errors,
         stale: extras.stale,
         probe: extras.probe,
-        last: state.tester.last(),
+        last_summary: last
+            .as_ref()
+            .map(|l| l.report.diagnosis.summary_in(lang))
+            .unwrap_or_default(),
+        last,
         form,
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
@@ -202,15 +189,17 @@ async fn resolve_quickly(host: &str, port: u16) -> Vec<IpAddr> {
 pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let ctx = PageContext::load(&state.store).await?;
-    let flash = Flash::from_headers(&headers).map(|f| f.message());
+    let flash = Flash::from_headers(&headers).map(|f| f.message().get(lang).to_owned());
     let extras = Extras {
         flash: flash.clone(),
         ..Extras::default()
     };
     let html = render_page(
+        lang,
         &session,
         &state,
         &ctx,
@@ -233,12 +222,18 @@ pub fn form_body(
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::status(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "The form is too large to be a Proxy form; nothing was saved.",
+            tr!(
+                "The form is too large to be a Proxy form; nothing was saved.",
+                "表单过大，不是代理表单；未保存任何内容。"
+            ),
         ),
-        status => AppError::status(
-            status,
-            format!("The form could not be read: {}", rejection.body_text()),
-        ),
+        status => {
+            let why = rejection.body_text();
+            AppError::status(
+                status,
+                tr!("The form could not be read: {why}", "无法读取表单：{why}"),
+            )
+        }
     })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -247,16 +242,22 @@ pub fn form_body(
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::status(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send the form as application/x-www-form-urlencoded, as the page does.",
+            tr!(
+                "Send the form as application/x-www-form-urlencoded, as the page does.",
+                "请像本页面一样以 application/x-www-form-urlencoded 格式发送表单。"
+            ),
         ));
     }
     FormBody::parse(&body).map_err(form_error)
 }
 
 pub fn form_error(e: FormBodyError) -> AppError {
-    AppError::bad_request(format!(
-        "This request is not a valid Proxy form: {e}. Nothing was saved; reload the page and try again."
-    ))
+    AppError::bad_request(e.text().map(|lang, e| match lang {
+        Lang::En => format!(
+            "This request is not a valid Proxy form: {e}. Nothing was saved; reload the page and try again."
+        ),
+        Lang::ZhCn => format!("此请求不是有效的代理表单：{e}。未保存任何内容；请重新加载页面后重试。"),
+    }))
 }
 
 /// The Proxy fields of a posted form; passwords may be absent (blank keeps the stored one).
@@ -279,6 +280,7 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
 pub async fn save(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
     request_ext: axum::http::Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -317,8 +319,9 @@ pub async fn save(
             },
         ),
         SaveResult::NotWritten(why) => {
-            let notice = format!(
-                "Not saved: {why}. The database is unchanged; Save again once this is fixed."
+            let notice = tr!(
+                "Not saved: {why}. The database is unchanged; Save again once this is fixed.",
+                "未保存：{why}。数据库未更改；解决此问题后请再次保存。"
             );
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -329,6 +332,6 @@ pub async fn save(
             )
         }
     };
-    let html = render_page(&session, &state, &ctx, form, extras).await?;
+    let html = render_page(lang, &session, &state, &ctx, form, extras).await?;
     Ok((status, html).into_response())
 }

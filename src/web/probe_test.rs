@@ -23,11 +23,13 @@ use crate::audit;
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
+use crate::i18n::{Lang, Texts};
 use crate::probe::{self, ProbeRequest, Report, Stage};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{Field, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{Busy, Permit};
+use crate::tr;
 
 /// The media type of the live view: one JSON object per line.
 pub const STREAM: &str = "application/x-ndjson";
@@ -35,6 +37,7 @@ pub const STREAM: &str = "application/x-ndjson";
 #[derive(Template)]
 #[template(path = "probe_result.html")]
 struct Fragment {
+    t: &'static Texts,
     probe: ProbeView,
 }
 
@@ -53,7 +56,12 @@ pub fn probe_request(
     state
         .tester
         .request(&settings.apply_to(stored))
-        .ok_or_else(|| FieldErrors(vec![(Field::Host, "Enter the proxy to test.".into())]))
+        .ok_or_else(|| {
+            FieldErrors(vec![(
+                Field::Host,
+                tr!("Enter the proxy to test.", "请输入要测试的代理。"),
+            )])
+        })
 }
 
 /// The key that allows one test at a time: the session, or the API token.
@@ -141,6 +149,7 @@ fn wants(headers: &HeaderMap) -> Wants {
 pub async fn test(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    lang: Lang,
     request_ext: axum::http::Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -171,6 +180,7 @@ pub async fn test(
                 Ok((req, permit)) => {
                     return Ok(stream(
                         state,
+                        lang,
                         session.username.clone(),
                         address,
                         req,
@@ -187,7 +197,7 @@ pub async fn test(
         Ok(report) => (
             StatusCode::OK,
             Extras {
-                probe: Some(ProbeView::new(report)),
+                probe: Some(ProbeView::new(report, lang.texts())),
                 ..Extras::default()
             },
         ),
@@ -201,7 +211,7 @@ pub async fn test(
         Err(NotRun::Busy(busy)) => (
             StatusCode::TOO_MANY_REQUESTS,
             Extras {
-                notice: Some(busy.message().into()),
+                notice: Some(busy.message()),
                 ..Extras::default()
             },
         ),
@@ -209,7 +219,7 @@ pub async fn test(
     if matches!(wants, Wants::Page) {
         return Ok((
             status,
-            render_page(&session, &state, &ctx, form, extras).await?,
+            render_page(lang, &session, &state, &ctx, form, extras).await?,
         )
             .into_response());
     }
@@ -217,11 +227,14 @@ pub async fn test(
         .errors
         .0
         .iter()
-        .map(|(f, m)| (f.id().to_owned(), m.clone()))
+        .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
         .collect();
-    let error = extras
-        .notice
-        .unwrap_or_else(|| "invalid values; nothing was tested".into());
+    // The live view shows this to the admin; JSON clients get the English.
+    let error = match (extras.notice, wants) {
+        (Some(notice), Wants::Stream) => notice.get(lang).to_owned(),
+        (Some(notice), _) => notice.en,
+        (None, _) => "invalid values; nothing was tested".to_owned(),
+    };
     let body = ApiError {
         error,
         fields: (!fields.is_empty()).then_some(fields),
@@ -250,6 +263,7 @@ impl Future for AbortOnDrop {
 /// `{"event":"done","report":…,"html":…}` with the same fragment the page renders.
 fn stream(
     state: AppState,
+    lang: Lang,
     who: String,
     address: Option<String>,
     req: ProbeRequest,
@@ -260,7 +274,7 @@ fn stream(
         let _permit = permit;
         run(state, who, address, req, Some(tx)).await
     }));
-    let lines = futures_util::stream::unfold((rx, Some(task)), |(mut rx, task)| async move {
+    let lines = futures_util::stream::unfold((rx, Some(task)), move |(mut rx, task)| async move {
         if let Some(stage) = rx.recv().await {
             let line = serde_json::json!({"event": "stage", "stage": stage});
             return Some((
@@ -270,7 +284,8 @@ fn stream(
         }
         let report = task?.await?;
         let html = Fragment {
-            probe: ProbeView::new(report.clone()),
+            t: lang.texts(),
+            probe: ProbeView::new(report.clone(), lang.texts()),
         }
         .render()
         .unwrap_or_default();

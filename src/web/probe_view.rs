@@ -1,9 +1,9 @@
 //! The probe report as the page draws it: a timeline of the six stages with a waterfall bar
 //! each (SVG, since the CSP forbids inline styles), the telling proxy headers, the curl line.
 
+use crate::i18n::Texts;
 use crate::probe::Report;
 use crate::probe::report::StageName;
-use crate::probe::text::title;
 
 /// Response headers that explain a proxy's answer; others are noise for the admin.
 const TELLING_HEADERS: &[&str] = &[
@@ -30,13 +30,16 @@ pub struct StageRow {
 
 pub struct ProbeView {
     pub report: Report,
+    /// The diagnosis in the page's language.
+    pub summary: String,
+    pub hint: String,
     pub rows: Vec<StageRow>,
     pub headers: Vec<(String, String)>,
     pub total: String,
 }
 
 impl ProbeView {
-    pub fn new(report: Report) -> Self {
+    pub fn new(report: Report, t: &'static Texts) -> Self {
         let total: f64 = report
             .stages
             .iter()
@@ -51,7 +54,7 @@ impl ProbeView {
                 Some(stage) => {
                     let row = StageRow {
                         code: name.as_str(),
-                        title: title(name),
+                        title: t.stage_title(name),
                         state: if stage.ok { "ok" } else { "fail" },
                         elapsed: format!("{:.2} ms", stage.elapsed_ms),
                         detail: stage.detail.clone(),
@@ -64,10 +67,10 @@ impl ProbeView {
                 }
                 None => StageRow {
                     code: name.as_str(),
-                    title: title(name),
+                    title: t.stage_title(name),
                     state: "skip",
                     elapsed: String::new(),
-                    detail: "not run".into(),
+                    detail: t.not_run.into(),
                     x: "0".into(),
                     w: "0".into(),
                 },
@@ -88,6 +91,8 @@ impl ProbeView {
             .unwrap_or_default();
         ProbeView {
             total: format!("{:.2} ms", report.total_ms),
+            summary: report.diagnosis.summary_in(t.lang),
+            hint: report.diagnosis.hint_in(t.lang),
             report,
             rows,
             headers,

@@ -1,0 +1,333 @@
+//! The UI in English and Simplified Chinese: chosen from `Accept-Language`, or from the
+//! user's saved preference, which beats the header until it is set back to `auto`.
+
+mod support;
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, LOCATION};
+use support::app::{PAGE, TestApp, encode, hidden};
+
+const ZH: &str = "zh-CN,zh;q=0.9,en;q=0.8";
+
+async fn get(app: &TestApp, path: &str, accept_language: Option<&str>) -> (StatusCode, String) {
+    let mut req = app.client.get(app.url(path));
+    if let Some(lang) = accept_language {
+        req = req.header(ACCEPT_LANGUAGE, lang);
+    }
+    let r = req.send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// POST a form as the page would, with the session's CSRF token unless one is given.
+async fn post(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut all: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if !all.iter().any(|(k, _)| k == "csrf_token") {
+        all.push(("csrf_token".into(), app.csrf().await));
+    }
+    let mut req = app
+        .client
+        .post(app.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    req.body(encode(&all)).send().await.unwrap()
+}
+
+async fn choose(app: &TestApp, language: &str) -> reqwest::Response {
+    post(
+        app,
+        "/system/language",
+        &[("language", language), ("next", PAGE)],
+        &[],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn english_is_the_default() {
+    let app = TestApp::spawn().await;
+    for header in [None, Some("fr-FR"), Some("zh-TW"), Some("zh-Hant")] {
+        let (status, html) = get(&app, PAGE, header).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"<html lang="en">"#), "{header:?}");
+        assert!(html.contains(r#"<label for="enabled">Enabled</label>"#));
+        assert!(
+            html.contains(
+                "Proxies that use NT LAN Manager (NTLM) authentication are not supported."
+            )
+        );
+    }
+}
+
+#[tokio::test]
+async fn accept_language_zh_cn_shows_the_page_in_chinese() {
+    let app = TestApp::spawn().await;
+    let (status, html) = get(&app, PAGE, Some(ZH)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    for text in [
+        "<h1>管理接口</h1>",
+        r#"<h2 id="proxy-h">代理</h2>"#,
+        r#"<label for="enabled">已启用</label>"#,
+        r#"<label for="host">HTTP 代理</label>"#,
+        r#"<label for="port">端口</label>"#,
+        r#"<label for="use_auth">使用代理身份验证</label>"#,
+        r#"<label for="username">用户名</label>"#,
+        r#"<label for="confirm_password">确认密码</label>"#,
+        r#"id="save">保存</button>"#,
+        ">测试连接</button>",
+        "不支持使用 NT LAN Manager (NTLM) 身份验证的代理。",
+        "<span>概览</span>",
+        r#"<span class="deploy">部署</span>"#,
+        r#"data-title-tcp_connect="与代理的 TCP 握手""#,
+    ] {
+        assert!(html.contains(text), "missing {text}");
+    }
+    assert!(!html.contains(">Enabled<"));
+}
+
+#[tokio::test]
+async fn the_login_page_follows_the_browser() {
+    let app = TestApp::spawn_anonymous().await;
+    let (_, html) = get(&app, "/login", Some("zh")).await;
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    assert!(html.contains(r#"<label for="login-username">用户名</label>"#));
+    assert!(html.contains(r#"<button type="submit" class="primary">登录</button>"#));
+    let (_, html) = get(&app, "/login", None).await;
+    assert!(html.contains(r#"<button type="submit" class="primary">Log In</button>"#));
+}
+
+#[tokio::test]
+async fn a_refused_save_explains_itself_in_chinese() {
+    let app = TestApp::spawn().await;
+    let r = post(
+        &app,
+        &format!("{PAGE}/proxy"),
+        &[
+            ("enabled", "on"),
+            ("host", "http://proxy:3128"),
+            ("port", "3128"),
+            ("username", ""),
+            ("revision", &app.form_revision().await),
+        ],
+        &[("accept-language", ZH)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<h3>未保存：1 个字段需要更正</h3>"), "{html}");
+    assert!(
+        html.contains(
+            r#"<p class="error" id="host-error">只需输入主机；端口请填写在“端口”中。</p>"#
+        )
+    );
+    assert_eq!(app.revision_count().await, 0);
+}
+
+#[tokio::test]
+async fn a_saved_flash_is_in_the_page_language() {
+    let app = TestApp::spawn().await;
+    choose(&app, "zh-CN").await;
+    let r = app
+        .save(&[("enabled", "on"), ("host", "10.10.10.1"), ("port", "80")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&app, PAGE, None).await;
+    assert!(
+        html.contains("已保存。代理设置现在是修订版本 1。"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_probe_result_is_explained_in_chinese() {
+    let app = TestApp::spawn_with(&["--probe-max-time", "5"]).await;
+    let r = post(
+        &app,
+        &format!("{PAGE}/proxy/test"),
+        &[
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", "1"),
+            ("username", ""),
+        ],
+        &[("accept", "text/html"), ("accept-language", "zh-CN")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    assert!(html.contains(r#"id="diag-code">proxy_unreachable</span>"#));
+    assert!(html.contains("<h3>测试连接： <span"), "{html}");
+    assert!(html.contains("127.0.0.1:1 上没有任何服务接受 TCP 连接"));
+    assert!(html.contains(
+        "<strong>下一步：</strong> 请对照代理的配置检查地址和端口（cat /etc/sf/iprep_proxy.conf）"
+    ));
+    assert!(html.contains("与代理的 TCP 握手"));
+    assert!(html.contains("使用 curl 执行相同的测试"));
+    // The Diagnostics panel's last result follows the page, too.
+    let (_, page) = get(&app, PAGE, Some(ZH)).await;
+    assert!(page.contains("上次测试连接"));
+    assert!(page.contains("— 127.0.0.1:1 上没有任何服务接受 TCP 连接"));
+
+    // JSON stays English for scripts.
+    let r = post(
+        &app,
+        &format!("{PAGE}/proxy/test"),
+        &[
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", "1"),
+            ("username", ""),
+        ],
+        &[
+            (ACCEPT.as_str(), "application/json"),
+            ("accept-language", "zh-CN"),
+        ],
+    )
+    .await;
+    let json: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        json["diagnosis"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nothing accepted a TCP connection")
+    );
+}
+
+#[tokio::test]
+async fn error_pages_are_in_chinese() {
+    let app = TestApp::spawn().await;
+    let (status, html) = get(&app, "/no/such/page", Some(ZH)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    assert!(html.contains("<h1>404 未找到</h1>"));
+    assert!(html.contains("此地址没有页面。"));
+    assert!(html.contains("未保存任何内容。"));
+
+    // The session guard's refusals speak the saved language.
+    choose(&app, "zh-CN").await;
+    let r = post(
+        &app,
+        &format!("{PAGE}/proxy"),
+        &[
+            ("csrf_token", "wrong"),
+            ("host", ""),
+            ("port", ""),
+            ("username", ""),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("表单的安全令牌缺失或已过期")
+    );
+}
+
+#[tokio::test]
+async fn the_saved_preference_beats_the_header_and_auto_clears_it() {
+    let app = TestApp::spawn().await;
+    let r = choose(&app, "zh-CN").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], PAGE);
+    for header in [None, Some("en-US")] {
+        let (_, html) = get(&app, PAGE, header).await;
+        assert!(html.contains(r#"<html lang="zh-CN">"#), "{header:?}");
+        assert!(html.contains(r#"<option value="zh-CN" lang="zh-CN" selected>"#));
+    }
+    for path in [
+        "/system/audit-log",
+        "/system/api-tokens",
+        &format!("{PAGE}/proxy/history"),
+    ] {
+        let (_, html) = get(&app, path, None).await;
+        assert!(html.contains(r#"<html lang="zh-CN">"#), "{path}");
+    }
+
+    choose(&app, "en").await;
+    let (_, html) = get(&app, PAGE, Some(ZH)).await;
+    assert!(html.contains(r#"<html lang="en">"#));
+
+    choose(&app, "auto").await;
+    let (_, html) = get(&app, PAGE, Some(ZH)).await;
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    assert!(html.contains(r#"<option value="auto" selected>"#));
+    let (_, html) = get(&app, PAGE, None).await;
+    assert!(html.contains(r#"<html lang="en">"#));
+    let pool = app.db().await;
+    let (language,): (Option<String>,) =
+        sqlx::query_as("SELECT language FROM users WHERE username = 'admin'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(language, None);
+}
+
+#[tokio::test]
+async fn the_language_form_redirects_only_to_a_local_path() {
+    let app = TestApp::spawn().await;
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "evil",
+    ] {
+        let r = post(
+            &app,
+            "/system/language",
+            &[("language", "en"), ("next", evil)],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{evil}");
+        assert_eq!(r.headers()[LOCATION], PAGE, "{evil}");
+    }
+    let r = post(
+        &app,
+        "/system/language",
+        &[("language", "en"), ("next", "/system/audit-log")],
+        &[],
+    )
+    .await;
+    assert_eq!(r.headers()[LOCATION], "/system/audit-log");
+}
+
+#[tokio::test]
+async fn the_language_form_needs_the_csrf_token_and_a_known_language() {
+    let app = TestApp::spawn().await;
+    let r = post(
+        &app,
+        "/system/language",
+        &[("language", "zh-CN"), ("csrf_token", "forged")],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, html) = get(&app, PAGE, None).await;
+    assert!(html.contains(r#"<html lang="en">"#));
+
+    let r = post(&app, "/system/language", &[("language", "zh-TW")], &[]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_user_menu_offers_the_languages() {
+    let app = TestApp::spawn().await;
+    let (_, html) = get(&app, PAGE, None).await;
+    assert!(html.contains(r#"<form method="post" action="/system/language""#));
+    assert_eq!(hidden(&html, "next"), PAGE);
+    assert!(html.contains(r#"<option value="zh-CN" lang="zh-CN">简体中文</option>"#));
+}
