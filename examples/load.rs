@@ -85,34 +85,58 @@ async fn logged_in(base: &str, password: &str) -> (reqwest::Client, String) {
     (client, hidden(&page, "csrf_token"))
 }
 
-/// One request of `mode`; returns whether it counts as an error.
-async fn one(client: &reqwest::Client, base: &str, csrf: &str, mode: &str, n: u64) -> bool {
+/// One request of `mode`; returns whether it counts as an error. `revision` carries the
+/// revision a save builds on: from the redirect's flash after a save, so a save in a loop
+/// is one POST, as an admin's Save is.
+async fn one(
+    client: &reqwest::Client,
+    base: &str,
+    csrf: &str,
+    mode: &str,
+    n: u64,
+    revision: &mut Option<String>,
+) -> bool {
     let result = match (mode, n % 10) {
         ("healthz", _) => client.get(format!("{base}/healthz")).send().await,
         ("api", _) => client.get(format!("{base}/api/v1/proxy")).send().await,
         ("page", _) | ("mixed", 0..=3) => client.get(format!("{base}{PAGE}")).send().await,
         ("save", _) | ("mixed", 4..=5) => {
-            let current: serde_json::Value =
-                match client.get(format!("{base}/api/v1/proxy")).send().await {
-                    Ok(r) => r.json().await.unwrap_or_default(),
-                    Err(_) => return true,
-                };
+            if mode == "mixed" || revision.is_none() {
+                let current: serde_json::Value =
+                    match client.get(format!("{base}/api/v1/proxy")).send().await {
+                        Ok(r) => r.json().await.unwrap_or_default(),
+                        Err(_) => return true,
+                    };
+                *revision = Some(current["revision"].to_string());
+            }
             let port = (1000 + n % 60000).to_string();
-            let revision = current["revision"].to_string();
+            let base_revision = revision.clone().unwrap_or_default();
             let body = encode(&[
                 ("enabled", "on"),
                 ("host", "10.0.0.1"),
                 ("port", &port),
                 ("username", ""),
-                ("revision", &revision),
+                ("revision", &base_revision),
                 ("csrf_token", csrf),
             ]);
-            client
+            let sent = client
                 .post(format!("{base}{PAGE}/proxy"))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(body)
                 .send()
-                .await
+                .await;
+            if let Ok(r) = &sent {
+                // The flash cookie names the new revision: `fmc_flash=saved-N`.
+                *revision = r
+                    .headers()
+                    .get_all("set-cookie")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find_map(|v| v.strip_prefix("fmc_flash=saved-"))
+                    .and_then(|v| v.split(';').next())
+                    .map(str::to_owned);
+            }
+            sent
         }
         ("mixed", 6) => {
             client
@@ -177,9 +201,10 @@ async fn main() {
             let mut errors = 0u64;
             let end = Instant::now() + duration;
             let mut n = c as u64 * 1_000_003;
+            let mut revision = None;
             while Instant::now() < end && (n - c as u64 * 1_000_003) < max {
                 let started = Instant::now();
-                if one(&client, &base, &csrf, &mode, n).await {
+                if one(&client, &base, &csrf, &mode, n, &mut revision).await {
                     errors += 1;
                 }
                 latencies.push(started.elapsed());

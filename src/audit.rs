@@ -25,7 +25,20 @@ pub async fn record(
     action: &str,
     detail: &str,
 ) {
-    let result = sqlx::query(
+    if let Err(e) = insert(pool, actor, address, action, detail).await {
+        tracing::error!(error = %e, action, "could not write the audit log");
+    }
+}
+
+/// Write one entry with `executor`: the pool, or a transaction the entry belongs to.
+pub async fn insert<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    actor: &str,
+    address: Option<&str>,
+    action: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
         "INSERT INTO audit_log (at, actor, address, action, detail) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(now_rfc3339())
@@ -33,11 +46,9 @@ pub async fn record(
     .bind(address)
     .bind(action)
     .bind(detail)
-    .execute(pool)
-    .await;
-    if let Err(e) = result {
-        tracing::error!(error = %e, action, "could not write the audit log");
-    }
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 /// Newest first.

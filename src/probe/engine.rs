@@ -93,11 +93,17 @@ impl<'a> Probe<'a> {
     }
 
     async fn stages(&mut self) -> Result<(), DiagnosisCode> {
-        // Trust store first (it reads files), so the TLS stage times the handshake alone.
-        let tls_client = tls::client(self.req.ca_file.as_deref());
+        // The trust store is read on a blocking thread while the proxy is dialled, so the
+        // TLS stage times the handshake alone and a probe that fails earlier never waits
+        // for it.
+        let ca_file = self.req.ca_file.clone();
+        let tls_client = tokio::task::spawn_blocking(move || tls::client(ca_file.as_deref()));
         let addrs = self.resolve().await?;
         let stream = self.tcp_connect(&addrs).await?;
         let (stream, rest) = self.connect(stream, &addrs).await?;
+        let tls_client = tls_client
+            .await
+            .unwrap_or_else(|e| Err(tls::TlsSetupError::Interrupted(e.to_string())));
         let tunnel = self.tls_handshake(tls_client, stream, rest).await?;
         let tunnel = self.https_request(tunnel).await?;
         self.close(tunnel).await

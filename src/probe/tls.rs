@@ -25,6 +25,8 @@ pub enum TlsSetupError {
     CaFileEmpty(String),
     #[error("TLS setup failed: {0}")]
     Rustls(#[from] rustls::Error),
+    #[error("TLS setup did not finish: {0}")]
+    Interrupted(String),
 }
 
 /// A client configuration and the slot where its verifier puts the server's certificate.
@@ -35,13 +37,19 @@ pub struct TlsClient {
     pub anchors: usize,
 }
 
+/// The OS trust store, read once per process: reading and parsing it takes milliseconds,
+/// which a server probing again and again should pay only once.
+fn native_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: std::sync::OnceLock<Vec<CertificateDer<'static>>> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
+}
+
 /// Builds the client: OS trust store plus every certificate of `ca_file`.
 pub fn client(ca_file: Option<&Path>) -> Result<TlsClient, TlsSetupError> {
     let mut roots = RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    for cert in native.certs {
+    for cert in native_roots() {
         // An OS certificate rustls cannot use is simply not a trust anchor.
-        let _ = roots.add(cert);
+        let _ = roots.add(cert.clone());
     }
     if let Some(path) = ca_file {
         let shown = path.display().to_string();

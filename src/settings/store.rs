@@ -161,6 +161,7 @@ impl Store {
         &self,
         base: i64,
         actor: &str,
+        address: Option<&str>,
         rollback_of: Option<i64>,
         edit: impl FnOnce(&ProxyConfig) -> ProxyConfig,
     ) -> Result<SaveOutcome, SaveError> {
@@ -205,6 +206,21 @@ impl Store {
         .bind(revision.rollback_of)
         .execute(&mut *tx)
         .await?;
+
+        // The audit entry commits with the revision: one commit (one fsync), and never a
+        // save without its entry.
+        let changes = crate::audit::describe_changes(&revision.changes);
+        let (action, detail) = match rollback_of {
+            Some(target) => (
+                "rollback",
+                format!(
+                    "revision {} restores revision {target}: {changes}",
+                    revision.id
+                ),
+            ),
+            None => ("save", format!("revision {}: {changes}", revision.id)),
+        };
+        crate::audit::insert(&mut *tx, actor, address, action, &detail).await?;
 
         self.sync_file(&revision.config).await?;
         if let Err(e) = tx.commit().await {

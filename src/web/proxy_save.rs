@@ -1,7 +1,6 @@
 //! One save path for the page, the history rollback and the JSON API: validate, store a
 //! revision with the proxy file, audit. Callers only choose how to answer.
 
-use crate::audit;
 use crate::error::AppError;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, SaveError, SaveOutcome};
@@ -46,13 +45,19 @@ pub async fn save_proxy(
     };
     let outcome = state
         .store
-        .save(base, actor.name, restore.map(|r| r.id), |current| {
-            let mut config = settings.apply_to(current);
-            if let Some(target) = restore {
-                config.password = target.config.password.clone();
-            }
-            config
-        })
+        .save(
+            base,
+            actor.name,
+            actor.address,
+            restore.map(|r| r.id),
+            |current| {
+                let mut config = settings.apply_to(current);
+                if let Some(target) = restore {
+                    config.password = target.config.password.clone();
+                }
+                config
+            },
+        )
         .await;
     match outcome {
         Ok(SaveOutcome::Saved(revision)) => {
@@ -61,25 +66,6 @@ pub async fn save_proxy(
                 changes = revision.changes.len(),
                 "proxy settings saved"
             );
-            let changes = audit::describe_changes(&revision.changes);
-            let (action, detail) = match restore {
-                Some(target) => (
-                    "rollback",
-                    format!(
-                        "revision {} restores revision {}: {changes}",
-                        revision.id, target.id
-                    ),
-                ),
-                None => ("save", format!("revision {}: {changes}", revision.id)),
-            };
-            audit::record(
-                state.store.pool(),
-                actor.name,
-                actor.address,
-                action,
-                &detail,
-            )
-            .await;
             Ok(SaveResult::Saved(revision))
         }
         Ok(SaveOutcome::Stale { current }) => Ok(SaveResult::Stale(current)),
