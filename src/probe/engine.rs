@@ -93,15 +93,14 @@ impl<'a> Probe<'a> {
     }
 
     async fn stages(&mut self) -> Result<(), DiagnosisCode> {
-        // The trust store is read on a blocking thread while the proxy is dialled, so the
-        // TLS stage times the handshake alone and a probe that fails earlier never waits
-        // for it.
-        let ca_file = self.req.ca_file.clone();
-        let tls_client = tokio::task::spawn_blocking(move || tls::client(ca_file.as_deref()));
         let addrs = self.resolve().await?;
         let stream = self.tcp_connect(&addrs).await?;
         let (stream, rest) = self.connect(stream, &addrs).await?;
-        let tls_client = tls_client
+        // The trust store is read only once the tunnel is open (a probe that fails before
+        // never pays for it) and before the TLS stage starts, which then times the
+        // handshake alone. The OS store is read once per process.
+        let ca_file = self.req.ca_file.clone();
+        let tls_client = tokio::task::spawn_blocking(move || tls::client(ca_file.as_deref()))
             .await
             .unwrap_or_else(|e| Err(tls::TlsSetupError::Interrupted(e.to_string())));
         let tunnel = self.tls_handshake(tls_client, stream, rest).await?;
