@@ -12,22 +12,6 @@ use support::fake_proxy::{FakeProxy, Script};
 use support::squid::{Mode, Squid};
 use support::tls_target::{CertKind, TlsTarget};
 
-/// An app whose Test connection reaches the local TLS target, with short timeouts.
-async fn app_for(target: &TlsTarget) -> TestApp {
-    let probe_target = format!("127.0.0.1:{}", target.port());
-    TestApp::spawn_with(&[
-        "--probe-target",
-        &probe_target,
-        "--ca-file",
-        target.ca_file.to_str().unwrap(),
-        "--probe-read-timeout",
-        "2",
-        "--probe-max-time",
-        "5",
-    ])
-    .await
-}
-
 /// Fill the Proxy fields for `port` on loopback (Enabled on) and click Test connection.
 async fn test_through(c: &Client, port: u16) {
     if prop(c, "#enabled", "checked").await.as_deref() != Some("true") {
@@ -44,7 +28,7 @@ const RESULT: Duration = Duration::from_secs(10);
 async fn test_connection_through_squid_shows_every_stage_and_ok() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let (app, port) = (&app, squid.port());
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
@@ -91,7 +75,7 @@ async fn test_connection_through_squid_shows_every_stage_and_ok() {
 async fn the_stages_appear_live_before_the_diagnosis() {
     let target = TlsTarget::start(CertKind::Good);
     let silent = FakeProxy::start(Script::Silent);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let (app, port) = (&app, silent.port());
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
@@ -116,7 +100,7 @@ async fn the_stages_appear_live_before_the_diagnosis() {
 async fn a_denying_squid_shows_proxy_denied_and_what_to_do() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::DenyConnect);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let (app, port) = (&app, squid.port());
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
@@ -139,7 +123,7 @@ async fn a_denying_squid_shows_proxy_denied_and_what_to_do() {
 async fn without_javascript_test_connection_answers_with_the_page_and_keeps_the_values() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let (app, port) = (&app, squid.port());
     browser::test(Js::Off, |c| async move {
         open_page(&c, app).await;
@@ -159,7 +143,7 @@ async fn without_javascript_test_connection_answers_with_the_page_and_keeps_the_
 async fn the_readme_picture_shows_a_successful_test() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let (app, port) = (&app, squid.port());
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;

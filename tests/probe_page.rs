@@ -11,22 +11,6 @@ use support::tls_target::{CertKind, TlsTarget};
 
 const TEST: &str = "/system/configuration/management-interfaces/proxy/test";
 
-/// An app whose Test connection reaches `target`, trusting its CA, with short timeouts.
-async fn app_for(target: &TlsTarget) -> TestApp {
-    let probe_target = format!("127.0.0.1:{}", target.port());
-    TestApp::spawn_with(&[
-        "--probe-target",
-        &probe_target,
-        "--ca-file",
-        target.ca_file.to_str().unwrap(),
-        "--probe-read-timeout",
-        "2",
-        "--probe-max-time",
-        "5",
-    ])
-    .await
-}
-
 /// POST the Test connection form with `accept`.
 async fn test(app: &TestApp, fields: &[(&str, &str)], accept: &str) -> reqwest::Response {
     let html = app.page().await.1;
@@ -67,7 +51,7 @@ fn borrow<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
 async fn without_javascript_the_page_shows_every_stage_ok_and_keeps_the_unsaved_values() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let fields = proxy_fields(&squid.port().to_string());
     let r = test(&app, &borrow(&fields), "text/html").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -113,7 +97,7 @@ async fn without_javascript_the_page_shows_every_stage_ok_and_keeps_the_unsaved_
 async fn a_denying_squid_is_explained_as_the_proxy_acl() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::DenyConnect);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let fields = proxy_fields(&squid.port().to_string());
     let html = test(&app, &borrow(&fields), "text/html")
         .await
@@ -136,7 +120,7 @@ async fn a_blank_password_tests_with_the_stored_one_which_never_shows() {
         user: "proxyuser".into(),
         password: secret.into(),
     });
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let port = squid.port().to_string();
     let save = [
         ("enabled", "on"),
@@ -208,7 +192,7 @@ async fn a_blank_password_tests_with_the_stored_one_which_never_shows() {
 async fn the_live_view_streams_each_stage_then_the_rendered_result() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let fields = proxy_fields(&squid.port().to_string());
     let r = test(&app, &borrow(&fields), "application/x-ndjson").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -248,7 +232,7 @@ async fn the_live_view_streams_each_stage_then_the_rendered_result() {
 #[tokio::test]
 async fn bad_values_are_refused_before_any_connection() {
     let target = TlsTarget::start(CertKind::Good);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let r = test(
         &app,
         &[("host", "http://proxy:3128"), ("port", "80")],
@@ -272,7 +256,7 @@ async fn bad_values_are_refused_before_any_connection() {
 async fn one_test_per_session_and_closing_the_stream_cancels_it() {
     let target = TlsTarget::start(CertKind::Good);
     let silent = FakeProxy::start(Script::Silent);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let fields = proxy_fields(&silent.port().to_string());
     let mut running = test(&app, &borrow(&fields), "application/x-ndjson").await;
     assert_eq!(running.status(), StatusCode::OK);
@@ -308,7 +292,7 @@ async fn one_test_per_session_and_closing_the_stream_cancels_it() {
 async fn the_api_tests_the_saved_settings_or_the_values_given() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let port = squid.port().to_string();
     app.save(&[
         ("enabled", "on"),
@@ -356,7 +340,7 @@ async fn the_cli_probes_the_saved_settings_with_from_config() {
         user: "proxyuser".into(),
         password: "p@ss:w0rd!#%&".into(),
     });
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let port = squid.port().to_string();
     let save = [
         ("enabled", "on"),
@@ -406,7 +390,7 @@ async fn the_cli_probes_the_saved_settings_with_from_config() {
 async fn a_reset_in_the_tunnel_names_mtu_and_the_interface_toward_the_proxy() {
     let target = TlsTarget::start(CertKind::Good);
     let resetting = FakeProxy::start(Script::OkThenReset);
-    let app = app_for(&target).await;
+    let app = TestApp::spawn_probing(&target).await;
     let fields = proxy_fields(&resetting.port().to_string());
     let report: Value = test(&app, &borrow(&fields), "application/json")
         .await

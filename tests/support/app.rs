@@ -29,6 +29,24 @@ impl TestApp {
         Self::spawn_with(&[]).await
     }
 
+    /// A logged-in app whose Test connection reaches the local TLS `target` (trusting its
+    /// CA), with short probe timeouts.
+    pub async fn spawn_probing(target: &super::tls_target::TlsTarget) -> TestApp {
+        let probe_target = format!("127.0.0.1:{}", target.port());
+        let ca = target.ca_file.to_str().expect("UTF-8 path").to_owned();
+        Self::spawn_with(&[
+            "--probe-target",
+            &probe_target,
+            "--ca-file",
+            &ca,
+            "--probe-read-timeout",
+            "2",
+            "--probe-max-time",
+            "5",
+        ])
+        .await
+    }
+
     /// A fresh app whose client has not logged in.
     pub async fn spawn_anonymous() -> TestApp {
         Self::start(tempfile::tempdir().expect("temp dir"), &[]).await
