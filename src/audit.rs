@@ -1,8 +1,11 @@
 //! The audit log: who did what, when, from where. Details are written by the callers with
-//! secrets already masked; nothing here ever sees a password.
+//! secrets already masked; nothing here ever sees a password. Each detail is kept in
+//! English, and in Simplified Chinese beside it when the program wrote it (a name the user
+//! typed is kept once, as typed).
 
 use sqlx::SqlitePool;
 
+use crate::i18n::{Lang, Text};
 use crate::settings::store::now_rfc3339;
 
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
@@ -13,17 +16,56 @@ pub struct Entry {
     pub address: Option<String>,
     pub action: String,
     pub detail: String,
+    /// The detail in Chinese; none in entries written before it was kept, nor for details
+    /// typed by a user.
+    pub detail_zh: Option<String>,
+}
+
+impl Entry {
+    /// The detail in `lang`, the English when there is no other.
+    pub fn detail_in(&self, lang: Lang) -> &str {
+        match (lang, &self.detail_zh) {
+            (Lang::ZhCn, Some(zh)) => zh,
+            _ => &self.detail,
+        }
+    }
+}
+
+/// What an entry says: the English, and the Chinese when there is one. A [`Text`] gives
+/// both; a plain `&str` (a token name, or nothing) is the same in both languages.
+#[derive(Clone, Copy, Debug)]
+pub struct Detail<'a> {
+    pub en: &'a str,
+    pub zh_cn: Option<&'a str>,
+}
+
+impl<'a> From<&'a Text> for Detail<'a> {
+    fn from(t: &'a Text) -> Self {
+        Detail {
+            en: &t.en,
+            zh_cn: Some(&t.zh_cn),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Detail<'a> {
+    fn from(typed: &'a str) -> Self {
+        Detail {
+            en: typed,
+            zh_cn: None,
+        }
+    }
 }
 
 /// Record an event. An audit write that fails is logged, not fatal: the admin's action
 /// already happened and must not be reported as failed.
 #[tracing::instrument(skip(pool, detail))]
-pub async fn record(
+pub async fn record<'d>(
     pool: &SqlitePool,
     actor: &str,
     address: Option<&str>,
     action: &str,
-    detail: &str,
+    detail: impl Into<Detail<'d>>,
 ) {
     if let Err(e) = insert(pool, actor, address, action, detail).await {
         tracing::error!(error = %e, action, "could not write the audit log");
@@ -31,21 +73,24 @@ pub async fn record(
 }
 
 /// Write one entry with `executor`: the pool, or a transaction the entry belongs to.
-pub async fn insert<'e>(
+pub async fn insert<'e, 'd>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
     actor: &str,
     address: Option<&str>,
     action: &str,
-    detail: &str,
+    detail: impl Into<Detail<'d>>,
 ) -> Result<(), sqlx::Error> {
+    let detail = detail.into();
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, address, action, detail) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor, address, action, detail, detail_zh) \
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(now_rfc3339())
     .bind(actor)
     .bind(address)
     .bind(action)
-    .bind(detail)
+    .bind(detail.en)
+    .bind(detail.zh_cn)
     .execute(executor)
     .await?;
     Ok(())
@@ -54,11 +99,25 @@ pub async fn insert<'e>(
 /// Newest first.
 pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, at, actor, address, action, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+        "SELECT id, at, actor, address, action, detail, detail_zh FROM audit_log \
+         ORDER BY id DESC LIMIT ?",
     )
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+/// The Chinese of a save's or a rollback's entry (`revision 4 restores revision 1: …`).
+pub fn revision_detail_zh(
+    revision: i64,
+    rollback_of: Option<i64>,
+    changes: &[crate::settings::Change],
+) -> String {
+    let changes = describe_changes_in(&crate::i18n::ZH_CN, changes);
+    match rollback_of {
+        Some(target) => format!("修订版本 {revision} 恢复了修订版本 {target}：{changes}"),
+        None => format!("修订版本 {revision}：{changes}"),
+    }
 }
 
 /// "port 80 → 3128; password changed": a one-line summary of a revision's changes, in
@@ -81,11 +140,20 @@ pub fn describe_changes_in(t: &crate::i18n::Texts, changes: &[crate::settings::C
                 (Some(_), None) => t.change_password_cleared.to_owned(),
                 _ => t.change_password_changed.to_owned(),
             },
-            field => format!(
-                "{field} {} → {}",
-                c.from.as_deref().unwrap_or(t.empty),
-                c.to.as_deref().unwrap_or(t.empty)
-            ),
+            field => {
+                // A checkbox's `on`/`off` is a word of the language; the rest is as typed.
+                let checkbox = matches!(field, "enabled" | "use_auth");
+                let value = |v: &Option<String>| {
+                    match v.as_deref() {
+                        None => t.empty,
+                        Some("on") if checkbox => t.on,
+                        Some("off") if checkbox => t.off,
+                        Some(v) => v,
+                    }
+                    .to_owned()
+                };
+                format!("{field} {} → {}", value(&c.from), value(&c.to))
+            }
         })
         .collect::<Vec<_>>()
         .join(t.list_separator)

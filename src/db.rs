@@ -7,6 +7,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+
+use crate::i18n::Text;
+use crate::tr;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 #[derive(Debug, thiserror::Error)]
@@ -72,19 +75,27 @@ pub fn file_path(pool: &SqlitePool) -> Option<std::path::PathBuf> {
 
 /// What an admin can do about a database error, for the ones that have a cause outside
 /// the program (disk full, another process holding the lock, read-only storage).
-pub fn explain(e: &sqlx::Error) -> Option<&'static str> {
+pub fn explain(e: &sqlx::Error) -> Option<Text> {
     let code = e.as_database_error()?.code()?;
     // SQLite's primary result code is the low byte of the extended one.
     let primary = code.parse::<i32>().ok()? & 0xff;
     Some(match primary {
-        5 | 6 => {
-            "the database is locked by another process (past the 5 s busy timeout); find what holds it open and try again"
-        }
-        8 => {
-            "the database is read-only; check the permissions and the file system of the data directory"
-        }
-        10 => "the database could not be read or written (I/O error); check the disk",
-        13 => "the disk holding the database is full; free some space and try again",
+        5 | 6 => tr!(
+            "the database is locked by another process (past the 5 s busy timeout); find what holds it open and try again",
+            "数据库被另一个进程锁定（已超过 5 秒的忙等待超时）；请找出占用它的进程后重试"
+        ),
+        8 => tr!(
+            "the database is read-only; check the permissions and the file system of the data directory",
+            "数据库为只读；请检查数据目录的权限及其所在的文件系统"
+        ),
+        10 => tr!(
+            "the database could not be read or written (I/O error); check the disk",
+            "无法读写数据库（I/O 错误）；请检查磁盘"
+        ),
+        13 => tr!(
+            "the disk holding the database is full; free some space and try again",
+            "数据库所在的磁盘已满；请释放一些空间后重试"
+        ),
         _ => return None,
     })
 }
@@ -120,5 +131,30 @@ async fn check_integrity(pool: &SqlitePool, url: &str) -> Result<(), DbError> {
                 .collect::<Vec<_>>()
                 .join("; "),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_read_only_database_is_explained_in_both_languages() {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query("PRAGMA query_only = 1")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let e = sqlx::query("CREATE TABLE t (x)")
+            .execute(&pool)
+            .await
+            .unwrap_err();
+        let why = explain(&e).expect("a read-only database is explained");
+        assert!(why.en.starts_with("the database is read-only"), "{why}");
+        assert!(why.zh_cn.starts_with("数据库为只读"), "{}", why.zh_cn);
     }
 }

@@ -179,7 +179,10 @@ async fn set_password(global: &Global, user: &str) -> ExitCode {
             "shell",
             None,
             "set_password",
-            &format!("password of '{user}' set from the shell"),
+            &fmc_mgmt::tr!(
+                "password of '{user}' set from the shell",
+                "已从 shell 设置用户“{user}”的密码"
+            ),
         )
         .await;
         Ok::<_, String>(())

@@ -45,7 +45,9 @@
   // The page's language: the server puts every string this script shows on the panel.
   const text = (name, fallback) => panel.getAttribute("data-" + name) || fallback;
 
-  function stageItem(stage) {
+  // `said` is the stage's detail in the page's language (the stream's "text"); the
+  // stage's own "detail" is the English of the JSON report.
+  function stageItem(stage, said) {
     const li = document.createElement("li");
     li.className = "stage " + (stage.ok ? "ok" : "fail");
     li.dataset.stage = stage.name;
@@ -60,7 +62,7 @@
     ms.textContent = stage.elapsed_ms.toFixed(2) + " ms";
     const detail = document.createElement("span");
     detail.className = "detail";
-    detail.textContent = stage.detail;
+    detail.textContent = said || stage.detail;
     li.append(mark, name, ms, detail);
     return li;
   }
@@ -113,7 +115,7 @@
           buffered = buffered.slice(newline + 1);
           if (!line) continue;
           const message = JSON.parse(line);
-          if (message.event === "stage") list.append(stageItem(message.stage));
+          if (message.event === "stage") list.append(stageItem(message.stage, message.text));
           if (message.event === "done") panel.innerHTML = message.html;
         }
       }

@@ -5,6 +5,7 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
+use support::app::client;
 use support::binary::Server;
 
 fn mode(path: &std::path::Path) -> u32 {
@@ -42,11 +43,7 @@ async fn defaults_create_a_private_data_directory_in_any_working_directory() {
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("fmc.db")), 0o600);
 
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = client();
     let login = support::app::login(&client, &server.url(""), "admin", "bin-admin-Pa55").await;
     assert_eq!(login.status(), 303);
     let page = client
@@ -150,14 +147,6 @@ fn a_corrupt_database_stops_the_start_with_a_clear_message() {
         vec![0x42u8; 8192],
         "left untouched"
     );
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]

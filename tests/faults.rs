@@ -8,12 +8,19 @@ use support::mounts::Tmpfs;
 
 const GOOD: &[(&str, &str)] = &[("enabled", "on"), ("host", "10.10.10.1"), ("port", "80")];
 
-#[tokio::test]
-async fn a_read_only_directory_fails_the_save_with_the_database_unchanged() {
+/// An app whose proxy file is in a read-only file system; drop the `Tmpfs` (unmount it)
+/// before the app, whose temporary directory holds the mount point.
+async fn app_writing_to_a_read_only_directory() -> (TestApp, Tmpfs, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let ro = Tmpfs::mount(dir.path().join("ro"), "ro,size=64k");
     let conf = ro.join("iprep_proxy.conf");
     let app = TestApp::spawn_in(dir, &["--proxy-conf", conf.to_str().unwrap()]).await;
+    (app, ro, conf)
+}
+
+#[tokio::test]
+async fn a_read_only_directory_fails_the_save_with_the_database_unchanged() {
+    let (app, ro, conf) = app_writing_to_a_read_only_directory().await;
 
     let r = app.save(GOOD).await;
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -23,6 +30,25 @@ async fn a_read_only_directory_fails_the_save_with_the_database_unchanged() {
     assert_eq!(app.revision_count().await, 0);
     assert_eq!(read_optional(&conf), None);
     drop(ro); // unmount before the temporary directory goes
+}
+
+#[tokio::test]
+async fn a_save_the_file_system_refuses_is_explained_in_chinese() {
+    let (app, ro, _) = app_writing_to_a_read_only_directory().await;
+    let r = app.choose_language("zh-CN").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let r = app.save(GOOD).await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("未保存：无法写入 "), "{html}");
+    assert!(
+        html.contains("（只读文件系统（OS 错误 30））。数据库未更改；解决此问题后请再次保存。"),
+        "{html}"
+    );
+    assert!(!html.contains("Read-only file system"), "{html}");
+    assert_eq!(app.revision_count().await, 0);
+    drop(ro);
 }
 
 #[tokio::test]

@@ -6,6 +6,8 @@ mod support;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, LOCATION};
 use support::app::{PAGE, TestApp, encode, hidden};
+use support::chinese::assert_chinese;
+use support::fake_proxy::{FakeProxy, Script};
 
 const ZH: &str = "zh-CN,zh;q=0.9,en;q=0.8";
 
@@ -40,16 +42,6 @@ async fn post(
         req = req.header(*name, *value);
     }
     req.body(encode(&all)).send().await.unwrap()
-}
-
-async fn choose(app: &TestApp, language: &str) -> reqwest::Response {
-    post(
-        app,
-        "/system/language",
-        &[("language", language), ("next", PAGE)],
-        &[],
-    )
-    .await
 }
 
 #[tokio::test]
@@ -136,7 +128,7 @@ async fn a_refused_save_explains_itself_in_chinese() {
 #[tokio::test]
 async fn a_saved_flash_is_in_the_page_language() {
     let app = TestApp::spawn().await;
-    choose(&app, "zh-CN").await;
+    app.choose_language("zh-CN").await;
     let r = app
         .save(&[("enabled", "on"), ("host", "10.10.10.1"), ("port", "80")])
         .await;
@@ -204,6 +196,146 @@ async fn a_probe_result_is_explained_in_chinese() {
     );
 }
 
+/// The stages' own words, as the Chinese page shows them: on the page without JavaScript,
+/// in the live stream (`text`, beside the report's English stage) and in its fragment.
+#[tokio::test]
+async fn a_test_connection_shows_each_stage_detail_in_chinese_on_the_page_and_live() {
+    let proxy = FakeProxy::start(Script::Reply("HTTP/1.1 403 Forbidden\r\n\r\n".into()));
+    let app = TestApp::spawn_with(&["--probe-max-time", "5"]).await;
+    let port = proxy.port().to_string();
+    let fields = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("username", ""),
+    ];
+    let english = "CONNECT tools.cisco.com:443 HTTP/1.1 -> HTTP/1.1 403 Forbidden";
+    let chinese = "已发送 CONNECT tools.cisco.com:443 HTTP/1.1，代理应答 HTTP/1.1 403 Forbidden";
+
+    let r = post(
+        &app,
+        &format!("{PAGE}/proxy/test"),
+        &fields,
+        &[("accept", "text/html"), ("accept-language", ZH)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    for detail in [
+        "已跳过：127.0.0.1 是 IP 地址",
+        "TCP 握手 127.0.0.1:",
+        chinese,
+    ] {
+        assert!(
+            html.contains(&format!(r#"<span class="detail">{detail}"#)),
+            "missing {detail}\n{html}"
+        );
+    }
+    assert!(
+        !html.contains(english) && !html.contains("skipped:"),
+        "{html}"
+    );
+    assert!(html.contains("代理拒绝了到 tools.cisco.com:443 的隧道"));
+
+    let r = post(
+        &app,
+        &format!("{PAGE}/proxy/test"),
+        &fields,
+        &[
+            (ACCEPT.as_str(), "application/x-ndjson"),
+            ("accept-language", ZH),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let events: Vec<serde_json::Value> = r
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let stages: Vec<_> = events.iter().filter(|e| e["event"] == "stage").collect();
+    assert_eq!(stages.len(), 3, "{events:?}");
+    for event in &stages {
+        let name = event["stage"]["name"].as_str().unwrap();
+        let text = event["text"].as_str().unwrap();
+        assert_chinese(&format!("the {name} stage"), text);
+        // The report's stage is the JSON report's, in English and nothing more.
+        let detail = event["stage"]["detail"].as_str().unwrap();
+        assert!(detail.is_ascii(), "{detail}");
+        assert_eq!(
+            event["stage"].as_object().unwrap().len(),
+            4,
+            "name, ok, elapsed_ms, detail: {event}"
+        );
+    }
+    assert_eq!(stages[2]["text"], chinese);
+    assert_eq!(stages[2]["stage"]["detail"], english);
+    let done = events.last().unwrap();
+    assert_eq!(done["event"], "done");
+    assert_eq!(done["report"]["stages"][2]["detail"], english);
+    assert!(done["html"].as_str().unwrap().contains(chinese));
+
+    // An English page and the JSON report keep the English.
+    let r = post(
+        &app,
+        &format!("{PAGE}/proxy/test"),
+        &fields,
+        &[
+            (ACCEPT.as_str(), "application/x-ndjson"),
+            ("accept-language", "en"),
+        ],
+    )
+    .await;
+    let body = r.text().await.unwrap();
+    let first: serde_json::Value = serde_json::from_str(body.lines().nth(2).unwrap()).unwrap();
+    assert_eq!(first["text"], english);
+}
+
+/// The audit log in Chinese: the actions named in Chinese, the details the program wrote
+/// said in Chinese, and an entry without a Chinese detail (written before there was one)
+/// shown as it was written.
+#[tokio::test]
+async fn the_audit_log_shows_chinese_details_in_chinese() {
+    let app = TestApp::spawn().await;
+    let stranger = support::app::client();
+    let r = support::app::login(&stranger, &app.url(""), "admin", "not-the-password").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app
+        .save(&[("enabled", "on"), ("host", "10.10.10.1"), ("port", "80")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let pool = app.db().await;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, address, action, detail) \
+         VALUES ('2020-01-01T00:00:00Z', 'admin', NULL, 'save', 'revision 0: from an old release')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let (status, html) = get(&app, "/system/audit-log", Some(ZH)).await;
+    assert_eq!(status, StatusCode::OK);
+    for cell in [
+        "<td>登录失败</td><td>用户名或密码错误</td>",
+        "<td>保存</td><td>修订版本 1：enabled 关 → 开；host （空） → 10.10.10.1；port （空） → 80</td>",
+        "<td>登录</td><td></td>",
+        "<td>保存</td><td>revision 0: from an old release</td>",
+    ] {
+        assert!(html.contains(cell), "missing {cell}\n{html}");
+    }
+    assert!(!html.contains("wrong user name or password"));
+
+    let (_, html) = get(&app, "/system/audit-log", Some("en")).await;
+    for cell in [
+        "<td>login_failed</td><td>wrong user name or password</td>",
+        "<td>save</td><td>revision 1: ",
+    ] {
+        assert!(html.contains(cell), "missing {cell}\n{html}");
+    }
+}
+
 #[tokio::test]
 async fn error_pages_are_in_chinese() {
     let app = TestApp::spawn().await;
@@ -215,7 +347,7 @@ async fn error_pages_are_in_chinese() {
     assert!(html.contains("未保存任何内容。"));
 
     // The session guard's refusals speak the saved language.
-    choose(&app, "zh-CN").await;
+    app.choose_language("zh-CN").await;
     let r = post(
         &app,
         &format!("{PAGE}/proxy"),
@@ -240,7 +372,7 @@ async fn error_pages_are_in_chinese() {
 #[tokio::test]
 async fn the_saved_preference_beats_the_header_and_auto_clears_it() {
     let app = TestApp::spawn().await;
-    let r = choose(&app, "zh-CN").await;
+    let r = app.choose_language("zh-CN").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], PAGE);
     for header in [None, Some("en-US")] {
@@ -257,11 +389,11 @@ async fn the_saved_preference_beats_the_header_and_auto_clears_it() {
         assert!(html.contains(r#"<html lang="zh-CN">"#), "{path}");
     }
 
-    choose(&app, "en").await;
+    app.choose_language("en").await;
     let (_, html) = get(&app, PAGE, Some(ZH)).await;
     assert!(html.contains(r#"<html lang="en">"#));
 
-    choose(&app, "auto").await;
+    app.choose_language("auto").await;
     let (_, html) = get(&app, PAGE, Some(ZH)).await;
     assert!(html.contains(r#"<html lang="zh-CN">"#));
     assert!(html.contains(r#"<option value="auto" selected>"#));

@@ -5,8 +5,10 @@ mod support;
 
 use std::time::Duration;
 
+use fmc_mgmt::i18n::Lang;
 use fmc_mgmt::probe::head::MAX_HEAD_BYTES;
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text};
+use support::chinese::{assert_chinese, english_words};
 use support::fake_proxy::{FakeProxy, Script};
 use support::probe::{all_six, failed_at, probe, request, stages, with_credentials};
 use support::tls_target::{CertKind, TlsTarget};
@@ -466,4 +468,121 @@ async fn an_ipv6_proxy_is_reached_and_written_in_brackets() {
         fake.port()
     );
     assert_eq!(report.curl, expected);
+}
+
+/// Every stage of a probe that failed in any of these ways, and its diagnosis, as the
+/// Chinese page says them: Chinese, no English sentence left in, and the summary quoting
+/// the Chinese detail where the English summary quotes the English one.
+#[tokio::test]
+async fn every_stage_and_the_summary_are_said_in_chinese_whatever_failed() {
+    let scripts = [
+        ("403", reply("HTTP/1.1 403 Forbidden\r\n\r\n"), false),
+        ("407 without credentials", Script::BasicAlwaysRejects, false),
+        (
+            "407 after reconnecting",
+            Script::BasicRejectsAndCloses,
+            true,
+        ),
+        ("NTLM only", Script::NtlmOnly, true),
+        ("silent proxy", Script::Silent, false),
+        ("not HTTP", Script::Garbage, false),
+        ("endless headers", Script::EndlessHeaders, false),
+        ("idle tunnel", Script::OkThenIdle, false),
+        ("reset in the tunnel", Script::OkThenReset, false),
+    ];
+    let mut fakes = Vec::new();
+    let mut cases = Vec::new();
+    for (name, script, credentials) in scripts {
+        let fake = FakeProxy::start(script);
+        let mut req = request(fake.port(), NO_TARGET, None);
+        if credentials {
+            req = with_credentials(req, "u", "p");
+        }
+        cases.push((name, req));
+        fakes.push(fake);
+    }
+    let mut targets = Vec::new();
+    for (name, kind) in [
+        ("unknown CA", CertKind::UnknownCa),
+        ("expired certificate", CertKind::Expired),
+        ("certificate for another name", CertKind::WrongName),
+    ] {
+        let target = TlsTarget::start(kind);
+        let fake = FakeProxy::start(Script::Tunnel {
+            head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
+            to: target.addr,
+        });
+        let req = request(fake.port(), target.port(), Some(target.ca_file.clone()));
+        cases.push((name, req));
+        fakes.push(fake);
+        targets.push(target);
+    }
+    cases.push((
+        "refused port",
+        request(support::squid::free_port(), NO_TARGET, None),
+    ));
+    for (name, proxy) in [
+        ("invalid proxy name", "proxy_1!"),
+        ("unresolvable proxy name", "nonexistent.invalid"),
+    ] {
+        let mut req = request(support::squid::free_port(), NO_TARGET, None);
+        req.proxy_host = proxy.into();
+        cases.push((name, req));
+    }
+    let listening = FakeProxy::start(Script::Silent);
+    let mut req = request(listening.port(), NO_TARGET, None);
+    req.target_host = "target_1!".into();
+    cases.push(("invalid target name", req));
+    fakes.push(listening);
+
+    let running: Vec<_> = cases
+        .into_iter()
+        .map(|(name, req)| tokio::spawn(async move { (name, probe(&req).await) }))
+        .collect();
+    for task in running {
+        let (name, report) = task.await.unwrap();
+        let walk = render_text(&report);
+        assert!(!report.ok, "{name}: {walk}");
+        for stage in &report.stages {
+            let zh = stage.detail_in(Lang::ZhCn);
+            assert_ne!(zh, stage.detail, "{name}: {} not translated", stage.name);
+            assert_eq!(stage.detail_in(Lang::En), stage.detail);
+            assert_chinese(&format!("{name}: the {} stage", stage.name), zh);
+        }
+        let failed = report.stages.last().expect("a stage ran");
+        assert!(!failed.ok, "{name}: {walk}");
+        let summary = report.diagnosis.summary_in(Lang::ZhCn);
+        assert!(
+            !summary.contains(&failed.detail),
+            "{name}: the summary quotes the English detail: {summary}"
+        );
+        if report.diagnosis.summary.contains(&failed.detail) {
+            assert!(
+                summary.contains(failed.detail_in(Lang::ZhCn)),
+                "{name}: the summary does not quote the Chinese detail: {summary}"
+            );
+        }
+        assert_chinese(&format!("{name}: the summary"), &summary);
+    }
+    drop((fakes, targets));
+}
+
+/// The Chinese check above, checked.
+#[test]
+fn the_chinese_check_tells_english_sentences_from_technical_tokens() {
+    assert!(
+        english_words("已发送 CONNECT a.example:443 HTTP/1.1；HTTP/1.1 403 Forbidden").is_empty()
+    );
+    assert!(english_words("已发送 TLS close_notify，TLSv1.3 ClientHello 127.0.0.1:1").is_empty());
+    assert!(english_words("应答开头为 \"SSH-2.0 is not http\\\" at all\"").is_empty());
+    assert_eq!(
+        english_words("连接失败：the proxy closed (os error 104)."),
+        ["the", "proxy", "closed", "os", "error"]
+    );
+    assert_eq!(english_words("超时（within 1.0 s）"), ["within"]);
+    assert!(english_words("代理应答 HTTP/1.1 200 Connection established，随后").is_empty());
+    assert_eq!(
+        english_words("已发送 CONNECT a:1 HTTP/1.1; the end"),
+        ["the", "end"]
+    );
 }

@@ -171,6 +171,17 @@ catalog! {
     address: "Address" => "地址",
     action: "Action" => "操作",
     detail: "Detail" => "详细信息",
+    // The actions, as the log records them (English shows the recorded name).
+    action_login: "login" => "登录",
+    action_logout: "logout" => "注销",
+    action_login_failed: "login_failed" => "登录失败",
+    action_login_locked: "login_locked" => "登录已锁定",
+    action_save: "save" => "保存",
+    action_rollback: "rollback" => "回滚",
+    action_probe: "probe" => "测试连接",
+    action_api_token_created: "api_token_created" => "创建 API 令牌",
+    action_api_token_revoked: "api_token_revoked" => "撤销 API 令牌",
+    action_set_password: "set_password" => "设置密码",
 
     // API tokens (api_tokens.html).
     tokens_intro_before: "Scripts use the JSON API (" => "脚本通过 JSON API（",
@@ -285,6 +296,23 @@ impl Texts {
     /// A message made in both languages, in this one.
     pub fn pick<'a>(&self, text: &'a super::Text) -> &'a str {
         text.get(self.lang)
+    }
+
+    /// An audit action in this language; one this catalog does not know, as recorded.
+    pub fn audit_action<'a>(&self, action: &'a str) -> &'a str {
+        match action {
+            "login" => self.action_login,
+            "logout" => self.action_logout,
+            "login_failed" => self.action_login_failed,
+            "login_locked" => self.action_login_locked,
+            "save" => self.action_save,
+            "rollback" => self.action_rollback,
+            "probe" => self.action_probe,
+            "api_token_created" => self.action_api_token_created,
+            "api_token_revoked" => self.action_api_token_revoked,
+            "set_password" => self.action_set_password,
+            other => other,
+        }
     }
 
     pub fn yes_no(&self, on: bool) -> &'static str {
@@ -452,6 +480,22 @@ mod tests {
         for (en, zh) in pairs {
             assert!(zh != en && has_cjk(&zh), "{en:?} -> {zh:?}");
         }
+        for action in [
+            "login",
+            "logout",
+            "login_failed",
+            "login_locked",
+            "save",
+            "rollback",
+            "probe",
+            "api_token_created",
+            "api_token_revoked",
+            "set_password",
+        ] {
+            assert_eq!(EN.audit_action(action), action);
+            assert!(has_cjk(ZH_CN.audit_action(action)), "{action}");
+        }
+        assert_eq!(ZH_CN.audit_action("future_thing"), "future_thing");
         for field in [Field::Host, Field::Port, Field::Username, Field::Password] {
             assert_ne!(EN.field_label(&field), ZH_CN.field_label(&field));
         }

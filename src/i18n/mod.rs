@@ -4,6 +4,7 @@
 //! in both languages at once where it is written.
 
 mod catalog;
+mod io_reason;
 
 use std::convert::Infallible;
 use std::fmt;
@@ -15,6 +16,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 pub use catalog::{EN, Texts, ZH_CN};
+pub use io_reason::io_reason;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -159,6 +161,32 @@ impl Text {
         }
     }
 
+    /// Words shown as they are typed in both languages: a name, an address, a status line.
+    pub fn same(s: impl Into<String>) -> Text {
+        let s = s.into();
+        Text {
+            en: s.clone(),
+            zh_cn: s,
+        }
+    }
+
+    /// A text made by saying the same thing once per language.
+    pub fn each(f: impl Fn(Lang) -> String) -> Text {
+        Text {
+            en: f(Lang::En),
+            zh_cn: f(Lang::ZhCn),
+        }
+    }
+
+    /// Several texts joined, each language with its own separator (`"; "`, `"；"`).
+    pub fn join(parts: &[Text], en: &str, zh_cn: &str) -> Text {
+        let pick = |lang: Lang| parts.iter().map(|p| p.get(lang)).collect::<Vec<_>>();
+        Text {
+            en: pick(Lang::En).join(en),
+            zh_cn: pick(Lang::ZhCn).join(zh_cn),
+        }
+    }
+
     /// The same text with both languages transformed alike (`f` gets the language).
     pub fn map(self, f: impl Fn(Lang, String) -> String) -> Text {
         Text {
@@ -175,6 +203,10 @@ impl fmt::Display for Text {
 }
 
 /// `tr!("English {x}", "中文 {x}")`: a [`Text`] from two format strings over the same values.
+///
+/// Texts embed in texts after a `;`: `tr!("{sent} sent; {why}", "已发送 {sent}；{why}"; why =
+/// reason)` gives each language's string the same language of `why` (a [`Text`] or a
+/// `&Text`; a bare `why` means `why = why`). Each argument is evaluated once.
 #[macro_export]
 macro_rules! tr {
     ($en:literal, $zh:literal $(,)?) => {
@@ -182,6 +214,25 @@ macro_rules! tr {
             en: format!($en),
             zh_cn: format!($zh),
         }
+    };
+    ($en:literal, $zh:literal; $($name:ident $(= $value:expr)?),+ $(,)?) => {{
+        $(let $name: &$crate::i18n::Text = &($crate::tr!(@arg $name $($value)?));)+
+        $crate::i18n::Text {
+            en: {
+                $(let $name = &$name.en;)+
+                format!($en)
+            },
+            zh_cn: {
+                $(let $name = &$name.zh_cn;)+
+                format!($zh)
+            },
+        }
+    }};
+    (@arg $name:ident) => {
+        $name
+    };
+    (@arg $name:ident $value:expr) => {
+        $value
     };
 }
 
@@ -257,5 +308,45 @@ mod tests {
         assert_eq!(t.get(Lang::En), "3 fields");
         assert_eq!(t.get(Lang::ZhCn), "3 个字段");
         assert_eq!(t.to_string(), "3 fields");
+    }
+
+    #[test]
+    fn tr_embeds_each_language_of_a_text_in_the_same_language() {
+        let sent = "CONNECT a:443";
+        let why = tr!("the proxy closed", "代理已关闭");
+        let t = tr!("{sent} sent; {why}", "已发送 {sent}；{why}"; why);
+        assert_eq!(t.en, "CONNECT a:443 sent; the proxy closed");
+        assert_eq!(t.zh_cn, "已发送 CONNECT a:443；代理已关闭");
+
+        // Named arguments take a `Text` or a `&Text`, and may be used twice or not at all.
+        let n = 2;
+        let t = tr!(
+            "{a} then {b} ({n}); {a}",
+            "先{a}后{b}";
+            a = Text::new("one", "一"),
+            b = &why,
+        );
+        assert_eq!(t.en, "one then the proxy closed (2); one");
+        assert_eq!(t.zh_cn, "先一后代理已关闭");
+    }
+
+    #[test]
+    fn an_argument_is_evaluated_once() {
+        let mut calls = 0;
+        let mut make = || {
+            calls += 1;
+            Text::new("x", "甲")
+        };
+        let t = tr!("{x}{x}", "{x}"; x = make());
+        assert_eq!((t.en.as_str(), t.zh_cn.as_str(), calls), ("xx", "甲", 1));
+    }
+
+    #[test]
+    fn texts_join_with_each_language_separator() {
+        let parts = [Text::new("a", "甲"), Text::same("b")];
+        let t = Text::join(&parts, "; ", "；");
+        assert_eq!((t.en.as_str(), t.zh_cn.as_str()), ("a; b", "甲；b"));
+        let t = Text::each(|l| l.code().to_owned());
+        assert_eq!((t.en.as_str(), t.zh_cn.as_str()), ("en", "zh-CN"));
     }
 }

@@ -4,7 +4,9 @@
 use http_auth::digest::Algorithm;
 use http_auth::{ChallengeParser, DigestClient, PasswordParams};
 
+use crate::i18n::Text;
 use crate::secret::Secret;
+use crate::tr;
 
 /// Auth rounds answered at most (one more is allowed once for a Digest `stale=true`).
 pub const MAX_ROUNDS: u32 = 2;
@@ -143,23 +145,34 @@ pub fn answer(
     username: &str,
     password: &Secret,
     authority: &str,
-) -> Result<(Scheme, String), String> {
+) -> Result<(Scheme, String), Text> {
     match choice {
         Choice::Basic => Ok((
             Scheme::Basic,
             http_auth::basic::encode_credentials(username, password.expose()),
         )),
         Choice::Digest { client, scheme, .. } => {
-            let value = client.respond(&PasswordParams {
-                username,
-                password: password.expose(),
-                uri: authority,
-                method: "CONNECT",
-                body: None,
-            })?;
+            let value = client
+                .respond(&PasswordParams {
+                    username,
+                    password: password.expose(),
+                    uri: authority,
+                    method: "CONNECT",
+                    body: None,
+                })
+                .map_err(|why| {
+                    // The digest crate's own words stay in the English.
+                    tr!(
+                        "{why}",
+                        "无法计算对代理 Digest 质询的应答（质询中的参数不受支持）"
+                    )
+                })?;
             Ok((*scheme, value))
         }
-        Choice::OnlyNtlm | Choice::Unsupported => Err("no scheme to answer with".to_string()),
+        Choice::OnlyNtlm | Choice::Unsupported => Err(tr!(
+            "no scheme to answer with",
+            "没有可用于应答的身份验证方式"
+        )),
     }
 }
 

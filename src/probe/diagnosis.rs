@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 
 /// Exactly the codes of SPEC §6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -136,8 +136,8 @@ pub struct Facts {
     pub issuer: Option<String>,
     /// The certificate's not-after date (TLS stage).
     pub not_after: Option<String>,
-    /// The failing stage's own words.
-    pub detail: Option<String>,
+    /// The failing stage's own words, in both languages.
+    pub detail: Option<Text>,
     pub connect_timeout_s: f64,
     pub read_timeout_s: f64,
     /// On a reset: this host's interface toward the proxy and its MTU.
@@ -205,7 +205,7 @@ fn texts_en(code: DiagnosisCode, f: &Facts) -> (String, String) {
     use DiagnosisCode as C;
     let proxy = &f.proxy;
     let target = &f.target;
-    let detail = f.detail.as_deref().unwrap_or("no detail");
+    let detail = f.detail.as_ref().map_or("no detail", |d| d.get(Lang::En));
     let status = f.status_line.as_deref().unwrap_or("an error status");
     let proxy_host = proxy_host(proxy);
     match code {

@@ -9,7 +9,10 @@ pub(super) fn texts(code: DiagnosisCode, f: &Facts) -> (String, String) {
     use DiagnosisCode as C;
     let proxy = &f.proxy;
     let target = &f.target;
-    let detail = f.detail.as_deref().unwrap_or("无详细信息");
+    let detail = f
+        .detail
+        .as_ref()
+        .map_or("无详细信息", |d| d.get(Lang::ZhCn));
     let status = f.status_line.as_deref().unwrap_or("错误状态");
     let proxy_host = proxy_host(proxy);
     let offered = offered_in(Lang::ZhCn, &f.offered);

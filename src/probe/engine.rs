@@ -24,8 +24,13 @@ use super::report::{
 use super::request::head_request;
 use super::tls;
 use super::wire::{Prefixed, read_head};
+use crate::i18n::{Text, io_reason};
+use crate::tr;
 
 mod connect;
+mod reasons;
+
+use reasons::{describe_connect_error, dns_reason};
 
 type Tunnel = TlsStream<Prefixed<TcpStream>>;
 
@@ -54,7 +59,7 @@ struct Probe<'a> {
     current_start: Instant,
     last_limit: Duration,
     stages: Vec<Stage>,
-    failure_detail: Option<String>,
+    failure_detail: Option<Text>,
     auth: AuthReport,
     used: Option<Scheme>,
     status_line: Option<String>,
@@ -123,29 +128,28 @@ impl<'a> Probe<'a> {
         self.last_limit
     }
 
-    fn limit_text(&self) -> String {
+    /// The last limit applied, for "within …": `2.0 s` / `2.0 秒`.
+    fn limit_text(&self) -> Text {
         let s = self.last_limit.as_secs_f64();
         let whole = self
             .deadline
             .saturating_duration_since(Instant::now())
             .is_zero();
         if whole {
-            format!("{s:.1} s (the whole-probe limit)")
+            tr!(
+                "{s:.1} s (the whole-probe limit)",
+                "{s:.1} 秒（整个探测的时间上限）"
+            )
         } else {
-            format!("{s:.1} s")
+            tr!("{s:.1} s", "{s:.1} 秒")
         }
     }
 
-    fn record(&mut self, name: StageName, t0: Instant, ok: bool, detail: String) {
+    fn record(&mut self, name: StageName, t0: Instant, ok: bool, detail: Text) {
         if !ok {
             self.failure_detail = Some(detail.clone());
         }
-        let stage = Stage {
-            name,
-            ok,
-            elapsed_ms: millis(t0.elapsed()),
-            detail,
-        };
+        let stage = Stage::new(name, ok, millis(t0.elapsed()), detail);
         if let Some(tx) = &self.events {
             // The listener may have gone away; the report still has the stage.
             let _ = tx.send(stage.clone());
@@ -158,7 +162,7 @@ impl<'a> Probe<'a> {
         name: StageName,
         t0: Instant,
         code: DiagnosisCode,
-        detail: String,
+        detail: Text,
     ) -> Result<T, DiagnosisCode> {
         self.record(name, t0, false, detail);
         Err(code)
@@ -174,9 +178,10 @@ impl<'a> Probe<'a> {
                 DiagnosisCode::TunnelIdle
             }
         };
-        let detail = format!(
-            "stopped at the whole-probe limit of {:.1} s",
-            self.req.timeouts.total.as_secs_f64()
+        let total = self.req.timeouts.total.as_secs_f64();
+        let detail = tr!(
+            "stopped at the whole-probe limit of {total:.1} s",
+            "已达到整个探测的时间上限 {total:.1} 秒，探测停止"
         );
         self.last_limit = self.req.timeouts.total;
         let (name, t0) = (self.current, self.current_start);
@@ -240,7 +245,10 @@ impl<'a> Probe<'a> {
                 StageName::Resolve,
                 t0,
                 true,
-                format!("skipped: {host} is an IP address"),
+                tr!(
+                    "skipped: {host} is an IP address",
+                    "已跳过：{host} 是 IP 地址"
+                ),
             );
             return Ok(vec![SocketAddr::new(ip, port)]);
         }
@@ -249,7 +257,10 @@ impl<'a> Probe<'a> {
                 StageName::Resolve,
                 t0,
                 DiagnosisCode::ProxyDnsFailed,
-                format!("{host:?} is not a valid host name"),
+                tr!(
+                    "{host:?} is not a valid host name",
+                    "{host:?} 不是有效的主机名"
+                ),
             );
         }
         let limit = self.budget(self.req.timeouts.connect);
@@ -261,15 +272,16 @@ impl<'a> Probe<'a> {
                         StageName::Resolve,
                         t0,
                         DiagnosisCode::ProxyDnsFailed,
-                        format!("{host} has no address"),
+                        tr!("{host} has no address", "{host} 没有任何地址"),
                     );
                 }
                 let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+                let list = list.join(", ");
                 self.record(
                     StageName::Resolve,
                     t0,
                     true,
-                    format!("{host} resolves to {}", list.join(", ")),
+                    tr!("{host} resolves to {list}", "{host} 解析为 {list}"),
                 );
                 Ok(addrs)
             }
@@ -277,10 +289,14 @@ impl<'a> Probe<'a> {
                 StageName::Resolve,
                 t0,
                 DiagnosisCode::ProxyDnsFailed,
-                format!("{host}: {e}"),
+                tr!("{host}: {why}", "{host}：{why}"; why = dns_reason(&e)),
             ),
             Err(_) => {
-                let detail = format!("no DNS answer for {host} within {}", self.limit_text());
+                let detail = tr!(
+                    "no DNS answer for {host} within {limit}",
+                    "{limit}内没有收到 {host} 的 DNS 应答";
+                    limit = self.limit_text()
+                );
                 self.fail(
                     StageName::Resolve,
                     t0,
@@ -299,7 +315,10 @@ impl<'a> Probe<'a> {
                     StageName::TcpConnect,
                     t0,
                     true,
-                    format!("TCP handshake {local} -> {remote} done"),
+                    tr!(
+                        "TCP handshake {local} -> {remote} done",
+                        "TCP 握手 {local} -> {remote} 已完成"
+                    ),
                 );
                 Ok(stream)
             }
@@ -311,14 +330,17 @@ impl<'a> Probe<'a> {
     async fn open(
         &mut self,
         addrs: &[SocketAddr],
-    ) -> Result<(TcpStream, SocketAddr, SocketAddr), (DiagnosisCode, String)> {
+    ) -> Result<(TcpStream, SocketAddr, SocketAddr), (DiagnosisCode, Text)> {
         let mut errors = Vec::new();
         let mut code = DiagnosisCode::ProxyUnreachable;
         for addr in addrs {
             let limit = self.budget(self.req.timeouts.connect);
             if limit.is_zero() {
                 code = DiagnosisCode::ConnectTimeout;
-                errors.push(format!("{addr}: not tried, no time left"));
+                errors.push(tr!(
+                    "{addr}: not tried, no time left",
+                    "{addr}：未尝试，没有剩余时间"
+                ));
                 break;
             }
             match timeout(limit, TcpStream::connect(addr)).await {
@@ -333,18 +355,23 @@ impl<'a> Probe<'a> {
                         io::ErrorKind::TimedOut => DiagnosisCode::ConnectTimeout,
                         _ => DiagnosisCode::ProxyUnreachable,
                     };
-                    errors.push(format!("{addr}: {}", describe_connect_error(&e)));
+                    errors.push(tr!(
+                        "{addr}: {why}",
+                        "{addr}：{why}";
+                        why = describe_connect_error(&e)
+                    ));
                 }
                 Err(_) => {
                     code = DiagnosisCode::ConnectTimeout;
-                    errors.push(format!(
-                        "{addr}: no answer to the SYN within {}",
-                        self.limit_text()
+                    errors.push(tr!(
+                        "{addr}: no answer to the SYN within {limit}",
+                        "{addr}：{limit}内 SYN 没有得到应答";
+                        limit = self.limit_text()
                     ));
                 }
             }
         }
-        Err((code, errors.join("; ")))
+        Err((code, Text::join(&errors, "; ", "；")))
     }
 
     async fn tls_handshake(
@@ -357,7 +384,7 @@ impl<'a> Probe<'a> {
         let (config, seen) = match &client {
             Ok(c) => (c.config.clone(), c.seen.clone()),
             Err(e) => {
-                let detail = e.to_string();
+                let detail = e.text();
                 return self.fail(
                     StageName::TlsHandshake,
                     t0,
@@ -369,7 +396,11 @@ impl<'a> Probe<'a> {
         let name = match ServerName::try_from(self.req.target_host.clone()) {
             Ok(n) => n,
             Err(e) => {
-                let detail = format!("{:?} is not a TLS server name: {e}", self.req.target_host);
+                let host = &self.req.target_host;
+                let detail = tr!(
+                    "{host:?} is not a TLS server name: {e}",
+                    "{host:?} 不是有效的 TLS 服务器名称"
+                );
                 return self.fail(
                     StageName::TlsHandshake,
                     t0,
@@ -390,13 +421,18 @@ impl<'a> Probe<'a> {
                     .unwrap_or_default();
                 report.version = conn.protocol_version().map(tls::version_name);
                 report.cipher = conn.negotiated_cipher_suite().map(tls::cipher_name);
-                let detail = format!(
-                    "{} {}; subject {}; issuer {}; valid until {}",
-                    report.version.as_deref().unwrap_or("TLS"),
-                    report.cipher.as_deref().unwrap_or("(unknown cipher)"),
-                    report.subject.as_deref().unwrap_or("?"),
-                    report.issuer.as_deref().unwrap_or("?"),
-                    report.not_after.as_deref().unwrap_or("?"),
+                let version = report.version.as_deref().unwrap_or("TLS");
+                let cipher = match &report.cipher {
+                    Some(c) => Text::same(c),
+                    None => tr!("(unknown cipher)", "（未知密码套件）"),
+                };
+                let subject = report.subject.as_deref().unwrap_or("?");
+                let issuer = report.issuer.as_deref().unwrap_or("?");
+                let not_after = report.not_after.as_deref().unwrap_or("?");
+                let detail = tr!(
+                    "{version} {cipher}; subject {subject}; issuer {issuer}; valid until {not_after}",
+                    "{version} {cipher}；主题 {subject}；颁发者 {issuer}；有效期至 {not_after}";
+                    cipher
                 );
                 self.tls = Some(report);
                 self.record(StageName::TlsHandshake, t0, true, detail);
@@ -412,16 +448,21 @@ impl<'a> Probe<'a> {
                         Some(r) => (tls::classify(r), tls::describe(r)),
                         None if is_reset(&e) || e.kind() == io::ErrorKind::UnexpectedEof => (
                             DiagnosisCode::ConnectionReset,
-                            format!("the tunnel was cut during the TLS handshake: {e}"),
+                            tr!(
+                                "the tunnel was cut during the TLS handshake: {why}",
+                                "TLS 握手期间隧道被切断：{why}";
+                                why = io_reason(&e)
+                            ),
                         ),
-                        None => (DiagnosisCode::TlsFailed, e.to_string()),
+                        None => (DiagnosisCode::TlsFailed, io_reason(&e)),
                     };
                 self.fail(StageName::TlsHandshake, t0, code, detail)
             }
             Err(_) => {
-                let detail = format!(
-                    "ClientHello sent through the tunnel; no TLS answer within {}",
-                    self.limit_text()
+                let detail = tr!(
+                    "ClientHello sent through the tunnel; no TLS answer within {limit}",
+                    "已通过隧道发送 ClientHello；{limit}内没有收到 TLS 应答";
+                    limit = self.limit_text()
                 );
                 self.fail(
                     StageName::TlsHandshake,
@@ -449,11 +490,19 @@ impl<'a> Probe<'a> {
                     StageName::HttpsRequest,
                     t0,
                     code,
-                    format!("HEAD / could not be sent: {e}"),
+                    tr!(
+                        "HEAD / could not be sent: {why}",
+                        "无法发送 HEAD /：{why}";
+                        why = io_reason(&e)
+                    ),
                 );
             }
             Err(_) => {
-                let detail = format!("HEAD / could not be sent within {}", self.limit_text());
+                let detail = tr!(
+                    "HEAD / could not be sent within {limit}",
+                    "未能在 {limit}内发送 HEAD /";
+                    limit = self.limit_text()
+                );
                 return self.fail(
                     StageName::HttpsRequest,
                     t0,
@@ -466,10 +515,14 @@ impl<'a> Probe<'a> {
         match read_head(&mut tunnel, Vec::new(), limit).await {
             Ok((head, _)) => {
                 let location = head.value("Location").map(str::to_string);
-                let mut detail = format!("HEAD / -> {}", head.status_line());
-                if let Some(l) = &location {
-                    detail.push_str(&format!("; Location: {l}"));
-                }
+                let status = head.status_line();
+                let detail = match &location {
+                    Some(l) => tr!(
+                        "HEAD / -> {status}; Location: {l}",
+                        "已发送 HEAD /，服务器应答 {status}；Location: {l}"
+                    ),
+                    None => tr!("HEAD / -> {status}", "已发送 HEAD /，服务器应答 {status}"),
+                };
                 self.http = Some(HttpReport {
                     status: head.status,
                     location,
@@ -478,8 +531,9 @@ impl<'a> Probe<'a> {
                 Ok(tunnel)
             }
             Err(e) => {
-                let (code, detail) = match self.head_failure("HEAD /", e, "the server") {
-                    (DiagnosisCode::ProxyNoResponse, d) if d.contains("closed") => {
+                let server = tr!("the server", "服务器");
+                let (code, detail) = match self.head_failure("HEAD /", e, &server) {
+                    (DiagnosisCode::ProxyNoResponse, d) if d.en.contains("closed") => {
                         (DiagnosisCode::ConnectionReset, d)
                     }
                     (DiagnosisCode::ProxyNoResponse, d) => (DiagnosisCode::TunnelIdle, d),
@@ -499,12 +553,19 @@ impl<'a> Probe<'a> {
                     StageName::Close,
                     t0,
                     true,
-                    "TLS close_notify sent, then TCP FIN".to_string(),
+                    tr!(
+                        "TLS close_notify sent, then TCP FIN",
+                        "已发送 TLS close_notify，随后发送 TCP FIN"
+                    ),
                 );
                 Ok(())
             }
             Ok(Err(e)) if is_reset(&e) || e.kind() == io::ErrorKind::NotConnected => {
-                let detail = format!("the server had already closed the connection ({e})");
+                let detail = tr!(
+                    "the server had already closed the connection ({why})",
+                    "服务器已先关闭了连接（{why}）";
+                    why = io_reason(&e)
+                );
                 self.record(StageName::Close, t0, true, detail);
                 Ok(())
             }
@@ -512,12 +573,13 @@ impl<'a> Probe<'a> {
                 StageName::Close,
                 t0,
                 DiagnosisCode::ConnectionReset,
-                format!("closing failed: {e}"),
+                tr!("closing failed: {why}", "关闭连接失败：{why}"; why = io_reason(&e)),
             ),
             Err(_) => {
-                let detail = format!(
-                    "close_notify could not be sent within {}",
-                    self.limit_text()
+                let detail = tr!(
+                    "close_notify could not be sent within {limit}",
+                    "未能在 {limit}内发送 close_notify";
+                    limit = self.limit_text()
                 );
                 self.fail(StageName::Close, t0, DiagnosisCode::TunnelIdle, detail)
             }
@@ -540,16 +602,5 @@ pub(crate) fn io_code(e: &io::Error, otherwise: DiagnosisCode) -> DiagnosisCode 
         DiagnosisCode::ConnectionReset
     } else {
         otherwise
-    }
-}
-
-fn describe_connect_error(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            "connection refused (nothing listens there, or a firewall rejects it)".to_string()
-        }
-        io::ErrorKind::HostUnreachable => "host unreachable".to_string(),
-        io::ErrorKind::NetworkUnreachable => "network unreachable (no route)".to_string(),
-        _ => e.to_string(),
     }
 }

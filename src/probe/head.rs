@@ -4,6 +4,8 @@
 //! chunk, and whatever follows it is handed back untouched (it belongs to the tunnel).
 //! The buffer is allocated once at [`MAX_HEAD_BYTES`] and never grows past it.
 
+use crate::i18n::Text;
+
 /// Largest response head accepted (status line, headers and the blank line).
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// Most header lines accepted.
@@ -90,6 +92,21 @@ pub enum HeadError {
     BadStatusLine(String),
     #[error("malformed header line {0:?}")]
     BadHeaderLine(String),
+}
+
+impl HeadError {
+    /// The error in both languages (the English is its `Display`); what the peer sent is
+    /// quoted as it came.
+    pub fn text(&self) -> Text {
+        let zh = match self {
+            HeadError::NotHttp(start) => format!("应答不是 HTTP：其开头为 {start:?}"),
+            HeadError::TooLarge => format!("在 {MAX_HEAD_BYTES} 字节内没有找到响应头的结尾"),
+            HeadError::TooManyLines => format!("响应头超过 {MAX_HEADER_LINES} 行"),
+            HeadError::BadStatusLine(line) => format!("状态行格式错误 {line:?}"),
+            HeadError::BadHeaderLine(line) => format!("头部行格式错误 {line:?}"),
+        };
+        Text::new(self.to_string(), zh)
+    }
 }
 
 /// What a push produced.

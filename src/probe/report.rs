@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::diagnosis::Diagnosis;
 use super::hostport::authority;
+use crate::i18n::{Lang, Text};
 
 /// The stages, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -47,13 +48,37 @@ impl fmt::Display for StageName {
     }
 }
 
-/// One completed stage.
+/// One completed stage. `detail` is the English (the JSON report's); the page asks for its
+/// language with [`Stage::detail_in`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stage {
     pub name: StageName,
     pub ok: bool,
     pub elapsed_ms: f64,
     pub detail: String,
+    /// The detail in Simplified Chinese (absent in a report read back from JSON).
+    #[serde(skip)]
+    pub detail_zh: Option<String>,
+}
+
+impl Stage {
+    pub fn new(name: StageName, ok: bool, elapsed_ms: f64, detail: Text) -> Stage {
+        Stage {
+            name,
+            ok,
+            elapsed_ms,
+            detail: detail.en,
+            detail_zh: Some(detail.zh_cn),
+        }
+    }
+
+    /// The detail in `lang` (English if it is not known).
+    pub fn detail_in(&self, lang: Lang) -> &str {
+        match (lang, &self.detail_zh) {
+            (Lang::ZhCn, Some(zh)) => zh,
+            _ => &self.detail,
+        }
+    }
 }
 
 /// `{"host": ..., "port": ...}`
@@ -254,6 +279,20 @@ mod tests {
                 format!("\"{}\"", n.as_str())
             );
         }
+    }
+
+    #[test]
+    fn a_stage_says_its_detail_in_either_language_and_serializes_only_the_english() {
+        let stage = Stage::new(StageName::Close, true, 1.0, Text::new("closed", "已关闭"));
+        assert_eq!(stage.detail_in(Lang::En), "closed");
+        assert_eq!(stage.detail_in(Lang::ZhCn), "已关闭");
+        let json = serde_json::to_value(&stage).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "close", "ok": true, "elapsed_ms": 1.0, "detail": "closed"})
+        );
+        let back: Stage = serde_json::from_value(json).unwrap();
+        assert_eq!(back.detail_in(Lang::ZhCn), "closed");
     }
 
     #[test]

@@ -91,12 +91,14 @@ mod tests {
                     ok: true,
                     elapsed_ms: 0.25,
                     detail: "TCP handshake 10.0.0.2:5000 -> 10.0.0.1:3128 done".into(),
+                    detail_zh: None,
                 },
                 Stage {
                     name: StageName::Connect,
                     ok: false,
                     elapsed_ms: 1.5,
                     detail: "CONNECT tools.cisco.com:443 HTTP/1.1 -> HTTP/1.1 403 Forbidden".into(),
+                    detail_zh: None,
                 },
             ],
             connect_response: Some(ConnectResponse {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
@@ -15,18 +15,59 @@ use rustls::{
 
 use super::diagnosis::DiagnosisCode;
 use super::report::TlsReport;
+use crate::i18n::{Text, io_reason};
+use crate::tr;
 
 /// Why the TLS client could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
     #[error("cannot read CA file {path}: {reason}")]
-    CaFile { path: String, reason: String },
+    CaFile { path: String, reason: Text },
     #[error("CA file {0} holds no certificate")]
     CaFileEmpty(String),
     #[error("TLS setup failed: {0}")]
     Rustls(#[from] rustls::Error),
     #[error("TLS setup did not finish: {0}")]
     Interrupted(String),
+}
+
+impl TlsSetupError {
+    /// The error in both languages (the English is its `Display`).
+    pub fn text(&self) -> Text {
+        match self {
+            TlsSetupError::CaFile { path, reason } => tr!(
+                "cannot read CA file {path}: {reason}",
+                "无法读取 CA 文件 {path}：{reason}";
+                reason
+            ),
+            TlsSetupError::CaFileEmpty(path) => tr!(
+                "CA file {path} holds no certificate",
+                "CA 文件 {path} 中没有证书"
+            ),
+            TlsSetupError::Rustls(e) => tr!(
+                "TLS setup failed: {why}",
+                "TLS 设置失败：{why}";
+                why = describe(e)
+            ),
+            TlsSetupError::Interrupted(e) => tr!(
+                "TLS setup did not finish: {e}",
+                "TLS 设置未完成（内部任务被中断）"
+            ),
+        }
+    }
+}
+
+/// Why a PEM file could not be read, in both languages.
+fn pem_reason(e: &pem::Error) -> Text {
+    let zh = match e {
+        pem::Error::Io(io) => return io_reason(io),
+        pem::Error::MissingSectionEnd { .. } => "PEM 段缺少 END 行",
+        pem::Error::IllegalSectionStart { .. } => "PEM 段的 BEGIN 行无效",
+        pem::Error::Base64Decode(_) => "PEM 内容不是有效的 Base64",
+        pem::Error::SectionTooLarge => "PEM 段过大",
+        _ => "不是有效的 PEM 文件",
+    };
+    Text::new(e.to_string(), zh)
 }
 
 /// A client configuration and the slot where its verifier puts the server's certificate.
@@ -56,12 +97,12 @@ pub fn client(ca_file: Option<&Path>) -> Result<TlsClient, TlsSetupError> {
         let certs = CertificateDer::pem_file_iter(path)
             .map_err(|e| TlsSetupError::CaFile {
                 path: shown.clone(),
-                reason: e.to_string(),
+                reason: pem_reason(&e),
             })?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| TlsSetupError::CaFile {
                 path: shown.clone(),
-                reason: e.to_string(),
+                reason: pem_reason(&e),
             })?;
         if certs.is_empty() {
             return Err(TlsSetupError::CaFileEmpty(shown));
@@ -69,7 +110,7 @@ pub fn client(ca_file: Option<&Path>) -> Result<TlsClient, TlsSetupError> {
         for cert in certs {
             roots.add(cert).map_err(|e| TlsSetupError::CaFile {
                 path: shown.clone(),
-                reason: e.to_string(),
+                reason: describe(&e),
             })?;
         }
     }
@@ -171,25 +212,75 @@ pub fn classify(err: &rustls::Error) -> DiagnosisCode {
     }
 }
 
-/// A readable account of a rustls error.
-pub fn describe(err: &rustls::Error) -> String {
+/// A readable account of a rustls error, in both languages. The English is rustls's own
+/// words but for the two an admin meets most; the Chinese names each kind and keeps the
+/// protocol's own names (alerts, message types) as rustls spells them.
+pub fn describe(err: &rustls::Error) -> Text {
+    use rustls::Error as R;
+    let rustls = err.to_string();
+    let zh = |zh: String| Text::new(rustls.clone(), zh);
     match err {
-        rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+        R::InvalidCertificate(CertificateError::NotValidForNameContext {
             expected,
             presented,
-        }) => format!(
-            "the certificate is for {} but the target is {}",
+        }) => {
+            let expected = expected.to_str();
             if presented.is_empty() {
-                "no name".to_string()
+                tr!(
+                    "the certificate is for no name but the target is {expected}",
+                    "证书不含任何名称，而目标是 {expected}"
+                )
             } else {
-                presented.join(", ")
-            },
-            expected.to_str()
-        ),
-        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
-            "certificate issued by an unknown CA".to_string()
+                let names = presented.join(", ");
+                tr!(
+                    "the certificate is for {names} but the target is {expected}",
+                    "证书颁发给 {names}，而目标是 {expected}"
+                )
+            }
         }
-        other => other.to_string(),
+        R::InvalidCertificate(CertificateError::UnknownIssuer) => tr!(
+            "certificate issued by an unknown CA",
+            "证书由未知的 CA 颁发"
+        ),
+        R::InvalidCertificate(cert) => zh(certificate_zh(cert)),
+        R::AlertReceived(alert) => zh(format!("对端发送了 TLS 警报 {alert:?}")),
+        R::NoCertificatesPresented => zh("服务器未提供证书".to_owned()),
+        R::PeerIncompatible(why) => zh(format!("服务器与本设备的 TLS 参数不兼容（{why:?}）")),
+        R::PeerMisbehaved(why) => zh(format!("服务器违反了 TLS 协议（{why:?}）")),
+        R::InvalidMessage(why) => zh(format!(
+            "收到无效的 TLS 消息（{why:?}）：隧道另一端可能不是 TLS 服务器"
+        )),
+        R::InappropriateMessage { got_type, .. } => {
+            zh(format!("收到不应在此时出现的 TLS 消息（{got_type:?}）"))
+        }
+        R::InappropriateHandshakeMessage { got_type, .. } => {
+            zh(format!("收到不应在此时出现的 TLS 握手消息（{got_type:?}）"))
+        }
+        R::DecryptError => zh("无法解密 TLS 消息".to_owned()),
+        R::PeerSentOversizedRecord => zh("对端发送了超出大小限制的 TLS 记录".to_owned()),
+        R::FailedToGetCurrentTime => zh("无法读取当前时间".to_owned()),
+        _ => zh(format!("TLS 错误（{err:?}）")),
+    }
+}
+
+/// A certificate refused for a reason other than its name or an unknown issuer.
+fn certificate_zh(err: &CertificateError) -> String {
+    use CertificateError as E;
+    match err {
+        E::Expired | E::ExpiredContext { .. } => "证书已过期".to_owned(),
+        E::NotValidYet | E::NotValidYetContext { .. } => "证书尚未生效".to_owned(),
+        E::NotValidForName => "证书未颁发给目标名称".to_owned(),
+        E::BadSignature => "证书签名无效".to_owned(),
+        E::BadEncoding => "证书编码无效".to_owned(),
+        E::Revoked => "证书已被吊销".to_owned(),
+        E::InvalidPurpose | E::InvalidPurposeContext { .. } => {
+            "证书的用途不是 TLS 服务器身份验证".to_owned()
+        }
+        E::UnsupportedSignatureAlgorithmContext { .. }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "证书使用了不支持的签名算法".to_owned()
+        }
+        other => format!("证书无效（{other:?}）"),
     }
 }
 
@@ -275,10 +366,13 @@ mod tests {
             presented: vec!["DnsName(\"b.example\")".into()],
         });
         let text = describe(&e);
-        assert!(
-            text.contains("b.example") && text.contains("a.example"),
-            "{text}"
-        );
+        for said in [&text.en, &text.zh_cn] {
+            assert!(
+                said.contains("b.example") && said.contains("a.example"),
+                "{said}"
+            );
+        }
+        assert!(text.zh_cn.contains("证书"), "{}", text.zh_cn);
     }
 
     #[test]
@@ -287,6 +381,42 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(err, TlsSetupError::CaFile { .. }), "{err}");
+        assert_eq!(err.text().en, err.to_string());
+        assert!(
+            err.text()
+                .zh_cn
+                .starts_with("无法读取 CA 文件 /nonexistent/ca.pem：文件或目录不存在"),
+            "{}",
+            err.text().zh_cn
+        );
+    }
+
+    #[test]
+    fn rustls_errors_are_named_in_chinese_and_keep_rustls_words_in_english() {
+        use rustls::{AlertDescription, Error as R};
+        for e in [
+            R::InvalidCertificate(CertificateError::Expired),
+            R::InvalidCertificate(CertificateError::Revoked),
+            R::AlertReceived(AlertDescription::HandshakeFailure),
+            R::NoCertificatesPresented,
+            R::DecryptError,
+            R::General("odd".into()),
+        ] {
+            let t = describe(&e);
+            assert_eq!(t.en, e.to_string());
+            assert!(
+                t.zh_cn
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{e:?}: {}",
+                t.zh_cn
+            );
+        }
+        assert!(
+            describe(&R::AlertReceived(AlertDescription::HandshakeFailure))
+                .zh_cn
+                .contains("HandshakeFailure")
+        );
     }
 
     #[test]

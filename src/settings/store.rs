@@ -220,7 +220,21 @@ impl Store {
             ),
             None => ("save", format!("revision {}: {changes}", revision.id)),
         };
-        crate::audit::insert(&mut *tx, actor, address, action, &detail).await?;
+        crate::audit::insert(
+            &mut *tx,
+            actor,
+            address,
+            action,
+            crate::audit::Detail {
+                en: &detail,
+                zh_cn: Some(&crate::audit::revision_detail_zh(
+                    revision.id,
+                    rollback_of,
+                    &revision.changes,
+                )),
+            },
+        )
+        .await?;
 
         self.sync_file(&revision.config).await?;
         if let Err(e) = tx.commit().await {

@@ -208,7 +208,7 @@ pub async fn put_proxy(
         }
         Ok(SaveResult::NotWritten(why)) => ApiError::response(
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("not saved: {why}; the database is unchanged"),
+            format!("not saved: {}; the database is unchanged", why.en),
         ),
         Err(e) => internal(e),
     }

@@ -123,7 +123,7 @@ pub async fn revoke(
             &session.username,
             address.as_deref(),
             "api_token_revoked",
-            &name,
+            name.as_str(),
         )
         .await;
     }

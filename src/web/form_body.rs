@@ -161,4 +161,35 @@ mod tests {
             FormBodyError::NotANumber("bad".into())
         );
     }
+
+    /// The request's body broke off (axum's rejection): the Chinese page says so in
+    /// Chinese, without axum's English, which only the English keeps.
+    #[tokio::test]
+    async fn a_body_that_breaks_off_is_refused_in_chinese_without_axums_words() {
+        use axum::body::{Body, Bytes};
+        use axum::extract::FromRequest;
+        use axum::http::{HeaderMap, Request, StatusCode};
+
+        let broken = futures_util::stream::iter([Err::<Bytes, _>(std::io::Error::other("cut"))]);
+        let rejection = Bytes::from_request(Request::new(Body::from_stream(broken)), &())
+            .await
+            .unwrap_err();
+        let axums = rejection.body_text();
+        let refused = crate::web::page::form_body(&HeaderMap::new(), Err(rejection));
+        let Err(crate::error::AppError::BadRequest { status, message }) = refused else {
+            panic!("a broken body was read");
+        };
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(message.en.contains(&axums), "{}", message.en);
+        assert!(
+            message.zh_cn.starts_with("无法读取表单："),
+            "{}",
+            message.zh_cn
+        );
+        assert!(
+            !message.zh_cn.chars().any(|c| c.is_ascii_alphabetic()),
+            "{}",
+            message.zh_cn
+        );
+    }
 }

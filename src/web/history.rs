@@ -148,7 +148,8 @@ pub async fn rollback(
             StatusCode::INTERNAL_SERVER_ERROR,
             tr!(
                 "Not rolled back: {why}. The database is unchanged.",
-                "未回滚：{why}。数据库未更改。"
+                "未回滚：{why}。数据库未更改。";
+                why
             ),
         ),
     };

@@ -127,7 +127,7 @@ pub async fn submit(
             &username,
             address.as_deref(),
             "login_locked",
-            "refused while locked",
+            &tr!("refused while locked", "登录已锁定，已拒绝"),
         )
         .await;
         return render(
@@ -155,7 +155,7 @@ pub async fn submit(
                 &username,
                 address.as_deref(),
                 "login_failed",
-                "wrong user name or password",
+                &tr!("wrong user name or password", "用户名或密码错误"),
             )
             .await;
             return match lock {

@@ -228,10 +228,14 @@ pub fn form_body(
             ),
         ),
         status => {
+            // axum's words stay in the English; the Chinese says the same without them.
             let why = rejection.body_text();
             AppError::status(
                 status,
-                tr!("The form could not be read: {why}", "无法读取表单：{why}"),
+                tr!(
+                    "The form could not be read: {why}",
+                    "无法读取表单：请求正文不完整或在传输中断开。未保存任何内容；请重新加载页面后重试。"
+                ),
             )
         }
     })?;
@@ -321,7 +325,8 @@ pub async fn save(
         SaveResult::NotWritten(why) => {
             let notice = tr!(
                 "Not saved: {why}. The database is unchanged; Save again once this is fixed.",
-                "未保存：{why}。数据库未更改；解决此问题后请再次保存。"
+                "未保存：{why}。数据库未更改；解决此问题后请再次保存。";
+                why
             );
             (
                 StatusCode::INTERNAL_SERVER_ERROR,

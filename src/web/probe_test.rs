@@ -84,14 +84,12 @@ async fn run(
     let mut report = probe::run(&req, events).await;
     probe::mtu::annotate_mtu(&mut report).await;
     state.tester.record(&who, &report);
-    let detail = format!(
-        "{} through {}:{} to {}:{} in {:.0} ms",
-        report.diagnosis.code.as_str(),
-        report.proxy.host,
-        report.proxy.port,
-        report.target.host,
-        report.target.port,
-        report.total_ms
+    let (code, ms) = (report.diagnosis.code.as_str(), report.total_ms);
+    let (proxy, target) = (&report.proxy, &report.target);
+    let (ph, pp, th, tp) = (&proxy.host, proxy.port, &target.host, target.port);
+    let detail = tr!(
+        "{code} through {ph}:{pp} to {th}:{tp} in {ms:.0} ms",
+        "{code}：经由 {ph}:{pp} 到 {th}:{tp}，用时 {ms:.0} ms"
     );
     audit::record(
         state.store.pool(),
@@ -276,7 +274,13 @@ fn stream(
     }));
     let lines = futures_util::stream::unfold((rx, Some(task)), move |(mut rx, task)| async move {
         if let Some(stage) = rx.recv().await {
-            let line = serde_json::json!({"event": "stage", "stage": stage});
+            // `stage` is the report's (English) stage; `text` its detail in the page's
+            // language, for the live view.
+            let line = serde_json::json!({
+                "event": "stage",
+                "stage": stage,
+                "text": stage.detail_in(lang),
+            });
             return Some((
                 Ok::<_, Infallible>(Bytes::from(format!("{line}\n"))),
                 (rx, task),

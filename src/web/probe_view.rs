@@ -57,7 +57,7 @@ impl ProbeView {
                         title: t.stage_title(name),
                         state: if stage.ok { "ok" } else { "fail" },
                         elapsed: format!("{:.2} ms", stage.elapsed_ms),
-                        detail: stage.detail.clone(),
+                        detail: stage.detail_in(t.lang).to_owned(),
                         x: format!("{:.2}", start / total * 100.0),
                         // A sliver stays visible even for a stage of microseconds.
                         w: format!("{:.2}", (stage.elapsed_ms / total * 100.0).max(0.4)),

@@ -2,9 +2,11 @@
 //! revision with the proxy file, audit. Callers only choose how to answer.
 
 use crate::error::AppError;
+use crate::i18n::{Text, io_reason};
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, SaveError, SaveOutcome};
 use crate::state::AppState;
+use crate::tr;
 
 pub enum SaveResult {
     Saved(Revision),
@@ -13,7 +15,7 @@ pub enum SaveResult {
     Stale(Option<Revision>),
     /// The proxy file or the database could not be written; nothing was saved. The text
     /// says why.
-    NotWritten(String),
+    NotWritten(Text),
 }
 
 /// Who asks, from where.
@@ -71,15 +73,17 @@ pub async fn save_proxy(
         Ok(SaveOutcome::Stale { current }) => Ok(SaveResult::Stale(current)),
         Err(SaveError::File { path, source }) => {
             tracing::error!(path = %path.display(), error = %source, "proxy file not written; save rolled back");
-            Ok(SaveResult::NotWritten(format!(
-                "{} could not be written ({source})",
-                path.display()
+            let path = path.display();
+            Ok(SaveResult::NotWritten(tr!(
+                "{path} could not be written ({why})",
+                "无法写入 {path}（{why}）";
+                why = io_reason(&source)
             )))
         }
         Err(SaveError::Db(e)) => match crate::db::explain(&e) {
             Some(why) => {
                 tracing::error!(error = %e, "proxy settings not saved");
-                Ok(SaveResult::NotWritten(why.to_owned()))
+                Ok(SaveResult::NotWritten(why))
             }
             None => Err(e.into()),
         },

@@ -89,14 +89,9 @@ impl TestApp {
         let handle = tokio::spawn(fmc_mgmt::serve(listener, state, async {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
         TestApp {
             addr,
-            client,
+            client: client(),
             dir,
             args,
             shutdown: Some(tx),
@@ -154,6 +149,21 @@ impl TestApp {
     /// Log in through the login form, as a browser would.
     pub async fn login(&self, user: &str, password: &str) -> reqwest::Response {
         login(&self.client, &self.url(""), user, password).await
+    }
+
+    /// Save `language` (`en`, `zh-CN`, `auto`) as the admin's, through the user menu's form.
+    pub async fn choose_language(&self, language: &str) -> reqwest::Response {
+        let fields = [
+            ("language".to_owned(), language.to_owned()),
+            ("next".to_owned(), PAGE.to_owned()),
+            ("csrf_token".to_owned(), self.csrf().await),
+        ];
+        self.post_raw(
+            "/system/language",
+            "application/x-www-form-urlencoded",
+            encode(&fields).into_bytes(),
+        )
+        .await
     }
 
     /// POST the Proxy form as the page would, with `revision` from the page unless given.
@@ -223,6 +233,15 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// A client as a browser is one: it keeps cookies and does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The value of the hidden input `name` in `html`.

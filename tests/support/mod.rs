@@ -4,6 +4,7 @@
 pub mod app;
 pub mod binary;
 pub mod browser;
+pub mod chinese;
 pub mod fake_proxy;
 pub mod mounts;
 pub mod probe;

@@ -8,13 +8,15 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 
 use super::{Probe, io_code};
+use crate::i18n::{Text, io_reason};
 use crate::probe::auth::{self, Decision, Rounds};
-use crate::probe::diagnosis::DiagnosisCode;
+use crate::probe::diagnosis::{DiagnosisCode, offered_in};
 use crate::probe::head::MAX_HEAD_BYTES;
 use crate::probe::hostport::{authority, is_valid_host};
 use crate::probe::report::{ConnectResponse, StageName};
 use crate::probe::request::{connect_line, connect_request};
 use crate::probe::wire::{HeadReadError, MAX_DISCARD, discard_body, read_head};
+use crate::tr;
 
 /// Interim (1xx) answers skipped before the real one.
 const MAX_INTERIM: usize = 5;
@@ -29,13 +31,16 @@ impl Probe<'_> {
         let (host, port) = (self.req.target_host.clone(), self.req.target_port);
         let line = connect_line(&host, port);
         if !is_valid_host(&host) {
-            let detail = format!("the target {host:?} is not a valid host name; nothing was sent");
+            let detail = tr!(
+                "the target {host:?} is not a valid host name; nothing was sent",
+                "目标 {host:?} 不是有效的主机名；未发送任何内容"
+            );
             return self.fail(StageName::Connect, t0, DiagnosisCode::BadRequest, detail);
         }
         let target_authority = authority(&host, port);
         let mut rounds = Rounds::new();
         let mut authorization: Option<String> = None;
-        let mut notes: Vec<String> = Vec::new();
+        let mut notes: Vec<Text> = Vec::new();
         let mut leftover: Vec<u8> = Vec::new();
         let mut reused = false;
         let mut interim = 0;
@@ -47,7 +52,11 @@ impl Probe<'_> {
                 match timeout(limit, stream.write_all(request.as_bytes())).await {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) if reused => {
-                        notes.push(format!("the kept-alive connection failed ({e})"));
+                        notes.push(tr!(
+                            "the kept-alive connection failed ({why})",
+                            "保持的连接已失效（{why}）";
+                            why = io_reason(&e)
+                        ));
                         stream = self.reopen(addrs, t0, &mut notes).await?;
                         reused = false;
                         continue;
@@ -58,12 +67,19 @@ impl Probe<'_> {
                             StageName::Connect,
                             t0,
                             code,
-                            format!("{line} could not be sent: {e}"),
+                            tr!(
+                                "{line} could not be sent: {why}",
+                                "无法发送 {line}：{why}";
+                                why = io_reason(&e)
+                            ),
                         );
                     }
                     Err(_) => {
-                        let detail =
-                            format!("{line} could not be sent within {}", self.limit_text());
+                        let detail = tr!(
+                            "{line} could not be sent within {limit}",
+                            "未能在 {limit}内发送 {line}";
+                            limit = self.limit_text()
+                        );
                         return self.fail(
                             StageName::Connect,
                             t0,
@@ -83,17 +99,22 @@ impl Probe<'_> {
                 Err(
                     HeadReadError::Closed { received: 0 } | HeadReadError::Io { received: 0, .. },
                 ) if reused => {
-                    notes.push("the proxy closed the kept-alive connection".to_string());
+                    notes.push(tr!(
+                        "the proxy closed the kept-alive connection",
+                        "代理关闭了保持的连接"
+                    ));
                     stream = self.reopen(addrs, t0, &mut notes).await?;
                     reused = false;
                     continue;
                 }
                 Err(e) => {
-                    let (code, detail) = self.head_failure(&line, e, "the proxy");
+                    let proxy = tr!("the proxy", "代理");
+                    let (code, detail) = self.head_failure(&line, e, &proxy);
                     return self.fail(StageName::Connect, t0, code, with_notes(detail, &notes));
                 }
             };
-            self.status_line = Some(head.status_line());
+            let status_line = head.status_line();
+            self.status_line = Some(status_line.clone());
             self.connect_response = Some(ConnectResponse {
                 status: head.status,
                 reason: head.reason.clone(),
@@ -106,13 +127,13 @@ impl Probe<'_> {
                     continue;
                 }
                 200..=299 => {
-                    let detail = with_notes(format!("{line} -> {}", head.status_line()), &notes);
+                    let detail = with_notes(answered(&line, &status_line), &notes);
                     self.record(StageName::Connect, t0, true, detail);
                     return Ok((stream, leftover));
                 }
                 407 => {}
                 status => {
-                    let detail = with_notes(format!("{line} -> {}", head.status_line()), &notes);
+                    let detail = with_notes(answered(&line, &status_line), &notes);
                     return self.fail(
                         StageName::Connect,
                         t0,
@@ -137,15 +158,19 @@ impl Probe<'_> {
                 (Some(u), Some(p)) => Some((u.clone(), p.clone())),
                 _ => None,
             };
-            let said = format!(
-                "{line} -> {} (offers {})",
-                head.status_line(),
-                offered_text(&challenges.offered)
+            let offered = Text::each(|lang| offered_in(lang, &challenges.offered));
+            let said = tr!(
+                "{line} -> {status_line} (offers {offered})",
+                "已发送 {line}，代理应答 {status_line}（提供 {offered}）";
+                offered
             );
             let n = match rounds.on_407(credentials.is_some(), &challenges) {
                 Decision::Answer(n) => n,
                 Decision::Required => {
-                    let detail = with_notes(format!("{said}; no credentials configured"), &notes);
+                    let detail = with_notes(
+                        tr!("{said}; no credentials configured", "{said}；未配置凭据"; said),
+                        &notes,
+                    );
                     return self.fail(
                         StageName::Connect,
                         t0,
@@ -154,10 +179,12 @@ impl Probe<'_> {
                     );
                 }
                 Decision::Failed => {
+                    let n = rounds.answered();
                     let detail = with_notes(
-                        format!(
-                            "{said}; still refused after {} answer(s)",
-                            rounds.answered()
+                        tr!(
+                            "{said}; still refused after {n} answer(s)",
+                            "{said}；应答 {n} 次后仍被拒绝";
+                            said
                         ),
                         &notes,
                     );
@@ -169,7 +196,10 @@ impl Probe<'_> {
                     );
                 }
                 Decision::NtlmOnly => {
-                    let detail = with_notes(format!("{said}; NTLM/Negotiate only"), &notes);
+                    let detail = with_notes(
+                        tr!("{said}; NTLM/Negotiate only", "{said}；仅支持 NTLM/Negotiate"; said),
+                        &notes,
+                    );
                     return self.fail(
                         StageName::Connect,
                         t0,
@@ -178,8 +208,14 @@ impl Probe<'_> {
                     );
                 }
                 Decision::Unsupported => {
-                    let detail =
-                        with_notes(format!("{said}; no scheme the probe can answer"), &notes);
+                    let detail = with_notes(
+                        tr!(
+                            "{said}; no scheme the probe can answer",
+                            "{said}；没有探测能够应答的身份验证方式";
+                            said
+                        ),
+                        &notes,
+                    );
                     return self.fail(StageName::Connect, t0, DiagnosisCode::ProxyError, detail);
                 }
             };
@@ -197,13 +233,18 @@ impl Probe<'_> {
                     self.used = Some(scheme);
                     self.auth.used = Some(scheme.report_name().to_string());
                     self.auth.rounds = n;
-                    notes.push(format!(
-                        "{said}; answered with {} (round {n})",
-                        scheme.describe()
+                    let scheme = scheme.describe();
+                    notes.push(tr!(
+                        "{said}; answered with {scheme} (round {n})",
+                        "{said}；已使用 {scheme} 应答（第 {n} 轮）";
+                        said
                     ));
                 }
-                Err(e) => {
-                    let detail = with_notes(format!("{said}; cannot answer: {e}"), &notes);
+                Err(why) => {
+                    let detail = with_notes(
+                        tr!("{said}; cannot answer: {why}", "{said}；无法应答：{why}"; said, why),
+                        &notes,
+                    );
                     return self.fail(StageName::Connect, t0, DiagnosisCode::ProxyError, detail);
                 }
             }
@@ -222,7 +263,10 @@ impl Probe<'_> {
                     reused = true;
                 }
                 None => {
-                    notes.push("the proxy does not keep the connection after its 407".to_string());
+                    notes.push(tr!(
+                        "the proxy does not keep the connection after its 407",
+                        "代理在发送 407 后未保持连接"
+                    ));
                     leftover.clear();
                     stream = self.reopen(addrs, t0, &mut notes).await?;
                     reused = false;
@@ -236,44 +280,57 @@ impl Probe<'_> {
         &mut self,
         addrs: &[SocketAddr],
         t0: Instant,
-        notes: &mut Vec<String>,
+        notes: &mut Vec<Text>,
     ) -> Result<TcpStream, DiagnosisCode> {
         match self.open(addrs).await {
             Ok((stream, local, remote)) => {
-                notes.push(format!("reconnected {local} -> {remote}"));
+                notes.push(tr!(
+                    "reconnected {local} -> {remote}",
+                    "已重新连接 {local} -> {remote}"
+                ));
                 Ok(stream)
             }
             Err((code, detail)) => {
-                let detail = with_notes(format!("reconnecting failed: {detail}"), notes);
+                let detail = with_notes(
+                    tr!("reconnecting failed: {detail}", "重新连接失败：{detail}"; detail),
+                    notes,
+                );
                 self.fail(StageName::Connect, t0, code, detail)
             }
         }
     }
 
-    /// Code and words for a response head that did not come.
+    /// Code and words for a response head that did not come from `who`.
     pub(super) fn head_failure(
         &self,
         sent: &str,
         e: HeadReadError,
-        who: &str,
-    ) -> (DiagnosisCode, String) {
+        who: &Text,
+    ) -> (DiagnosisCode, Text) {
         match e {
             HeadReadError::Timeout { received } => (
                 DiagnosisCode::ProxyNoResponse,
-                format!(
-                    "{sent} sent; {received} byte(s) back and no complete answer within {}",
-                    self.limit_text()
+                tr!(
+                    "{sent} sent; {received} byte(s) back and no complete answer within {limit}",
+                    "已发送 {sent}；收到 {received} 字节，{limit}内没有完整的应答";
+                    limit = self.limit_text()
                 ),
             ),
             HeadReadError::Closed { received } => (
                 DiagnosisCode::ProxyNoResponse,
-                format!(
-                    "{sent} sent; {who} closed the connection after {received} byte(s) without a complete answer"
+                tr!(
+                    "{sent} sent; {who} closed the connection after {received} byte(s) without a complete answer",
+                    "已发送 {sent}；{who}在发送 {received} 字节后关闭了连接，没有完整的应答";
+                    who
                 ),
             ),
             HeadReadError::Io { error, received } => (
                 io_code(&error, DiagnosisCode::ProxyNoResponse),
-                format!("{sent} sent; {error} after {received} byte(s)"),
+                tr!(
+                    "{sent} sent; {why} after {received} byte(s)",
+                    "已发送 {sent}；收到 {received} 字节后出错：{why}";
+                    why = io_reason(&error)
+                ),
             ),
             HeadReadError::Malformed {
                 error,
@@ -281,26 +338,30 @@ impl Probe<'_> {
                 held,
             } => (
                 DiagnosisCode::MalformedResponse,
-                format!(
-                    "{sent} sent; {error} ({received} byte(s) read, {held} held, cap {MAX_HEAD_BYTES})"
+                tr!(
+                    "{sent} sent; {why} ({received} byte(s) read, {held} held, cap {MAX_HEAD_BYTES})",
+                    "已发送 {sent}；{why}（已读取 {received} 字节，保留 {held} 字节，上限 {MAX_HEAD_BYTES} 字节）";
+                    why = error.text()
                 ),
             ),
         }
     }
 }
 
-fn offered_text(offered: &[String]) -> String {
-    if offered.is_empty() {
-        "no scheme".to_string()
-    } else {
-        offered.join(", ")
-    }
+/// `CONNECT a:443 HTTP/1.1 -> HTTP/1.1 403 Forbidden`: what was sent, what came back.
+fn answered(line: &str, status_line: &str) -> Text {
+    tr!(
+        "{line} -> {status_line}",
+        "已发送 {line}，代理应答 {status_line}"
+    )
 }
 
-fn with_notes(detail: String, notes: &[String]) -> String {
+/// The notes of earlier rounds, then the stage's last word.
+fn with_notes(detail: Text, notes: &[Text]) -> Text {
     if notes.is_empty() {
         detail
     } else {
-        format!("{}; then {detail}", notes.join("; "))
+        let notes = Text::join(notes, "; ", "；");
+        tr!("{notes}; then {detail}", "{notes}；随后{detail}"; notes, detail)
     }
 }
