@@ -6,6 +6,8 @@ use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 
+use crate::recent::Recent;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Interface {
     pub name: String,
@@ -55,32 +57,21 @@ impl HostFacts {
 /// forty small files in /sys and /proc: more than the rest of a page load. So they are read
 /// at most once per `ttl`.
 #[derive(Debug)]
-pub struct HostCache {
-    ttl: std::time::Duration,
-    facts: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<HostFacts>)>>,
-}
+pub struct HostCache(Recent<(), HostFacts>);
 
 impl HostCache {
     pub fn new(ttl: std::time::Duration) -> Self {
-        HostCache {
-            ttl,
-            facts: std::sync::Mutex::new(None),
-        }
+        HostCache(Recent::new(ttl))
     }
 
     pub async fn facts(&self) -> std::sync::Arc<HostFacts> {
-        let cached = self.facts.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some((_, facts)) = cached.filter(|(at, _)| at.elapsed() < self.ttl) {
-            return facts;
-        }
-        let fresh = std::sync::Arc::new(
-            tokio::task::spawn_blocking(HostFacts::read)
-                .await
-                .unwrap_or_default(),
-        );
-        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((std::time::Instant::now(), fresh.clone()));
-        fresh
+        self.0
+            .get_or_read((), || async {
+                tokio::task::spawn_blocking(HostFacts::read)
+                    .await
+                    .unwrap_or_default()
+            })
+            .await
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod host;
 pub mod i18n;
 pub mod probe;
+pub mod recent;
 pub mod secret;
 pub mod settings;
 pub mod state;
@@ -26,7 +27,7 @@ use tokio::net::TcpListener;
 
 use config::Global;
 use settings::store::Store;
-use state::{AppState, ServerSettings};
+use state::{AppState, ServerSettings, Shared};
 
 /// The whole application with its cross-cutting layers.
 pub fn app(state: AppState) -> Router {
@@ -110,7 +111,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
             generated.expose()
         );
     }
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         store,
         server: Arc::new(ServerSettings {
             session_policy: auth::sessions::SessionPolicy {
@@ -123,6 +124,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         throttle: Default::default(),
         host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),
         sessions: Arc::new(auth::session_cache::SessionCache::new(database_file)),
+        diagnostics: recent::Recent::new(std::time::Duration::from_secs(1)),
         tester: Arc::new(tester::Tester::new(
             target,
             global.ca_file.clone(),
@@ -132,7 +134,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
                 total: global.probe_max_time,
             },
         )),
-    })
+    }))
 }
 
 fn create_data_dir(dir: &Path) -> std::io::Result<()> {

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRef;
-
 use crate::auth::sessions::SessionPolicy;
 use crate::auth::throttle::Throttle;
 use crate::settings::store::Store;
@@ -18,12 +16,33 @@ pub struct ServerSettings {
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
-#[derive(Clone, Debug, FromRef)]
-pub struct AppState {
+/// What every handler shares. Requests clone the state several times (extractors, layers),
+/// so it is one reference count to bump, not one per part.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct Shared {
     pub store: Store,
     pub server: Arc<ServerSettings>,
     pub throttle: Arc<Throttle>,
     pub tester: Arc<crate::tester::Tester>,
     pub host: Arc<crate::host::HostCache>,
     pub sessions: Arc<crate::auth::session_cache::SessionCache>,
+    /// The page's Diagnostics panel, per revision.
+    pub diagnostics: crate::recent::Recent<i64, crate::web::page::Diagnostics>,
 }

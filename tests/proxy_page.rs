@@ -416,3 +416,47 @@ async fn the_root_redirects_to_the_page_and_unknown_paths_get_a_404_page() {
         .unwrap();
     assert_eq!(r.headers()["content-type"], "text/css; charset=utf-8");
 }
+
+/// The text of the `<pre id="…">` block on the page.
+fn pre(html: &str, id: &str) -> String {
+    let start = position(html, &format!("id=\"{id}\">")) + id.len() + 6;
+    html[start..][..html[start..].find("</pre>").unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn diagnostics_show_the_file_and_the_connections_to_the_proxy_as_they_are_now() {
+    let app = TestApp::spawn().await;
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = proxy.local_addr().unwrap().port().to_string();
+    let (_, html) = app.page().await;
+    assert!(pre(&html, "conf-text").contains("No such file or directory"));
+
+    // A save is seen by the next page load, however soon.
+    app.save(&[("enabled", "on"), ("host", "127.0.0.1"), ("port", &port)])
+        .await;
+    let (_, html) = app.page().await;
+    assert_eq!(
+        pre(&html, "conf-text"),
+        format!("iprep_proxy {{\n    PROXY_HOST 127.0.0.1;\n    PROXY_PORT {port};\n}}\n")
+    );
+    assert!(pre(&html, "netstat").contains("no TCP connections"));
+
+    // A connection to the proxy and a hand edit of the file show within moments (the
+    // panel is read at most once a second).
+    let _open = std::net::TcpStream::connect(proxy.local_addr().unwrap()).unwrap();
+    std::fs::write(app.conf_path(), "edited by hand\n").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let (_, html) = app.page().await;
+        let (conf, netstat) = (pre(&html, "conf-text"), pre(&html, "netstat"));
+        if conf == "edited by hand\n" && netstat.contains("ESTABLISHED") {
+            assert!(netstat.contains(&format!("127.0.0.1:{port}")), "{netstat}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {conf:?} / {netstat:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -1,6 +1,8 @@
 //! The Management Interfaces page: render it, and save its Proxy section (Post/Redirect/Get).
 
 use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
@@ -50,9 +52,53 @@ pub struct PageTemplate {
     pub revision: i64,
     pub password_set: bool,
     pub conf_path: String,
+    pub diag: Arc<Diagnostics>,
+}
+
+/// The Diagnostics panel's live facts: the proxy file as `cat` shows it and the TCP
+/// connections to the proxy as `netstat` does.
+#[derive(Debug)]
+pub struct Diagnostics {
     pub conf_text: Result<String, String>,
     pub proxy_label: String,
     pub connections: Vec<TcpConn>,
+}
+
+impl Diagnostics {
+    /// Read now: the file, the proxy's addresses (a DNS lookup for a name), /proc/net/tcp.
+    async fn read(conf_path: &Path, config: &ProxyConfig) -> Diagnostics {
+        // A file of a few dozen bytes: read in place, as cheap as handing it to a thread.
+        let conf_text = match std::fs::read_to_string(conf_path) {
+            Ok(text) => Ok(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err("No such file or directory".to_owned())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        let (proxy_label, connections) = match (&config.host, config.port) {
+            (Some(h), Some(p)) => (
+                h.clone(),
+                host::connections_to(&resolve_quickly(h, p).await, p),
+            ),
+            _ => ("<proxy>".to_owned(), Vec::new()),
+        };
+        Diagnostics {
+            conf_text,
+            proxy_label,
+            connections,
+        }
+    }
+
+    /// Kept for a second per revision: a burst of page loads reads the host once, a save
+    /// (a new revision) is seen at once, and a hand edit of the file within a second.
+    async fn current(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
+        state
+            .diagnostics
+            .get_or_read(ctx.revision, || {
+                Diagnostics::read(state.store.conf_path(), &ctx.config)
+            })
+            .await
+    }
 }
 
 impl PageTemplate {
@@ -123,22 +169,6 @@ pub async fn render_page(
 ) -> Result<Html<String>, AppError> {
     form.password.clear();
     form.confirm_password.clear();
-    let conf_path = state.store.conf_path().to_path_buf();
-    // A file of a few dozen bytes: read in place, as cheap as handing it to a thread.
-    let conf_text = match std::fs::read_to_string(&conf_path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err("No such file or directory".to_owned())
-        }
-        Err(e) => Err(e.to_string()),
-    };
-    let (proxy_label, connections) = match (&ctx.config.host, ctx.config.port) {
-        (Some(h), Some(p)) => (
-            h.clone(),
-            host::connections_to(&resolve_quickly(h, p).await, p),
-        ),
-        _ => ("<proxy>".to_owned(), Vec::new()),
-    };
     let last = state.tester.last();
     let page = PageTemplate {
         t: lang.texts(),
@@ -160,10 +190,8 @@ pub async fn render_page(
         form,
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
-        conf_path: conf_path.display().to_string(),
-        conf_text,
-        proxy_label,
-        connections,
+        conf_path: state.store.conf_path().display().to_string(),
+        diag: Diagnostics::current(state, ctx).await,
     };
     Ok(Html(page.render()?))
 }
