@@ -3,7 +3,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::ProxyConfig;
 
@@ -39,23 +39,116 @@ pub fn parse(text: &str) -> Option<(String, u16)> {
 
 /// Make the file at `path` say what `config` renders: written, replaced or removed.
 pub fn sync(path: &Path, config: &ProxyConfig) -> io::Result<()> {
+    stage(path, config)?.publish()
+}
+
+/// The first half of [`sync`]: the new contents written and synced beside the file, not yet
+/// in its place. A save does this while its revision is inserted, so the two waits overlap.
+pub fn stage(path: &Path, config: &ProxyConfig) -> io::Result<Staged> {
     match render(config) {
-        Some(contents) => write_atomic(path, contents.as_bytes()),
-        None => remove(path),
+        Some(contents) => stage_bytes(path, contents.as_bytes()),
+        None => Ok(Staged {
+            path: path.to_owned(),
+            change: Change::Remove,
+        }),
     }
 }
 
-/// Temp file in the same directory, fsync, rename over the target, fsync the directory:
-/// readers see the old file or the new one, never a half-written one, even after a crash.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    if fs::read(path).is_ok_and(|old| old == contents) {
-        return Ok(());
+/// A change to the file made ready: [`Staged::publish`] puts it in place; dropped instead,
+/// it leaves the old file as it was and nothing behind. A new file is written the durable
+/// way: temp file in the same directory, fsync, rename over the target, fsync the
+/// directory, so readers see the old file or the new one, never a half-written one, even
+/// after a crash.
+#[derive(Debug)]
+#[must_use = "a staged file changes nothing until it is published"]
+pub struct Staged {
+    path: PathBuf,
+    change: Change,
+}
+
+#[derive(Debug)]
+enum Change {
+    None,
+    /// Rename this synced temp file over the target.
+    Replace(PathBuf),
+    Remove,
+}
+
+impl Staged {
+    /// Put the change in place (rename or remove) and sync the directory.
+    pub fn publish(self) -> io::Result<()> {
+        self.place()?.sync()
     }
-    let dir = parent(path);
+
+    /// Put the change in place: readers see it from now on. Making it durable is
+    /// [`Placed::sync`], which a save runs beside its commit.
+    pub fn place(mut self) -> io::Result<Placed> {
+        let dir = parent(&self.path).to_owned();
+        match std::mem::replace(&mut self.change, Change::None) {
+            Change::None => Ok(Placed { dir: None }),
+            Change::Replace(tmp) => match fs::rename(&tmp, &self.path) {
+                Ok(()) => Ok(Placed { dir: Some(dir) }),
+                Err(e) => {
+                    let _ = fs::remove_file(&tmp);
+                    Err(e)
+                }
+            },
+            Change::Remove => {
+                // Check first: on a read-only file system unlink() of a missing file says
+                // EROFS.
+                if fs::symlink_metadata(&self.path)
+                    .is_err_and(|e| e.kind() == io::ErrorKind::NotFound)
+                {
+                    return Ok(Placed { dir: None });
+                }
+                match fs::remove_file(&self.path) {
+                    Ok(()) => Ok(Placed { dir: Some(dir) }),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Placed { dir: None }),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+/// A change in place whose directory entry may not be on disk yet.
+#[derive(Debug)]
+#[must_use = "a placed file is durable only once synced"]
+pub struct Placed {
+    /// The directory to sync; none when nothing changed.
+    dir: Option<PathBuf>,
+}
+
+impl Placed {
+    /// Sync the directory, so the rename or removal survives a crash.
+    pub fn sync(self) -> io::Result<()> {
+        match self.dir {
+            Some(dir) => File::open(dir)?.sync_all(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Change::Replace(tmp) = &self.change {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+fn stage_bytes(path: &Path, contents: &[u8]) -> io::Result<Staged> {
+    let staged = |change| Staged {
+        path: path.to_owned(),
+        change,
+    };
+    if fs::read(path).is_ok_and(|old| old == contents) {
+        return Ok(staged(Change::None));
+    }
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other("the proxy file path has no file name"))?;
-    let tmp = dir.join(format!(
+    let tmp = parent(path).join(format!(
         ".{}.{}.tmp",
         name.to_string_lossy(),
         std::process::id()
@@ -71,26 +164,14 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         // the contract, so set it outright.
         file.set_permissions(fs::Permissions::from_mode(0o644))?;
         file.write_all(contents)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
+        file.sync_all()
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Remove the file (absent already is fine) and make the removal durable.
-pub fn remove(path: &Path) -> io::Result<()> {
-    // Check first: on a read-only file system unlink() of a missing file says EROFS.
-    if fs::symlink_metadata(path).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
-        return Ok(());
-    }
-    match fs::remove_file(path) {
-        Ok(()) => File::open(parent(path))?.sync_all(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
+    match result {
+        Ok(()) => Ok(staged(Change::Replace(tmp))),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
 }
 
@@ -174,5 +255,53 @@ mod tests {
             0,
             "no temp files left"
         );
+    }
+
+    #[test]
+    fn a_staged_file_is_invisible_until_published_and_gone_if_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        sync(&path, &on("old.example.com", 80)).unwrap();
+        let listing = || {
+            let mut names: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+
+        let dropped = stage(&path, &on("new.example.com", 3128)).unwrap();
+        assert!(
+            fs::read_to_string(&path)
+                .unwrap()
+                .contains("old.example.com")
+        );
+        assert_eq!(
+            listing().len(),
+            2,
+            "the synced temp file beside the old one"
+        );
+        drop(dropped);
+        assert_eq!(listing(), ["iprep_proxy.conf"], "dropping cleans up");
+        assert!(
+            fs::read_to_string(&path)
+                .unwrap()
+                .contains("old.example.com")
+        );
+
+        let published = stage(&path, &on("new.example.com", 3128)).unwrap();
+        published.publish().unwrap();
+        assert!(
+            fs::read_to_string(&path)
+                .unwrap()
+                .contains("new.example.com")
+        );
+        assert_eq!(listing(), ["iprep_proxy.conf"]);
+
+        let removal = stage(&path, &ProxyConfig::default()).unwrap();
+        assert!(path.exists(), "a staged removal waits for publish");
+        removal.publish().unwrap();
+        assert!(listing().is_empty());
     }
 }
