@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 
 use crate::i18n::{Lang, Text};
 use crate::settings::store::now_rfc3339;
+use crate::tr;
 
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
 pub struct Entry {
@@ -107,23 +108,31 @@ pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<Entry>, sqlx::Err
     .await
 }
 
-/// The Chinese of a save's or a rollback's entry (`revision 4 restores revision 1: …`).
-pub fn revision_detail_zh(
+/// The action and detail of a save's or a rollback's entry, e.g. `rollback`, "revision 4
+/// restores revision 1: port 80 → 3128".
+pub fn revision_entry(
     revision: i64,
     rollback_of: Option<i64>,
     changes: &[crate::settings::Change],
-) -> String {
-    let changes = describe_changes_in(&crate::i18n::ZH_CN, changes);
+) -> (&'static str, Text) {
+    let changes = Text::new(
+        describe_changes_in(&crate::i18n::EN, changes),
+        describe_changes_in(&crate::i18n::ZH_CN, changes),
+    );
     match rollback_of {
-        Some(target) => format!("修订版本 {revision} 恢复了修订版本 {target}：{changes}"),
-        None => format!("修订版本 {revision}：{changes}"),
+        Some(target) => (
+            "rollback",
+            tr!(
+                "revision {revision} restores revision {target}: {changes}",
+                "修订版本 {revision} 恢复了修订版本 {target}：{changes}";
+                changes = changes
+            ),
+        ),
+        None => (
+            "save",
+            tr!("revision {revision}: {changes}", "修订版本 {revision}：{changes}"; changes),
+        ),
     }
-}
-
-/// "port 80 → 3128; password changed": a one-line summary of a revision's changes, in
-/// English (the audit log's words).
-pub fn describe_changes(changes: &[crate::settings::Change]) -> String {
-    describe_changes_in(&crate::i18n::EN, changes)
 }
 
 /// The summary of a revision's changes in the language of `t` (field names stay as the

@@ -259,32 +259,9 @@ impl Store {
 
         // The audit entry commits with the revision: one commit (one fsync), and never a
         // save without its entry.
-        let changes = crate::audit::describe_changes(&revision.changes);
-        let (action, detail) = match revision.rollback_of {
-            Some(target) => (
-                "rollback",
-                format!(
-                    "revision {} restores revision {target}: {changes}",
-                    revision.id
-                ),
-            ),
-            None => ("save", format!("revision {}: {changes}", revision.id)),
-        };
-        crate::audit::insert(
-            &mut *tx,
-            actor,
-            address,
-            action,
-            crate::audit::Detail {
-                en: &detail,
-                zh_cn: Some(&crate::audit::revision_detail_zh(
-                    revision.id,
-                    revision.rollback_of,
-                    &revision.changes,
-                )),
-            },
-        )
-        .await?;
+        let (action, detail) =
+            crate::audit::revision_entry(revision.id, revision.rollback_of, &revision.changes);
+        crate::audit::insert(&mut *tx, actor, address, action, &detail).await?;
         Ok(tx)
     }
 
