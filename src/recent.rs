@@ -23,29 +23,42 @@ impl<K: PartialEq, V> Recent<K, V> {
         }
     }
 
-    /// The value kept for `key`, or the one `read` gives now (then kept).
+    /// The value kept for `key`, or the one `read` gives now (then kept). When the kept
+    /// value is merely old, one request reads afresh and the others meanwhile get the old
+    /// value: a slow read (a crowded /proc/net/tcp) delays one request, not all of them.
     pub async fn get_or_read<F: Future<Output = V>>(
         &self,
         key: K,
         read: impl FnOnce() -> F,
     ) -> Arc<V> {
-        if let Some(kept) = self.get(&key) {
-            return kept;
-        }
-        let _one_reader = self.reading.lock().await;
+        let old = match self.kept(&key) {
+            Some((fresh, value)) if fresh => return value,
+            old => old.map(|(_, value)| value),
+        };
+        let _one_reader = match (old, self.reading.try_lock()) {
+            (_, Ok(guard)) => guard,
+            (Some(old), Err(_)) => return old,
+            (None, Err(_)) => self.reading.lock().await,
+        };
         if let Some(kept) = self.get(&key) {
             return kept; // read by the request this one waited for
         }
         self.put(key, read().await)
     }
 
-    /// The value kept for `key`, if it is younger than the time to live.
-    fn get(&self, key: &K) -> Option<Arc<V>> {
+    /// The value kept for `key` and whether it is still fresh.
+    fn kept(&self, key: &K) -> Option<(bool, Arc<V>)> {
         let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
         match &*slot {
-            Some((at, k, value)) if k == key && at.elapsed() < self.ttl => Some(value.clone()),
+            Some((at, k, value)) if k == key => Some((at.elapsed() < self.ttl, value.clone())),
             _ => None,
         }
+    }
+
+    /// The value kept for `key`, if it is younger than the time to live.
+    fn get(&self, key: &K) -> Option<Arc<V>> {
+        self.kept(key)
+            .and_then(|(fresh, value)| fresh.then_some(value))
     }
 
     /// Keep `value` for `key` (replacing whatever was kept) and hand it back.
@@ -94,6 +107,43 @@ mod tests {
             assert_eq!(*task.await.unwrap(), "one");
         }
         assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_old_value_is_served_while_one_request_reads_afresh() {
+        let recent = Arc::new(Recent::new(Duration::from_millis(10)));
+        recent.get_or_read(1, || async { "old" }).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let (started, release) = (
+            Arc::new(tokio::sync::Notify::new()),
+            Arc::new(tokio::sync::Notify::new()),
+        );
+        let reader = tokio::spawn({
+            let (recent, started, release) = (recent.clone(), started.clone(), release.clone());
+            async move {
+                recent
+                    .get_or_read(1, || async move {
+                        started.notify_one();
+                        release.notified().await;
+                        "new"
+                    })
+                    .await
+            }
+        });
+        started.notified().await;
+        assert_eq!(
+            *recent.get_or_read(1, || async { "unused" }).await,
+            "old",
+            "no waiting for the slow read"
+        );
+        release.notify_one();
+        assert_eq!(*reader.await.unwrap(), "new");
+        assert_eq!(*recent.get_or_read(1, || async { "unused" }).await, "new");
+        assert_eq!(
+            *recent.get_or_read(2, || async { "two" }).await,
+            "two",
+            "another key is never answered with an old value"
+        );
     }
 
     #[test]

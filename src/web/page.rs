@@ -67,26 +67,38 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Read now: the file, the proxy's addresses (a DNS lookup for a name), /proc/net/tcp.
     async fn read(conf_path: &Path, config: &ProxyConfig) -> Diagnostics {
-        // A file of a few dozen bytes: read in place, as cheap as handing it to a thread.
-        let conf_text = match std::fs::read_to_string(conf_path) {
-            Ok(text) => Ok(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err("No such file or directory".to_owned())
+        let proxy = match (&config.host, config.port) {
+            (Some(h), Some(p)) => Some((h.clone(), resolve_quickly(h, p).await, p)),
+            _ => None,
+        };
+        let conf_path = conf_path.to_owned();
+        // /proc/net/tcp lists every socket, TIME_WAIT included: on a busy host reading it
+        // takes milliseconds, which must not hold up a runtime thread.
+        let read = move || {
+            let conf_text = match std::fs::read_to_string(&conf_path) {
+                Ok(text) => Ok(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Err("No such file or directory".to_owned())
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            let (proxy_label, connections) = match proxy {
+                Some((host, addrs, port)) => (host, host::connections_to(&addrs, port)),
+                None => ("<proxy>".to_owned(), Vec::new()),
+            };
+            Diagnostics {
+                conf_text,
+                proxy_label,
+                connections,
             }
-            Err(e) => Err(e.to_string()),
         };
-        let (proxy_label, connections) = match (&config.host, config.port) {
-            (Some(h), Some(p)) => (
-                h.clone(),
-                host::connections_to(&resolve_quickly(h, p).await, p),
-            ),
-            _ => ("<proxy>".to_owned(), Vec::new()),
-        };
-        Diagnostics {
-            conf_text,
-            proxy_label,
-            connections,
-        }
+        tokio::task::spawn_blocking(read)
+            .await
+            .unwrap_or_else(|e| Diagnostics {
+                conf_text: Err(e.to_string()),
+                proxy_label: "<proxy>".to_owned(),
+                connections: Vec::new(),
+            })
     }
 
     /// Kept for a second per revision: a burst of page loads reads the host once, a save
