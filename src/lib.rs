@@ -124,7 +124,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         throttle: Default::default(),
         host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),
         sessions: Arc::new(auth::session_cache::SessionCache::new(database_file)),
-        diagnostics: recent::Recent::new(std::time::Duration::from_secs(1)),
+        diagnostics: recent::Recent::new(std::time::Duration::from_secs(5)),
         tester: Arc::new(tester::Tester::new(
             target,
             global.ca_file.clone(),
