@@ -31,8 +31,16 @@ pub fn form_parse(data: &[u8]) {
         password: fields.text("password"),
         confirm_password: fields.text("confirm_password"),
     };
-    for stored in [false, true] {
-        if let Ok(settings) = form.parse(stored) {
+    // Nothing stored, and a password stored for exactly these values.
+    let with_password = ProxyConfig {
+        host: Some(form.host.clone()),
+        port: form.port.parse().ok(),
+        username: Some(form.username.clone()),
+        password: Some(fmc_mgmt::secret::Secret::new("stored")),
+        ..ProxyConfig::default()
+    };
+    for stored in [ProxyConfig::default(), with_password] {
+        if let Ok(settings) = form.parse(&stored) {
             let config = settings.apply_to(&ProxyConfig::default());
             if let Some(text) = conf_file::render(&config) {
                 assert_eq!(text.lines().count(), 4, "{text:?}");
@@ -104,7 +112,7 @@ pub fn conf_roundtrip(data: &[u8]) {
         port: port.into(),
         ..ProxyForm::default()
     };
-    if let Ok(settings) = form.parse(false) {
+    if let Ok(settings) = form.parse(&ProxyConfig::default()) {
         let config = settings.apply_to(&ProxyConfig::default());
         let text = conf_file::render(&config).expect("enabled and complete");
         assert_eq!(

@@ -68,32 +68,86 @@ pub async fn record<'d>(
     action: &str,
     detail: impl Into<Detail<'d>>,
 ) {
-    if let Err(e) = insert(pool, actor, address, action, detail).await {
+    if let Err(e) = insert(pool, actor, address, action, detail).await.map(drop) {
         tracing::error!(error = %e, action, "could not write the audit log");
     }
 }
 
 /// Write one entry with `executor`: the pool, or a transaction the entry belongs to.
+/// Returns its id. The actor is cut to 64 characters: a name typed at the login form is
+/// the attacker's to choose. The log keeps at most `--audit-keep` entries (a trigger drops
+/// the oldest).
 pub async fn insert<'e, 'd>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
     actor: &str,
     address: Option<&str>,
     action: &str,
     detail: impl Into<Detail<'d>>,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let detail = detail.into();
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO audit_log (at, actor, address, action, detail, detail_zh) \
          VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(now_rfc3339())
-    .bind(actor)
+    .bind(crate::auth::throttle::cut_name(actor))
     .bind(address)
     .bind(action)
     .bind(detail.en)
     .bind(detail.zh_cn)
     .execute(executor)
     .await?;
+    Ok(done.last_insert_rowid())
+}
+
+fn refusals_detail(count: u64) -> Text {
+    tr!(
+        "{count} attempt(s) refused while locked",
+        "锁定期间拒绝了 {count} 次登录尝试"
+    )
+}
+
+/// The one entry of a lock period that counts the attempts refused during it.
+pub async fn insert_refusals(
+    pool: &SqlitePool,
+    actor: &str,
+    address: Option<&str>,
+    count: u64,
+) -> Result<i64, sqlx::Error> {
+    insert(
+        pool,
+        actor,
+        address,
+        "login_locked",
+        &refusals_detail(count),
+    )
+    .await
+}
+
+/// Update that entry's count.
+pub async fn set_refusals(pool: &SqlitePool, id: i64, count: u64) -> Result<(), sqlx::Error> {
+    let detail = refusals_detail(count);
+    sqlx::query(
+        "UPDATE audit_log SET detail = ?, detail_zh = ? WHERE id = ? AND action = 'login_locked'",
+    )
+    .bind(&detail.en)
+    .bind(&detail.zh_cn)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Keep at most `keep` entries (`--audit-keep`), for every process that writes the log.
+pub async fn set_keep(pool: &SqlitePool, keep: u64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE audit_settings SET keep = ? WHERE id = 1")
+        .bind(i64::try_from(keep).unwrap_or(i64::MAX))
+        .execute(pool)
+        .await?;
+    sqlx::query("DELETE FROM audit_log WHERE id <= (SELECT max(id) FROM audit_log) - ?")
+        .bind(i64::try_from(keep).unwrap_or(i64::MAX))
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

@@ -43,6 +43,12 @@ pub enum AdminCommand {
         /// The account, e.g. admin (created if it does not exist).
         user: String,
     },
+    /// Clear the login locks of a UI account (its own, at every address, and the addresses
+    /// whose last failed login named it), e.g. after an attack from the network.
+    Unlock {
+        /// The account, e.g. admin.
+        user: String,
+    },
 }
 
 /// Settings shared by every subcommand.
@@ -125,6 +131,11 @@ pub struct Global {
     #[arg(long, env = "FMC_PROBE_MAX_TIME", default_value = "30", global = true,
           value_parser = crate::probe::cli::parse_seconds)]
     pub probe_max_time: std::time::Duration,
+
+    /// Audit log entries to keep; the oldest are dropped as new ones arrive.
+    #[arg(long, env = "FMC_AUDIT_KEEP", default_value_t = 100_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub audit_keep: u64,
 
     /// Log line format on stderr (`RUST_LOG` filters).
     #[arg(long, env = "FMC_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]

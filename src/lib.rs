@@ -70,6 +70,8 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error("{0}")]
     ProbeTarget(String),
+    #[error("cannot set the audit log's size (--audit-keep): {0}")]
+    AuditKeep(sqlx::Error),
     #[error("cannot create the first admin account: {0}")]
     Admin(#[from] auth::users::BootstrapError),
 }
@@ -101,6 +103,9 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
     if let Err(e) = store.sync_file_with_database().await {
         tracing::error!(error = %e, "the proxy file does not agree with the database");
     }
+    audit::set_keep(store.pool(), global.audit_keep)
+        .await
+        .map_err(StartError::AuditKeep)?;
     if let Some(generated) =
         auth::users::ensure_admin(store.pool(), global.admin_password.as_ref()).await?
     {

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             Command::Admin(AdminCommand::SetPassword { user }) => {
                 set_password(&cli.global, &user).await
             }
+            Command::Admin(AdminCommand::Unlock { user }) => unlock(&cli.global, &user).await,
         }
     })
 }
@@ -191,6 +192,42 @@ async fn set_password(global: &Global, user: &str) -> ExitCode {
     match result {
         Ok(()) => {
             eprintln!("fmc-mgmt: password of '{user}' set; its sessions were ended");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("fmc-mgmt: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `fmc-mgmt admin unlock USER`: clear the login locks a running server would apply.
+async fn unlock(global: &Global, user: &str) -> ExitCode {
+    let result = async {
+        let pool = fmc_mgmt::db::connect(&global.database_path())
+            .await
+            .map_err(|e| e.to_string())?;
+        let cleared = fmc_mgmt::auth::throttle::unlock(&pool, user)
+            .await
+            .map_err(|e| e.to_string())?;
+        fmc_mgmt::audit::record(
+            &pool,
+            "shell",
+            None,
+            "unlock",
+            &fmc_mgmt::tr!(
+                "login locks of '{user}' cleared from the shell",
+                "已从 shell 清除用户“{user}”的登录锁定"
+            ),
+        )
+        .await;
+        pool.close().await;
+        Ok::<_, String>(cleared)
+    }
+    .await;
+    match result {
+        Ok(cleared) => {
+            eprintln!("fmc-mgmt: login locks of '{user}' cleared ({cleared} entries)");
             ExitCode::SUCCESS
         }
         Err(e) => {

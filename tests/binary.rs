@@ -232,8 +232,45 @@ async fn admin_set_password_resets_the_password_from_the_shell_and_ends_sessions
         .output()
         .unwrap();
     assert_eq!(short.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
     server.signal_and_wait(15);
+}
+
+#[test]
+fn a_weak_first_admin_password_stops_the_first_start_with_the_rule() {
+    let cwd = tempfile::tempdir().unwrap();
+    for (weak, rule) in [
+        ("a", "at least 12 characters"),
+        ("aaaaaaaaaaaaaaaa", "not all of one kind"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+            .current_dir(cwd.path())
+            .args(["--listen", "127.0.0.1:0"])
+            .env("FMC_ADMIN_PASSWORD", weak)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "started with FMC_ADMIN_PASSWORD={weak}"
+        );
+        assert!(
+            stderr.contains("FMC_ADMIN_PASSWORD is too weak") && stderr.contains(rule),
+            "{stderr}"
+        );
+    }
+    let db = cwd.path().join("data/fmc.db");
+    let pool_users = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from users').fetchone()[0])"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&pool_users.stdout).trim(),
+        "0",
+        "no account made"
+    );
 }
 
 #[test]

@@ -36,7 +36,7 @@ proptest! {
 
     #[test]
     fn every_accepted_host_renders_a_line_that_cannot_break_the_block(host in host_input(), port in 1u16..=65535) {
-        if let Ok(settings) = enabled(&host, &port.to_string()).parse(false) {
+        if let Ok(settings) = enabled(&host, &port.to_string()).parse(&ProxyConfig::default()) {
             let config = settings.apply_to(&ProxyConfig::default());
             let text = render(&config).expect("an enabled proxy renders");
             let stored = config.host.clone().unwrap();
@@ -49,9 +49,9 @@ proptest! {
     #[test]
     fn a_saved_form_parses_back_to_the_same_settings(host in host_input(), port in "[0-9]{1,6}", user in "[ -~]{0,70}") {
         let form = ProxyForm { use_auth: true, username: user, password: "pw".into(), confirm_password: "pw".into(), ..enabled(&host, &port) };
-        if let Ok(settings) = form.parse(false) {
+        if let Ok(settings) = form.parse(&ProxyConfig::default()) {
             let config = settings.apply_to(&ProxyConfig::default());
-            let again = fmc_mgmt::web::page::form_from_config(&config).parse(true).expect("stored values stay valid");
+            let again = fmc_mgmt::web::page::form_from_config(&config).parse(&config).expect("stored values stay valid");
             prop_assert_eq!(again.apply_to(&config), config);
         }
     }
@@ -80,7 +80,7 @@ fn every_refused_input_leaves_database_and_file_untouched() {
                 username: u.clone(),
                 ..enabled(h, p)
             };
-            form.parse(false).is_err()
+            form.parse(&ProxyConfig::default()).is_err()
         },
     );
     runner

@@ -606,3 +606,400 @@ async fn a_session_older_than_its_absolute_lifetime_ends_even_when_active() {
     let r = app.client.get(app.url(PAGE)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "12 hours at most");
 }
+
+// ---- Issue 12: attacks on the login limit, the audit log and the stored proxy password ----
+
+/// A client that connects from `source` (any 127.x.y.z is this host's loopback), as if
+/// from another machine on the management network.
+fn client_from(source: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(source.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+async fn login_from(app: &TestApp, source: &str, user: &str, password: &str) -> StatusCode {
+    support::app::login(&client_from(source), &app.url(""), user, password)
+        .await
+        .status()
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<(String, String, String)> {
+    sqlx::query_as("SELECT action, actor, detail FROM audit_log ORDER BY id")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_volley_of_guesses_cannot_run_past_the_limit() {
+    let app = TestApp::spawn_anonymous().await;
+    let base = app.url("");
+    // Every form first (each GET /login sets the login CSRF cookie), then all posts at once.
+    let mut forms = Vec::new();
+    for i in 0..=200 {
+        let client = client_from("127.0.0.9");
+        let html = client
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let password = if i == 200 {
+            ADMIN_PASSWORD
+        } else {
+            "wrong-password"
+        };
+        forms.push((client, hidden(&html, "csrf_token"), password));
+    }
+    let volley = forms.into_iter().map(|(client, csrf, password)| {
+        let base = base.clone();
+        tokio::spawn(async move {
+            let fields = [
+                ("username".to_owned(), "admin".to_owned()),
+                ("password".to_owned(), password.to_owned()),
+                ("csrf_token".to_owned(), csrf),
+            ];
+            client
+                .post(format!("{base}/login"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(encode(&fields))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    });
+    let mut statuses = Vec::new();
+    for task in volley.collect::<Vec<_>>() {
+        statuses.push(task.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED || **s == StatusCode::SEE_OTHER)
+        .count();
+    let locked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        checked <= 5,
+        "{checked} passwords checked in one volley: {statuses:?}"
+    );
+    assert!(locked >= 195, "{statuses:?}");
+    let failed = audit_actions(&app)
+        .await
+        .iter()
+        .filter(|(a, _, _)| a == "login_failed")
+        .count();
+    assert!(failed <= 5, "{failed} failures recorded");
+}
+
+#[tokio::test]
+async fn attempts_while_locked_make_one_audit_entry_and_names_are_cut() {
+    let app = TestApp::spawn_anonymous().await;
+    let long_name = format!("admin{}", "x".repeat(60_000));
+    for _ in 0..5 {
+        login_from(&app, "127.0.0.11", &long_name, "wrong-password").await;
+    }
+    for _ in 0..60 {
+        let status = login_from(&app, "127.0.0.11", &long_name, "wrong-password").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let entries = audit_actions(&app).await;
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|(a, _, _)| a == "login_failed")
+            .count(),
+        5
+    );
+    let locked: Vec<_> = entries
+        .iter()
+        .filter(|(a, _, _)| a == "login_locked")
+        .collect();
+    assert_eq!(locked.len(), 1, "one entry per lock period: {locked:?}");
+    assert!(locked[0].2.contains("refused while locked"), "{locked:?}");
+    assert!(
+        entries
+            .iter()
+            .all(|(_, actor, _)| actor.chars().count() <= 64),
+        "user names are cut to 64 characters"
+    );
+    let (longest,): (i64,) = sqlx::query_as("SELECT max(length(key)) FROM login_throttle")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert!(longest < 100, "throttle keys hold a cut name: {longest}");
+}
+
+#[tokio::test]
+async fn the_audit_log_keeps_at_most_audit_keep_entries() {
+    let app = TestApp::spawn_with(&["--audit-keep", "10"]).await;
+    for _ in 0..8 {
+        login_from(&app, "127.0.0.12", "nobody", "wrong-password").await;
+        login_from(&app, "127.0.0.13", "admin", ADMIN_PASSWORD).await;
+    }
+    let entries = audit_actions(&app).await;
+    assert_eq!(entries.len(), 10, "{entries:?}");
+    assert_eq!(entries.last().unwrap().0, "login", "the newest are kept");
+}
+
+#[tokio::test]
+async fn failures_from_many_addresses_never_lock_the_admin_out_of_a_clean_one() {
+    let app = TestApp::spawn_anonymous().await;
+    for (i, name) in ["admin", "ADMIN", "Admin", "aDmin", "admIN"]
+        .iter()
+        .enumerate()
+    {
+        let source = format!("127.0.0.{}", 20 + i);
+        assert_eq!(
+            login_from(&app, &source, name, "wrong").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // One address that keeps failing is locked, and stays so for itself only.
+    for _ in 0..6 {
+        login_from(&app, "127.0.0.30", "admin", "wrong").await;
+    }
+    assert_eq!(
+        login_from(&app, "127.0.0.30", "admin", ADMIN_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login_from(&app, "127.0.0.31", "admin", ADMIN_PASSWORD).await,
+        StatusCode::SEE_OTHER,
+        "the right password from a clean address"
+    );
+}
+
+#[tokio::test]
+async fn admin_unlock_from_the_shell_clears_a_lock_the_server_applies() {
+    let app = TestApp::spawn_anonymous().await;
+    for _ in 0..5 {
+        login_from(&app, "127.0.0.40", "admin", "wrong").await;
+    }
+    assert_eq!(
+        login_from(&app, "127.0.0.40", "admin", ADMIN_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .args(["admin", "unlock", "Admin"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("login locks of 'Admin' cleared"));
+    assert_eq!(
+        login_from(&app, "127.0.0.40", "admin", ADMIN_PASSWORD).await,
+        StatusCode::SEE_OTHER,
+        "unlocked at once, without a restart"
+    );
+    assert!(
+        audit_actions(&app)
+            .await
+            .iter()
+            .any(|(a, actor, _)| a == "unlock" && actor == "shell")
+    );
+
+    // set-password clears them too.
+    for _ in 0..5 {
+        login_from(&app, "127.0.0.41", "admin", "wrong").await;
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .args(["admin", "set-password", "admin"])
+        .env("FMC_NEW_PASSWORD", "another-Pa55word")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        login_from(&app, "127.0.0.41", "admin", "another-Pa55word").await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn password_checks_beyond_the_bound_are_refused_at_once_not_queued() {
+    let app = TestApp::spawn_anonymous().await;
+    let base = app.url("");
+    // Twenty addresses, two guesses each, all at once: more than the server checks at once.
+    let mut forms = Vec::new();
+    for i in 0..40 {
+        let client = client_from(&format!("127.0.1.{}", i / 2 + 1));
+        let html = client
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        forms.push((client, hidden(&html, "csrf_token")));
+    }
+    let tasks: Vec<_> = forms
+        .into_iter()
+        .map(|(client, csrf)| {
+            let base = base.clone();
+            tokio::spawn(async move {
+                let fields = [
+                    ("username".to_owned(), "admin".to_owned()),
+                    ("password".to_owned(), "wrong-password".to_owned()),
+                    ("csrf_token".to_owned(), csrf),
+                ];
+                let r = client
+                    .post(format!("{base}/login"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(encode(&fields))
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status(), r.headers().get("retry-after").cloned())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for t in tasks {
+        let (status, retry_after) = t.await.unwrap();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            busy += 1;
+            assert_eq!(retry_after.unwrap(), "1");
+        }
+    }
+    assert!(busy > 0, "the bound was reached and answered at once");
+    assert_eq!(
+        login_from(&app, "127.0.2.1", "admin", ADMIN_PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_stored_proxy_password_never_goes_to_another_proxy() {
+    use support::fake_proxy::{FakeProxy, Script};
+    let app = TestApp::spawn().await;
+    let listener = FakeProxy::start(Script::BasicAlwaysRejects);
+    let port = listener.port().to_string();
+    let saved = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", "9"),
+            ("use_auth", "on"),
+            ("username", "proxyuser"),
+            ("password", "stored-Secret1"),
+            ("confirm_password", "stored-Secret1"),
+        ])
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+    let html = app.page().await.1;
+    let form = |host: &str, port: &str, user: &str| {
+        encode(&[
+            ("enabled".into(), "on".into()),
+            ("host".into(), host.into()),
+            ("port".into(), port.into()),
+            ("use_auth".into(), "on".into()),
+            ("username".into(), user.into()),
+            ("password".into(), String::new()),
+            ("confirm_password".into(), String::new()),
+            ("csrf_token".into(), hidden(&html, "csrf_token")),
+            ("revision".into(), hidden(&html, "revision")),
+        ])
+    };
+    let test = format!("{PAGE}/proxy/test");
+    for accept in ["text/html", "application/json", "application/x-ndjson"] {
+        let r = app
+            .client
+            .post(app.url(&test))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", accept)
+            .body(form("127.0.0.1", &port, "proxyuser"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{accept}");
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("The stored password is kept only for")
+        );
+    }
+    let api = app
+        .client
+        .post(app.url("/api/v1/proxy/test"))
+        .header("content-type", "application/json")
+        .header("x-csrf-token", hidden(&html, "csrf_token"))
+        .header("origin", app.url(""))
+        .body(format!(
+            r#"{{"host":"127.0.0.1","port":{port},"use_auth":true,"username":"proxyuser"}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert!(
+        body["fields"]["password"]
+            .as_str()
+            .unwrap()
+            .contains("stored password"),
+        "{body}"
+    );
+    assert_eq!(
+        listener
+            .seen
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+
+    // A save that moves the proxy needs the password again, and without it keeps nothing.
+    let moved = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", &port),
+            ("use_auth", "on"),
+            ("username", "proxyuser"),
+        ])
+        .await;
+    assert_eq!(moved.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Typed again, the password does go there: the listener is a real one.
+    let r = app
+        .client
+        .post(app.url(&test))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(form("127.0.0.1", &port, "proxyuser").replace(
+            "password=&confirm_password=",
+            "password=typed-Secret2&confirm_password=typed-Secret2",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Basic proxyuser:typed-Secret2 — the typed password, never the stored one.
+    let typed = "Basic cHJveHl1c2VyOnR5cGVkLVNlY3JldDI=";
+    assert!(!listener.authorizations().is_empty());
+    assert!(
+        listener.authorizations().iter().all(|a| a == typed),
+        "{:?}",
+        listener.authorizations()
+    );
+}

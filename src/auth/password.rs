@@ -21,19 +21,21 @@ pub fn verify(password: &Secret, phc: &str) -> bool {
     })
 }
 
-/// Hashes verified at once. Each argon2id verification holds 19 MiB for tens of
-/// milliseconds: unbounded, a burst of logins would take gigabytes (which the allocator
-/// then keeps), so logins queue here instead — about one per core.
-static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-/// [`verify`] off the async threads, at most two at a time.
-pub async fn verify_bounded(password: Secret, phc: String) -> bool {
-    let Ok(_permit) = VERIFYING.acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || verify(&password, &phc))
-        .await
-        .unwrap_or(false)
+/// [`verify`] off the async threads. Each argon2id verification holds 19 MiB for tens of
+/// milliseconds, so the number running is bounded by the login throttle's permits; the
+/// permit travels with the work, so the bound holds even when the client goes away and
+/// its request is dropped mid-check.
+pub async fn verify_bounded(
+    password: Secret,
+    phc: String,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify(&password, &phc)
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// A hash to verify against when the user does not exist, so that a wrong user name
@@ -56,10 +58,29 @@ pub fn generate() -> Secret {
     )
 }
 
-/// Rules for UI account passwords (stricter than nothing, looser than a policy engine).
+/// Rules for UI account passwords, for `set-password` and the first admin's
+/// `FMC_ADMIN_PASSWORD` alike: at least 12 characters, not all of one class (letters,
+/// digits, others), at most 128, no control characters.
 pub fn check_new(password: &str) -> Result<(), String> {
-    if password.chars().count() < 8 {
-        return Err("The password must be at least 8 characters.".into());
+    if password.chars().count() < 12 {
+        return Err("The password must be at least 12 characters.".into());
+    }
+    let class = |c: char| {
+        if c.is_alphabetic() {
+            0
+        } else if c.is_numeric() {
+            1
+        } else {
+            2
+        }
+    };
+    let mut classes = password.chars().map(class);
+    let first = classes.next();
+    if classes.all(|c| Some(c) == first) {
+        return Err(
+            "The password must mix letters, digits and other characters (not all of one kind)."
+                .into(),
+        );
     }
     if password.len() > 128 {
         return Err("The password may be at most 128 characters.".into());
@@ -81,6 +102,17 @@ mod tests {
         assert!(verify(&Secret::new("correct horse"), &phc));
         assert!(!verify(&Secret::new("correct horsf"), &phc));
         assert!(!verify(&Secret::new("x"), "not a hash"));
+    }
+
+    #[test]
+    fn new_passwords_need_12_characters_of_more_than_one_kind() {
+        assert!(check_new("a").is_err());
+        assert!(check_new("abcdefghijk1").is_ok());
+        assert!(check_new("abcdefghijk").is_err(), "11 characters");
+        assert!(check_new("abcdefghijklmnop").is_err(), "letters only");
+        assert!(check_new("123456789012").is_err(), "digits only");
+        assert!(check_new("!!!!!!!!!!!!").is_err(), "others only");
+        assert!(check_new(&format!("{}1", "a".repeat(128))).is_err());
     }
 
     #[test]

@@ -48,7 +48,10 @@ pub async fn ensure_admin(
         return Ok(None);
     }
     let (secret, generated) = match given {
-        Some(s) => (s.clone(), false),
+        Some(s) => {
+            password::check_new(s.expose()).map_err(BootstrapError::Weak)?;
+            (s.clone(), false)
+        }
         None => (password::generate(), true),
     };
     set_password(pool, "admin", &secret).await?;
@@ -61,9 +64,12 @@ pub enum BootstrapError {
     Db(#[from] sqlx::Error),
     #[error("cannot hash the password: {0}")]
     Hash(String),
+    #[error("FMC_ADMIN_PASSWORD is too weak: {0}")]
+    Weak(String),
 }
 
-/// Set (creating the account if needed) the password of `username`, and end its sessions.
+/// Set (creating the account if needed) the password of `username`, end its sessions and
+/// clear its login locks.
 pub async fn set_password(
     pool: &SqlitePool,
     username: &str,
@@ -86,6 +92,7 @@ pub async fn set_password(
         .bind(username)
         .execute(&mut *tx)
         .await?;
+    super::throttle::unlock(&mut *tx, username).await?;
     tx.commit().await?;
     Ok(())
 }

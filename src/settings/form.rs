@@ -1,8 +1,8 @@
 //! The Proxy form as submitted (raw strings, as miniflux keeps them) and its parsing into
 //! [`ProxySettings`] or a list of messages, one per field, in the order of the page.
 
-use super::ProxySettings;
 use super::fields::{Port, ProxyHost, UserName, parse_password};
+use super::{ProxyConfig, ProxySettings};
 use crate::i18n::Text;
 use crate::tr;
 
@@ -66,8 +66,9 @@ impl ProxyForm {
     /// Validate per SPEC §4. Values are required only when the proxy (and for the
     /// credentials, authentication) is enabled, but anything entered must be valid, so a
     /// disabled proxy can never hide a value that would fail once re-enabled.
-    /// `password_stored` says whether a blank password may keep the stored one.
-    pub fn parse(&self, password_stored: bool) -> Result<ProxySettings, FieldErrors> {
+    /// A blank password keeps the one `stored` holds, but only while host, port and user
+    /// name are the ones it was saved with ([`ProxyConfig::password_for`]).
+    pub fn parse(&self, stored: &ProxyConfig) -> Result<ProxySettings, FieldErrors> {
         let mut errors = Vec::new();
         let need_auth = self.enabled && self.use_auth;
 
@@ -94,11 +95,27 @@ impl ProxyForm {
         );
 
         let password = if self.password.is_empty() && self.confirm_password.is_empty() {
-            if need_auth && !password_stored {
-                errors.push((
-                    Field::Password,
-                    tr!("Enter the proxy password.", "请输入代理密码。"),
-                ));
+            let kept = stored.password_for(
+                host.as_ref().map(ProxyHost::as_str),
+                port.map(Port::get),
+                username.as_ref().map(UserName::as_str),
+            );
+            if need_auth && kept.is_none() {
+                match stored.password {
+                    None => errors.push((
+                        Field::Password,
+                        tr!("Enter the proxy password.", "请输入代理密码。"),
+                    )),
+                    // The other messages come first; this one would only confuse them.
+                    Some(_) if !errors.is_empty() => {}
+                    Some(_) => errors.push((
+                        Field::Password,
+                        tr!(
+                            "The stored password is kept only for the proxy and user name it was saved with; enter the password for this one.",
+                            "已存储的密码仅用于保存它时的代理和用户名；请为此代理输入密码。"
+                        ),
+                    )),
+                }
             }
             None
         } else {
@@ -148,6 +165,18 @@ fn optional<T>(
 mod tests {
     use super::*;
 
+    /// What a save of `enabled_form` with user `u` and a password stored.
+    fn stored() -> ProxyConfig {
+        ProxyConfig {
+            enabled: true,
+            host: Some("10.10.10.1".into()),
+            port: Some(80),
+            use_auth: true,
+            username: Some("u".into()),
+            password: Some(crate::secret::Secret::new("saved")),
+        }
+    }
+
     fn enabled_form() -> ProxyForm {
         ProxyForm {
             enabled: true,
@@ -163,7 +192,7 @@ mod tests {
             enabled: true,
             ..ProxyForm::default()
         };
-        let errs = form.parse(false).unwrap_err();
+        let errs = form.parse(&ProxyConfig::default()).unwrap_err();
         assert!(errs.get(Field::Host).is_some());
         assert!(errs.get(Field::Port).is_some());
         assert_eq!(errs.0.len(), 2);
@@ -171,13 +200,15 @@ mod tests {
 
     #[test]
     fn a_disabled_proxy_keeps_blank_values_but_still_refuses_bad_ones() {
-        assert!(ProxyForm::default().parse(false).is_ok());
+        assert!(ProxyForm::default().parse(&ProxyConfig::default()).is_ok());
         let form = ProxyForm {
             host: "http://proxy:3128".into(),
             ..ProxyForm::default()
         };
         assert_eq!(
-            form.parse(false).unwrap_err().get(Field::Host),
+            form.parse(&ProxyConfig::default())
+                .unwrap_err()
+                .get(Field::Host),
             Some("Enter the host only; the port goes in Port.")
         );
     }
@@ -188,7 +219,7 @@ mod tests {
             use_auth: true,
             ..enabled_form()
         };
-        let errs = form.parse(false).unwrap_err();
+        let errs = form.parse(&ProxyConfig::default()).unwrap_err();
         assert!(errs.get(Field::Username).is_some());
         assert!(errs.get(Field::Password).is_some());
 
@@ -197,11 +228,36 @@ mod tests {
             username: "u".into(),
             ..enabled_form()
         };
-        let settings = form.parse(true).unwrap();
+        let settings = form.parse(&stored()).unwrap();
         assert!(
             settings.new_password.is_none(),
             "blank keeps the stored password"
         );
+    }
+
+    #[test]
+    fn a_blank_password_aimed_at_another_proxy_or_user_must_be_typed_again() {
+        for (host, port, user) in [
+            ("10.10.10.2", "80", "u"),
+            ("10.10.10.1", "8080", "u"),
+            ("10.10.10.1", "80", "someone-else"),
+        ] {
+            let form = ProxyForm {
+                host: host.into(),
+                port: port.into(),
+                use_auth: true,
+                username: user.into(),
+                ..enabled_form()
+            };
+            let errs = form.parse(&stored()).unwrap_err();
+            assert_eq!(errs.0.len(), 1, "{errs:?}");
+            assert!(
+                errs.get(Field::Password)
+                    .unwrap()
+                    .starts_with("The stored password is kept only for"),
+                "{errs:?}"
+            );
+        }
     }
 
     #[test]
@@ -213,7 +269,7 @@ mod tests {
             confirm_password: "two".into(),
             ..enabled_form()
         };
-        let errs = form.parse(true).unwrap_err();
+        let errs = form.parse(&stored()).unwrap_err();
         assert!(errs.get(Field::Password).unwrap().contains("differ"));
     }
 
@@ -229,7 +285,7 @@ mod tests {
             password: "one".into(),
             confirm_password: "two".into(),
         };
-        for (field, msg) in form.parse(false).unwrap_err().0 {
+        for (field, msg) in form.parse(&ProxyConfig::default()).unwrap_err().0 {
             let zh = msg.get(Lang::ZhCn);
             assert!(
                 zh != msg.en && zh.chars().any(|c| c > '\u{2e80}'),
@@ -249,7 +305,7 @@ mod tests {
             ..ProxyForm::default()
         };
         let fields: Vec<Field> = form
-            .parse(false)
+            .parse(&ProxyConfig::default())
             .unwrap_err()
             .0
             .iter()

@@ -50,15 +50,38 @@ impl ProxySettings {
             port: self.port.map(Port::get),
             use_auth: self.use_auth,
             username: self.username.as_ref().map(|u| u.as_str().to_owned()),
-            password: self
-                .new_password
-                .clone()
-                .or_else(|| current.password.clone()),
+            password: self.new_password.clone().or_else(|| {
+                current
+                    .password_for(
+                        self.host.as_ref().map(ProxyHost::as_str),
+                        self.port.map(Port::get),
+                        self.username.as_ref().map(UserName::as_str),
+                    )
+                    .cloned()
+            }),
         }
     }
 }
 
 impl ProxyConfig {
+    /// The stored password, if it may go to `host:port` as `username`. A password belongs
+    /// to the proxy and user name it was saved with (SPEC §6): a blank password on a form
+    /// aimed anywhere else must not send it there — to a listener that answers 407 Basic
+    /// it would travel in clear.
+    pub fn password_for(
+        &self,
+        host: Option<&str>,
+        port: Option<u16>,
+        username: Option<&str>,
+    ) -> Option<&Secret> {
+        let same_host = match (self.host.as_deref(), host) {
+            (Some(saved), Some(given)) => saved.eq_ignore_ascii_case(given),
+            (saved, given) => saved == given,
+        };
+        let same = same_host && self.port == port && self.username.as_deref() == username;
+        self.password.as_ref().filter(|_| same)
+    }
+
     /// `Some((host, port))` when the proxy is on and complete: what the file and probe use.
     pub fn active_endpoint(&self) -> Option<(&str, u16)> {
         match (self.enabled, &self.host, self.port) {
@@ -120,15 +143,65 @@ mod tests {
     fn a_blank_password_keeps_the_stored_one() {
         let settings = ProxySettings {
             enabled: false,
-            host: None,
-            port: None,
+            host: ProxyHost::parse("10.10.10.1").ok(),
+            port: Port::new(80),
             use_auth: false,
-            username: None,
+            username: UserName::parse("u").ok(),
             new_password: None,
         };
         assert_eq!(
             settings.apply_to(&config()).password,
             Some(Secret::new("old-secret"))
+        );
+    }
+
+    #[test]
+    fn the_stored_password_goes_only_where_it_was_saved_for() {
+        let c = config();
+        let pw = Some(&Secret::new("old-secret"));
+        assert_eq!(c.password_for(Some("10.10.10.1"), Some(80), Some("u")), pw);
+        assert_eq!(
+            c.password_for(Some("10.10.10.2"), Some(80), Some("u")),
+            None
+        );
+        assert_eq!(
+            c.password_for(Some("10.10.10.1"), Some(81), Some("u")),
+            None
+        );
+        assert_eq!(
+            c.password_for(Some("10.10.10.1"), Some(80), Some("U")),
+            None
+        );
+        assert_eq!(c.password_for(None, Some(80), Some("u")), None);
+        let named = ProxyConfig {
+            host: Some("Proxy.Example.com".into()),
+            ..config()
+        };
+        assert_eq!(
+            named.password_for(Some("proxy.example.COM"), Some(80), Some("u")),
+            pw,
+            "DNS names compare without case"
+        );
+    }
+
+    #[test]
+    fn a_save_aimed_elsewhere_drops_the_stored_password() {
+        let moved = ProxySettings {
+            enabled: true,
+            host: ProxyHost::parse("10.9.9.9").ok(),
+            port: Port::new(80),
+            use_auth: false,
+            username: UserName::parse("u").ok(),
+            new_password: None,
+        };
+        assert_eq!(moved.apply_to(&config()).password, None);
+        let typed = ProxySettings {
+            new_password: Some(Secret::new("typed")),
+            ..moved
+        };
+        assert_eq!(
+            typed.apply_to(&config()).password,
+            Some(Secret::new("typed"))
         );
     }
 

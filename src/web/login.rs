@@ -1,14 +1,12 @@
 //! Log in and out. The login form carries its own CSRF token (double-submit cookie) since
 //! there is no session yet; success always starts a new session (no fixation).
 
-use std::time::Instant;
-
 use askama::Template;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Query, Request, State};
-use axum::http::header::SET_COOKIE;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -18,6 +16,7 @@ use super::page::{form_body, form_error};
 use crate::audit;
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::{self, Session};
+use crate::auth::throttle::{Keys, Refusal, cut_name};
 use crate::auth::{constant_time_eq, password, random_hex, users};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
@@ -116,28 +115,34 @@ pub async fn submit(
         );
     }
     let address = client_addr(&request_ext);
-    let keys = vec![
-        format!("user:{}", username.to_lowercase()),
-        format!("addr:{}", address.as_deref().unwrap_or("?")),
-    ];
+    let keys = Keys::new(
+        &username,
+        request_ext
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip()),
+    );
+    // What the log and the audit keep of a name the client chose: 64 characters.
+    let actor = cut_name(&username);
     let pool = state.store.pool();
-    if let Err(remaining) = state.throttle.check(&keys, Instant::now()) {
-        audit::record(
-            pool,
-            &username,
-            address.as_deref(),
-            "login_locked",
-            &tr!("refused while locked", "登录已锁定，已拒绝"),
-        )
-        .await;
-        return render(
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            &username,
-            &next,
-            Some(locked_message(remaining)),
-        );
+    let slow = state.throttle.slowdown(pool, &keys).await?;
+    if !slow.is_zero() {
+        tokio::time::sleep(slow).await;
     }
+    // Reserved before the password is checked: guesses in flight count against the limit.
+    let mut attempt = match state.throttle.reserve(pool, &keys).await? {
+        Ok(attempt) => attempt,
+        Err(refusal) => {
+            if let Refusal::Locked(_) = refusal
+                && let Err(e) = state
+                    .throttle
+                    .count_refusal(pool, &keys, actor, address.as_deref())
+                    .await
+            {
+                tracing::error!(error = %e, "could not count a refused login in the audit log");
+            }
+            return refused(lang, refusal, &username, &next);
+        }
+    };
 
     let user = users::find(pool, &username).await?;
     let secret = Secret::new(password_text);
@@ -145,27 +150,13 @@ pub async fn submit(
         || password::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let ok = password::verify_bounded(secret, phc).await;
+    let ok = password::verify_bounded(secret, phc, attempt.take_permit()).await;
     let user = match (ok, user) {
         (true, Some(user)) => user,
         _ => {
-            let lock = state.throttle.fail(&keys, Instant::now());
-            audit::record(
-                pool,
-                &username,
-                address.as_deref(),
-                "login_failed",
-                &tr!("wrong user name or password", "用户名或密码错误"),
-            )
-            .await;
+            let lock = attempt.failed(pool, actor, address.as_deref()).await?;
             return match lock {
-                Some(d) => render(
-                    lang,
-                    StatusCode::TOO_MANY_REQUESTS,
-                    &username,
-                    &next,
-                    Some(locked_message(d)),
-                ),
+                Some(d) => refused(lang, Refusal::Locked(d), &username, &next),
                 None => render(
                     lang,
                     StatusCode::UNAUTHORIZED,
@@ -177,7 +168,7 @@ pub async fn submit(
         }
     };
 
-    state.throttle.succeed(&keys);
+    attempt.succeeded(pool).await?;
     if let Some(old) = cookie(&headers, sessions::COOKIE) {
         sessions::delete(pool, &sessions::hash_token(&old)).await?;
     }
@@ -199,12 +190,42 @@ pub async fn submit(
     Ok(response)
 }
 
-fn locked_message(remaining: std::time::Duration) -> Text {
-    let secs = remaining.as_secs().max(1);
-    tr!(
-        "Too many failed logins for this user or address. Login is locked; try again in {secs} seconds.",
-        "此用户或地址的登录失败次数过多。登录已锁定；请在 {secs} 秒后重试。"
-    )
+/// The answer to an attempt refused before its password was checked, with `Retry-After`.
+fn refused(lang: Lang, refusal: Refusal, username: &str, next: &str) -> Result<Response, AppError> {
+    let (status, secs, message) = match refusal {
+        Refusal::Locked(remaining) => {
+            let secs = remaining.as_secs_f64().ceil().max(1.0) as u64;
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                secs,
+                tr!(
+                    "Too many failed logins for this user or address. Login is locked; try again in {secs} seconds.",
+                    "此用户或地址的登录失败次数过多。登录已锁定；请在 {secs} 秒后重试。"
+                ),
+            )
+        }
+        Refusal::AddressBusy => (
+            StatusCode::TOO_MANY_REQUESTS,
+            1,
+            tr!(
+                "Another login from your address is being checked. Try again in a moment.",
+                "正在检查来自您地址的另一次登录。请稍后重试。"
+            ),
+        ),
+        Refusal::ServerBusy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            1,
+            tr!(
+                "The server is busy checking other logins. Try again in a moment.",
+                "服务器正忙于检查其他登录。请稍后重试。"
+            ),
+        ),
+    };
+    let mut response = render(lang, status, username, next, Some(message))?;
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(secs));
+    Ok(response)
 }
 
 #[tracing::instrument(skip_all)]

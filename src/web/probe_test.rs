@@ -52,7 +52,7 @@ pub fn probe_request(
         enabled: true,
         ..form.clone()
     };
-    let settings = as_enabled.parse(stored.password.is_some())?;
+    let settings = as_enabled.parse(stored)?;
     state
         .tester
         .request(&settings.apply_to(stored))

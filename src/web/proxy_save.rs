@@ -33,15 +33,16 @@ pub async fn save_proxy(
     base: i64,
     restore: Option<&Revision>,
 ) -> Result<SaveResult, AppError> {
-    let password_stored = match restore {
-        Some(target) => target.config.password.is_some(),
+    let stored = match restore {
+        Some(target) => target.config.clone(),
         None => state
             .store
             .current()
             .await?
-            .is_some_and(|r| r.config.password.is_some()),
+            .map(|r| r.config)
+            .unwrap_or_default(),
     };
-    let settings = match form.parse(password_stored) {
+    let settings = match form.parse(&stored) {
         Ok(s) => s,
         Err(errors) => return Ok(SaveResult::Invalid(errors)),
     };
