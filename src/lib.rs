@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod probe;
 pub mod recent;
 pub mod secret;
+pub mod secret_box;
 pub mod settings;
 pub mod state;
 pub mod tls;

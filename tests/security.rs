@@ -1003,3 +1003,70 @@ async fn the_stored_proxy_password_never_goes_to_another_proxy() {
         listener.authorizations()
     );
 }
+
+#[tokio::test]
+async fn an_api_token_stops_working_when_it_expires_and_shows_when() {
+    let app = TestApp::spawn().await;
+    let csrf = app.csrf().await;
+    let r = app
+        .post_raw(
+            "/system/api-tokens",
+            "application/x-www-form-urlencoded",
+            encode(&[
+                ("name".into(), "nightly".into()),
+                ("expires_days".into(), "30".into()),
+                ("csrf_token".into(), csrf.clone()),
+            ])
+            .into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let start = html.find("fmct_").expect("token shown once");
+    let token = html[start..start + 69].to_owned();
+    let call = || {
+        reqwest::Client::new()
+            .get(app.url("/api/v1/proxy"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(call().await.unwrap().status(), StatusCode::OK);
+    let page = app
+        .client
+        .get(app.url("/system/api-tokens"))
+        .send()
+        .await
+        .unwrap();
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(">Expires<") && !page.contains(">expired "),
+        "{page}"
+    );
+
+    sqlx::query("UPDATE api_tokens SET expires_at = strftime('%s','now') - 1")
+        .execute(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(call().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let page = app
+        .client
+        .get(app.url("/system/api-tokens"))
+        .send()
+        .await
+        .unwrap();
+    assert!(page.text().await.unwrap().contains(">expired "));
+
+    let bad = app
+        .post_raw(
+            "/system/api-tokens",
+            "application/x-www-form-urlencoded",
+            encode(&[
+                ("name".into(), "forever-ish".into()),
+                ("expires_days".into(), "7".into()),
+                ("csrf_token".into(), csrf),
+            ])
+            .into_bytes(),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

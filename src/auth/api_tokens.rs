@@ -16,34 +16,63 @@ pub struct ApiToken {
     pub created_by: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// Unix seconds; none never expires.
+    pub expires_at: Option<i64>,
 }
 
-/// Make a token; returns the clear text, which is never stored.
+impl ApiToken {
+    /// When it expires, as RFC 3339 (UTC), for the page.
+    pub fn expires(&self) -> Option<String> {
+        let at = time::OffsetDateTime::from_unix_timestamp(self.expires_at?).ok()?;
+        at.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    }
+
+    pub fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|at| at <= unix_now())
+    }
+}
+
+fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// How long a new token may live, in days: the choices the page offers (0 = never).
+pub const LIFETIMES: [u32; 4] = [30, 90, 365, 0];
+
+/// Make a token that lives `days` days (0 = until revoked); returns the clear text, which
+/// is never stored.
 pub async fn create(
     pool: &SqlitePool,
     name: &str,
     created_by: &str,
+    days: u32,
 ) -> Result<String, sqlx::Error> {
     let token = format!("{PREFIX}{}", random_hex(32));
+    let expires_at = (days > 0).then(|| unix_now() + i64::from(days) * 86_400);
     sqlx::query(
-        "INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO api_tokens (name, token_hash, created_by, created_at, expires_at) \
+         VALUES (?, ?, ?, ?, ?)",
     )
     .bind(name)
     .bind(hash_token(&token))
     .bind(created_by)
     .bind(now_rfc3339())
+    .bind(expires_at)
     .execute(pool)
     .await?;
     Ok(token)
 }
 
-/// The token's name when it is valid, recording its use.
+/// The token's name when it is valid and not expired, recording its use.
 pub async fn authenticate(pool: &SqlitePool, token: &str) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as(
-        "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? RETURNING name",
+        "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? \
+         AND (expires_at IS NULL OR expires_at > ?) RETURNING name",
     )
     .bind(now_rfc3339())
     .bind(hash_token(token))
+    .bind(unix_now())
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| r.0))
@@ -51,7 +80,8 @@ pub async fn authenticate(pool: &SqlitePool, token: &str) -> Result<Option<Strin
 
 pub async fn list(pool: &SqlitePool) -> Result<Vec<ApiToken>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, name, created_by, created_at, last_used_at FROM api_tokens ORDER BY id",
+        "SELECT id, name, created_by, created_at, last_used_at, expires_at FROM api_tokens \
+         ORDER BY id",
     )
     .fetch_all(pool)
     .await

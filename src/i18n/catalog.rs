@@ -182,6 +182,7 @@ catalog! {
     action_api_token_created: "api_token_created" => "创建 API 令牌",
     action_api_token_revoked: "api_token_revoked" => "撤销 API 令牌",
     action_set_password: "set_password" => "设置密码",
+    action_unlock: "unlock" => "解除登录锁定",
 
     // API tokens (api_tokens.html).
     tokens_intro_before: "Scripts use the JSON API (" => "脚本通过 JSON API（",
@@ -198,6 +199,12 @@ catalog! {
     created: "Created" => "创建时间",
     last_used: "Last used" => "上次使用",
     never: "never" => "从未",
+    expires: "Expires" => "过期时间",
+    expired: "expired" => "已过期",
+    days_30: "in 30 days" => "30 天后",
+    days_90: "in 90 days" => "90 天后",
+    days_365: "in a year" => "一年后",
+    never_expires: "never" => "永不过期",
     revoke: "Revoke" => "撤销",
 
     // Error pages (error.html).
@@ -311,6 +318,7 @@ impl Texts {
             "api_token_created" => self.action_api_token_created,
             "api_token_revoked" => self.action_api_token_revoked,
             "set_password" => self.action_set_password,
+            "unlock" => self.action_unlock,
             other => other,
         }
     }
@@ -491,6 +499,7 @@ mod tests {
             "api_token_created",
             "api_token_revoked",
             "set_password",
+            "unlock",
         ] {
             assert_eq!(EN.audit_action(action), action);
             assert!(has_cjk(ZH_CN.audit_action(action)), "{action}");

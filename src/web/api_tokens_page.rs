@@ -21,6 +21,8 @@ use crate::i18n::{Lang, Text, Texts};
 use crate::tr;
 
 const PATH: &str = "/system/api-tokens";
+/// A new token's lifetime unless chosen otherwise.
+const DEFAULT_DAYS: u32 = 90;
 
 #[derive(Template)]
 #[template(path = "api_tokens.html")]
@@ -75,6 +77,28 @@ pub async fn create(
     let fields = form_body(&headers, body)?;
     let [name] = fields.require(["name"]).map_err(form_error)?;
     let name = name.trim();
+    // Absent (an older form or a script): the page's default.
+    let days = match fields.text("expires_days").as_str() {
+        "" => Some(DEFAULT_DAYS),
+        d => d
+            .parse::<u32>()
+            .ok()
+            .filter(|d| api_tokens::LIFETIMES.contains(d)),
+    };
+    let Some(days) = days else {
+        let html = render(
+            lang,
+            &state,
+            &session,
+            None,
+            Some(tr!(
+                "Choose how long the token lives: 30, 90 or 365 days, or never expires.",
+                "请选择令牌的有效期：30、90 或 365 天，或永不过期。"
+            )),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+    };
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         let html = render(
             lang,
@@ -89,7 +113,7 @@ pub async fn create(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     }
-    let token = api_tokens::create(state.store.pool(), name, &session.username).await?;
+    let token = api_tokens::create(state.store.pool(), name, &session.username, days).await?;
     let address = client_addr(&request_ext);
     audit::record(
         state.store.pool(),
