@@ -25,6 +25,9 @@ const FORGET_AFTER: Duration = Duration::from_secs(3600);
 const PER_ADDRESS: u32 = 2;
 /// Password checks running at once in all (each holds argon2id's 19 MiB for tens of ms).
 pub const CHECKS_AT_ONCE: usize = 4;
+/// More checks kept for addresses with no failure on record, so a flood from addresses
+/// that have failed cannot take every check from the admin at a clean one.
+pub const CLEAN_CHECKS_AT_ONCE: usize = 2;
 /// Rows the table may hold; the oldest unlocked ones go first.
 const MAX_ROWS: i64 = 10_000;
 /// User names are cut to this many characters before they are stored or logged.
@@ -189,6 +192,7 @@ pub struct Throttle {
     gate: tokio::sync::Mutex<()>,
     in_flight: Mutex<HashMap<String, u32>>,
     checks: std::sync::Arc<tokio::sync::Semaphore>,
+    clean_checks: std::sync::Arc<tokio::sync::Semaphore>,
     refusals: Mutex<Refusals>,
 }
 
@@ -198,6 +202,7 @@ impl Default for Throttle {
             gate: tokio::sync::Mutex::new(()),
             in_flight: Mutex::default(),
             checks: std::sync::Arc::new(tokio::sync::Semaphore::new(CHECKS_AT_ONCE)),
+            clean_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(CLEAN_CHECKS_AT_ONCE)),
             refusals: Mutex::default(),
         }
     }
@@ -223,10 +228,21 @@ impl Throttle {
         self.in_flight.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// How long to wait before trying `keys` (many addresses failed this user name).
+    /// How long to wait before trying `keys`: when many addresses failed this user name,
+    /// attempts from addresses that have failed too are slowed (a clean one is not, so the
+    /// admin is not slowed by an attack on the name).
     pub async fn slowdown(&self, pool: &SqlitePool, keys: &Keys) -> Result<Duration, sqlx::Error> {
+        let now = now_ms();
+        if table::count(pool, &keys.addr())
+            .await?
+            .current(now)
+            .failures
+            == 0
+        {
+            return Ok(Duration::ZERO);
+        }
         let count = table::count(pool, &keys.user()).await?;
-        Ok(slowdown_for(count.current(now_ms()).failures))
+        Ok(slowdown_for(count.current(now).failures))
     }
 
     /// Reserve an attempt for `keys`, or say why not, at once.
@@ -251,7 +267,15 @@ impl Throttle {
         if let Err(refusal) = decide(&pairs, pairs[0].1, now) {
             return Ok(Err(refusal));
         }
-        let Ok(permit) = self.checks.clone().try_acquire_owned() else {
+        let clean = pairs[0].0.current(now).failures == 0;
+        let permit = self.checks.clone().try_acquire_owned().or_else(|e| {
+            if clean {
+                self.clean_checks.clone().try_acquire_owned()
+            } else {
+                Err(e)
+            }
+        });
+        let Ok(permit) = permit else {
             return Ok(Err(Refusal::ServerBusy));
         };
         for key in locking {
