@@ -662,4 +662,247 @@ mod tests {
             "no temp file"
         );
     }
+
+    fn listing(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn endpoint(host: &str, port: u16) -> ProxyConfig {
+        ProxyConfig {
+            enabled: true,
+            host: Some(host.into()),
+            port: Some(port),
+            ..ProxyConfig::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_file_is_put_in_place_only_after_the_commit_and_never_if_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        conf_file::sync(&path, &endpoint("old.test", 80)).unwrap();
+        let read = || std::fs::read_to_string(&path).unwrap();
+
+        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
+        let failed = commit_then_publish(staged, async {
+            assert!(
+                read().contains("old.test"),
+                "the file changed before the commit"
+            );
+            Err(sqlx::Error::Protocol("injected commit failure".into()))
+        })
+        .await;
+        assert!(failed.is_err());
+        assert!(
+            read().contains("old.test"),
+            "a failed commit leaves the old file"
+        );
+        assert_eq!(
+            listing(dir.path()),
+            ["iprep_proxy.conf"],
+            "and no temp file"
+        );
+
+        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
+        let done = commit_then_publish(staged, async {
+            assert!(
+                read().contains("old.test"),
+                "the file changed before the commit"
+            );
+            Ok(())
+        })
+        .await;
+        assert!(matches!(done, Ok(Ok(()))), "{done:?}");
+        assert!(read().contains("new.test"));
+        assert_eq!(listing(dir.path()), ["iprep_proxy.conf"]);
+    }
+
+    /// A commit that fails: a deferred foreign key that only COMMIT checks.
+    async fn fail_commits(store: &Store) {
+        for sql in [
+            "CREATE TABLE trap (revision INTEGER REFERENCES nowhere (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TABLE nowhere (id INTEGER PRIMARY KEY)",
+            "CREATE TRIGGER spring AFTER INSERT ON proxy_revisions BEGIN INSERT INTO trap VALUES (NEW.id); END",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_leaves_the_old_file_and_saving_works_afterwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = store(&dir).await;
+        saved(ours.save(0, "a", None, None, on("one.test")).await.unwrap());
+        fail_commits(&ours).await;
+
+        for _ in 0..3 {
+            let err = ours
+                .save(1, "a", None, None, on("two.test"))
+                .await
+                .expect_err("the commit fails");
+            assert!(matches!(err, SaveError::Db(_)), "{err:?}");
+            assert!(conf(&dir).contains("one.test"), "{}", conf(&dir));
+        }
+        assert_eq!(ours.list(10).await.unwrap().len(), 1);
+        assert_eq!(
+            listing(dir.path())
+                .iter()
+                .filter(|n| n.ends_with(".tmp"))
+                .count(),
+            0
+        );
+
+        sqlx::query("DROP TRIGGER spring")
+            .execute(ours.pool())
+            .await
+            .unwrap();
+        for id in 2..=6 {
+            let r = saved(
+                ours.save(id - 1, "a", None, None, on(&format!("h{id}.test")))
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!(r.id, id);
+        }
+        assert!(conf(&dir).contains("h6.test"));
+    }
+
+    fn found(text: &str) -> conf_file::Current {
+        conf_file::Current::Text(text.to_owned())
+    }
+
+    #[test]
+    fn start_adopts_a_valid_file_only_when_there_is_no_revision() {
+        let file = "iprep_proxy {\n    PROXY_HOST [2001:db8::1];\n    PROXY_PORT 8080;\n}\n";
+        assert_eq!(
+            plan_at_start(None, &found(file)),
+            StartPlan::Adopt {
+                host: "2001:db8::1".into(),
+                port: 8080
+            }
+        );
+        let revision = Revision {
+            id: 1,
+            created_at: String::new(),
+            actor: "a".into(),
+            config: ProxyConfig::default(),
+            changes: Vec::new(),
+            rollback_of: None,
+        };
+        assert_eq!(
+            plan_at_start(Some(&revision), &found(file)),
+            StartPlan::Sync
+        );
+        assert_eq!(
+            plan_at_start(None, &conf_file::Current::Absent),
+            StartPlan::Sync
+        );
+    }
+
+    #[test]
+    fn start_leaves_alone_what_it_cannot_adopt() {
+        use conf_file::Current;
+        for left in [
+            found("proxy = 10.0.0.1:80\n"),
+            found("iprep_proxy {\n    PROXY_HOST a b;\n    PROXY_PORT 80;\n}\n"),
+            found("iprep_proxy {\n    PROXY_HOST http://x;\n    PROXY_PORT 80;\n}\n"),
+            found("iprep_proxy {\n    PROXY_HOST x.test;\n    PROXY_PORT 0;\n}\n"),
+            Current::Link,
+            Current::NotRegular,
+        ] {
+            assert!(
+                matches!(plan_at_start(None, &left), StartPlan::LeaveAlone(_)),
+                "{left:?}"
+            );
+        }
+    }
+
+    async fn audit_details(store: &Store) -> Vec<(String, String, String)> {
+        sqlx::query_as("SELECT actor, action, detail FROM audit_log ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_existing_proxy_file_becomes_revision_one_and_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        let text = "iprep_proxy {\n    PROXY_HOST 10.1.2.3;\n    PROXY_PORT 8080;\n}\n";
+        std::fs::write(&path, text).unwrap();
+        let ours = store(&dir).await;
+
+        let adopted = match ours.reconcile_at_start().await.unwrap() {
+            StartFile::Adopted(r) => r,
+            other => panic!("not adopted: {other:?}"),
+        };
+        assert_eq!(adopted.id, 1);
+        assert_eq!(adopted.actor, "system");
+        assert_eq!(adopted.config.active_endpoint(), Some(("10.1.2.3", 8080)));
+        assert!(!adopted.config.use_auth && adopted.config.password.is_none());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let audit = audit_details(&ours).await;
+        assert_eq!(audit.len(), 1);
+        assert_eq!(
+            (audit[0].0.as_str(), audit[0].1.as_str()),
+            ("system", "save")
+        );
+        assert!(
+            audit[0]
+                .2
+                .contains(&format!("imported from {}", path.display())),
+            "{}",
+            audit[0].2
+        );
+        // A second start has a revision: nothing is imported again.
+        assert!(matches!(
+            ours.reconcile_at_start().await.unwrap(),
+            StartFile::Synced
+        ));
+        assert_eq!(ours.list(10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_proxy_file_that_does_not_parse_is_left_untouched_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        std::fs::write(&path, "PROXY_HOST 10.1.2.3\n").unwrap();
+        let ours = store(&dir).await;
+        assert!(matches!(
+            ours.reconcile_at_start().await.unwrap(),
+            StartFile::LeftAlone(_)
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "PROXY_HOST 10.1.2.3\n"
+        );
+        assert!(ours.list(10).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn start_removes_only_our_leftover_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = store(&dir).await;
+        saved(ours.save(0, "a", None, None, on("one.test")).await.unwrap());
+        std::fs::write(dir.path().join(".iprep_proxy.conf.31337.tmp"), "x").unwrap();
+        std::fs::write(
+            dir.path().join(".iprep_proxy.conf.9f8e7d6c5b4a3921.tmp"),
+            "x",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("notes.tmp"), "x").unwrap();
+        ours.reconcile_at_start().await.unwrap();
+        assert_eq!(
+            listing(dir.path())
+                .into_iter()
+                .filter(|n| !n.starts_with("fmc.db"))
+                .collect::<Vec<_>>(),
+            ["iprep_proxy.conf", "notes.tmp"]
+        );
+    }
 }
