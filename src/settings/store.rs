@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sqlx::{FromRow, SqlitePool};
 use time::OffsetDateTime;
@@ -218,12 +218,7 @@ impl Store {
             move || conf_file::stage(&path, &config)
         });
         let mut conn = self.pool.acquire().await?;
-        // What is left of the deadline is how long BEGIN IMMEDIATE may wait for the lock.
-        db::set_busy_timeout(
-            &mut conn,
-            deadline.saturating_duration_since(Instant::now()),
-        )
-        .await?;
+        db::set_busy_timeout(&mut conn, lock_wait(deadline, Instant::now())).await?;
         let written = self
             .write_on(&mut conn, staging, revision, address, entry)
             .await;
@@ -431,6 +426,15 @@ impl Store {
                 source,
             })
     }
+}
+
+/// The least a save waits for the write lock, even past its deadline: enough for a login's
+/// or another write's brief hold in this process, too short to matter behind a held lock.
+const LOCK_WAIT_FLOOR: Duration = Duration::from_millis(100);
+
+/// How long BEGIN IMMEDIATE may wait for the write lock: what is left of the deadline.
+fn lock_wait(deadline: Instant, now: Instant) -> Duration {
+    deadline.saturating_duration_since(now).max(LOCK_WAIT_FLOOR)
 }
 
 /// Who imports a proxy file found at start.
@@ -903,6 +907,21 @@ mod tests {
                 .filter(|n| !n.starts_with("fmc.db"))
                 .collect::<Vec<_>>(),
             ["iprep_proxy.conf", "notes.tmp"]
+        );
+    }
+
+    #[test]
+    fn a_save_waits_for_the_lock_only_what_is_left_of_its_deadline() {
+        let now = Instant::now();
+        let deadline = now + db::BUSY_TIMEOUT;
+        assert_eq!(lock_wait(deadline, now), db::BUSY_TIMEOUT);
+        assert_eq!(
+            lock_wait(deadline, now + Duration::from_secs(3)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            lock_wait(deadline, now + Duration::from_secs(9)),
+            LOCK_WAIT_FLOOR
         );
     }
 }
