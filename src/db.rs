@@ -25,6 +25,8 @@ pub enum DbError {
         "the database {url} failed its integrity check ({detail}); restore it from a backup or move it away — fmc-mgmt will not start over it"
     )]
     Corrupt { url: String, detail: String },
+    #[error("cannot read the database: {0}")]
+    Query(sqlx::Error),
     #[error("cannot apply the database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -53,9 +55,10 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(BUSY_TIMEOUT);
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
+        .after_release(|conn, _| Box::pin(still_usable(conn)))
         .connect_with(options)
         .await
         .map_err(|source| DbError::Open {
@@ -65,6 +68,43 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
     check_integrity(&pool, url).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
+}
+
+/// How long a statement waits for another process's lock before "database is locked".
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Set how long statements on `conn` wait for a lock (SQLite's busy handler), to the
+/// millisecond; zero fails at once. A save sets what is left of its deadline, then puts
+/// [`BUSY_TIMEOUT`] back.
+pub async fn set_busy_timeout(
+    conn: &mut sqlx::SqliteConnection,
+    wait: Duration,
+) -> Result<(), sqlx::Error> {
+    // PRAGMA takes no bound parameters; the value is a number we made.
+    sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis()))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Whether a connection handed back to the pool can serve the next caller. SQLite rolls a
+/// transaction back by itself when its COMMIT fails for space or I/O; sqlx still counts
+/// it as open, its queued ROLLBACK then fails, and every later `begin` on that connection
+/// fails ("non-zero transaction depth") until a restart (issue 12, item 16). Such a
+/// connection is closed instead of reused. Checked only when sqlx counts a transaction
+/// open, so the common path costs nothing.
+async fn still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A dropped transaction's ROLLBACK is queued on the connection: let it run first.
+    conn.ping().await?;
+    let usable = !conn.is_in_transaction();
+    if !usable {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+    }
+    Ok(usable)
 }
 
 /// The database file behind `pool`, if it is a file (not `:memory:`).
@@ -111,9 +151,11 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(0o600))
 }
 
-/// Refuse to run over a damaged database rather than silently start empty.
+/// Refuse to run over a damaged database rather than silently start empty. The full
+/// `integrity_check` (the README's promise): unlike `quick_check` it also finds an index
+/// that disagrees with its table. The database is small; it takes milliseconds.
 async fn check_integrity(pool: &SqlitePool, url: &str) -> Result<(), DbError> {
-    let rows: Vec<(String,)> = sqlx::query_as("PRAGMA quick_check")
+    let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
         .fetch_all(pool)
         .await
         .map_err(|e| DbError::Corrupt {

@@ -30,6 +30,16 @@ impl AppError {
     pub fn status(status: StatusCode, message: Text) -> Self {
         AppError::BadRequest { status, message }
     }
+
+    /// A database error with a cause outside the program (another process holding the
+    /// lock, a full disk, read-only storage), said as the save page says it: the admin can
+    /// act on it, whichever page met it (a login during a lock, too). Served as 503.
+    pub fn explained(&self) -> Option<Text> {
+        match self {
+            AppError::Db(e) => crate::db::explain(e),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -64,13 +74,16 @@ impl IntoResponse for AppError {
             }
             other => {
                 tracing::error!(error = %other, "request failed");
-                error_page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    &tr!(
-                        "The server could not complete this request. Nothing was changed; the cause is in the server log.",
-                        "服务器无法完成此请求。未更改任何内容；原因已记录在服务器日志中。"
+                match other.explained() {
+                    Some(why) => error_page(StatusCode::SERVICE_UNAVAILABLE, &why),
+                    None => error_page(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &tr!(
+                            "The server could not complete this request. Nothing was changed; the cause is in the server log.",
+                            "服务器无法完成此请求。未更改任何内容；原因已记录在服务器日志中。"
+                        ),
                     ),
-                )
+                }
             }
         }
     }

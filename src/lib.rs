@@ -99,11 +99,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
     let pool = db::connect(&global.database_path()).await?;
     let database_file = db::file_path(&pool);
     let store = Store::new(pool, global.proxy_conf_path());
-    // A proxy file that cannot be written must not keep the UI down: the admin needs the
-    // page to see and fix it. The Diagnostics panel shows the file as it really is.
-    if let Err(e) = store.sync_file_with_database().await {
-        tracing::error!(error = %e, "the proxy file does not agree with the database");
-    }
+    reconcile_proxy_file(&store).await?;
     audit::set_keep(store.pool(), global.audit_keep)
         .await
         .map_err(StartError::AuditKeep)?;
@@ -141,6 +137,48 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
             },
         )),
     }))
+}
+
+/// Make the proxy file and the database agree at start, saying what was done. A file that
+/// cannot be written must not keep the UI down: the admin needs the page to see and fix
+/// it, and the Diagnostics panel shows the file as it really is.
+async fn reconcile_proxy_file(store: &Store) -> Result<(), StartError> {
+    use settings::store::StartFile;
+    let path = store.conf_path().display().to_string();
+    match store.reconcile_at_start().await {
+        Ok(StartFile::Synced) => {}
+        Ok(StartFile::Adopted(revision)) => {
+            let host = revision.config.host.as_deref().unwrap_or_default();
+            let port = revision.config.port.unwrap_or_default();
+            if has_users(store).await? {
+                // Accounts but no revision: this database had a life before and lost it.
+                tracing::error!(
+                    %path, %host, port,
+                    "the database has no proxy revision, yet it has accounts and a proxy file \
+                     exists: revisions were probably lost (a missing or damaged -wal file, or \
+                     a truncated or replaced database); the file was adopted as revision 1"
+                );
+            } else {
+                tracing::warn!(%path, %host, port, "adopted the existing proxy file as revision 1");
+            }
+        }
+        Ok(StartFile::LeftAlone(why)) => tracing::error!(
+            %path,
+            why,
+            "the database has no proxy revision and the proxy file cannot be adopted; it was \
+             left untouched (check it, then save the Proxy section to replace it)"
+        ),
+        Err(e) => tracing::error!(error = %e, "the proxy file does not agree with the database"),
+    }
+    Ok(())
+}
+
+async fn has_users(store: &Store) -> Result<bool, db::DbError> {
+    let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(store.pool())
+        .await
+        .map_err(db::DbError::Query)?;
+    Ok(any)
 }
 
 fn create_data_dir(dir: &Path) -> std::io::Result<()> {

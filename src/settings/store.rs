@@ -1,17 +1,23 @@
 //! The revision store: every save is a new numbered revision; the newest is current.
-//! Saving also brings iprep_proxy.conf into line, inside the same transaction, so the
-//! database and the file change together or not at all.
+//! Saving also brings iprep_proxy.conf into line: staged before the commit, put in place
+//! after it, so the file only ever says what the database holds.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sqlx::{FromRow, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Mutex;
 
+use super::fields::{Port, ProxyHost};
 use super::{Change, ProxyConfig, conf_file};
+use crate::db;
+use crate::i18n::Text;
 use crate::secret::Secret;
+use crate::tr;
 
 /// One saved state of the Proxy section.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,10 +159,9 @@ impl Store {
     }
 
     /// Save a new revision built by `edit` from the current configuration, if the current
-    /// revision is still `base` (0 = none yet). The new proxy file is written and synced
-    /// beside the old one while the revision is inserted, put in place before the commit,
-    /// and never put in place if the insert fails; if the commit itself fails the old file
-    /// is put back.
+    /// revision is still `base` (0 = none yet). The save has one deadline, [`db::BUSY_TIMEOUT`]
+    /// from its arrival, for everything it waits on: another save in this process and the
+    /// database's write lock alike, so saves queued behind a held lock all answer in time.
     #[tracing::instrument(skip(self, edit))]
     pub async fn save(
         &self,
@@ -166,6 +171,7 @@ impl Store {
         rollback_of: Option<i64>,
         edit: impl FnOnce(&ProxyConfig) -> ProxyConfig,
     ) -> Result<SaveOutcome, SaveError> {
+        let deadline = Instant::now() + db::BUSY_TIMEOUT;
         let _writer = self.writer.lock().await;
         let mut current = self.current().await?;
         if id_of(&current) != base {
@@ -186,90 +192,213 @@ impl Store {
             config: new,
             rollback_of,
         };
-        let (staged, inserted) = tokio::join!(
-            self.in_blocking({
-                let (path, config) = (self.conf_path.clone(), revision.config.clone());
-                move || conf_file::stage(&path, &config)
-            }),
-            self.insert(&revision, actor, address),
-        );
-        let tx = match inserted {
-            Ok(tx) => tx,
+        let entry =
+            crate::audit::revision_entry(revision.id, revision.rollback_of, &revision.changes);
+        self.write(revision, address, entry, deadline).await
+    }
+
+    /// Store `revision` with its audit entry and bring the file into line, in the order
+    /// that keeps them agreeing (issue 12, items 15 and 20): the new file is staged
+    /// (written and synced beside the old one) while the write lock is taken and the rows
+    /// inserted, the transaction commits, and only then is the file renamed into place. A
+    /// full or read-only disk fails the staging, so the save as a whole; a failed commit
+    /// leaves the old file untouched; a crash anywhere leaves the old file or the committed
+    /// one, never a value the database does not hold. The caller holds the writer lock.
+    async fn write(
+        &self,
+        revision: Revision,
+        address: Option<&str>,
+        entry: (&str, Text),
+        deadline: Instant,
+    ) -> Result<SaveOutcome, SaveError> {
+        // Started now, it runs while the lock is waited for; if this save ends early the
+        // staged file is dropped on the blocking pool, and its temp file with it.
+        let staging = tokio::task::spawn_blocking({
+            let (path, config) = (self.conf_path.clone(), revision.config.clone());
+            move || conf_file::stage(&path, &config)
+        });
+        let mut conn = self.pool.acquire().await?;
+        db::set_busy_timeout(&mut conn, lock_wait(deadline, Instant::now())).await?;
+        let written = self
+            .write_on(&mut conn, staging, revision, address, entry)
+            .await;
+        // The usual wait for whoever uses the connection next; one that cannot take it is
+        // not reused.
+        if db::set_busy_timeout(&mut conn, db::BUSY_TIMEOUT)
+            .await
+            .is_err()
+        {
+            conn.close_on_drop();
+        }
+        written
+    }
+
+    /// [`Store::write`] on `conn`, whose busy timeout is what is left of the deadline.
+    async fn write_on(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        staging: tokio::task::JoinHandle<std::io::Result<conf_file::Staged>>,
+        revision: Revision,
+        address: Option<&str>,
+        (action, detail): (&str, Text),
+    ) -> Result<SaveOutcome, SaveError> {
+        // IMMEDIATE takes the write lock now, waiting (up to the deadline) for it; a deferred
+        // transaction would read first and then fail at once on upgrading to a writer.
+        let mut tx = sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?;
+        match insert(&mut tx, &revision, address, action, &detail).await {
+            Ok(()) => {}
             // The id is taken: another process saved since this one last looked.
             Err(e)
                 if e.as_database_error()
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
+                drop(tx);
                 let current = load_current(&self.pool).await?;
                 self.remember(Some(current.clone()));
                 return Ok(SaveOutcome::Stale { current });
             }
             Err(e) => return Err(e.into()),
-        };
-        // On any error from here the transaction rolls back as it is dropped.
-        let staged = staged?;
-        let placed = self.in_blocking(move || staged.place()).await?;
-        // The file is in place: the directory sync that makes it durable and the commit
-        // run together, and the save answers only once both are done.
-        let (synced, committed) =
-            tokio::join!(self.in_blocking(move || placed.sync()), tx.commit());
-        if let Err(e) = committed {
-            self.remember(None); // unknown now: read it again next time
-            if let Err(restore) = self.sync_file(&old).await {
-                tracing::error!(error = %restore, "could not restore the proxy file after a failed commit");
-            }
-            return Err(e.into());
         }
-        if let Err(e) = synced {
-            // Committed, and the file says so; only its directory entry may not be on disk.
-            // Start-up makes the file agree with the database, so a crash loses nothing.
-            tracing::error!(error = %e, "the proxy file is in place but its directory could not be synced");
+        // On an error here the transaction rolls back as it is dropped.
+        let staged = self.joined(staging.await)?;
+        match commit_then_publish(staged, tx.commit()).await {
+            Err(e) => {
+                // Nothing to restore: the file was never touched. The connection the
+                // failed commit ran on is not reused (db::connect's release check).
+                self.remember(None); // unknown now: read it again next time
+                return Err(e.into());
+            }
+            Ok(Err(e)) => {
+                // Committed: the revision is saved and the page says so (answering "not
+                // saved" would invite a retry of a save that stands). The file lags until
+                // the next save or start, which write it from the database; the
+                // Diagnostics panel shows it as it is meanwhile.
+                tracing::error!(
+                    revision = revision.id,
+                    path = %self.conf_path.display(),
+                    error = %e,
+                    "revision committed but the proxy file could not be put in place; \
+                     the next save or restart writes it"
+                );
+            }
+            Ok(Ok(())) => {}
         }
         self.remember(Some(Some(revision.clone())));
         Ok(SaveOutcome::Saved(revision))
     }
 
-    /// Open the write transaction and insert `revision` with its audit entry, uncommitted.
-    async fn insert(
-        &self,
-        revision: &Revision,
-        actor: &str,
-        address: Option<&str>,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        // IMMEDIATE takes the write lock now, waiting out the busy timeout for it; a deferred
-        // transaction would read first and then fail at once on upgrading to a writer.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "INSERT INTO proxy_revisions (id, created_at, actor, enabled, host, port, use_auth, \
-             username, password, changes, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(revision.id)
-        .bind(&revision.created_at)
-        .bind(&revision.actor)
-        .bind(revision.config.enabled)
-        .bind(&revision.config.host)
-        .bind(revision.config.port)
-        .bind(revision.config.use_auth)
-        .bind(&revision.config.username)
-        .bind(revision.config.password.as_ref().map(Secret::expose))
-        .bind(serde_json::to_string(&revision.changes).unwrap_or_else(|_| "[]".into()))
-        .bind(revision.rollback_of)
-        .execute(&mut *tx)
-        .await?;
-
-        // The audit entry commits with the revision: one commit (one fsync), and never a
-        // save without its entry.
-        let (action, detail) =
-            crate::audit::revision_entry(revision.id, revision.rollback_of, &revision.changes);
-        crate::audit::insert(&mut *tx, actor, address, action, &detail).await?;
-        Ok(tx)
+    /// At start, before serving: remove the temp files crashed saves left, then make the
+    /// proxy file and the database agree. With no revision yet, a proxy file already there
+    /// is adopted as revision 1 (an appliance's existing setting, or a database that was
+    /// lost); one that cannot be adopted is left as it is. Otherwise the file is written
+    /// from the current revision. Says loudly (in the log) what looks like lost data.
+    pub async fn reconcile_at_start(&self) -> Result<StartFile, SaveError> {
+        let _writer = self.writer.lock().await;
+        let path = self.conf_path.clone();
+        match self
+            .in_blocking(move || conf_file::remove_stale_temps(&path))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "removed temp files left by interrupted saves"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not clear old temp files beside the proxy file")
+            }
+        }
+        let path = self.conf_path.clone();
+        let found = self
+            .in_blocking(move || conf_file::read_no_follow(&path))
+            .await?;
+        let current = self.current().await?;
+        match plan_at_start(current.as_ref(), &found) {
+            StartPlan::Adopt { host, port } => self.adopt(host, port).await,
+            StartPlan::LeaveAlone(why) => Ok(StartFile::LeftAlone(why)),
+            StartPlan::Sync => {
+                if let (Some(current), conf_file::Current::Text(text)) = (&current, &found) {
+                    self.report_disagreement(current, text).await?;
+                }
+                let config = current.map(|r| r.config).unwrap_or_default();
+                self.sync_file(&config).await?;
+                Ok(StartFile::Synced)
+            }
+        }
     }
 
-    /// Make the proxy file agree with the current revision (at start-up).
-    pub async fn sync_file_with_database(&self) -> Result<(), SaveError> {
-        let _writer = self.writer.lock().await;
-        let config = self.current().await?.map(|r| r.config).unwrap_or_default();
-        self.sync_file(&config).await
+    /// Revision 1 from the proxy file found at start: enabled, its host and port, no
+    /// authentication (the file has none), by `system`, audited as imported.
+    async fn adopt(&self, host: String, port: u16) -> Result<StartFile, SaveError> {
+        let config = ProxyConfig {
+            enabled: true,
+            host: Some(host),
+            port: Some(port),
+            ..ProxyConfig::default()
+        };
+        let revision = Revision {
+            id: 1,
+            created_at: now_rfc3339(),
+            actor: SYSTEM.to_owned(),
+            changes: config.changes_from(&ProxyConfig::default()),
+            config,
+            rollback_of: None,
+        };
+        let (action, summary) = crate::audit::revision_entry(1, None, &revision.changes);
+        let path = self.conf_path.display().to_string();
+        let detail = tr!(
+            "{summary} (imported from {path})",
+            "{summary}（从 {path} 导入）";
+            summary, path = Text::same(path)
+        );
+        let deadline = Instant::now() + db::BUSY_TIMEOUT;
+        match self
+            .write(revision, None, (action, detail), deadline)
+            .await?
+        {
+            SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(revision)),
+            // Another process saved first: its revision is the truth, and the file follows.
+            SaveOutcome::Stale { current } => {
+                let config = current.map(|r| r.config).unwrap_or_default();
+                self.sync_file(&config).await?;
+                Ok(StartFile::Synced)
+            }
+        }
+    }
+
+    /// The file at start says something other than the current revision: fine if an
+    /// earlier revision said it (a save's last step was cut, or a rollback), suspicious
+    /// if none did (revisions lost with a damaged or missing -wal file, or a hand edit).
+    /// Logged with the file's endpoint (not a secret), since the file is rewritten next.
+    async fn report_disagreement(&self, current: &Revision, text: &str) -> Result<(), SaveError> {
+        let Some((host, port)) = conf_file::parse(text) else {
+            if conf_file::render(&current.config).as_deref() != Some(text) {
+                tracing::warn!(path = %self.conf_path.display(), "the proxy file did not parse; rewriting it from the current revision");
+            }
+            return Ok(());
+        };
+        if current.config.active_endpoint() == Some((host.as_str(), port)) {
+            return Ok(());
+        }
+        let (known,): (bool,) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM proxy_revisions WHERE enabled = 1 AND host = ? AND port = ?)",
+        )
+        .bind(&host)
+        .bind(port)
+        .fetch_one(&self.pool)
+        .await?;
+        if known {
+            tracing::warn!(revision = current.id, %host, port, "the proxy file held an earlier revision; rewriting it");
+        } else {
+            tracing::error!(
+                revision = current.id,
+                %host,
+                port,
+                path = %self.conf_path.display(),
+                "the proxy file holds a host and port no revision in the database has: \
+                 the database may have lost its newest revisions (a missing or damaged -wal \
+                 file, a restored or truncated database), or the file was edited by hand; \
+                 the file is being rewritten from the current revision"
+            );
+        }
+        Ok(())
     }
 
     async fn sync_file(&self, config: &ProxyConfig) -> Result<(), SaveError> {
@@ -283,14 +412,118 @@ impl Store {
         &self,
         work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
     ) -> Result<T, SaveError> {
-        tokio::task::spawn_blocking(work)
-            .await
-            .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())))
+        self.joined(tokio::task::spawn_blocking(work).await)
+    }
+
+    /// The result of file work done on the blocking pool; its error names the proxy file.
+    fn joined<T>(
+        &self,
+        done: Result<std::io::Result<T>, tokio::task::JoinError>,
+    ) -> Result<T, SaveError> {
+        done.unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())))
             .map_err(|source| SaveError::File {
                 path: self.conf_path.clone(),
                 source,
             })
     }
+}
+
+/// The least a save waits for the write lock, even past its deadline: enough for a login's
+/// or another write's brief hold in this process, too short to matter behind a held lock.
+const LOCK_WAIT_FLOOR: Duration = Duration::from_millis(100);
+
+/// How long BEGIN IMMEDIATE may wait for the write lock: what is left of the deadline.
+fn lock_wait(deadline: Instant, now: Instant) -> Duration {
+    deadline.saturating_duration_since(now).max(LOCK_WAIT_FLOOR)
+}
+
+/// Who imports a proxy file found at start.
+pub const SYSTEM: &str = "system";
+
+/// What start-up found and did about the proxy file.
+#[derive(Debug)]
+pub enum StartFile {
+    /// The file now says what the current revision says (perhaps nothing was needed).
+    Synced,
+    /// There was no revision; the file's host and port became this revision.
+    Adopted(Revision),
+    /// There was no revision and a file that could not be adopted; it was not touched.
+    LeftAlone(&'static str),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum StartPlan {
+    Adopt { host: String, port: u16 },
+    LeaveAlone(&'static str),
+    Sync,
+}
+
+/// What to do at start with the file found, given the current revision. The database is
+/// the truth once it has a revision; before that, a file we did not write is the
+/// appliance's own setting and is kept: adopted if the form would accept it, else left.
+fn plan_at_start(current: Option<&Revision>, found: &conf_file::Current) -> StartPlan {
+    use conf_file::Current;
+    if current.is_some() {
+        return StartPlan::Sync;
+    }
+    match found {
+        Current::Absent => StartPlan::Sync,
+        Current::Link => StartPlan::LeaveAlone("it is a symbolic link"),
+        Current::NotRegular => StartPlan::LeaveAlone("it is not a regular file"),
+        Current::Text(text) => match conf_file::parse(text) {
+            None => StartPlan::LeaveAlone("it does not parse as an iprep_proxy block"),
+            Some((host, port)) => match (ProxyHost::parse(&host), Port::new(port)) {
+                (Ok(host), Some(port)) => StartPlan::Adopt {
+                    host: host.as_str().to_owned(),
+                    port: port.get(),
+                },
+                _ => StartPlan::LeaveAlone("its host or port would be refused by the form"),
+            },
+        },
+    }
+}
+
+/// Commit, and only once that succeeded put the staged file in place (issue 12, item 20).
+/// `Err`: the commit failed; the staged file is dropped with its temp file and the old
+/// file was never touched. `Ok(Err)`: committed, but the file could not be put in place.
+async fn commit_then_publish(
+    staged: conf_file::Staged,
+    commit: impl Future<Output = Result<(), sqlx::Error>>,
+) -> Result<std::io::Result<()>, sqlx::Error> {
+    commit.await?;
+    Ok(tokio::task::spawn_blocking(move || staged.publish())
+        .await
+        .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string()))))
+}
+
+/// Insert `revision` and its audit entry in the open transaction `tx`.
+async fn insert(
+    tx: &mut sqlx::SqliteConnection,
+    revision: &Revision,
+    address: Option<&str>,
+    action: &str,
+    detail: &Text,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO proxy_revisions (id, created_at, actor, enabled, host, port, use_auth, \
+         username, password, changes, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(revision.id)
+    .bind(&revision.created_at)
+    .bind(&revision.actor)
+    .bind(revision.config.enabled)
+    .bind(&revision.config.host)
+    .bind(revision.config.port)
+    .bind(revision.config.use_auth)
+    .bind(&revision.config.username)
+    .bind(revision.config.password.as_ref().map(Secret::expose))
+    .bind(serde_json::to_string(&revision.changes).unwrap_or_else(|_| "[]".into()))
+    .bind(revision.rollback_of)
+    .execute(&mut *tx)
+    .await?;
+    // The audit entry commits with the revision: one commit (one fsync), and never a
+    // save without its entry.
+    crate::audit::insert(&mut *tx, &revision.actor, address, action, detail).await
 }
 
 fn id_of(revision: &Option<Revision>) -> i64 {
@@ -431,6 +664,264 @@ mod tests {
             std::fs::read_dir(&conf_dir).unwrap().count(),
             1,
             "no temp file"
+        );
+    }
+
+    fn listing(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn endpoint(host: &str, port: u16) -> ProxyConfig {
+        ProxyConfig {
+            enabled: true,
+            host: Some(host.into()),
+            port: Some(port),
+            ..ProxyConfig::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_file_is_put_in_place_only_after_the_commit_and_never_if_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        conf_file::sync(&path, &endpoint("old.test", 80)).unwrap();
+        let read = || std::fs::read_to_string(&path).unwrap();
+
+        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
+        let failed = commit_then_publish(staged, async {
+            assert!(
+                read().contains("old.test"),
+                "the file changed before the commit"
+            );
+            Err(sqlx::Error::Protocol("injected commit failure".into()))
+        })
+        .await;
+        assert!(failed.is_err());
+        assert!(
+            read().contains("old.test"),
+            "a failed commit leaves the old file"
+        );
+        assert_eq!(
+            listing(dir.path()),
+            ["iprep_proxy.conf"],
+            "and no temp file"
+        );
+
+        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
+        let done = commit_then_publish(staged, async {
+            assert!(
+                read().contains("old.test"),
+                "the file changed before the commit"
+            );
+            Ok(())
+        })
+        .await;
+        assert!(matches!(done, Ok(Ok(()))), "{done:?}");
+        assert!(read().contains("new.test"));
+        assert_eq!(listing(dir.path()), ["iprep_proxy.conf"]);
+    }
+
+    /// A commit that fails: a deferred foreign key that only COMMIT checks.
+    async fn fail_commits(store: &Store) {
+        for sql in [
+            "CREATE TABLE trap (revision INTEGER REFERENCES nowhere (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TABLE nowhere (id INTEGER PRIMARY KEY)",
+            "CREATE TRIGGER spring AFTER INSERT ON proxy_revisions BEGIN INSERT INTO trap VALUES (NEW.id); END",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_leaves_the_old_file_and_saving_works_afterwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = store(&dir).await;
+        saved(ours.save(0, "a", None, None, on("one.test")).await.unwrap());
+        fail_commits(&ours).await;
+
+        for _ in 0..3 {
+            let err = ours
+                .save(1, "a", None, None, on("two.test"))
+                .await
+                .expect_err("the commit fails");
+            assert!(matches!(err, SaveError::Db(_)), "{err:?}");
+            assert!(conf(&dir).contains("one.test"), "{}", conf(&dir));
+        }
+        assert_eq!(ours.list(10).await.unwrap().len(), 1);
+        assert_eq!(
+            listing(dir.path())
+                .iter()
+                .filter(|n| n.ends_with(".tmp"))
+                .count(),
+            0
+        );
+
+        sqlx::query("DROP TRIGGER spring")
+            .execute(ours.pool())
+            .await
+            .unwrap();
+        for id in 2..=6 {
+            let r = saved(
+                ours.save(id - 1, "a", None, None, on(&format!("h{id}.test")))
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!(r.id, id);
+        }
+        assert!(conf(&dir).contains("h6.test"));
+    }
+
+    fn found(text: &str) -> conf_file::Current {
+        conf_file::Current::Text(text.to_owned())
+    }
+
+    #[test]
+    fn start_adopts_a_valid_file_only_when_there_is_no_revision() {
+        let file = "iprep_proxy {\n    PROXY_HOST [2001:db8::1];\n    PROXY_PORT 8080;\n}\n";
+        assert_eq!(
+            plan_at_start(None, &found(file)),
+            StartPlan::Adopt {
+                host: "2001:db8::1".into(),
+                port: 8080
+            }
+        );
+        let revision = Revision {
+            id: 1,
+            created_at: String::new(),
+            actor: "a".into(),
+            config: ProxyConfig::default(),
+            changes: Vec::new(),
+            rollback_of: None,
+        };
+        assert_eq!(
+            plan_at_start(Some(&revision), &found(file)),
+            StartPlan::Sync
+        );
+        assert_eq!(
+            plan_at_start(None, &conf_file::Current::Absent),
+            StartPlan::Sync
+        );
+    }
+
+    #[test]
+    fn start_leaves_alone_what_it_cannot_adopt() {
+        use conf_file::Current;
+        for left in [
+            found("proxy = 10.0.0.1:80\n"),
+            found("iprep_proxy {\n    PROXY_HOST a b;\n    PROXY_PORT 80;\n}\n"),
+            found("iprep_proxy {\n    PROXY_HOST http://x;\n    PROXY_PORT 80;\n}\n"),
+            found("iprep_proxy {\n    PROXY_HOST x.test;\n    PROXY_PORT 0;\n}\n"),
+            Current::Link,
+            Current::NotRegular,
+        ] {
+            assert!(
+                matches!(plan_at_start(None, &left), StartPlan::LeaveAlone(_)),
+                "{left:?}"
+            );
+        }
+    }
+
+    async fn audit_details(store: &Store) -> Vec<(String, String, String)> {
+        sqlx::query_as("SELECT actor, action, detail FROM audit_log ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_existing_proxy_file_becomes_revision_one_and_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        let text = "iprep_proxy {\n    PROXY_HOST 10.1.2.3;\n    PROXY_PORT 8080;\n}\n";
+        std::fs::write(&path, text).unwrap();
+        let ours = store(&dir).await;
+
+        let adopted = match ours.reconcile_at_start().await.unwrap() {
+            StartFile::Adopted(r) => r,
+            other => panic!("not adopted: {other:?}"),
+        };
+        assert_eq!(adopted.id, 1);
+        assert_eq!(adopted.actor, "system");
+        assert_eq!(adopted.config.active_endpoint(), Some(("10.1.2.3", 8080)));
+        assert!(!adopted.config.use_auth && adopted.config.password.is_none());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let audit = audit_details(&ours).await;
+        assert_eq!(audit.len(), 1);
+        assert_eq!(
+            (audit[0].0.as_str(), audit[0].1.as_str()),
+            ("system", "save")
+        );
+        assert!(
+            audit[0]
+                .2
+                .contains(&format!("imported from {}", path.display())),
+            "{}",
+            audit[0].2
+        );
+        // A second start has a revision: nothing is imported again.
+        assert!(matches!(
+            ours.reconcile_at_start().await.unwrap(),
+            StartFile::Synced
+        ));
+        assert_eq!(ours.list(10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_proxy_file_that_does_not_parse_is_left_untouched_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        std::fs::write(&path, "PROXY_HOST 10.1.2.3\n").unwrap();
+        let ours = store(&dir).await;
+        assert!(matches!(
+            ours.reconcile_at_start().await.unwrap(),
+            StartFile::LeftAlone(_)
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "PROXY_HOST 10.1.2.3\n"
+        );
+        assert!(ours.list(10).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn start_removes_only_our_leftover_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = store(&dir).await;
+        saved(ours.save(0, "a", None, None, on("one.test")).await.unwrap());
+        std::fs::write(dir.path().join(".iprep_proxy.conf.31337.tmp"), "x").unwrap();
+        std::fs::write(
+            dir.path().join(".iprep_proxy.conf.9f8e7d6c5b4a3921.tmp"),
+            "x",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("notes.tmp"), "x").unwrap();
+        ours.reconcile_at_start().await.unwrap();
+        assert_eq!(
+            listing(dir.path())
+                .into_iter()
+                .filter(|n| !n.starts_with("fmc.db"))
+                .collect::<Vec<_>>(),
+            ["iprep_proxy.conf", "notes.tmp"]
+        );
+    }
+
+    #[test]
+    fn a_save_waits_for_the_lock_only_what_is_left_of_its_deadline() {
+        let now = Instant::now();
+        let deadline = now + db::BUSY_TIMEOUT;
+        assert_eq!(lock_wait(deadline, now), db::BUSY_TIMEOUT);
+        assert_eq!(
+            lock_wait(deadline, now + Duration::from_secs(3)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            lock_wait(deadline, now + Duration::from_secs(9)),
+            LOCK_WAIT_FLOOR
         );
     }
 }

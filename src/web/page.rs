@@ -75,13 +75,8 @@ impl Diagnostics {
         // /proc/net/tcp lists every socket, TIME_WAIT included: on a busy host reading it
         // takes milliseconds, which must not hold up a runtime thread.
         let read = move || {
-            let conf_text = match std::fs::read_to_string(&conf_path) {
-                Ok(text) => Ok(text),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    Err("No such file or directory".to_owned())
-                }
-                Err(e) => Err(e.to_string()),
-            };
+            // Never through a link: what a link points to is not ours to show.
+            let conf_text = crate::settings::conf_file::read_for_display(&conf_path);
             let (proxy_label, connections) = match proxy {
                 Some((host, addrs, port)) => (host, host::connections_to(&addrs, port)),
                 None => ("<proxy>".to_owned(), Vec::new()),

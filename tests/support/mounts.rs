@@ -36,6 +36,20 @@ impl Tmpfs {
         filler
     }
 
+    /// Fill the file system, then give back `bytes` (whole 4 KiB pages on tmpfs): a disk
+    /// with exactly that much room left.
+    pub fn fill_leaving(&self, bytes: u64) -> PathBuf {
+        let filler = self.fill();
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&filler)
+            .unwrap();
+        let len = f.metadata().unwrap().len();
+        f.set_len(len.saturating_sub(bytes)).unwrap();
+        f.sync_all().unwrap();
+        filler
+    }
+
     pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
         self.path.join(name)
     }
