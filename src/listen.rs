@@ -75,7 +75,10 @@ pub async fn serve(
                 pair
             }
             Err(e) => {
-                let wait = backoff.failed(&e, Instant::now());
+                // Out of descriptors, a connection that only holds one gives it up, as when
+                // all slots are taken (below).
+                let made_room = !only_this_connection(&e) && live.close_oldest_waiting();
+                let wait = backoff.failed(&e, made_room, Instant::now());
                 tokio::select! {
                     () = tokio::time::sleep(wait) => continue,
                     () = &mut shutdown => break,
@@ -312,7 +315,8 @@ impl hyper::body::Body for TrackedBody {
 /// Accept errors: the wait before the next try, and when to say so in the log.
 ///
 /// Out of file descriptors, `accept` fails at once and leaves the connection queued, so
-/// retrying straight away spins. The wait doubles from 10 ms to 1 s while errors last;
+/// retrying straight away spins. The wait doubles from 10 ms to 1 s while errors last
+/// (10 ms without growing when a waiting connection was closed to free a descriptor);
 /// errors about one connection only (reset or aborted before it was accepted) wait not at
 /// all. The log gets one line per second at most, with the count of the ones left out.
 #[derive(Debug, Default)]
@@ -331,9 +335,13 @@ impl Backoff {
         self.wait = None;
     }
 
-    fn failed(&mut self, error: &std::io::Error, now: Instant) -> Duration {
+    /// The wait after `error`; `made_room` when a connection was just closed to free a
+    /// descriptor (then a short wait lets it go, and the wait does not grow).
+    fn failed(&mut self, error: &std::io::Error, made_room: bool, now: Instant) -> Duration {
         let wait = if only_this_connection(error) {
             Duration::ZERO
+        } else if made_room {
+            FIRST_WAIT
         } else {
             let wait = next_wait(self.wait);
             self.wait = Some(wait);
@@ -406,17 +414,23 @@ mod tests {
     fn out_of_file_descriptors_waits_and_a_success_starts_over() {
         let mut b = Backoff::default();
         let now = Instant::now();
-        assert_eq!(b.failed(&emfile(), now), FIRST_WAIT);
-        assert_eq!(b.failed(&emfile(), now), FIRST_WAIT * 2);
+        assert_eq!(b.failed(&emfile(), false, now), FIRST_WAIT);
+        assert_eq!(b.failed(&emfile(), false, now), FIRST_WAIT * 2);
+        assert_eq!(
+            b.failed(&emfile(), true, now),
+            FIRST_WAIT,
+            "a closed connection frees a descriptor at once"
+        );
+        assert_eq!(b.failed(&emfile(), false, now), FIRST_WAIT * 4);
         b.succeeded();
-        assert_eq!(b.failed(&emfile(), now), FIRST_WAIT);
+        assert_eq!(b.failed(&emfile(), false, now), FIRST_WAIT);
     }
 
     #[test]
     fn a_connection_reset_before_accept_does_not_wait() {
         let mut b = Backoff::default();
         let reset = std::io::Error::from(std::io::ErrorKind::ConnectionAborted);
-        assert_eq!(b.failed(&reset, Instant::now()), Duration::ZERO);
+        assert_eq!(b.failed(&reset, false, Instant::now()), Duration::ZERO);
     }
 
     #[test]
