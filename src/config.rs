@@ -137,6 +137,24 @@ pub struct Global {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub audit_keep: u64,
 
+    /// Host names the UI answers to besides its IP addresses and localhost (DNS rebinding
+    /// protection: other names get 421). Repeatable; the variable takes a comma-separated list.
+    #[arg(long = "allowed-host", env = "FMC_ALLOWED_HOST", value_name = "NAME",
+          value_delimiter = ',', global = true,
+          value_parser = crate::web::host_check::parse_allowed_host)]
+    pub allowed_hosts: Vec<String>,
+
+    /// Connections served at once; more wait in the kernel's queue until one ends.
+    #[arg(long, env = "FMC_MAX_CONNECTIONS", default_value_t = crate::listen::DEFAULT_MAX_CONNECTIONS,
+          global = true, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_connections: u32,
+
+    /// Seconds a client may take to send a request head; also how long an idle keep-alive
+    /// connection stays open.
+    #[arg(long, env = "FMC_HEADER_READ_TIMEOUT", default_value = "10", global = true,
+          value_parser = crate::probe::cli::parse_seconds)]
+    pub header_read_timeout: std::time::Duration,
+
     /// Log line format on stderr (`RUST_LOG` filters).
     #[arg(long, env = "FMC_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

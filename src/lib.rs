@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod host;
 pub mod i18n;
+pub mod listen;
 pub mod probe;
 pub mod recent;
 pub mod secret;
@@ -32,30 +33,32 @@ use state::{AppState, ServerSettings, Shared};
 
 /// The whole application with its cross-cutting layers.
 pub fn app(state: AppState) -> Router {
+    let allowed_hosts = state.server.allowed_hosts.clone();
     web::routes(state)
         // No request outlives a probe's longest run by much; slow clients cannot pin tasks.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             std::time::Duration::from_secs(90),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            allowed_hosts,
+            web::host_check::check,
+        ))
         .layer(axum::middleware::from_fn(i18n::from_browser))
         .layer(axum::middleware::from_fn(auth::guard::security_headers))
         .layer(axum::middleware::from_fn(web::log_request))
 }
 
-/// Serve until `shutdown` resolves, then finish in-flight requests.
+/// Serve until `shutdown` resolves, then finish in-flight requests. HTTP and HTTPS share
+/// one accept loop with its limits (`listen`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    if let Some(config) = state.server.tls.clone() {
-        return tls::serve(listener, app(state), config, shutdown).await;
-    }
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let tls = state.server.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let limits = state.server.connections;
+    listen::serve(listener, app(state), tls, limits, shutdown).await
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +125,12 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
             },
             secure_cookies: tls.is_some(),
             tls,
+            connections: listen::Limits {
+                max_connections: global.max_connections as usize,
+                header_read: global.header_read_timeout,
+                ..Default::default()
+            },
+            allowed_hosts: web::host_check::AllowedHosts::new(&global.allowed_hosts),
         }),
         throttle: Default::default(),
         host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),

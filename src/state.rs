@@ -14,6 +14,10 @@ pub struct ServerSettings {
     pub secure_cookies: bool,
     /// Serve HTTPS with this configuration.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Connection cap and timeouts of the accept loop.
+    pub connections: crate::listen::Limits,
+    /// Host names answered besides IP literals and localhost (`--allowed-host`).
+    pub allowed_hosts: crate::web::host_check::AllowedHosts,
 }
 
 /// What every handler shares. Requests clone the state several times (extractors, layers),

@@ -1,22 +1,13 @@
 //! Optional HTTPS for the UI: a certificate from files, or one generated on first start
-//! (as FMC ships a self-signed certificate), served with rustls.
+//! (as FMC ships a self-signed certificate), served with rustls by `crate::listen`.
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::Router;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use rustls::ServerConfig;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -92,55 +83,4 @@ pub fn self_signed(dir: &Path, hostname: &str) -> Result<(PathBuf, PathBuf), Tls
     write(&cert_path, certified.cert.pem(), 0o644)
         .map_err(|e| TlsError::Generate(e.to_string()))?;
     Ok((cert_path, key_path))
-}
-
-/// Serve `app` over TLS until `shutdown`, then let open connections finish.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    config: Arc<ServerConfig>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let acceptor = TlsAcceptor::from(config);
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (tcp, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            // A client that never finishes its handshake must not hold a task forever.
-            let handshake =
-                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp))
-                    .await;
-            let Ok(Ok(stream)) = handshake else {
-                tracing::debug!(%peer, "TLS handshake failed or timed out");
-                return;
-            };
-            let service = hyper::service::service_fn(
-                move |mut req: hyper::Request<hyper::body::Incoming>| {
-                    req.extensions_mut()
-                        .insert(axum::extract::ConnectInfo::<SocketAddr>(peer));
-                    app.clone().oneshot(req)
-                },
-            );
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-            if let Err(e) = watcher.watch(conn).await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    graceful.shutdown().await;
-    Ok(())
 }

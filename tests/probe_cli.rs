@@ -265,3 +265,39 @@ fn help_lists_the_curl_shaped_flags() {
         assert!(stdout.contains(flag), "missing {flag} in:\n{stdout}");
     }
 }
+
+#[test]
+fn a_proxys_escape_sequences_never_reach_the_terminal() {
+    let esc = "\x1b[31mred\x1b[2J\x1b]0;owned\x07\u{202e}";
+    let proxy = FakeProxy::start(Script::Reply(format!(
+        "HTTP/1.1 403 Forbidden {esc}\r\nVia: 1.1 squid {esc}\r\n\r\n"
+    )));
+    let args = [
+        "-x",
+        &format!("127.0.0.1:{}", proxy.port()),
+        "--target",
+        "127.0.0.1:9",
+        "--max-time",
+        "3",
+    ];
+    let out = fmc(&args, &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let raw = |c: char| c.is_control() && c != '\n' || c == '\u{202e}';
+    assert!(
+        !stdout.chars().any(raw) && !stderr.chars().any(raw),
+        "control characters reached the terminal: {stdout:?} {stderr:?}"
+    );
+    assert!(
+        stdout.contains(r"< Via: 1.1 squid \x1b[31mred\x1b[2J\x1b]0;owned\x07\u{202e}"),
+        "the proxy's text is shown, escaped:\n{stdout}"
+    );
+
+    let json = fmc(&[&args[..], &["--json"]].concat(), &[]);
+    let report: Report = serde_json::from_slice(&json.stdout).expect("JSON report");
+    let via = report.connect_response.expect("response").headers;
+    assert!(
+        via.iter().any(|(_, v)| v == &format!("1.1 squid {esc}")),
+        "--json keeps the exact text (JSON escapes it): {via:?}"
+    );
+}

@@ -1,16 +1,19 @@
 //! The human walk-through of a report, stage by stage, like the Cisco note's shell session.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::hostport::authority;
 use super::report::{Report, StageName};
 
 /// Renders the report for a terminal: one block per stage with its timing, then the
-/// diagnosis, the next step and the curl line.
+/// diagnosis, the next step and the curl line. Every piece that can hold a proxy's or a
+/// target's words goes through [`terminal_safe`], so none can move the cursor, recolour or
+/// clear the admin's terminal, or fake a line.
 pub fn render_text(r: &Report) -> String {
     let mut out = String::new();
-    let proxy = authority(&r.proxy.host, r.proxy.port);
-    let target = authority(&r.target.host, r.target.port);
+    let proxy = terminal_safe(&authority(&r.proxy.host, r.proxy.port)).into_owned();
+    let target = terminal_safe(&authority(&r.target.host, r.target.port)).into_owned();
     let _ = writeln!(
         out,
         "Probing https://{target} through the HTTP proxy {proxy}\n"
@@ -25,12 +28,17 @@ pub fn render_text(r: &Report) -> String {
             title(stage.name)
         );
         for part in stage.detail.split("; ") {
-            let _ = writeln!(out, "       {part}");
+            let _ = writeln!(out, "       {}", terminal_safe(part));
         }
         if stage.name == StageName::Connect {
             if let Some(resp) = &r.connect_response {
                 for (name, value) in &resp.headers {
-                    let _ = writeln!(out, "         < {name}: {value}");
+                    let _ = writeln!(
+                        out,
+                        "         < {}: {}",
+                        terminal_safe(name),
+                        terminal_safe(value)
+                    );
                 }
             }
         }
@@ -48,17 +56,46 @@ pub fn render_text(r: &Report) -> String {
         let _ = writeln!(
             out,
             "\nProxy authentication: offered {}; used {}; {} round(s)",
-            r.auth.offered.join(", "),
-            r.auth.used.as_deref().unwrap_or("none"),
+            terminal_safe(&r.auth.offered.join(", ")),
+            terminal_safe(r.auth.used.as_deref().unwrap_or("none")),
             r.auth.rounds
         );
     }
     let _ = writeln!(
         out,
         "\nDiagnosis: {} ({:.2} ms in all)\n  {}\nNext step:\n  {}\n\nThe same test with curl:\n  {}",
-        r.diagnosis.code, r.total_ms, r.diagnosis.summary, r.diagnosis.hint, r.curl
+        r.diagnosis.code,
+        r.total_ms,
+        terminal_safe(&r.diagnosis.summary),
+        terminal_safe(&r.diagnosis.hint),
+        terminal_safe(&r.curl)
     );
     out
+}
+
+/// `text` with every control character (C0 including newline and tab, DEL, C1) and every
+/// bidirectional override written as a visible escape such as `\x1b` or `\u{202e}`.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_on_a_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !unsafe_on_a_terminal(c) => out.push(c),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn unsafe_on_a_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The stage's title in English (the CLI's); pages use `Texts::stage_title`.
@@ -126,5 +163,38 @@ mod tests {
         );
         assert!(text.contains("Diagnosis: proxy_denied"), "{text}");
         assert!(text.contains("curl -x http://10.0.0.1:3128"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_from_a_proxy_are_written_as_visible_escapes() {
+        assert_eq!(terminal_safe("1.1 squid"), "1.1 squid");
+        assert_eq!(
+            terminal_safe("a\x1b[31mred\x1b[0m\r\n\t\x07\x7f\u{9b}\u{202e}b"),
+            "a\\x1b[31mred\\x1b[0m\\x0d\\x0a\\x09\\x07\\x7f\\x9b\\u{202e}b"
+        );
+        assert_eq!(terminal_safe("Grüße 你好"), "Grüße 你好");
+    }
+
+    #[test]
+    fn the_walk_through_never_passes_an_escape_sequence_to_the_terminal() {
+        let mut r = report();
+        let esc = "\x1b[2J\x1b[31mpwned\x1b]0;title\x07\r\nFAKE";
+        r.stages[1].detail = format!("HTTP/1.1 403 {esc}");
+        r.connect_response = Some(ConnectResponse {
+            status: 403,
+            reason: esc.into(),
+            headers: vec![(format!("X-{esc}"), format!("1.1 {esc}"))],
+        });
+        r.auth.offered = vec![esc.into()];
+        r.diagnosis.summary = esc.into();
+        r.diagnosis.hint = esc.into();
+        let text = render_text(&r);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(!text.contains("\nFAKE"), "no line of the proxy's making");
+        assert!(text.contains("< X-\\x1b[2J"), "{text}");
+        assert!(text.contains("1.1 \\x1b[2J\\x1b[31mpwned"), "{text}");
     }
 }

@@ -8,6 +8,7 @@ pub mod audit_page;
 pub mod flash;
 pub mod form_body;
 pub mod history;
+pub mod host_check;
 pub mod language;
 pub mod login;
 pub mod page;

@@ -52,6 +52,11 @@ impl TestApp {
         Self::start(tempfile::tempdir().expect("temp dir"), &[]).await
     }
 
+    /// A fresh app started with extra flags, whose client has not logged in.
+    pub async fn spawn_anonymous_with(extra: &[&str]) -> TestApp {
+        Self::start(tempfile::tempdir().expect("temp dir"), extra).await
+    }
+
     /// Start with extra command-line flags (e.g. `--proxy-conf`).
     pub async fn spawn_with(extra: &[&str]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");

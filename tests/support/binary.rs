@@ -15,7 +15,18 @@ pub struct Server {
 impl Server {
     /// Start `fmc-mgmt [args]` in `cwd` listening on a free port; returns once it serves.
     pub fn start(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        Self::start_configured(cwd, args, env, |_| {})
+    }
+
+    /// As [`Server::start`], with `configure` applied to the command first (e.g. limits).
+    pub fn start_configured(
+        cwd: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        configure: impl FnOnce(&mut Command),
+    ) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"));
+        command
             .current_dir(cwd)
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
@@ -23,9 +34,9 @@ impl Server {
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn fmc-mgmt");
+            .stderr(Stdio::piped());
+        configure(&mut command);
+        let mut child = command.spawn().expect("spawn fmc-mgmt");
         let stderr = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();
         let pipe = child.stderr.take().unwrap();
