@@ -175,6 +175,11 @@ impl Global {
         }
     }
 
+    /// The key that seals the proxy password in the database: `<data-dir>/secret.key`.
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.data_dir.join("secret.key")
+    }
+
     pub fn proxy_conf_path(&self) -> PathBuf {
         self.proxy_conf
             .clone()

@@ -56,7 +56,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let tls = state.server.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let tls = state
+        .server
+        .tls
+        .clone()
+        .map(tokio_rustls::TlsAcceptor::from);
     let limits = state.server.connections;
     listen::serve(listener, app(state), tls, limits, shutdown).await
 }
@@ -74,6 +78,10 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error("{0}")]
     ProbeTarget(String),
+    #[error(transparent)]
+    Key(#[from] secret_box::KeyError),
+    #[error("cannot seal the stored proxy passwords: {0}")]
+    Seal(sqlx::Error),
     #[error("cannot set the audit log's size (--audit-keep): {0}")]
     AuditKeep(sqlx::Error),
     #[error("cannot create the first admin account: {0}")]
@@ -101,7 +109,16 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
     })?;
     let pool = db::connect(&global.database_path()).await?;
     let database_file = db::file_path(&pool);
-    let store = Store::new(pool, global.proxy_conf_path());
+    let sealer = Arc::new(secret_box::SecretBox::load_or_create(
+        &global.secret_key_path(),
+    )?);
+    let sealed = settings::store::seal_stored_passwords(&pool, &sealer)
+        .await
+        .map_err(StartError::Seal)?;
+    if sealed > 0 {
+        tracing::info!(revisions = sealed, "sealed proxy passwords stored in clear");
+    }
+    let store = Store::new(pool, global.proxy_conf_path(), sealer);
     reconcile_proxy_file(&store).await?;
     audit::set_keep(store.pool(), global.audit_keep)
         .await

@@ -132,7 +132,9 @@ async fn probe(global: &Global, mut args: ProbeArgs) -> ExitCode {
         let pool = fmc_mgmt::db::connect(&url)
             .await
             .map_err(|e| e.to_string())?;
-        let current = fmc_mgmt::settings::store::load_current(&pool)
+        let sealer = fmc_mgmt::secret_box::SecretBox::load_or_create(&global.secret_key_path())
+            .map_err(|e| e.to_string())?;
+        let current = fmc_mgmt::settings::store::load_current(&pool, &sealer)
             .await
             .map_err(|e| e.to_string())?;
         Ok::<_, String>(current.and_then(|r| {

@@ -42,6 +42,11 @@ async fn defaults_create_a_private_data_directory_in_any_working_directory() {
     let data = cwd.path().join("data");
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("fmc.db")), 0o600);
+    assert_eq!(
+        mode(&data.join("secret.key")),
+        0o600,
+        "the key that seals the proxy password"
+    );
 
     let client = client();
     let login = support::app::login(&client, &server.url(""), "admin", "bin-admin-Pa55").await;

@@ -498,8 +498,7 @@ async fn an_index_that_disagrees_with_its_table_is_refused_at_start() {
     .unwrap();
     let refused = fmc_mgmt::prepare(&cli.global)
         .await
-        .err()
-        .expect("a corrupt index is refused at start");
+        .expect_err("a corrupt index is refused at start");
     let why = refused.to_string();
     assert!(why.contains("failed its integrity check"), "{why}");
     assert!(why.contains("sessions_user"), "{why}");

@@ -151,12 +151,13 @@ async fn the_stored_password_is_never_sent_back_and_blank_keeps_it() {
         .collect();
     assert_eq!(app.save(&blank).await.status(), StatusCode::SEE_OTHER);
     let pool = app.db().await;
-    let (password, enabled): (Option<String>, bool) =
+    let (sealed, enabled): (String, bool) =
         sqlx::query_as("SELECT password, enabled FROM proxy_revisions ORDER BY id DESC LIMIT 1")
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(password.as_deref(), Some(secret));
+    assert!(!sealed.contains("p@ss"), "sealed at rest: {sealed}");
+    assert_eq!(app.stored_password().await.as_deref(), Some(secret));
     assert!(!enabled);
 }
 
@@ -217,23 +218,14 @@ async fn disabling_keeps_every_value_and_removes_the_file() {
     assert_eq!(app.conf(), None, "the file goes when the proxy is off");
 
     let pool = app.db().await;
-    let row: (bool, String, i64, bool, String, String) = sqlx::query_as(
-        "SELECT enabled, host, port, use_auth, username, password FROM proxy_revisions ORDER BY id DESC LIMIT 1",
+    let row: (bool, String, i64, bool, String) = sqlx::query_as(
+        "SELECT enabled, host, port, use_auth, username FROM proxy_revisions ORDER BY id DESC LIMIT 1",
     )
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(
-        row,
-        (
-            false,
-            "10.10.10.1".into(),
-            80,
-            true,
-            "u1".into(),
-            "pw1".into()
-        )
-    );
+    assert_eq!(row, (false, "10.10.10.1".into(), 80, true, "u1".into()));
+    assert_eq!(app.stored_password().await.as_deref(), Some("pw1"));
     let (_, html) = app.page().await;
     assert!(html.contains("value=\"10.10.10.1\"") && html.contains("value=\"u1\""));
     assert!(!html.contains("id=\"enabled\" name=\"enabled\" value=\"on\" checked"));

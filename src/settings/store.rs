@@ -17,6 +17,7 @@ use super::{Change, ProxyConfig, conf_file};
 use crate::db;
 use crate::i18n::Text;
 use crate::secret::Secret;
+use crate::secret_box::{SecretBox, is_sealed};
 use crate::tr;
 
 /// One saved state of the Proxy section.
@@ -45,8 +46,19 @@ struct RevisionRow {
     rollback_of: Option<i64>,
 }
 
-impl From<RevisionRow> for Revision {
-    fn from(r: RevisionRow) -> Self {
+impl RevisionRow {
+    /// The revision, its password opened with `sealer`. A password that does not open
+    /// (the key file was replaced or lost) is treated as none — the admin types it again —
+    /// and said loudly, never shown.
+    fn into_revision(self, sealer: &SecretBox) -> Revision {
+        let r = self;
+        let password = r.password.and_then(|stored| match sealer.open(&stored) {
+            Ok(secret) => Some(secret),
+            Err(e) => {
+                tracing::error!(revision = r.id, error = %e, "the stored proxy password cannot be read; enter it again");
+                None
+            }
+        });
         Revision {
             id: r.id,
             created_at: r.created_at,
@@ -57,7 +69,7 @@ impl From<RevisionRow> for Revision {
                 port: r.port.and_then(|p| u16::try_from(p).ok()),
                 use_auth: r.use_auth,
                 username: r.username,
-                password: r.password.map(Secret::new),
+                password,
             },
             changes: serde_json::from_str(&r.changes).unwrap_or_default(),
             rollback_of: r.rollback_of,
@@ -93,6 +105,8 @@ pub enum SaveOutcome {
 pub struct Store {
     pool: SqlitePool,
     conf_path: PathBuf,
+    /// Seals the proxy password at rest and opens it again.
+    sealer: Arc<SecretBox>,
     /// One writer at a time, so "read current, check revision, insert, write file" is a
     /// single step for everyone in this process.
     writer: Arc<Mutex<()>>,
@@ -103,10 +117,11 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn new(pool: SqlitePool, conf_path: PathBuf) -> Self {
+    pub fn new(pool: SqlitePool, conf_path: PathBuf, sealer: Arc<SecretBox>) -> Self {
         Store {
             pool,
             conf_path,
+            sealer,
             writer: Arc::new(Mutex::new(())),
             current: Arc::default(),
         }
@@ -130,7 +145,7 @@ impl Store {
         {
             return Ok(cached);
         }
-        let loaded = load_current(&self.pool).await?;
+        let loaded = load_current(&self.pool, &self.sealer).await?;
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(loaded.clone());
         Ok(loaded)
     }
@@ -145,7 +160,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(Revision::from))
+        Ok(row.map(|r| r.into_revision(&self.sealer)))
     }
 
     /// Newest first.
@@ -155,7 +170,10 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.into_iter().map(Revision::from).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| r.into_revision(&self.sealer))
+            .collect())
     }
 
     /// Save a new revision built by `edit` from the current configuration, if the current
@@ -176,7 +194,7 @@ impl Store {
         let mut current = self.current().await?;
         if id_of(&current) != base {
             // Memory could be behind another process: only the database can say stale.
-            current = load_current(&self.pool).await?;
+            current = load_current(&self.pool, &self.sealer).await?;
             self.remember(Some(current.clone()));
             if id_of(&current) != base {
                 return Ok(SaveOutcome::Stale { current });
@@ -245,7 +263,7 @@ impl Store {
         // IMMEDIATE takes the write lock now, waiting (up to the deadline) for it; a deferred
         // transaction would read first and then fail at once on upgrading to a writer.
         let mut tx = sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?;
-        match insert(&mut tx, &revision, address, action, &detail).await {
+        match insert(&mut tx, &self.sealer, &revision, address, action, &detail).await {
             Ok(()) => {}
             // The id is taken: another process saved since this one last looked.
             Err(e)
@@ -253,7 +271,7 @@ impl Store {
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
                 drop(tx);
-                let current = load_current(&self.pool).await?;
+                let current = load_current(&self.pool, &self.sealer).await?;
                 self.remember(Some(current.clone()));
                 return Ok(SaveOutcome::Stale { current });
             }
@@ -499,6 +517,7 @@ async fn commit_then_publish(
 /// Insert `revision` and its audit entry in the open transaction `tx`.
 async fn insert(
     tx: &mut sqlx::SqliteConnection,
+    sealer: &SecretBox,
     revision: &Revision,
     address: Option<&str>,
     action: &str,
@@ -516,14 +535,16 @@ async fn insert(
     .bind(revision.config.port)
     .bind(revision.config.use_auth)
     .bind(&revision.config.username)
-    .bind(revision.config.password.as_ref().map(Secret::expose))
+    .bind(revision.config.password.as_ref().map(|p| sealer.seal(p)))
     .bind(serde_json::to_string(&revision.changes).unwrap_or_else(|_| "[]".into()))
     .bind(revision.rollback_of)
     .execute(&mut *tx)
     .await?;
     // The audit entry commits with the revision: one commit (one fsync), and never a
     // save without its entry.
-    crate::audit::insert(&mut *tx, &revision.actor, address, action, detail).await
+    crate::audit::insert(&mut *tx, &revision.actor, address, action, detail)
+        .await
+        .map(drop)
 }
 
 fn id_of(revision: &Option<Revision>) -> i64 {
@@ -531,11 +552,38 @@ fn id_of(revision: &Option<Revision>) -> i64 {
 }
 
 /// The current revision, for callers that only have a pool (the CLI's `--from-config`).
-pub async fn load_current(pool: &SqlitePool) -> Result<Option<Revision>, sqlx::Error> {
+pub async fn load_current(
+    pool: &SqlitePool,
+    sealer: &SecretBox,
+) -> Result<Option<Revision>, sqlx::Error> {
     let row: Option<RevisionRow> = sqlx::query_as(&format!("{SELECT} ORDER BY id DESC LIMIT 1"))
         .fetch_optional(pool)
         .await?;
-    Ok(row.map(Revision::from))
+    Ok(row.map(|r| r.into_revision(sealer)))
+}
+
+/// Seal every proxy password still stored in clear (written before sealing existed), in
+/// one transaction, at start.
+pub async fn seal_stored_passwords(
+    pool: &SqlitePool,
+    sealer: &SecretBox,
+) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let clear: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, password FROM proxy_revisions WHERE password IS NOT NULL")
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut sealed = 0;
+    for (id, password) in clear.into_iter().filter(|(_, p)| !is_sealed(p)) {
+        sqlx::query("UPDATE proxy_revisions SET password = ? WHERE id = ?")
+            .bind(sealer.seal(&Secret::new(password)))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sealed += 1;
+    }
+    tx.commit().await?;
+    Ok(sealed)
 }
 
 pub fn now_rfc3339() -> String {
@@ -547,6 +595,65 @@ pub fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sealer(dir: &tempfile::TempDir) -> Arc<SecretBox> {
+        Arc::new(SecretBox::load_or_create(&dir.path().join("secret.key")).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_proxy_password_is_sealed_in_the_database_and_opens_for_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = store(&dir).await;
+        let with_password = |_: &ProxyConfig| ProxyConfig {
+            enabled: true,
+            host: Some("p.test".into()),
+            port: Some(3128),
+            use_auth: true,
+            username: Some("u".into()),
+            password: Some(Secret::new("hunter2-proxy")),
+        };
+        saved(ours.save(0, "a", None, None, with_password).await.unwrap());
+        let (raw,): (String,) = sqlx::query_as("SELECT password FROM proxy_revisions")
+            .fetch_one(ours.pool())
+            .await
+            .unwrap();
+        assert!(is_sealed(&raw) && !raw.contains("hunter2"), "{raw}");
+        let current = load_current(ours.pool(), &sealer(&dir))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(current.config.password, Some(Secret::new("hunter2-proxy")));
+
+        // A password stored in clear before sealing existed is sealed at start.
+        sqlx::query("UPDATE proxy_revisions SET password = 'legacy-clear'")
+            .execute(ours.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            seal_stored_passwords(ours.pool(), &sealer(&dir))
+                .await
+                .unwrap(),
+            1
+        );
+        let (raw,): (String,) = sqlx::query_as("SELECT password FROM proxy_revisions")
+            .fetch_one(ours.pool())
+            .await
+            .unwrap();
+        assert!(is_sealed(&raw), "{raw}");
+        let reopened = load_current(ours.pool(), &sealer(&dir))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(reopened.config.password, Some(Secret::new("legacy-clear")));
+
+        // Another key cannot open it: the password reads as none, never as garbage.
+        let other = tempfile::tempdir().unwrap();
+        let foreign = load_current(ours.pool(), &sealer(&other))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(foreign.config.password, None);
+    }
 
     fn on(host: &str) -> impl FnOnce(&ProxyConfig) -> ProxyConfig {
         let host = host.to_owned();
@@ -561,7 +668,7 @@ mod tests {
     async fn store(dir: &tempfile::TempDir) -> Store {
         let db = dir.path().join("fmc.db");
         let pool = crate::db::connect(db.to_str().unwrap()).await.unwrap();
-        Store::new(pool, dir.path().join("iprep_proxy.conf"))
+        Store::new(pool, dir.path().join("iprep_proxy.conf"), sealer(dir))
     }
 
     fn saved(outcome: SaveOutcome) -> Revision {
@@ -644,7 +751,7 @@ mod tests {
         let db = dir.path().join("fmc.db");
         let pool = crate::db::connect(db.to_str().unwrap()).await.unwrap();
         let conf_dir = dir.path().join("etc");
-        let ours = Store::new(pool, conf_dir.join("iprep_proxy.conf"));
+        let ours = Store::new(pool, conf_dir.join("iprep_proxy.conf"), sealer(&dir));
         let err = ours
             .save(0, "a", None, None, on("one.test"))
             .await

@@ -221,6 +221,19 @@ impl TestApp {
         .expect("reopen database")
     }
 
+    /// The current revision's proxy password as the server reads it: sealed in the
+    /// database, opened with the data directory's `secret.key`.
+    pub async fn stored_password(&self) -> Option<String> {
+        let key = self.data_dir().join("secret.key");
+        let sealer = fmc_mgmt::secret_box::SecretBox::load_or_create(&key).expect("secret.key");
+        fmc_mgmt::settings::store::load_current(&self.db().await, &sealer)
+            .await
+            .expect("current revision")?
+            .config
+            .password
+            .map(|p| p.expose().to_owned())
+    }
+
     pub async fn revision_count(&self) -> i64 {
         let pool = self.db().await;
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM proxy_revisions")
