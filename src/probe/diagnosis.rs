@@ -2,8 +2,8 @@
 //! next step for the admin, after the Cisco proxy troubleshooting note.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use std::fmt;
+use utoipa::ToSchema;
 
 use crate::i18n::{Lang, Text};
 

@@ -1,9 +1,9 @@
 //! The probe's report (SPEC §6 JSON) and the curl command line that reproduces it.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use std::fmt;
 use std::path::Path;
+use utoipa::ToSchema;
 
 use super::diagnosis::Diagnosis;
 use super::hostport::authority;

@@ -515,6 +515,14 @@ pub fn router() -> axum::Router<AppState> {
         Every answer is JSON, errors included (`ApiError`): a path under `/api` that is not \
         listed here answers 404, and a method a path does not take answers 405 with `Allow`."
     ),
-    components(schemas(ProxyView, ProxyPut, ProxyTest, RevisionView, ChangeView, ApiError, Report))
+    components(schemas(
+        ProxyView,
+        ProxyPut,
+        ProxyTest,
+        RevisionView,
+        ChangeView,
+        ApiError,
+        Report
+    ))
 )]
 pub struct ApiDoc;

@@ -44,7 +44,11 @@ pub fn ipv6_pattern() -> String {
         forms.push(format!("{}::{tail}", groups(head)));
     }
     for head in 0..=5 {
-        forms.push(format!("{}::(?:{HEX}:){{0,{}}}{v4}", groups(head), 5 - head));
+        forms.push(format!(
+            "{}::(?:{HEX}:){{0,{}}}{v4}",
+            groups(head),
+            5 - head
+        ));
     }
     format!("(?:{})", forms.join("|"))
 }
@@ -116,7 +120,8 @@ fn ignored(kind: &str, what: &str) -> Value {
     json!({"type": [kind, "null"], "description": format!("{what} Ignored in a PUT (read-only).")})
 }
 
-const BLANK_PASSWORD: &str = "Absent, null or blank keeps the stored password. 1–128 printable ASCII characters.";
+const BLANK_PASSWORD: &str =
+    "Absent, null or blank keeps the stored password. 1–128 printable ASCII characters.";
 const TEST_PASSWORD: &str = "Absent, null or blank means the stored password, which is sent only to the host, port and user name it was saved with (otherwise 422 with `fields.password`).";
 
 /// `enabled` on: host and port are required; with `use_auth` on, a user name too.
@@ -245,7 +250,12 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
     }
 
     set(doc, "/components", "securitySchemes", security_schemes());
-    set(doc, "", "security", json!([{"bearer": []}, {"session": []}]));
+    set(
+        doc,
+        "",
+        "security",
+        json!([{"bearer": []}, {"session": []}]),
+    );
     std::mem::take(doc)
 }
 
