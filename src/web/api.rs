@@ -347,25 +347,26 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// The values a test body asks for: the saved ones when there is no body, else the JSON
-/// body's. A body in any other type is refused (415) rather than guessed at.
+/// body's. A body in any other type is refused (415) rather than guessed at. The error is
+/// the status and message of the refusal.
 fn test_form(
     headers: &HeaderMap,
     body: &[u8],
     saved: &crate::settings::ProxyConfig,
-) -> Result<ProxyForm, Response> {
+) -> Result<ProxyForm, (StatusCode, String)> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(super::page::form_from_config(saved));
     }
     if !is_json(headers) {
-        return Err(ApiError::response(
+        return Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the test body as `Content-Type: application/json`, or no body to test the saved settings",
+            "send the test body as `Content-Type: application/json`, or no body to test the saved settings".into(),
         ));
     }
     serde_json::from_slice::<ProxyTest>(body)
         .map(ProxyTest::into_form)
         .map_err(|e| {
-            ApiError::response(
+            (
                 StatusCode::BAD_REQUEST,
                 format!("not a valid test body: {e}"),
             )
@@ -417,7 +418,7 @@ pub async fn test_proxy(
     };
     let form = match test_form(&headers, &body, &stored) {
         Ok(form) => form,
-        Err(refused) => return refused,
+        Err((status, message)) => return ApiError::response(status, message),
     };
     let address = client_addr(&request_ext);
     match super::probe_test::run_once(&state, &session, address, &form, &stored).await {
