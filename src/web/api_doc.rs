@@ -239,6 +239,13 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
     let test_body = "/paths/~1api~1v1~1proxy~1test/post/requestBody";
     set(doc, test_body, "required", json!(false));
 
+    // What GET (or a PUT) answers is a valid PUT: said as a link, so clients and
+    // Schemathesis's stateful phase can follow it.
+    for method in ["get", "put"] {
+        let ok = format!("/paths/~1api~1v1~1proxy/{method}/responses/200");
+        set(doc, &ok, "links", put_back());
+    }
+
     for path in keys(doc, "/paths") {
         let pointer = format!("/paths/{}", path.replace('~', "~0").replace('/', "~1"));
         for method in keys(doc, &pointer) {
@@ -257,6 +264,16 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
         json!([{"bearer": []}, {"session": []}]),
     );
     std::mem::take(doc)
+}
+
+fn put_back() -> Value {
+    json!({
+        "PutBack": {
+            "operationId": "put_proxy",
+            "requestBody": "$response.body",
+            "description": "Send the settings back unchanged: 200, and no new revision.",
+        },
+    })
 }
 
 fn security_schemes() -> Value {
