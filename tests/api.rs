@@ -5,6 +5,8 @@ mod support;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::app::{TestApp, encode};
+use support::fake_proxy::{FakeProxy, Script};
+use support::squid::free_port;
 
 /// A token made on the API Tokens page, as an admin would.
 async fn make_token(app: &TestApp, name: &str) -> String {
@@ -36,6 +38,28 @@ fn good(revision: i64) -> Value {
            "password": "p@ss:w0rd!#%&", "revision": revision})
 }
 
+/// Settings whose proxy is a closed port on loopback: a test of them ends at once, here.
+fn loopback(revision: i64) -> Value {
+    json!({"enabled": true, "host": "127.0.0.1", "port": free_port(), "use_auth": true,
+           "username": "proxyuser", "password": "p@ss:w0rd!#%&", "revision": revision})
+}
+
+/// An app whose probes reach only a closed port on loopback, and give up quickly.
+async fn spawn_probing_nowhere() -> TestApp {
+    let target = format!("127.0.0.1:{}", free_port());
+    TestApp::spawn_with(&[
+        "--probe-target",
+        &target,
+        "--probe-connect-timeout",
+        "2",
+        "--probe-read-timeout",
+        "2",
+        "--probe-max-time",
+        "4",
+    ])
+    .await
+}
+
 #[tokio::test]
 async fn api_routes_answer_401_json_without_credentials() {
     let app = TestApp::spawn_anonymous().await;
@@ -53,6 +77,11 @@ async fn api_routes_answer_401_json_without_credentials() {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert_eq!(
+            r.headers()["www-authenticate"],
+            r#"Bearer realm="fmc-mgmt""#,
+            "{method} {path}: the 401 names the scheme to use"
+        );
         let body: Value = r.json().await.unwrap();
         assert!(body["error"].as_str().unwrap().contains("log in"));
     }
@@ -61,6 +90,10 @@ async fn api_routes_answer_401_json_without_credentials() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        r#"Bearer realm="fmc-mgmt", error="invalid_token""#
+    );
 }
 
 #[tokio::test]
@@ -247,7 +280,8 @@ async fn a_session_writes_only_with_the_csrf_header_and_its_own_origin() {
 
 #[tokio::test]
 async fn every_documented_route_exists_and_answers_as_documented() {
-    let app = TestApp::spawn().await;
+    // Every route is called, the probe too: it may only reach loopback.
+    let app = spawn_probing_nowhere().await;
     let token = make_token(&app, "doc").await;
     let doc: Value = bearer(&app, Method::GET, "/api/v1/openapi.json", &token)
         .send()
@@ -276,7 +310,7 @@ async fn every_documented_route_exists_and_answers_as_documented() {
                 .unwrap();
             let mut req = bearer(&app, method.clone(), path, &token);
             if method == Method::PUT {
-                req = req.json(&good(current["revision"].as_i64().unwrap()));
+                req = req.json(&loopback(current["revision"].as_i64().unwrap()));
             }
             let status = req.send().await.unwrap().status().as_u16();
             assert!(
@@ -305,6 +339,7 @@ async fn every_documented_route_exists_and_answers_as_documented() {
     for route in [
         "GET /api/v1/proxy",
         "PUT /api/v1/proxy",
+        "POST /api/v1/proxy/test",
         "GET /api/v1/proxy/revisions",
         "GET /api/v1/openapi.json",
     ] {
@@ -314,4 +349,441 @@ async fn every_documented_route_exists_and_answers_as_documented() {
         );
     }
     assert!(doc["components"]["schemas"]["ProxyView"]["properties"]["password_set"].is_object());
+}
+
+#[tokio::test]
+async fn what_get_answers_puts_back_unchanged_and_makes_no_revision() {
+    let app = TestApp::spawn().await;
+    let token = make_token(&app, "roundtrip").await;
+    let get = || async {
+        bearer(&app, Method::GET, "/api/v1/proxy", &token)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let put = |body: Value| bearer(&app, Method::PUT, "/api/v1/proxy", &token).json(&body);
+
+    // Nothing saved yet: GET has nulls, and sending it back saves nothing.
+    let empty = get().await;
+    assert!(empty["host"].is_null() && empty["username"].is_null());
+    let r = put(empty.clone()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), empty);
+    assert_eq!(app.revision_count().await, 0);
+
+    let saved: Value = put(good(0)).send().await.unwrap().json().await.unwrap();
+    let audit_rows = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&app.db().await)
+            .await
+            .unwrap();
+        n
+    };
+    let audited = audit_rows().await;
+    let current = get().await;
+    assert_eq!(current, saved);
+    for _ in 0..2 {
+        let r = put(current.clone()).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "GET's answer is a valid PUT");
+        assert_eq!(r.json::<Value>().await.unwrap(), current, "nothing changed");
+    }
+    assert_eq!(
+        app.revision_count().await,
+        1,
+        "a PUT that changes nothing saves nothing"
+    );
+    assert_eq!(audit_rows().await, audited, "nor audits a save");
+
+    // The same object with one change is a save; the stored password is kept.
+    let mut changed = current.clone();
+    changed["port"] = json!(3128);
+    let r = put(changed).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        (body["revision"].as_i64(), body["port"].as_i64()),
+        (Some(2), Some(3128))
+    );
+    assert_eq!(body["password_set"], true);
+}
+
+#[tokio::test]
+async fn a_whole_port_written_as_a_float_is_that_port_and_zero_is_refused() {
+    let app = TestApp::spawn().await;
+    let token = make_token(&app, "port").await;
+    let mut body = good(0);
+    body["port"] = json!(3128.0);
+    let r = bearer(&app, Method::PUT, "/api/v1/proxy", &token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "JSON Schema's integer includes 3128.0"
+    );
+    assert_eq!(r.json::<Value>().await.unwrap()["port"], 3128);
+    for (port, message) in [
+        (json!(0), "The port must be from 1 to 65535."),
+        (
+            json!(3128.5),
+            "The port must be a whole number from 1 to 65535.",
+        ),
+        (
+            json!(-1),
+            "The port must be a whole number from 1 to 65535.",
+        ),
+    ] {
+        body["port"] = port.clone();
+        body["revision"] = json!(1);
+        let r = bearer(&app, Method::PUT, "/api/v1/proxy", &token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{port}");
+        assert_eq!(r.json::<Value>().await.unwrap()["fields"]["port"], message);
+    }
+    assert_eq!(app.revision_count().await, 1);
+}
+
+#[tokio::test]
+async fn unknown_paths_methods_and_oversized_bodies_under_api_answer_json() {
+    let app = TestApp::spawn().await;
+    let token = make_token(&app, "errors").await;
+    let is_json_error = |r: &reqwest::Response| {
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    };
+
+    for path in ["/api/v1/nothing", "/api/v2/proxy", "/api"] {
+        let r = bearer(&app, Method::GET, path, &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(is_json_error(&r), "{path}");
+        assert!(r.json::<Value>().await.unwrap()["error"].is_string());
+    }
+    let page = app
+        .client
+        .get(app.url("/no-such-page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(!is_json_error(&page), "pages keep the HTML error page");
+
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/v1/proxy", "GET,HEAD,PUT"),
+        (Method::POST, "/api/v1/proxy", "GET,HEAD,PUT"),
+        (Method::GET, "/api/v1/proxy/test", "POST"),
+        (Method::PATCH, "/api/v1/proxy/revisions", "GET,HEAD"),
+    ] {
+        let r = bearer(&app, method.clone(), path, &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert!(is_json_error(&r), "{method} {path}");
+        let listed = r.headers()["allow"].to_str().unwrap().replace(' ', "");
+        let mut listed: Vec<&str> = listed.split(',').collect();
+        listed.sort_unstable();
+        assert_eq!(listed.join(","), allow, "{method} {path}");
+    }
+
+    let huge = format!(
+        r#"{{"enabled": false, "host": "{}", "revision": 0}}"#,
+        "a".repeat(70_000)
+    );
+    for path in ["/api/v1/proxy", "/api/v1/proxy/test"] {
+        let method = if path.ends_with("test") {
+            Method::POST
+        } else {
+            Method::PUT
+        };
+        let r = bearer(&app, method, path, &token)
+            .header("content-type", "application/json")
+            .body(huge.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert!(is_json_error(&r), "{path}");
+    }
+    assert_eq!(app.revision_count().await, 0);
+}
+
+#[tokio::test]
+async fn the_test_endpoint_takes_json_or_no_body_and_refuses_null() {
+    let app = spawn_probing_nowhere().await;
+    let token = make_token(&app, "test").await;
+    let saved: Value = bearer(&app, Method::PUT, "/api/v1/proxy", &token)
+        .json(&loopback(0))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let test = || bearer(&app, Method::POST, "/api/v1/proxy/test", &token);
+
+    let json_body = json!({"host": "127.0.0.1", "port": free_port()}).to_string();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/jsonx",
+    ] {
+        let r = test()
+            .header("content-type", content_type)
+            .body(json_body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+        assert!(r.json::<Value>().await.unwrap()["error"].is_string());
+    }
+    let r = test().body(json_body.clone()).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "no content type"
+    );
+
+    let r = test()
+        .header("content-type", "application/json; charset=utf-8")
+        .body(json_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["diagnosis"]["code"], "proxy_unreachable");
+
+    // No body, with or without a content type: the saved settings.
+    for content_type in [None, Some("text/plain"), Some("application/json")] {
+        let mut req = test();
+        if let Some(t) = content_type {
+            req = req.header("content-type", t);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{content_type:?}");
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(report["proxy"]["port"], saved["port"], "{content_type:?}");
+    }
+
+    // The document says a body is a ProxyTest object; `null` is not one.
+    let doc: Value = bearer(&app, Method::GET, "/api/v1/openapi.json", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = &doc["paths"]["/api/v1/proxy/test"]["post"]["requestBody"];
+    assert_eq!(body["required"], false, "no body is allowed");
+    assert_eq!(
+        body["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ProxyTest"
+    );
+    assert_eq!(doc["components"]["schemas"]["ProxyTest"]["type"], "object");
+    let r = test()
+        .header("content-type", "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.json::<Value>().await.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("null")
+    );
+}
+
+#[tokio::test]
+async fn a_test_refused_as_busy_says_when_to_retry() {
+    let silent = FakeProxy::start(Script::Silent);
+    let app = spawn_probing_nowhere().await;
+    let token = make_token(&app, "busy").await;
+    let body = json!({"host": "127.0.0.1", "port": silent.port()});
+    let first = bearer(&app, Method::POST, "/api/v1/proxy/test", &token)
+        .json(&body)
+        .send();
+    let second = async {
+        // The first test holds the caller's turn until the silent proxy times out.
+        while silent
+            .seen
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == 0
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        bearer(&app, Method::POST, "/api/v1/proxy/test", &token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert_eq!(first.unwrap().status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        second.headers()["retry-after"],
+        "4",
+        "the probe's time limit"
+    );
+    assert!(second.json::<Value>().await.unwrap()["error"].is_string());
+}
+
+#[tokio::test]
+async fn the_document_states_limits_patterns_statuses_and_the_bearer_scheme() {
+    let app = TestApp::spawn().await;
+    let token = make_token(&app, "doc").await;
+    let doc: Value = bearer(&app, Method::GET, "/api/v1/openapi.json", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for schema in ["ProxyPut", "ProxyTest", "ProxyView"] {
+        let props = &schemas[schema]["properties"];
+        let port = &props["port"];
+        assert!(
+            port["type"] == "integer" || port["type"] == json!(["integer", "null"]),
+            "{schema}.port is an integer: {port}"
+        );
+        assert_eq!(
+            (port["minimum"].as_i64(), port["maximum"].as_i64()),
+            (Some(1), Some(65535)),
+            "{schema}"
+        );
+        let host = &props["host"];
+        assert_eq!(host["maxLength"], 64, "{schema}");
+        let pattern = host["pattern"].as_str().unwrap_or_default();
+        assert!(
+            pattern.starts_with('^') && pattern.ends_with('$'),
+            "{schema}: {host}"
+        );
+        assert_eq!(props["username"]["maxLength"], 64, "{schema}");
+    }
+    for schema in ["ProxyPut", "ProxyTest"] {
+        assert_eq!(schemas[schema]["additionalProperties"], false, "{schema}");
+        assert_eq!(
+            schemas[schema]["properties"]["password"]["maxLength"], 128,
+            "{schema}"
+        );
+        assert!(
+            schemas[schema]["anyOf"].is_array(),
+            "{schema}: the rules that join fields"
+        );
+    }
+    for read_only in ["password_set", "updated_at", "updated_by"] {
+        assert!(
+            schemas["ProxyPut"]["properties"][read_only].is_object(),
+            "PUT takes GET's {read_only}"
+        );
+    }
+
+    let bearer_scheme = &doc["components"]["securitySchemes"]["bearer"];
+    assert_eq!(
+        (
+            bearer_scheme["type"].as_str(),
+            bearer_scheme["scheme"].as_str()
+        ),
+        (Some("http"), Some("bearer"))
+    );
+    assert!(
+        doc["security"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"bearer": []}))
+    );
+
+    let op = |path: &str, method: &str| doc["paths"][path][method]["responses"].clone();
+    let statuses = |responses: &Value| -> Vec<String> {
+        let mut list: Vec<String> = responses.as_object().unwrap().keys().cloned().collect();
+        list.sort();
+        list
+    };
+    for (path, method, expected) in [
+        ("/api/v1/proxy", "get", &["200", "401", "500"][..]),
+        (
+            "/api/v1/proxy",
+            "put",
+            &[
+                "200", "400", "401", "403", "409", "413", "415", "422", "500",
+            ],
+        ),
+        (
+            "/api/v1/proxy/test",
+            "post",
+            &[
+                "200", "400", "401", "403", "413", "415", "422", "429", "500",
+            ],
+        ),
+        ("/api/v1/proxy/revisions", "get", &["200", "401", "500"]),
+        ("/api/v1/openapi.json", "get", &["200", "401", "500"]),
+    ] {
+        let responses = op(path, method);
+        assert_eq!(statuses(&responses), expected, "{method} {path}");
+        assert!(
+            responses["401"]["headers"]["WWW-Authenticate"].is_object(),
+            "{method} {path}"
+        );
+    }
+    let test = op("/api/v1/proxy/test", "post");
+    assert!(test["429"]["headers"]["Retry-After"].is_object());
+    assert!(
+        test["422"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("fields.password")
+    );
+    assert_eq!(
+        test["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Report"
+    );
+    let report = &schemas["Report"];
+    for field in [
+        "ok",
+        "diagnosis",
+        "proxy",
+        "target",
+        "stages",
+        "total_ms",
+        "curl",
+    ] {
+        assert!(
+            report["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(field)),
+            "{field}"
+        );
+    }
+    assert!(
+        schemas["DiagnosisCode"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("proxy_unreachable"))
+    );
 }

@@ -86,19 +86,28 @@ async fn bearer_identity(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or_else(|| unauthorized("use `Authorization: Bearer <API token>`"))?;
+        .ok_or_else(|| unauthorized("use `Authorization: Bearer <API token>`", false))?;
     match api_tokens::authenticate(pool, token).await {
         Ok(Some(name)) => Ok(Session::for_api_token(&name)),
         Ok(None) => Err(unauthorized(
             "this API token is not valid (revoked or mistyped)",
+            true,
         )),
         Err(e) => Err(AppError::from(e).into_response()),
     }
 }
 
-fn unauthorized(message: &str) -> Response {
+/// 401 for the API, with the challenge RFC 6750 asks for: `Bearer realm="fmc-mgmt"`, plus
+/// `error="invalid_token"` when a token was sent and refused.
+fn unauthorized(message: &str, token_sent: bool) -> Response {
+    let challenge = if token_sent {
+        r#"Bearer realm="fmc-mgmt", error="invalid_token""#
+    } else {
+        r#"Bearer realm="fmc-mgmt""#
+    };
     (
         StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, challenge)],
         Json(serde_json::json!({"error": message})),
     )
         .into_response()
@@ -106,7 +115,10 @@ fn unauthorized(message: &str) -> Response {
 
 fn unauthenticated(req: &Request, is_api: bool) -> Response {
     if is_api {
-        return unauthorized("log in first, or send `Authorization: Bearer <API token>`");
+        return unauthorized(
+            "log in first, or send `Authorization: Bearer <API token>`",
+            false,
+        );
     }
     let back = req.uri().path_and_query().map_or("/", |p| p.as_str());
     let target = if req.method() == Method::GET {

@@ -3,11 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use utoipa::ToSchema;
 
 use crate::i18n::{Lang, Text};
 
 /// Exactly the codes of SPEC §6.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DiagnosisCode {
     Ok,
@@ -106,7 +107,7 @@ impl fmt::Display for DiagnosisCode {
 
 /// The report's `diagnosis` object. `summary` and `hint` are the English (the JSON
 /// report's); the page asks for its language with [`Diagnosis::summary_in`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Diagnosis {
     pub code: DiagnosisCode,
     /// What happened, in one or two sentences.

@@ -3,13 +3,14 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
+use utoipa::ToSchema;
 
 use super::diagnosis::Diagnosis;
 use super::hostport::authority;
 use crate::i18n::{Lang, Text};
 
 /// The stages, in the order they run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StageName {
     Resolve,
@@ -50,7 +51,7 @@ impl fmt::Display for StageName {
 
 /// One completed stage. `detail` is the English (the JSON report's); the page asks for its
 /// language with [`Stage::detail_in`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Stage {
     pub name: StageName,
     pub ok: bool,
@@ -82,14 +83,14 @@ impl Stage {
 }
 
 /// `{"host": ..., "port": ...}`
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Endpoint {
     pub host: String,
     pub port: u16,
 }
 
 /// What the proxy offered and what the probe answered with.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuthReport {
     /// Schemes the proxy offered in its 407s (`["Digest", "Basic"]`); empty if it never asked.
     pub offered: Vec<String>,
@@ -100,7 +101,7 @@ pub struct AuthReport {
 }
 
 /// The proxy's final answer to CONNECT.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ConnectResponse {
     pub status: u16,
     pub reason: String,
@@ -109,7 +110,7 @@ pub struct ConnectResponse {
 }
 
 /// What the TLS handshake showed (the certificate facts also when it failed on them).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TlsReport {
     pub version: Option<String>,
     pub cipher: Option<String>,
@@ -120,14 +121,14 @@ pub struct TlsReport {
 }
 
 /// The target's answer to `HEAD /`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HttpReport {
     pub status: u16,
     pub location: Option<String>,
 }
 
 /// The whole report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Report {
     pub ok: bool,
     pub diagnosis: Diagnosis,

@@ -1,13 +1,15 @@
 //! The JSON API (SPEC §7): the same rules as the form, answers as JSON, documented by an
 //! OpenAPI document generated from these handlers.
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
+use std::time::Duration;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,9 +17,11 @@ use utoipa_axum::routes;
 use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
+use crate::probe::Report;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
 use crate::state::AppState;
+use crate::tester::Busy;
 
 /// The Proxy settings as the API shows them: the password never, only whether one is set.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -34,26 +38,84 @@ pub struct ProxyView {
     pub updated_by: Option<String>,
 }
 
-/// A PUT body: the form's fields with JSON types. `password` absent or null keeps the
-/// stored one; `confirm_password` defaults to `password`.
+/// A PUT body: the form's fields with JSON types. GET's answer is one: `null` means blank,
+/// and its read-only fields (`password_set`, `updated_at`, `updated_by`) are accepted and
+/// ignored, so a client can read, change a field and send the object back. `password`
+/// absent, null or blank keeps the stored one; `confirm_password` defaults to `password`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProxyPut {
     pub enabled: bool,
     #[serde(default)]
-    pub host: String,
+    pub host: Option<String>,
     #[serde(default)]
-    pub port: Option<u32>,
+    #[schema(value_type = Option<u16>)]
+    pub port: Option<serde_json::Number>,
     #[serde(default)]
     pub use_auth: bool,
     #[serde(default)]
-    pub username: String,
+    pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
     #[serde(default)]
     pub confirm_password: Option<String>,
-    /// The revision the client last read.
+    /// The revision the client last read (0 before the first save).
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 0)]
     pub revision: i64,
+    #[serde(default)]
+    pub password_set: Option<bool>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub updated_by: Option<String>,
+}
+
+impl ProxyPut {
+    /// The form these values make; the revision and read-only fields are not part of it.
+    fn into_form(self) -> ProxyForm {
+        let password = self.password.unwrap_or_default();
+        ProxyForm {
+            enabled: self.enabled,
+            host: self.host.unwrap_or_default(),
+            port: port_text(self.port.as_ref()),
+            use_auth: self.use_auth,
+            username: self.username.unwrap_or_default(),
+            confirm_password: self.confirm_password.unwrap_or_else(|| password.clone()),
+            password,
+        }
+    }
+}
+
+/// A JSON number as the form's Port text. JSON does not tell 3128 from 3128.0 (nor does the
+/// document's `integer`), so a whole number is that number; anything else keeps its text and
+/// gets the form's message.
+fn port_text(port: Option<&serde_json::Number>) -> String {
+    let Some(n) = port else {
+        return String::new();
+    };
+    match (n.as_u64(), n.as_f64()) {
+        (Some(whole), _) => whole.to_string(),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            format!("{f:.0}")
+        }
+        _ => n.to_string(),
+    }
+}
+
+/// An `i64` that may be written as a whole float (`3.0`), as JSON Schema's `integer` allows.
+fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        // Beyond 2^53 a float is not exact; only smaller whole floats are taken.
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!(
+            "invalid value: {n}, expected a whole number"
+        ))),
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -144,7 +206,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
 
 /// The current Proxy settings.
 #[utoipa::path(get, path = "/api/v1/proxy", tag = "proxy",
-    responses((status = 200, body = ProxyView), (status = 401, body = ApiError)))]
+    responses((status = 200, body = ProxyView)))]
 pub async fn get_proxy(State(state): State<AppState>) -> Response {
     match state.store.current().await {
         Ok(current) => Json(view(current.as_ref())).into_response(),
@@ -152,16 +214,40 @@ pub async fn get_proxy(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Replace the Proxy settings (a new revision), with the page's validation.
-#[utoipa::path(put, path = "/api/v1/proxy", tag = "proxy", request_body = ProxyPut,
+/// A body the JSON extractor refused: too large and not JSON keep their status, anything
+/// else is a 400 that says what is wrong.
+fn json_rejection(rejection: &JsonRejection) -> Response {
+    let status = match rejection.status() {
+        s @ (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE) => s,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    ApiError::response(status, rejection.body_text())
+}
+
+/// Whether `form`, sent over revision `base`, asks for exactly the current settings (GET's
+/// answer sent back, say). Such a PUT saves nothing: no revision, no audit entry, no write.
+fn changes_nothing(current: Option<&Revision>, base: i64, form: &ProxyForm) -> bool {
+    let config = current.map(|r| r.config.clone()).unwrap_or_default();
+    current.map_or(0, |r| r.id) == base
+        && form
+            .parse(config.password.is_some())
+            .is_ok_and(|settings| settings.apply_to(&config) == config)
+}
+
+/// Replace the Proxy settings (a new revision), with the page's validation. Sending back
+/// what GET answered changes nothing and makes no revision: the answer is 200 with the
+/// current settings.
+#[utoipa::path(put, path = "/api/v1/proxy", tag = "proxy",
+    request_body(content = ProxyPut, content_type = "application/json"),
     responses(
-        (status = 200, body = ProxyView, description = "saved"),
-        (status = 400, body = ApiError, description = "not a valid JSON body"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError, description = "missing CSRF header or cross-origin"),
+        (status = 200, body = ProxyView, description = "saved, or nothing to change"),
+        (status = 400, body = ApiError, description = "not a valid JSON body (syntax, a wrong type, an unknown or missing field)"),
+        (status = 403, body = ApiError, description = "a session without the CSRF header or its own Origin"),
         (status = 409, body = ApiError, description = "`revision` is not the current one; `current` holds it"),
-        (status = 422, body = ApiError, description = "invalid values; `fields` says why, per field"),
-        (status = 500, body = ApiError, description = "the proxy file could not be written; nothing saved")))]
+        (status = 413, body = ApiError, description = "the body is over 64 KiB"),
+        (status = 415, body = ApiError, description = "the body is not `application/json`"),
+        (status = 422, body = ApiError, description = "invalid values; `fields` says why, per field (also for the rules that join fields: a password when authentication is on and none is stored, `confirm_password` equal to `password`)"),
+        (status = 500, body = ApiError, description = "the proxy file or the database could not be written; nothing saved")))]
 pub async fn put_proxy(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -170,30 +256,23 @@ pub async fn put_proxy(
 ) -> Response {
     let body = match body {
         Ok(Json(b)) => b,
-        Err(rejection) => {
-            let status = match rejection.status() {
-                s @ (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE) => s,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return ApiError::response(status, rejection.body_text());
-        }
+        Err(rejection) => return json_rejection(&rejection),
     };
-    let password = body.password.unwrap_or_default();
-    let form = ProxyForm {
-        enabled: body.enabled,
-        host: body.host,
-        port: body.port.map(|p| p.to_string()).unwrap_or_default(),
-        use_auth: body.use_auth,
-        username: body.username,
-        confirm_password: body.confirm_password.unwrap_or_else(|| password.clone()),
-        password,
+    let base = body.revision;
+    let form = body.into_form();
+    let current = match state.store.current().await {
+        Ok(current) => current,
+        Err(e) => return internal(e),
     };
+    if changes_nothing(current.as_ref(), base, &form) {
+        return Json(view(current.as_ref())).into_response();
+    }
     let address = client_addr(&request_ext);
     let actor = Actor {
         name: &session.username,
         address: address.as_deref(),
     };
-    match save_proxy(&state, actor, &form, body.revision, None).await {
+    match save_proxy(&state, actor, &form, base, None).await {
         Ok(SaveResult::Saved(revision)) => Json(view(Some(&revision))).into_response(),
         Ok(SaveResult::Invalid(errors)) => {
             ApiError::invalid(&errors, "invalid values; nothing was saved")
@@ -214,62 +293,132 @@ pub async fn put_proxy(
     }
 }
 
-/// What to test: the same fields as a PUT, without `revision`. An empty body tests the
-/// saved settings. A blank or absent password means the stored one.
+/// What to test: the same fields as a PUT, without `enabled` (a test always runs as if the
+/// proxy were on) and `revision`. A blank or absent password means the stored one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProxyTest {
     #[serde(default)]
-    pub host: String,
+    pub host: Option<String>,
     #[serde(default)]
-    pub port: Option<u32>,
+    #[schema(value_type = u16)]
+    pub port: Option<serde_json::Number>,
     #[serde(default)]
     pub use_auth: bool,
     #[serde(default)]
-    pub username: String,
+    pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
 }
 
-/// Run Test connection: the staged CONNECT probe, answered with its report (SPEC §6).
-#[utoipa::path(post, path = "/api/v1/proxy/test", tag = "proxy", request_body(content = Option<ProxyTest>),
+impl ProxyTest {
+    fn into_form(self) -> ProxyForm {
+        let password = self.password.unwrap_or_default();
+        ProxyForm {
+            enabled: true,
+            host: self.host.unwrap_or_default(),
+            port: port_text(self.port.as_ref()),
+            use_auth: self.use_auth,
+            username: self.username.unwrap_or_default(),
+            confirm_password: password.clone(),
+            password,
+        }
+    }
+}
+
+/// `application/json`, or a `+json` type, whatever its parameters.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
+}
+
+/// The values a test body asks for: the saved ones when there is no body, else the JSON
+/// body's. A body in any other type is refused (415) rather than guessed at. The error is
+/// the status and message of the refusal.
+fn test_form(
+    headers: &HeaderMap,
+    body: &[u8],
+    saved: &crate::settings::ProxyConfig,
+) -> Result<ProxyForm, (StatusCode, String)> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(super::page::form_from_config(saved));
+    }
+    if !is_json(headers) {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the test body as `Content-Type: application/json`, or no body to test the saved settings".into(),
+        ));
+    }
+    serde_json::from_slice::<ProxyTest>(body)
+        .map(ProxyTest::into_form)
+        .map_err(|e| {
+            (
+                StatusCode::BAD_REQUEST,
+                format!("not a valid test body: {e}"),
+            )
+        })
+}
+
+/// Seconds a refused test should wait: a running test ends within the probe's time limit.
+pub fn retry_after(probe_limit: Duration) -> HeaderValue {
+    let seconds = probe_limit.as_secs() + u64::from(probe_limit.subsec_nanos() > 0);
+    HeaderValue::from(seconds.max(1))
+}
+
+fn busy(why: &Busy, probe_limit: Duration) -> Response {
+    let mut response = ApiError::response(StatusCode::TOO_MANY_REQUESTS, why.message().en);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, retry_after(probe_limit));
+    response
+}
+
+/// Run Test connection: the staged CONNECT probe, answered with its report (SPEC §6). With
+/// no body, the saved settings are tested.
+#[utoipa::path(post, path = "/api/v1/proxy/test", tag = "proxy",
+    request_body(content = ProxyTest, content_type = "application/json",
+        description = "the values to test; no body (or an empty one) tests the saved settings"),
     responses(
-        (status = 200, description = "the probe report: `ok`, `diagnosis`, `stages`, … (SPEC §6); also when the proxy fails"),
-        (status = 400, body = ApiError, description = "not a valid JSON body"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError, description = "missing CSRF header or cross-origin"),
-        (status = 422, body = ApiError, description = "invalid values, or no proxy saved"),
-        (status = 429, body = ApiError, description = "a test is already running for this caller, or too many on the server")))]
+        (status = 200, body = Report, description = "the probe report, also when the proxy fails: `ok` and `diagnosis` say how it went"),
+        (status = 400, body = ApiError, description = "not a valid JSON body (syntax, `null`, a wrong type, an unknown field)"),
+        (status = 403, body = ApiError, description = "a session without the CSRF header or its own Origin"),
+        (status = 413, body = ApiError, description = "the body is over 64 KiB"),
+        (status = 415, body = ApiError, description = "a body that is not `application/json`"),
+        (status = 422, body = ApiError, description = "invalid values, no complete proxy saved (for no body), or a blank password for a host, port or user name other than the saved ones (`fields.password`: type the password)"),
+        (status = 429, body = ApiError, description = "a test is already running for this caller, or too many on the server",
+            headers(("Retry-After" = u64, description = "seconds: the probe's time limit")))))]
 pub async fn test_proxy(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     request_ext: axum::http::Extensions,
-    body: axum::body::Bytes,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return ApiError::response(rejection.status(), rejection.body_text()),
+    };
     let stored = match state.store.current().await {
         Ok(current) => current.map(|r| r.config).unwrap_or_default(),
         Err(e) => return internal(e),
     };
-    let form = if body.iter().all(u8::is_ascii_whitespace) {
-        super::page::form_from_config(&stored)
-    } else {
-        match serde_json::from_slice::<ProxyTest>(&body) {
-            Ok(t) => ProxyForm {
-                enabled: true,
-                host: t.host,
-                port: t.port.map(|p| p.to_string()).unwrap_or_default(),
-                use_auth: t.use_auth,
-                username: t.username,
-                confirm_password: t.password.clone().unwrap_or_default(),
-                password: t.password.unwrap_or_default(),
-            },
-            Err(e) => {
-                return ApiError::response(
-                    StatusCode::BAD_REQUEST,
-                    format!("not a valid test body: {e}"),
-                );
-            }
-        }
+    let form = match test_form(&headers, &body, &stored) {
+        Ok(form) => form,
+        Err((status, message)) => return ApiError::response(status, message),
     };
     let address = client_addr(&request_ext);
     match super::probe_test::run_once(&state, &session, address, &form, &stored).await {
@@ -277,56 +426,72 @@ pub async fn test_proxy(
         Err(super::probe_test::NotRun::Invalid(errors)) => {
             ApiError::invalid(&errors, "invalid values; nothing was tested")
         }
-        Err(super::probe_test::NotRun::Busy(busy)) => {
-            ApiError::response(StatusCode::TOO_MANY_REQUESTS, busy.message().en)
-        }
+        Err(super::probe_test::NotRun::Busy(why)) => busy(&why, state.tester.timeouts.total),
     }
 }
 
 /// Every revision, newest first (at most 1000).
 #[utoipa::path(get, path = "/api/v1/proxy/revisions", tag = "proxy",
-    responses((status = 200, body = Vec<RevisionView>), (status = 401, body = ApiError)))]
+    responses((status = 200, body = Vec<RevisionView>)))]
 pub async fn revisions(State(state): State<AppState>) -> Response {
     match state.store.list(1000).await {
-        Ok(list) => Json(
-            list.into_iter()
-                .map(|r| RevisionView {
-                    revision: r.id,
-                    created_at: r.created_at,
-                    actor: r.actor,
-                    enabled: r.config.enabled,
-                    host: r.config.host,
-                    port: r.config.port,
-                    use_auth: r.config.use_auth,
-                    username: r.config.username,
-                    password_set: r.config.password.is_some(),
-                    changes: r
-                        .changes
-                        .into_iter()
-                        .map(|c| ChangeView {
-                            field: c.field,
-                            from: c.from,
-                            to: c.to,
-                        })
-                        .collect(),
-                    rollback_of: r.rollback_of,
-                })
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
+        Ok(list) => Json(list.into_iter().map(revision_view).collect::<Vec<_>>()).into_response(),
         Err(e) => internal(e),
+    }
+}
+
+fn revision_view(r: Revision) -> RevisionView {
+    RevisionView {
+        revision: r.id,
+        created_at: r.created_at,
+        actor: r.actor,
+        enabled: r.config.enabled,
+        host: r.config.host,
+        port: r.config.port,
+        use_auth: r.config.use_auth,
+        username: r.config.username,
+        password_set: r.config.password.is_some(),
+        changes: r
+            .changes
+            .into_iter()
+            .map(|c| ChangeView {
+                field: c.field,
+                from: c.from,
+                to: c.to,
+            })
+            .collect(),
+        rollback_of: r.rollback_of,
     }
 }
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
-    responses((status = 200, description = "the OpenAPI document"), (status = 401, body = ApiError)))]
-pub async fn openapi() -> Json<Option<&'static utoipa::openapi::OpenApi>> {
-    Json(DOC.get())
+    responses((status = 200, description = "the OpenAPI document", content_type = "application/json",
+        body = Object)))]
+pub async fn openapi() -> Json<&'static serde_json::Value> {
+    Json(DOC.get().unwrap_or(&serde_json::Value::Null))
 }
 
 /// The document, as built from the routes below by `router()`.
-static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+
+/// Whether `path` is under `/api`, where every answer is JSON.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// No route at this path under `/api`.
+pub async fn not_found() -> Response {
+    ApiError::response(StatusCode::NOT_FOUND, "there is no API route at this path")
+}
+
+/// The path exists but not with this method; axum adds the `Allow` header.
+async fn method_not_allowed() -> Response {
+    ApiError::response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this API route does not take this method; `Allow` lists those it takes",
+    )
+}
 
 /// The API routes. Each is registered with its documentation, so no route can be
 /// undocumented and the document cannot name a route that is not served.
@@ -337,8 +502,8 @@ pub fn router() -> axum::Router<AppState> {
         .routes(routes!(test_proxy))
         .routes(routes!(openapi))
         .split_for_parts();
-    let _ = DOC.set(doc);
-    router
+    let _ = DOC.set(super::api_doc::complete(&doc));
+    router.method_not_allowed_fallback(method_not_allowed)
 }
 
 #[derive(OpenApi)]
@@ -347,8 +512,18 @@ pub fn router() -> axum::Router<AppState> {
         title = "fmc-mgmt",
         description = "Proxy settings of the Management Interfaces page. \
         Authenticate with `Authorization: Bearer <API token>` (System > API Tokens), or with the \
-        UI session cookie plus `X-CSRF-Token` and a same-origin `Origin` for writes."
+        UI session cookie plus `X-CSRF-Token` and a same-origin `Origin` for writes. \
+        Every answer is JSON, errors included (`ApiError`): a path under `/api` that is not \
+        listed here answers 404, and a method a path does not take answers 405 with `Allow`."
     ),
-    components(schemas(ProxyView, ProxyPut, ProxyTest, RevisionView, ChangeView, ApiError))
+    components(schemas(
+        ProxyView,
+        ProxyPut,
+        ProxyTest,
+        RevisionView,
+        ChangeView,
+        ApiError,
+        Report
+    ))
 )]
 pub struct ApiDoc;

@@ -2,6 +2,7 @@
 //! added once in `crate::app`.
 
 pub mod api;
+pub mod api_doc;
 pub mod api_tokens_page;
 pub mod assets;
 pub mod audit_page;
@@ -61,14 +62,20 @@ pub fn routes(state: AppState) -> Router {
         .route("/login", get(login::show).post(login::submit))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{name}", get(assets::serve))
-        .fallback(|| async {
-            crate::error::error_page(
-                axum::http::StatusCode::NOT_FOUND,
-                &crate::tr!("There is no page at this address.", "此地址没有页面。"),
-            )
-        })
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// No route here: JSON under `/api`, where clients read JSON, else the error page.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if api::is_api_path(uri.path()) {
+        return api::not_found().await;
+    }
+    crate::error::error_page(
+        axum::http::StatusCode::NOT_FOUND,
+        &crate::tr!("There is no page at this address.", "此地址没有页面。"),
+    )
 }
 
 /// One log line per request: method, path (never the query), status, latency.
