@@ -230,7 +230,7 @@ fn changes_nothing(current: Option<&Revision>, base: i64, form: &ProxyForm) -> b
     let config = current.map(|r| r.config.clone()).unwrap_or_default();
     current.map_or(0, |r| r.id) == base
         && form
-            .parse(config.password.is_some())
+            .parse(&config)
             .is_ok_and(|settings| settings.apply_to(&config) == config)
 }
 
