@@ -397,15 +397,16 @@ async fn what_get_answers_puts_back_unchanged_and_makes_no_revision() {
     );
     assert_eq!(audit_rows().await, audited, "nor audits a save");
 
-    // The same object with one change is a save; the stored password is kept.
+    // The same object with one change is a save; the stored password is kept (the proxy
+    // and user name are the ones it was saved with).
     let mut changed = current.clone();
-    changed["port"] = json!(3128);
+    changed["enabled"] = json!(false);
     let r = put(changed).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     assert_eq!(
-        (body["revision"].as_i64(), body["port"].as_i64()),
-        (Some(2), Some(3128))
+        (body["revision"].as_i64(), body["enabled"].as_bool()),
+        (Some(2), Some(false))
     );
     assert_eq!(body["password_set"], true);
 }

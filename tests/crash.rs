@@ -23,7 +23,11 @@ fn random_below(n: u64) -> u64 {
 
 /// Save with increasing ports until the server dies; returns the (revision, port) pairs
 /// the server acknowledged with 303.
-async fn save_until_killed(base: String, first_port: u16) -> Vec<(i64, u16)> {
+async fn save_until_killed(
+    base: String,
+    first_port: u16,
+    saving: tokio::sync::oneshot::Sender<()>,
+) -> Vec<(i64, u16)> {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -41,6 +45,8 @@ async fn save_until_killed(base: String, first_port: u16) -> Vec<(i64, u16)> {
     };
     let csrf = hidden(&html, "csrf_token");
     let mut revision = hidden(&html, "revision");
+    // The kill is timed from here, so it falls among the saves whatever logging in costs.
+    let _ = saving.send(());
     for port in first_port.. {
         let body = encode(&[
             ("enabled".into(), "on".into()),
@@ -162,10 +168,14 @@ async fn two_hundred_sigkills_lose_no_acknowledged_save() {
     for _ in 0..KILLS {
         let mut server = Server::start(cwd.path(), &[], &env);
         verify(&data, &acked).await; // the restart has made the file agree
+        let (saving, started) = tokio::sync::oneshot::channel();
         let saver = tokio::spawn(save_until_killed(
             format!("http://{}", server.addr),
             next_port,
+            saving,
         ));
+        // A saver that could not log in says so by dropping its sender: kill at once.
+        let _ = tokio::time::timeout(Duration::from_secs(10), started).await;
         tokio::time::sleep(Duration::from_millis(random_below(80))).await;
         server.child.kill().expect("SIGKILL");
         server.child.wait().unwrap();

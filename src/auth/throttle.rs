@@ -215,6 +215,8 @@ pub struct Attempt<'t> {
     throttle: &'t Throttle,
     keys: Keys,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// Whether the table had a row for its locking keys: a clean success writes nothing.
+    on_record: bool,
 }
 
 pub fn now_ms() -> i64 {
@@ -285,6 +287,7 @@ impl Throttle {
             throttle: self,
             keys: keys.clone(),
             permit: Some(permit),
+            on_record: pairs.iter().any(|(c, _)| *c != Count::default()),
         }))
     }
 
@@ -408,6 +411,9 @@ impl Attempt<'_> {
 
     /// The password was right: the keys of this user at this address start afresh.
     pub async fn succeeded(self, pool: &SqlitePool) -> Result<(), sqlx::Error> {
+        if !self.on_record {
+            return Ok(());
+        }
         let _turn = self.throttle.gate.lock().await;
         table::clear(pool, &[self.keys.addr(), self.keys.user_at_addr()]).await
     }
@@ -477,13 +483,12 @@ mod table {
         Ok(())
     }
 
-    pub async fn clear(pool: &sqlx::SqlitePool, keys: &[String]) -> Result<(), sqlx::Error> {
-        for key in keys {
-            sqlx::query("DELETE FROM login_throttle WHERE key = ?")
-                .bind(key)
-                .execute(pool)
-                .await?;
-        }
+    pub async fn clear(pool: &sqlx::SqlitePool, keys: &[String; 2]) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_throttle WHERE key IN (?, ?)")
+            .bind(&keys[0])
+            .bind(&keys[1])
+            .execute(pool)
+            .await?;
         Ok(())
     }
 

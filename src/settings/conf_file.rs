@@ -47,6 +47,18 @@ pub fn sync(path: &Path, config: &ProxyConfig) -> io::Result<()> {
 /// the file never says what the database does not (and a full or read-only disk still
 /// fails the save as a whole).
 pub fn stage(path: &Path, config: &ProxyConfig) -> io::Result<Staged> {
+    // The rename happens only after the commit, so what would make it fail is checked now,
+    // while failing still means "not saved": a directory (or a device, a socket…) where the
+    // file goes cannot be replaced by a rename. A link there is replaced, never followed.
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && !meta.is_file()
+        && !meta.file_type().is_symlink()
+    {
+        return Err(io::Error::other(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
     match render(config) {
         Some(contents) => stage_bytes(path, contents.as_bytes()),
         None => Ok(Staged {

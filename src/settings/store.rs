@@ -1011,7 +1011,7 @@ mod tests {
         assert_eq!(
             listing(dir.path())
                 .into_iter()
-                .filter(|n| !n.starts_with("fmc.db"))
+                .filter(|n| !n.starts_with("fmc.db") && n != "secret.key")
                 .collect::<Vec<_>>(),
             ["iprep_proxy.conf", "notes.tmp"]
         );
