@@ -55,7 +55,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let tls = state.server.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let tls = state
+        .server
+        .tls
+        .clone()
+        .map(tokio_rustls::TlsAcceptor::from);
     let limits = state.server.connections;
     listen::serve(listener, app(state), tls, limits, shutdown).await
 }

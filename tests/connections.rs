@@ -48,9 +48,7 @@ fn assert_closed_after_ten_seconds(closed: Option<Duration>, what: &str) {
 }
 
 /// A TLS connection to `addr` trusting only the app's self-signed certificate.
-async fn tls_connect(
-    app: &TestApp,
-) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+async fn tls_connect(app: &TestApp) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
     let pem = std::fs::read(app.data_dir().join("ui-cert.pem")).expect("certificate");
     let mut roots = rustls::RootCertStore::empty();
     roots
@@ -89,7 +87,10 @@ async fn an_idle_keep_alive_connection_is_closed_after_ten_seconds() {
     let (closed, answer) = wait_for_close(&mut idle, Duration::from_secs(20)).await;
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(!answer.contains("connection: close"), "kept alive: {answer}");
+    assert!(
+        !answer.contains("connection: close"),
+        "kept alive: {answer}"
+    );
     assert_closed_after_ten_seconds(closed, "idle keep-alive");
 }
 
@@ -195,7 +196,10 @@ async fn out_of_file_descriptors_over_https_the_accept_loop_backs_off() {
         cpu < Duration::from_millis(500),
         "{cpu:?} of CPU in 3 s out of descriptors"
     );
-    assert!(logged < 4096, "{logged} bytes of log in 3 s out of descriptors");
+    assert!(
+        logged < 4096,
+        "{logged} bytes of log in 3 s out of descriptors"
+    );
 
     // While they still hold their sockets, the admin gets in: connections that only hold
     // a descriptor give it up, without waiting for their handshake timeout.
@@ -204,7 +208,10 @@ async fn out_of_file_descriptors_over_https_the_accept_loop_backs_off() {
     let answer = tls_get_healthz(&server.addr, &ca).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(5), "HTTPS answered after {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "HTTPS answered after {took:?}"
+    );
     drop(held);
 }
 
