@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
-use support::app::{ADMIN_PASSWORD, TestApp};
+use support::app::{ADMIN_PASSWORD, PAGE, TestApp, encode, hidden};
 use support::binary::Server;
+use support::fake_proxy::{FakeProxy, Script};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -323,4 +324,51 @@ async fn fmc_allowed_host_takes_a_comma_separated_list() {
             .unwrap();
         assert_eq!(r.status(), status, "Host: {host}");
     }
+}
+
+#[tokio::test]
+async fn a_shutdown_lets_the_request_in_flight_finish_and_stops_accepting() {
+    let silent = FakeProxy::start(Script::Silent);
+    let app = TestApp::spawn_with(&[
+        "--probe-read-timeout",
+        "2",
+        "--probe-max-time",
+        "5",
+        "--probe-target",
+        "127.0.0.1:9",
+    ])
+    .await;
+    let html = app.page().await.1;
+    let form = encode(&[
+        ("enabled".into(), "on".into()),
+        ("host".into(), "127.0.0.1".into()),
+        ("port".into(), silent.port().to_string()),
+        ("username".into(), String::new()),
+        ("csrf_token".into(), hidden(&html, "csrf_token")),
+        ("revision".into(), hidden(&html, "revision")),
+    ]);
+    let addr = app.addr;
+    // A Test connection against a proxy that never answers takes the 2 s read timeout.
+    let test = app
+        .client
+        .post(app.url(&format!("{PAGE}/proxy/test")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(form)
+        .send();
+    let started = Instant::now();
+    let (answer, ()) = tokio::join!(test, async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        app.stop().await;
+    });
+    let answer = answer.expect("the request in flight is answered");
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "answered after the probe ran, not cut at the signal"
+    );
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "no longer accepting"
+    );
 }
