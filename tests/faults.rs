@@ -496,10 +496,9 @@ async fn an_index_that_disagrees_with_its_table_is_refused_at_start() {
         dir.path().join("data").to_str().unwrap(),
     ])
     .unwrap();
-    let refused = fmc_mgmt::prepare(&cli.global)
-        .await
-        .err()
-        .expect("a corrupt index is refused at start");
+    let Err(refused) = fmc_mgmt::prepare(&cli.global).await else {
+        panic!("a corrupt index was not refused at start");
+    };
     let why = refused.to_string();
     assert!(why.contains("failed its integrity check"), "{why}");
     assert!(why.contains("sessions_user"), "{why}");
