@@ -561,3 +561,23 @@ async fn links_planted_beside_the_proxy_file_are_neither_followed_nor_shown() {
     assert!(read_optional(&conf).unwrap().contains("10.10.10.1"));
     assert!(std::fs::symlink_metadata(&old_tmp).unwrap().is_symlink());
 }
+
+#[tokio::test]
+async fn a_write_ahead_log_lost_after_a_crash_is_reported_at_start() {
+    let cwd = tempfile::tempdir().unwrap();
+    let env = [("FMC_ADMIN_PASSWORD", "faults-Pa55word!")];
+    let mut server = support::binary::Server::start(cwd.path(), &[], &env);
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().unwrap();
+    let data = cwd.path().join("data");
+    assert!(
+        data.join("fmc.db-shm").exists(),
+        "a crash leaves the -shm file"
+    );
+    std::fs::remove_file(data.join("fmc.db-wal")).expect("a crash leaves the -wal file");
+
+    let server = support::binary::Server::start(cwd.path(), &[], &env);
+    let log = server.log();
+    drop(server);
+    assert!(log.contains("write-ahead log is gone"), "{log}");
+}
