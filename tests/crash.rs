@@ -1,5 +1,5 @@
-//! Crash consistency: the real binary, saving in a loop, killed with SIGKILL at random
-//! moments and restarted, 200 times. Every save answered 303 must survive, SQLite must pass
+//! Crash consistency: the real binary, saving in a loop, killed with SIGKILL at a random
+//! moment of its saves and restarted, 200 times. Every save answered 303 must survive, SQLite must pass
 //! its integrity check, the proxy file must say what the current revision says, and no temp
 //! file of a killed save may outlive the restart.
 
@@ -22,8 +22,12 @@ fn random_below(n: u64) -> u64 {
 }
 
 /// Save with increasing ports until the server dies; returns the (revision, port) pairs
-/// the server acknowledged with 303.
-async fn save_until_killed(base: String, first_port: u16) -> Vec<(i64, u16)> {
+/// the server acknowledged with 303. `saving` is sent once logged in, as the saves begin.
+async fn save_until_killed(
+    base: String,
+    first_port: u16,
+    saving: tokio::sync::oneshot::Sender<()>,
+) -> Vec<(i64, u16)> {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -41,6 +45,7 @@ async fn save_until_killed(base: String, first_port: u16) -> Vec<(i64, u16)> {
     };
     let csrf = hidden(&html, "csrf_token");
     let mut revision = hidden(&html, "revision");
+    let _ = saving.send(());
     for port in first_port.. {
         let body = encode(&[
             ("enabled".into(), "on".into()),
@@ -162,10 +167,15 @@ async fn two_hundred_sigkills_lose_no_acknowledged_save() {
     for _ in 0..KILLS {
         let mut server = Server::start(cwd.path(), &[], &env);
         verify(&data, &acked).await; // the restart has made the file agree
+        let (saving, started) = tokio::sync::oneshot::channel();
         let saver = tokio::spawn(save_until_killed(
             format!("http://{}", server.addr),
             next_port,
+            saving,
         ));
+        // The kill lands at a random moment of the saves, however long the login took on
+        // a loaded machine (a saver that could not log in drops its sender: kill at once).
+        let _ = tokio::time::timeout(Duration::from_secs(20), started).await;
         tokio::time::sleep(Duration::from_millis(random_below(80))).await;
         server.child.kill().expect("SIGKILL");
         server.child.wait().unwrap();
