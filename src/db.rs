@@ -44,6 +44,14 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
         SqliteConnectOptions::new().filename(url)
     };
     let path = options.get_filename().to_owned();
+    if wal_lost(&path) {
+        tracing::error!(
+            database = %path.display(),
+            "the database's -wal file is missing beside its -shm file: it was not closed \
+             cleanly and its write-ahead log is gone, so its newest changes (revisions, \
+             accounts) are lost; restore the -wal file or a backup if that matters"
+        );
+    }
     if path != Path::new(":memory:") && !path.as_os_str().is_empty() {
         create_private(&path).map_err(|source| DbError::Create {
             path: path.display().to_string(),
@@ -140,6 +148,19 @@ pub fn explain(e: &sqlx::Error) -> Option<Text> {
     })
 }
 
+/// Whether the database at `path` lost its write-ahead log: a clean close removes both the
+/// `-wal` and the `-shm` file, a crash leaves both; a `-shm` alone means the `-wal` (and
+/// whatever it held that was not yet checkpointed) was deleted or lost. SQLite itself
+/// would open the database without a word.
+fn wal_lost(path: &Path) -> bool {
+    let beside = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    path.is_file() && beside("-shm").exists() && !beside("-wal").exists()
+}
+
 /// Create the database file with mode 0600 if it is missing, and tighten it if it exists.
 fn create_private(path: &Path) -> std::io::Result<()> {
     OpenOptions::new()
@@ -198,5 +219,19 @@ mod tests {
         let why = explain(&e).expect("a read-only database is explained");
         assert!(why.en.starts_with("the database is read-only"), "{why}");
         assert!(why.zh_cn.starts_with("数据库为只读"), "{}", why.zh_cn);
+    }
+
+    #[test]
+    fn a_shm_file_without_its_wal_means_the_log_was_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("fmc.db");
+        assert!(!wal_lost(&db), "no database yet");
+        fs::write(&db, b"").unwrap();
+        assert!(!wal_lost(&db), "closed cleanly");
+        fs::write(dir.path().join("fmc.db-shm"), b"").unwrap();
+        fs::write(dir.path().join("fmc.db-wal"), b"").unwrap();
+        assert!(!wal_lost(&db), "crashed, log intact");
+        fs::remove_file(dir.path().join("fmc.db-wal")).unwrap();
+        assert!(wal_lost(&db));
     }
 }

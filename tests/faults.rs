@@ -496,9 +496,9 @@ async fn an_index_that_disagrees_with_its_table_is_refused_at_start() {
         dir.path().join("data").to_str().unwrap(),
     ])
     .unwrap();
-    let refused = fmc_mgmt::prepare(&cli.global)
-        .await
-        .expect_err("a corrupt index is refused at start");
+    let Err(refused) = fmc_mgmt::prepare(&cli.global).await else {
+        panic!("a corrupt index was not refused at start");
+    };
     let why = refused.to_string();
     assert!(why.contains("failed its integrity check"), "{why}");
     assert!(why.contains("sessions_user"), "{why}");
@@ -560,4 +560,24 @@ async fn links_planted_beside_the_proxy_file_are_neither_followed_nor_shown() {
     assert!(std::fs::symlink_metadata(&conf).unwrap().is_file());
     assert!(read_optional(&conf).unwrap().contains("10.10.10.1"));
     assert!(std::fs::symlink_metadata(&old_tmp).unwrap().is_symlink());
+}
+
+#[tokio::test]
+async fn a_write_ahead_log_lost_after_a_crash_is_reported_at_start() {
+    let cwd = tempfile::tempdir().unwrap();
+    let env = [("FMC_ADMIN_PASSWORD", "faults-Pa55word!")];
+    let mut server = support::binary::Server::start(cwd.path(), &[], &env);
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().unwrap();
+    let data = cwd.path().join("data");
+    assert!(
+        data.join("fmc.db-shm").exists(),
+        "a crash leaves the -shm file"
+    );
+    std::fs::remove_file(data.join("fmc.db-wal")).expect("a crash leaves the -wal file");
+
+    let server = support::binary::Server::start(cwd.path(), &[], &env);
+    let log = server.log();
+    drop(server);
+    assert!(log.contains("write-ahead log is gone"), "{log}");
 }

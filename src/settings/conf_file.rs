@@ -47,18 +47,7 @@ pub fn sync(path: &Path, config: &ProxyConfig) -> io::Result<()> {
 /// the file never says what the database does not (and a full or read-only disk still
 /// fails the save as a whole).
 pub fn stage(path: &Path, config: &ProxyConfig) -> io::Result<Staged> {
-    // The rename happens only after the commit, so what would make it fail is checked now,
-    // while failing still means "not saved": a directory (or a device, a socket…) where the
-    // file goes cannot be replaced by a rename. A link there is replaced, never followed.
-    if let Ok(meta) = fs::symlink_metadata(path)
-        && !meta.is_file()
-        && !meta.file_type().is_symlink()
-    {
-        return Err(io::Error::other(format!(
-            "{} is not a regular file",
-            path.display()
-        )));
-    }
+    check_replaceable(path)?;
     match render(config) {
         Some(contents) => stage_bytes(path, contents.as_bytes()),
         None => Ok(Staged {
@@ -108,6 +97,16 @@ impl Staged {
             File::open(dir)?.sync_all()?;
         }
         Ok(())
+    }
+}
+
+/// Fail now what would fail the rename or removal after the commit: a directory where the
+/// file should be. (Rarer causes — the disk turning read-only between the two steps — are
+/// left to the save's after-commit path.)
+fn check_replaceable(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(io::Error::from_raw_os_error(libc::EISDIR)),
+        _ => Ok(()),
     }
 }
 
@@ -598,5 +597,17 @@ mod tests {
             ]
         );
         assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+    }
+
+    #[test]
+    fn a_directory_at_the_files_place_fails_the_staging_not_the_publish() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        fs::create_dir(&path).unwrap();
+        for config in [on("p.example.com", 80), ProxyConfig::default()] {
+            let err = stage(&path, &config).unwrap_err();
+            assert_eq!(err.raw_os_error(), Some(libc::EISDIR));
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file");
     }
 }

@@ -833,6 +833,27 @@ mod tests {
         assert_eq!(listing(dir.path()), ["iprep_proxy.conf"]);
     }
 
+    #[tokio::test]
+    async fn a_file_that_cannot_be_put_in_place_after_the_commit_is_reported_as_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iprep_proxy.conf");
+        conf_file::sync(&path, &endpoint("old.test", 80)).unwrap();
+        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
+        let placed = commit_then_publish(staged, async {
+            // Between the commit and the rename, something takes the file's place.
+            std::fs::remove_file(&path).unwrap();
+            std::fs::create_dir(&path).unwrap();
+            Ok(())
+        })
+        .await;
+        assert!(matches!(placed, Ok(Err(_))), "{placed:?}");
+        assert_eq!(
+            listing(dir.path()),
+            ["iprep_proxy.conf"],
+            "no temp file left"
+        );
+    }
+
     /// A commit that fails: a deferred foreign key that only COMMIT checks.
     async fn fail_commits(store: &Store) {
         for sql in [
