@@ -527,3 +527,91 @@ pub fn router() -> axum::Router<AppState> {
     ))
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(json: &str) -> serde_json::Number {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_port_is_read_as_the_form_would_read_its_text() {
+        assert_eq!(port_text(None), "");
+        assert_eq!(port_text(Some(&number("3128"))), "3128");
+        assert_eq!(port_text(Some(&number("3128.0"))), "3128");
+        assert_eq!(port_text(Some(&number("3128.5"))), "3128.5");
+        assert_eq!(port_text(Some(&number("-1"))), "-1");
+        // Too large to be exact: its text, which the form refuses.
+        assert_eq!(port_text(Some(&number("1e300"))), "1e+300");
+    }
+
+    #[test]
+    fn a_revision_may_be_a_whole_float_but_not_a_fraction() {
+        let read = |json: &str| {
+            serde_json::from_str::<ProxyPut>(&format!(
+                r#"{{"enabled": false, "revision": {json}}}"#
+            ))
+            .map(|p| p.revision)
+        };
+        assert_eq!(read("3").unwrap(), 3);
+        assert_eq!(read("3.0").unwrap(), 3);
+        assert!(
+            read("3.5")
+                .unwrap_err()
+                .to_string()
+                .contains("whole number")
+        );
+        assert!(read("\"3\"").is_err());
+    }
+
+    #[test]
+    fn json_is_application_json_or_a_json_suffix_whatever_the_parameters() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(value).unwrap());
+            is_json(&headers)
+        };
+        assert!(with("application/json"));
+        assert!(with("Application/JSON; charset=utf-8"));
+        assert!(with("application/merge-patch+json"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/jsonx"));
+        assert!(!with("text/json+x"));
+        assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn retry_after_rounds_the_probe_limit_up_to_whole_seconds() {
+        assert_eq!(retry_after(Duration::from_secs(30)), "30");
+        assert_eq!(retry_after(Duration::from_millis(2500)), "3");
+        assert_eq!(retry_after(Duration::ZERO), "1");
+    }
+
+    #[test]
+    fn only_the_current_revision_with_its_own_values_changes_nothing() {
+        let form = ProxyForm {
+            enabled: true,
+            host: "10.10.10.1".into(),
+            port: "80".into(),
+            ..ProxyForm::default()
+        };
+        let revision = Revision {
+            id: 4,
+            created_at: String::new(),
+            actor: String::new(),
+            config: form.parse(false).unwrap().apply_to(&Default::default()),
+            changes: Vec::new(),
+            rollback_of: None,
+        };
+        assert!(changes_nothing(Some(&revision), 4, &form));
+        assert!(!changes_nothing(Some(&revision), 3, &form), "stale: a 409");
+        let other = ProxyForm {
+            port: "3128".into(),
+            ..form.clone()
+        };
+        assert!(!changes_nothing(Some(&revision), 4, &other));
+        assert!(changes_nothing(None, 0, &ProxyForm::default()));
+    }
+}
