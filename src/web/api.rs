@@ -7,13 +7,15 @@ use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::api_body::test_form;
+pub use super::api_body::{ProxyPut, ProxyTest};
 use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
@@ -36,86 +38,6 @@ pub struct ProxyView {
     pub revision: i64,
     pub updated_at: Option<String>,
     pub updated_by: Option<String>,
-}
-
-/// A PUT body: the form's fields with JSON types. GET's answer is one: `null` means blank,
-/// and its read-only fields (`password_set`, `updated_at`, `updated_by`) are accepted and
-/// ignored, so a client can read, change a field and send the object back. `password`
-/// absent, null or blank keeps the stored one; `confirm_password` defaults to `password`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProxyPut {
-    pub enabled: bool,
-    #[serde(default)]
-    pub host: Option<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<u16>)]
-    pub port: Option<serde_json::Number>,
-    #[serde(default)]
-    pub use_auth: bool,
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub password: Option<String>,
-    #[serde(default)]
-    pub confirm_password: Option<String>,
-    /// The revision the client last read (0 before the first save).
-    #[serde(deserialize_with = "whole_number")]
-    #[schema(minimum = 0)]
-    pub revision: i64,
-    #[serde(default)]
-    pub password_set: Option<bool>,
-    #[serde(default)]
-    pub updated_at: Option<String>,
-    #[serde(default)]
-    pub updated_by: Option<String>,
-}
-
-impl ProxyPut {
-    /// The form these values make; the revision and read-only fields are not part of it.
-    fn into_form(self) -> ProxyForm {
-        let password = self.password.unwrap_or_default();
-        ProxyForm {
-            enabled: self.enabled,
-            host: self.host.unwrap_or_default(),
-            port: port_text(self.port.as_ref()),
-            use_auth: self.use_auth,
-            username: self.username.unwrap_or_default(),
-            confirm_password: self.confirm_password.unwrap_or_else(|| password.clone()),
-            password,
-        }
-    }
-}
-
-/// A JSON number as the form's Port text. JSON does not tell 3128 from 3128.0 (nor does the
-/// document's `integer`), so a whole number is that number; anything else keeps its text and
-/// gets the form's message.
-fn port_text(port: Option<&serde_json::Number>) -> String {
-    let Some(n) = port else {
-        return String::new();
-    };
-    match (n.as_u64(), n.as_f64()) {
-        (Some(whole), _) => whole.to_string(),
-        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
-            format!("{f:.0}")
-        }
-        _ => n.to_string(),
-    }
-}
-
-/// An `i64` that may be written as a whole float (`3.0`), as JSON Schema's `integer` allows.
-fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    let n = serde_json::Number::deserialize(d)?;
-    if let Some(i) = n.as_i64() {
-        return Ok(i);
-    }
-    match n.as_f64() {
-        // Beyond 2^53 a float is not exact; only smaller whole floats are taken.
-        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
-        _ => Err(serde::de::Error::custom(format!(
-            "invalid value: {n}, expected a whole number"
-        ))),
-    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -293,86 +215,6 @@ pub async fn put_proxy(
     }
 }
 
-/// What to test: the same fields as a PUT, without `enabled` (a test always runs as if the
-/// proxy were on) and `revision`. A blank or absent password means the stored one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProxyTest {
-    #[serde(default)]
-    pub host: Option<String>,
-    #[serde(default)]
-    #[schema(value_type = u16)]
-    pub port: Option<serde_json::Number>,
-    #[serde(default)]
-    pub use_auth: bool,
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub password: Option<String>,
-}
-
-impl ProxyTest {
-    fn into_form(self) -> ProxyForm {
-        let password = self.password.unwrap_or_default();
-        ProxyForm {
-            enabled: true,
-            host: self.host.unwrap_or_default(),
-            port: port_text(self.port.as_ref()),
-            use_auth: self.use_auth,
-            username: self.username.unwrap_or_default(),
-            confirm_password: password.clone(),
-            password,
-        }
-    }
-}
-
-/// `application/json`, or a `+json` type, whatever its parameters.
-pub fn is_json(headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence
-            .strip_prefix("application/")
-            .is_some_and(|sub| sub.ends_with("+json"))
-}
-
-/// The values a test body asks for: the saved ones when there is no body, else the JSON
-/// body's. A body in any other type is refused (415) rather than guessed at. The error is
-/// the status and message of the refusal.
-fn test_form(
-    headers: &HeaderMap,
-    body: &[u8],
-    saved: &crate::settings::ProxyConfig,
-) -> Result<ProxyForm, (StatusCode, String)> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(super::page::form_from_config(saved));
-    }
-    if !is_json(headers) {
-        return Err((
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the test body as `Content-Type: application/json`, or no body to test the saved settings".into(),
-        ));
-    }
-    serde_json::from_slice::<ProxyTest>(body)
-        .map(ProxyTest::into_form)
-        .map_err(|e| {
-            (
-                StatusCode::BAD_REQUEST,
-                format!("not a valid test body: {e}"),
-            )
-        })
-}
-
 /// Seconds a refused test should wait: a running test ends within the probe's time limit.
 pub fn retry_after(probe_limit: Duration) -> HeaderValue {
     let seconds = probe_limit.as_secs() + u64::from(probe_limit.subsec_nanos() > 0);
@@ -527,3 +369,40 @@ pub fn router() -> axum::Router<AppState> {
     ))
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn retry_after_rounds_the_probe_limit_up_to_whole_seconds() {
+        assert_eq!(retry_after(Duration::from_secs(30)), "30");
+        assert_eq!(retry_after(Duration::from_millis(2500)), "3");
+        assert_eq!(retry_after(Duration::ZERO), "1");
+    }
+
+    #[test]
+    fn only_the_current_revision_with_its_own_values_changes_nothing() {
+        let form = ProxyForm {
+            enabled: true,
+            host: "10.10.10.1".into(),
+            port: "80".into(),
+            ..ProxyForm::default()
+        };
+        let revision = Revision {
+            id: 4,
+            created_at: String::new(),
+            actor: String::new(),
+            config: form.parse(false).unwrap().apply_to(&Default::default()),
+            changes: Vec::new(),
+            rollback_of: None,
+        };
+        assert!(changes_nothing(Some(&revision), 4, &form));
+        assert!(!changes_nothing(Some(&revision), 3, &form), "stale: a 409");
+        let other = ProxyForm {
+            port: "3128".into(),
+            ..form.clone()
+        };
+        assert!(!changes_nothing(Some(&revision), 4, &other));
+        assert!(changes_nothing(None, 0, &ProxyForm::default()));
+    }
+}

@@ -2,6 +2,7 @@
 //! added once in `crate::app`.
 
 pub mod api;
+pub mod api_body;
 pub mod api_doc;
 pub mod api_tokens_page;
 pub mod assets;
