@@ -392,7 +392,10 @@ mod tests {
             id: 4,
             created_at: String::new(),
             actor: String::new(),
-            config: form.parse(false).unwrap().apply_to(&Default::default()),
+            config: form
+                .parse(&Default::default())
+                .unwrap()
+                .apply_to(&Default::default()),
             changes: Vec::new(),
             rollback_of: None,
         };
