@@ -28,6 +28,10 @@ fn help_documents_every_setting_and_its_environment_variable() {
         ("--probe-target", "FMC_PROBE_TARGET"),
         ("--ca-file", "FMC_CA_FILE"),
         ("--log-format", "FMC_LOG_FORMAT"),
+        ("--audit-keep", "FMC_AUDIT_KEEP"),
+        ("--allowed-host", "FMC_ALLOWED_HOST"),
+        ("--max-connections", "FMC_MAX_CONNECTIONS"),
+        ("--header-read-timeout", "FMC_HEADER_READ_TIMEOUT"),
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
         assert!(help.contains(env), "--help lacks {env}");

@@ -266,6 +266,10 @@ async fn one_test_per_session_and_closing_the_stream_cancels_it() {
 
     let second = test(&app, &borrow(&fields), "application/json").await;
     assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        second.headers().contains_key("retry-after"),
+        "a refused test says when to try again"
+    );
     assert!(second.text().await.unwrap().contains("already running"));
 
     drop(running); // the tab closes

@@ -573,6 +573,38 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn the_table_keeps_a_fixed_number_of_rows_dropping_old_unlocked_ones_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::connect(dir.path().join("fmc.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let now = 10_000_000;
+        let mut tx = pool.begin().await.unwrap();
+        for i in 0..MAX_ROWS + 50 {
+            // The oldest fifty are locked: they outlive newer unlocked rows.
+            let locked = (i < 50).then_some(now + 60_000);
+            table::put(&mut *tx, &format!("a:{i}"), "u", 5, i, locked)
+                .await
+                .unwrap();
+        }
+        table::prune(&mut tx, now).await.unwrap();
+        tx.commit().await.unwrap();
+        let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM login_throttle")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, MAX_ROWS);
+        let (locked,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM login_throttle WHERE locked_until IS NOT NULL")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(locked, 50, "locked rows are kept");
+        let gone = table::count(&pool, "a:50").await.unwrap();
+        assert_eq!(gone, Count::default(), "the oldest unlocked row went");
+    }
+
     #[test]
     fn a_lock_refuses_until_it_ends_then_allows_one_at_a_time() {
         let now = 1_000_000;

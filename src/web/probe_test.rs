@@ -214,12 +214,19 @@ pub async fn test(
             },
         ),
     };
+    // A refused test says when to try again, on the page and in JSON alike.
+    let retry = (status == StatusCode::TOO_MANY_REQUESTS)
+        .then(|| super::api::retry_after(state.tester.timeouts.total));
     if matches!(wants, Wants::Page) {
-        return Ok((
+        let mut response = (
             status,
             render_page(lang, &session, &state, &ctx, form, extras).await?,
         )
-            .into_response());
+            .into_response();
+        if let Some(seconds) = retry {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
+        }
+        return Ok(response);
     }
     let fields: std::collections::BTreeMap<_, _> = extras
         .errors
@@ -238,7 +245,11 @@ pub async fn test(
         fields: (!fields.is_empty()).then_some(fields),
         current: None,
     };
-    Ok((status, Json(body)).into_response())
+    let mut response = (status, Json(body)).into_response();
+    if let Some(seconds) = retry {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    Ok(response)
 }
 
 /// A spawned probe that is cancelled when its stream is dropped (the tab closed).
