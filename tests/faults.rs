@@ -581,3 +581,31 @@ async fn a_write_ahead_log_lost_after_a_crash_is_reported_at_start() {
     drop(server);
     assert!(log.contains("write-ahead log is gone"), "{log}");
 }
+
+#[tokio::test]
+async fn a_proxy_file_no_revision_ever_held_is_reported_before_it_is_rewritten() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.save(GOOD).await.status(), StatusCode::SEE_OTHER);
+    let dir = app.stop().await;
+    // As if the newest revisions were lost with the -wal file after the file was written.
+    let conf = dir.path().join("data/iprep_proxy.conf");
+    std::fs::write(
+        &conf,
+        "iprep_proxy {\n    PROXY_HOST 10.99.0.7;\n    PROXY_PORT 3129;\n}\n",
+    )
+    .unwrap();
+
+    let server = support::binary::Server::start(dir.path(), &[], &[]);
+    let log = server.log();
+    drop(server);
+    assert!(log.contains("no revision in the database has"), "{log}");
+    assert!(
+        log.contains("10.99.0.7"),
+        "the lost values are in the log: {log}"
+    );
+    assert!(
+        read_optional(&conf)
+            .unwrap()
+            .contains("PROXY_HOST 10.10.10.1;")
+    );
+}

@@ -196,7 +196,7 @@ fn temp_name(name: &str, token: &str) -> String {
 
 /// Whether `candidate` is one of our temp names for the file called `name`: the random
 /// (hex) names of today and the pid (decimal) names of older versions alike.
-pub fn is_temp_name(name: &str, candidate: &str) -> bool {
+fn is_temp_name(name: &str, candidate: &str) -> bool {
     candidate
         .strip_prefix('.')
         .and_then(|rest| rest.strip_prefix(name))
