@@ -29,6 +29,7 @@ use crate::tr;
 
 mod connect;
 mod reasons;
+mod tunnel;
 
 use reasons::{describe_connect_error, dns_reason};
 
@@ -532,13 +533,8 @@ impl<'a> Probe<'a> {
             }
             Err(e) => {
                 let server = tr!("the server", "服务器");
-                let (code, detail) = match self.head_failure("HEAD /", e, &server) {
-                    (DiagnosisCode::ProxyNoResponse, d) if d.en.contains("closed") => {
-                        (DiagnosisCode::ConnectionReset, d)
-                    }
-                    (DiagnosisCode::ProxyNoResponse, d) => (DiagnosisCode::TunnelIdle, d),
-                    other => other,
-                };
+                let code = tunnel::tunnel_head_code(&e);
+                let detail = self.head_failure("HEAD /", e, &server);
                 self.fail(StageName::HttpsRequest, t0, code, detail)
             }
         }
