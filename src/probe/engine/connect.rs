@@ -316,3 +316,170 @@ fn with_notes(detail: Text, notes: &[Text]) -> Text {
         tr!("{notes}; then {detail}", "{notes}；随后{detail}"; notes, detail)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+    use tokio::task::JoinHandle;
+
+    use super::*;
+    use crate::probe::{ProbeRequest, Timeouts};
+    use crate::secret::Secret;
+
+    /// A loopback proxy that answers the CONNECTs it reads, in order over all
+    /// connections, with `answers`; it drops a connection after an answer saying
+    /// `Connection: close`. Stopped when dropped.
+    struct Fake {
+        addr: SocketAddr,
+        requests: Arc<Mutex<Vec<String>>>,
+        task: JoinHandle<()>,
+    }
+
+    impl Drop for Fake {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    impl Fake {
+        async fn start(answers: Vec<&'static str>) -> Fake {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let requests = Arc::new(Mutex::new(Vec::new()));
+            let log = Arc::clone(&requests);
+            let task = tokio::spawn(async move {
+                let mut answers = answers.into_iter();
+                while let Ok((mut conn, _)) = listener.accept().await {
+                    while let Some(request) = read_request(&mut conn).await {
+                        log.lock().unwrap().push(request);
+                        let Some(answer) = answers.next() else { return };
+                        if conn.write_all(answer.as_bytes()).await.is_err()
+                            || answer.contains("Connection: close")
+                        {
+                            break;
+                        }
+                    }
+                }
+            });
+            Fake {
+                addr,
+                requests,
+                task,
+            }
+        }
+
+        fn requests(&self) -> Vec<String> {
+            self.requests.lock().unwrap().clone()
+        }
+    }
+
+    async fn read_request(conn: &mut TcpStream) -> Option<String> {
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        while !seen.ends_with(b"\r\n\r\n") {
+            if conn.read(&mut byte).await.ok()? == 0 {
+                return None;
+            }
+            seen.push(byte[0]);
+        }
+        Some(String::from_utf8_lossy(&seen).into_owned())
+    }
+
+    fn request(credentials: bool) -> ProbeRequest {
+        ProbeRequest {
+            proxy_host: "127.0.0.1".to_string(),
+            proxy_port: 0,
+            username: credentials.then(|| "u".to_string()),
+            password: credentials.then(|| Secret::new("pw")),
+            target_host: "127.0.0.1".to_string(),
+            target_port: 9,
+            ca_file: None,
+            timeouts: Timeouts {
+                connect: Duration::from_secs(2),
+                read: Duration::from_secs(2),
+                total: Duration::from_secs(5),
+            },
+        }
+    }
+
+    /// Runs the connect stage alone against `fake`: the outcome (the bytes read past the
+    /// head when the tunnel opened), the stage's English detail and the probe's auth report.
+    async fn connect_to(
+        fake: &Fake,
+        req: &ProbeRequest,
+    ) -> (
+        Result<Vec<u8>, DiagnosisCode>,
+        String,
+        crate::probe::AuthReport,
+    ) {
+        let mut probe = Probe::new(req, None);
+        let stream = TcpStream::connect(fake.addr).await.unwrap();
+        let outcome = probe.connect(stream, &[fake.addr]).await;
+        let detail = probe.stages.last().map(|s| s.detail.clone()).unwrap();
+        (outcome.map(|(_, rest)| rest), detail, probe.auth)
+    }
+
+    #[tokio::test]
+    async fn the_bytes_after_a_2xx_head_are_handed_on_to_the_tunnel() {
+        let fake = Fake::start(vec![
+            "HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01hello",
+        ])
+        .await;
+        let (outcome, detail, _) = connect_to(&fake, &request(false)).await;
+        assert_eq!(outcome, Ok(b"\x16\x03\x01hello".to_vec()));
+        assert_eq!(
+            detail,
+            "CONNECT 127.0.0.1:9 HTTP/1.1 -> HTTP/1.1 200 Connection established"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_401_with_www_authenticate_is_answered_with_the_proxy_credentials() {
+        const TINYPROXY_401: &str = "HTTP/1.1 401 Unauthorized\r\n\
+            WWW-Authenticate: Basic realm=\"tinyproxy\"\r\nContent-Length: 0\r\n\r\n";
+        let fake = Fake::start(vec![TINYPROXY_401, "HTTP/1.1 200 OK\r\n\r\n"]).await;
+        let (outcome, detail, auth) = connect_to(&fake, &request(true)).await;
+        assert_eq!(outcome, Ok(Vec::new()), "{detail}");
+        let requests = fake.requests();
+        assert_eq!(requests.len(), 2);
+        assert!(
+            requests[1].contains("\r\nProxy-Authorization: Basic dTpwdw==\r\n"),
+            "{}",
+            requests[1]
+        );
+        assert_eq!((auth.used.as_deref(), auth.rounds), (Some("basic"), 1));
+        assert_eq!(auth.offered, vec!["Basic"]);
+
+        let fake = Fake::start(vec![TINYPROXY_401]).await;
+        let (outcome, detail, _) = connect_to(&fake, &request(false)).await;
+        assert_eq!(outcome, Err(DiagnosisCode::ProxyAuthRequired));
+        assert!(
+            detail.ends_with("(offers Basic); no credentials configured"),
+            "{detail}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_407_that_closes_is_answered_on_a_new_connection_and_the_walk_says_so() {
+        let fake = Fake::start(vec![
+            "HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=\"x\"\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 200 OK\r\n\r\n",
+        ])
+        .await;
+        let (outcome, detail, auth) = connect_to(&fake, &request(true)).await;
+        assert_eq!(outcome, Ok(Vec::new()), "{detail}");
+        assert_eq!(auth.rounds, 1);
+        let expected = "CONNECT 127.0.0.1:9 HTTP/1.1 -> HTTP/1.1 407 P (offers Basic); \
+            answered with Basic (round 1); the proxy does not keep the connection after its \
+            407; reconnected 127.0.0.1:";
+        assert!(detail.starts_with(expected), "{detail}");
+        assert!(
+            detail.ends_with("; then CONNECT 127.0.0.1:9 HTTP/1.1 -> HTTP/1.1 200 OK"),
+            "{detail}"
+        );
+    }
+}
