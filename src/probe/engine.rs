@@ -28,6 +28,7 @@ use crate::i18n::{Text, io_reason};
 use crate::tr;
 
 mod connect;
+mod lookup;
 mod reasons;
 mod tunnel;
 
@@ -265,9 +266,17 @@ impl<'a> Probe<'a> {
             );
         }
         let limit = self.budget(self.req.timeouts.connect);
-        match timeout(limit, tokio::net::lookup_host((host.as_str(), port))).await {
-            Ok(Ok(found)) => {
-                let addrs: Vec<SocketAddr> = found.collect();
+        let name = host.clone();
+        let lookup = tokio::task::spawn_blocking(move || lookup::lookup(&name, port));
+        let found = timeout(limit, lookup).await.map(|joined| {
+            // As tokio's lookup_host says a resolver task that did not finish.
+            joined.unwrap_or_else(|_| {
+                let e = io::Error::other("background task failed");
+                Err(lookup::DnsError::System(e))
+            })
+        });
+        match found {
+            Ok(Ok(addrs)) => {
                 if addrs.is_empty() {
                     return self.fail(
                         StageName::Resolve,
