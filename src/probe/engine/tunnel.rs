@@ -91,7 +91,7 @@ impl Failure {
 }
 
 /// The exchange's memory between heads: pure, driven by `connect.rs` and by unit tests.
-#[derive(Debug)]
+/// Not `Debug`: `authorization` holds the credentials (Basic is only base64).
 pub(super) struct Exchange<'a> {
     state: State,
     rounds: Rounds,
