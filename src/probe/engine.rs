@@ -28,7 +28,9 @@ use crate::i18n::{Text, io_reason};
 use crate::tr;
 
 mod connect;
+mod lookup;
 mod reasons;
+mod tunnel;
 
 use reasons::{describe_connect_error, dns_reason};
 
@@ -264,9 +266,17 @@ impl<'a> Probe<'a> {
             );
         }
         let limit = self.budget(self.req.timeouts.connect);
-        match timeout(limit, tokio::net::lookup_host((host.as_str(), port))).await {
-            Ok(Ok(found)) => {
-                let addrs: Vec<SocketAddr> = found.collect();
+        let name = host.clone();
+        let lookup = tokio::task::spawn_blocking(move || lookup::lookup(&name, port));
+        let found = timeout(limit, lookup).await.map(|joined| {
+            // As tokio's lookup_host says a resolver task that did not finish.
+            joined.unwrap_or_else(|_| {
+                let e = io::Error::other("background task failed");
+                Err(lookup::DnsError::System(e))
+            })
+        });
+        match found {
+            Ok(Ok(addrs)) => {
                 if addrs.is_empty() {
                     return self.fail(
                         StageName::Resolve,
@@ -413,27 +423,7 @@ impl<'a> Probe<'a> {
         let connecting = TlsConnector::from(config).connect(name, Prefixed::new(rest, stream));
         match timeout(limit, connecting).await {
             Ok(Ok(tunnel)) => {
-                let (_, conn) = tunnel.get_ref();
-                let mut report = conn
-                    .peer_certificates()
-                    .and_then(|certs| certs.first())
-                    .and_then(|c| tls::cert_facts(c))
-                    .unwrap_or_default();
-                report.version = conn.protocol_version().map(tls::version_name);
-                report.cipher = conn.negotiated_cipher_suite().map(tls::cipher_name);
-                let version = report.version.as_deref().unwrap_or("TLS");
-                let cipher = match &report.cipher {
-                    Some(c) => Text::same(c),
-                    None => tr!("(unknown cipher)", "（未知密码套件）"),
-                };
-                let subject = report.subject.as_deref().unwrap_or("?");
-                let issuer = report.issuer.as_deref().unwrap_or("?");
-                let not_after = report.not_after.as_deref().unwrap_or("?");
-                let detail = tr!(
-                    "{version} {cipher}; subject {subject}; issuer {issuer}; valid until {not_after}",
-                    "{version} {cipher}；主题 {subject}；颁发者 {issuer}；有效期至 {not_after}";
-                    cipher
-                );
+                let (report, detail) = handshake_facts(tunnel.get_ref().1);
                 self.tls = Some(report);
                 self.record(StageName::TlsHandshake, t0, true, detail);
                 Ok(tunnel)
@@ -532,13 +522,8 @@ impl<'a> Probe<'a> {
             }
             Err(e) => {
                 let server = tr!("the server", "服务器");
-                let (code, detail) = match self.head_failure("HEAD /", e, &server) {
-                    (DiagnosisCode::ProxyNoResponse, d) if d.en.contains("closed") => {
-                        (DiagnosisCode::ConnectionReset, d)
-                    }
-                    (DiagnosisCode::ProxyNoResponse, d) => (DiagnosisCode::TunnelIdle, d),
-                    other => other,
-                };
+                let code = tunnel::tunnel_head_code(&e);
+                let detail = self.head_failure("HEAD /", e, &server);
                 self.fail(StageName::HttpsRequest, t0, code, detail)
             }
         }
@@ -585,6 +570,32 @@ impl<'a> Probe<'a> {
             }
         }
     }
+}
+
+/// What the handshake settled (version, cipher, the server's certificate) and how the
+/// stage says it.
+fn handshake_facts(conn: &rustls::ClientConnection) -> (TlsReport, Text) {
+    let mut report = conn
+        .peer_certificates()
+        .and_then(|certs| certs.first())
+        .and_then(|c| tls::cert_facts(c))
+        .unwrap_or_default();
+    report.version = conn.protocol_version().map(tls::version_name);
+    report.cipher = conn.negotiated_cipher_suite().map(tls::cipher_name);
+    let version = report.version.as_deref().unwrap_or("TLS");
+    let cipher = match &report.cipher {
+        Some(c) => Text::same(c),
+        None => tr!("(unknown cipher)", "（未知密码套件）"),
+    };
+    let subject = report.subject.as_deref().unwrap_or("?");
+    let issuer = report.issuer.as_deref().unwrap_or("?");
+    let not_after = report.not_after.as_deref().unwrap_or("?");
+    let detail = tr!(
+        "{version} {cipher}; subject {subject}; issuer {issuer}; valid until {not_after}",
+        "{version} {cipher}；主题 {subject}；颁发者 {issuer}；有效期至 {not_after}";
+        cipher
+    );
+    (report, detail)
 }
 
 /// Resets and aborts (the peer or something in the path cut the connection).

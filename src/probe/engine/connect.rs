@@ -1,5 +1,6 @@
-//! The connect stage: the CONNECT request, the proxy's answer, and the 407 rounds
-//! (answering, keeping or reopening the connection) until the tunnel opens or cannot.
+//! The connect stage's I/O: sends the CONNECT, reads the answers, reads through a 407's
+//! body or reopens the connection between auth rounds, all under the timeouts, and says
+//! each step in the stage's detail. What to do next is decided by [`super::tunnel`].
 
 use std::net::SocketAddr;
 
@@ -7,345 +8,295 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 
-use super::{Probe, io_code};
+use super::Probe;
+use super::tunnel::{AuthStop, Exchange, Failure, State, Step};
 use crate::i18n::{Text, io_reason};
-use crate::probe::auth::{self, Decision, Rounds};
 use crate::probe::diagnosis::{DiagnosisCode, offered_in};
-use crate::probe::head::MAX_HEAD_BYTES;
+use crate::probe::head::{MAX_HEAD_BYTES, ResponseHead};
 use crate::probe::hostport::{authority, is_valid_host};
 use crate::probe::report::{ConnectResponse, StageName};
 use crate::probe::request::{connect_line, connect_request};
-use crate::probe::wire::{HeadReadError, MAX_DISCARD, discard_body, read_head};
+use crate::probe::wire::{HeadReadError, discard_body, read_head};
 use crate::tr;
 
-/// Interim (1xx) answers skipped before the real one.
-const MAX_INTERIM: usize = 5;
+/// The connection and what the stage has to say so far.
+struct Walk {
+    t0: Instant,
+    /// `CONNECT host:port HTTP/1.1`, as the details quote it.
+    line: String,
+    stream: TcpStream,
+    /// Bytes read past the last head (the tunnel's first bytes once it opens).
+    leftover: Vec<u8>,
+    /// What earlier rounds did, said before the stage's last word.
+    notes: Vec<Text>,
+}
 
 impl Probe<'_> {
+    /// Drives the exchange until the tunnel opens (its stream and the bytes already read
+    /// from it) or the stage fails (its code; the stage is recorded).
     pub(super) async fn connect(
         &mut self,
-        mut stream: TcpStream,
+        stream: TcpStream,
         addrs: &[SocketAddr],
     ) -> Result<(TcpStream, Vec<u8>), DiagnosisCode> {
         let t0 = self.begin(StageName::Connect);
-        let (host, port) = (self.req.target_host.clone(), self.req.target_port);
-        let line = connect_line(&host, port);
-        if !is_valid_host(&host) {
+        let req = self.req;
+        let (host, port) = (req.target_host.as_str(), req.target_port);
+        let line = connect_line(host, port);
+        if !is_valid_host(host) {
             let detail = tr!(
                 "the target {host:?} is not a valid host name; nothing was sent",
                 "目标 {host:?} 不是有效的主机名；未发送任何内容"
             );
             return self.fail(StageName::Connect, t0, DiagnosisCode::BadRequest, detail);
         }
-        let target_authority = authority(&host, port);
-        let mut rounds = Rounds::new();
-        let mut authorization: Option<String> = None;
-        let mut notes: Vec<Text> = Vec::new();
-        let mut leftover: Vec<u8> = Vec::new();
-        let mut reused = false;
-        let mut interim = 0;
-        let mut send = true;
+        let credentials = match (&req.username, &req.password) {
+            (Some(user), Some(password)) => Some((user.as_str(), password)),
+            _ => None,
+        };
+        let mut x = Exchange::new(authority(host, port), credentials);
+        let mut walk = Walk {
+            t0,
+            line,
+            stream,
+            leftover: Vec::new(),
+            notes: Vec::new(),
+        };
         loop {
-            if send {
-                let request = connect_request(&host, port, authorization.as_deref());
-                let limit = self.budget(self.req.timeouts.read);
-                match timeout(limit, stream.write_all(request.as_bytes())).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) if reused => {
-                        notes.push(tr!(
-                            "the kept-alive connection failed ({why})",
-                            "保持的连接已失效（{why}）";
-                            why = io_reason(&e)
-                        ));
-                        stream = self.reopen(addrs, t0, &mut notes).await?;
-                        reused = false;
-                        continue;
-                    }
-                    Ok(Err(e)) => {
-                        let code = io_code(&e, DiagnosisCode::ProxyNoResponse);
-                        return self.fail(
-                            StageName::Connect,
-                            t0,
-                            code,
-                            tr!(
-                                "{line} could not be sent: {why}",
-                                "无法发送 {line}：{why}";
-                                why = io_reason(&e)
-                            ),
-                        );
-                    }
-                    Err(_) => {
-                        let detail = tr!(
-                            "{line} could not be sent within {limit}",
-                            "未能在 {limit}内发送 {line}";
-                            limit = self.limit_text()
-                        );
-                        return self.fail(
-                            StageName::Connect,
-                            t0,
-                            DiagnosisCode::ProxyNoResponse,
-                            detail,
-                        );
-                    }
-                }
-            }
-            send = true;
-            let limit = self.budget(self.req.timeouts.read);
-            let head = match read_head(&mut stream, std::mem::take(&mut leftover), limit).await {
-                Ok((head, rest)) => {
-                    leftover = rest;
-                    head
-                }
-                Err(
-                    HeadReadError::Closed { received: 0 } | HeadReadError::Io { received: 0, .. },
-                ) if reused => {
-                    notes.push(tr!(
-                        "the proxy closed the kept-alive connection",
-                        "代理关闭了保持的连接"
-                    ));
-                    stream = self.reopen(addrs, t0, &mut notes).await?;
-                    reused = false;
-                    continue;
-                }
-                Err(e) => {
-                    let proxy = tr!("the proxy", "代理");
-                    let (code, detail) = self.head_failure(&line, e, &proxy);
-                    return self.fail(StageName::Connect, t0, code, with_notes(detail, &notes));
-                }
-            };
-            let status_line = head.status_line();
-            self.status_line = Some(status_line.clone());
-            self.connect_response = Some(ConnectResponse {
-                status: head.status,
-                reason: head.reason.clone(),
-                headers: head.headers.clone(),
-            });
-            match head.status {
-                100..=199 if interim < MAX_INTERIM => {
-                    interim += 1;
-                    send = false;
-                    continue;
-                }
-                200..=299 => {
-                    let detail = with_notes(answered(&line, &status_line), &notes);
-                    self.record(StageName::Connect, t0, true, detail);
-                    return Ok((stream, leftover));
-                }
-                407 => {}
-                status => {
-                    let detail = with_notes(answered(&line, &status_line), &notes);
-                    return self.fail(
-                        StageName::Connect,
-                        t0,
-                        DiagnosisCode::for_status(status),
-                        detail,
-                    );
-                }
-            }
-            // 407: answer it, or stop here.
-            let mut challenges = auth::read_challenges(head.values("Proxy-Authenticate"));
-            for scheme in &challenges.offered {
-                if !self
-                    .auth
-                    .offered
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(scheme))
-                {
-                    self.auth.offered.push(scheme.clone());
-                }
-            }
-            let credentials = match (&self.req.username, &self.req.password) {
-                (Some(u), Some(p)) => Some((u.clone(), p.clone())),
-                _ => None,
-            };
-            let offered = Text::each(|lang| offered_in(lang, &challenges.offered));
-            let said = tr!(
-                "{line} -> {status_line} (offers {offered})",
-                "已发送 {line}，代理应答 {status_line}（提供 {offered}）";
-                offered
-            );
-            let n = match rounds.on_407(credentials.is_some(), &challenges) {
-                Decision::Answer(n) => n,
-                Decision::Required => {
-                    let detail = with_notes(
-                        tr!("{said}; no credentials configured", "{said}；未配置凭据"; said),
-                        &notes,
-                    );
-                    return self.fail(
-                        StageName::Connect,
-                        t0,
-                        DiagnosisCode::ProxyAuthRequired,
-                        detail,
-                    );
-                }
-                Decision::Failed => {
-                    let n = rounds.answered();
-                    let detail = with_notes(
-                        tr!(
-                            "{said}; still refused after {n} answer(s)",
-                            "{said}；应答 {n} 次后仍被拒绝";
-                            said
-                        ),
-                        &notes,
-                    );
-                    return self.fail(
-                        StageName::Connect,
-                        t0,
-                        DiagnosisCode::ProxyAuthFailed,
-                        detail,
-                    );
-                }
-                Decision::NtlmOnly => {
-                    let detail = with_notes(
-                        tr!("{said}; NTLM/Negotiate only", "{said}；仅支持 NTLM/Negotiate"; said),
-                        &notes,
-                    );
-                    return self.fail(
-                        StageName::Connect,
-                        t0,
-                        DiagnosisCode::NtlmUnsupported,
-                        detail,
-                    );
-                }
-                Decision::Unsupported => {
-                    let detail = with_notes(
-                        tr!(
-                            "{said}; no scheme the probe can answer",
-                            "{said}；没有探测能够应答的身份验证方式";
-                            said
-                        ),
-                        &notes,
-                    );
-                    return self.fail(StageName::Connect, t0, DiagnosisCode::ProxyError, detail);
-                }
-            };
-            let Some((user, password)) = credentials else {
-                return self.fail(
-                    StageName::Connect,
-                    t0,
-                    DiagnosisCode::ProxyAuthRequired,
-                    said,
-                );
-            };
-            match auth::answer(&mut challenges.choice, &user, &password, &target_authority) {
-                Ok((scheme, value)) => {
-                    authorization = Some(value);
-                    self.used = Some(scheme);
-                    self.auth.used = Some(scheme.report_name().to_string());
-                    self.auth.rounds = n;
-                    let scheme = scheme.describe();
-                    notes.push(tr!(
-                        "{said}; answered with {scheme} (round {n})",
-                        "{said}；已使用 {scheme} 应答（第 {n} 轮）";
-                        said
-                    ));
-                }
-                Err(why) => {
-                    let detail = with_notes(
-                        tr!("{said}; cannot answer: {why}", "{said}；无法应答：{why}"; said, why),
-                        &notes,
-                    );
-                    return self.fail(StageName::Connect, t0, DiagnosisCode::ProxyError, detail);
-                }
-            }
-            // Reuse the connection when the proxy keeps it and the body is small and sized.
-            let body = head.content_length().filter(|len| *len <= MAX_DISCARD);
-            let kept = match body {
-                Some(len) if head.keeps_alive() => {
-                    let limit = self.budget(self.req.timeouts.read);
-                    discard_body(&mut stream, std::mem::take(&mut leftover), len, limit).await
-                }
-                _ => None,
-            };
-            match kept {
-                Some(rest) => {
-                    leftover = rest;
-                    reused = true;
-                }
-                None => {
-                    notes.push(tr!(
-                        "the proxy does not keep the connection after its 407",
-                        "代理在发送 407 后未保持连接"
-                    ));
-                    leftover.clear();
-                    stream = self.reopen(addrs, t0, &mut notes).await?;
-                    reused = false;
-                }
+            match x.state() {
+                State::Connect => self.send(&mut x, &mut walk).await,
+                State::Receive => self.receive(&mut x, &mut walk).await,
+                State::Response { body } => self.read_through(&mut x, &mut walk, body).await,
+                State::Reconnect => self.reconnect(&mut x, &mut walk, addrs).await,
+                State::Established => return Ok((walk.stream, walk.leftover)),
+                State::Failed(code) => return Err(code),
             }
         }
     }
 
-    /// A new TCP connection to the proxy for the next auth round.
-    async fn reopen(
-        &mut self,
-        addrs: &[SocketAddr],
-        t0: Instant,
-        notes: &mut Vec<Text>,
-    ) -> Result<TcpStream, DiagnosisCode> {
+    /// CONNECT: writes the request (with the current answer) within the read timeout.
+    async fn send(&mut self, x: &mut Exchange<'_>, w: &mut Walk) {
+        let request = connect_request(
+            &self.req.target_host,
+            self.req.target_port,
+            x.authorization(),
+        );
+        let limit = self.budget(self.req.timeouts.read);
+        let line = &w.line;
+        let detail = match timeout(limit, w.stream.write_all(request.as_bytes())).await {
+            Ok(Ok(())) => return x.sent(),
+            Ok(Err(e)) => {
+                if x.send_failed(Some(&e)) == State::Reconnect {
+                    w.notes.push(tr!(
+                        "the kept-alive connection failed ({why})",
+                        "保持的连接已失效（{why}）";
+                        why = io_reason(&e)
+                    ));
+                    return;
+                }
+                tr!(
+                    "{line} could not be sent: {why}",
+                    "无法发送 {line}：{why}";
+                    why = io_reason(&e)
+                )
+            }
+            Err(_) => {
+                x.send_failed(None);
+                tr!(
+                    "{line} could not be sent within {limit}",
+                    "未能在 {limit}内发送 {line}";
+                    limit = self.limit_text()
+                )
+            }
+        };
+        self.record(StageName::Connect, w.t0, false, detail);
+    }
+
+    /// RECEIVE: reads one response head and acts on what the exchange makes of it.
+    async fn receive(&mut self, x: &mut Exchange<'_>, w: &mut Walk) {
+        let limit = self.budget(self.req.timeouts.read);
+        let head = match read_head(&mut w.stream, std::mem::take(&mut w.leftover), limit).await {
+            Ok((head, rest)) => {
+                w.leftover = rest;
+                head
+            }
+            Err(e) => {
+                if x.receive_failed(&e) == State::Reconnect {
+                    w.notes.push(tr!(
+                        "the proxy closed the kept-alive connection",
+                        "代理关闭了保持的连接"
+                    ));
+                } else {
+                    let proxy = tr!("the proxy", "代理");
+                    let detail = with_notes(self.head_failure(&w.line, e, &proxy), &w.notes);
+                    self.record(StageName::Connect, w.t0, false, detail);
+                }
+                return;
+            }
+        };
+        let status_line = self.note_response(&head);
+        let step = x.next_step(&head);
+        self.auth.offered = x.offered().to_vec();
+        match step {
+            Step::Interim => {}
+            Step::Established => {
+                let detail = with_notes(answered(&w.line, &status_line), &w.notes);
+                self.record(StageName::Connect, w.t0, true, detail);
+            }
+            Step::Answered {
+                scheme,
+                round,
+                offered,
+            } => {
+                self.used = Some(scheme);
+                self.auth.used = Some(scheme.report_name().to_string());
+                self.auth.rounds = round;
+                let said = offer(&w.line, &status_line, &offered);
+                let scheme = scheme.describe();
+                w.notes.push(tr!(
+                    "{said}; answered with {scheme} (round {round})",
+                    "{said}；已使用 {scheme} 应答（第 {round} 轮）";
+                    said
+                ));
+                if x.state() == State::Reconnect {
+                    w.notes.push(not_kept());
+                }
+            }
+            Step::Failed(failure) => {
+                let detail = failure_detail(&w.line, &status_line, &failure);
+                self.record(
+                    StageName::Connect,
+                    w.t0,
+                    false,
+                    with_notes(detail, &w.notes),
+                );
+            }
+        }
+    }
+
+    /// The status line and the answer as the report shows them (the last one read wins).
+    fn note_response(&mut self, head: &ResponseHead) -> String {
+        let status_line = head.status_line();
+        self.status_line = Some(status_line.clone());
+        self.connect_response = Some(ConnectResponse {
+            status: head.status,
+            reason: head.reason.clone(),
+            headers: head.headers.clone(),
+        });
+        status_line
+    }
+
+    /// RESPONSE: reads through a challenge's body to keep the connection for the next round.
+    async fn read_through(&mut self, x: &mut Exchange<'_>, w: &mut Walk, body: u64) {
+        let limit = self.budget(self.req.timeouts.read);
+        let kept = discard_body(&mut w.stream, std::mem::take(&mut w.leftover), body, limit).await;
+        x.drained(kept.is_some());
+        match kept {
+            Some(rest) => w.leftover = rest,
+            None => w.notes.push(not_kept()),
+        }
+    }
+
+    /// RECONNECT: a new TCP connection to the proxy for the next round.
+    async fn reconnect(&mut self, x: &mut Exchange<'_>, w: &mut Walk, addrs: &[SocketAddr]) {
+        // Bytes from the old connection are no part of the new one.
+        w.leftover.clear();
         match self.open(addrs).await {
             Ok((stream, local, remote)) => {
-                notes.push(tr!(
+                w.notes.push(tr!(
                     "reconnected {local} -> {remote}",
                     "已重新连接 {local} -> {remote}"
                 ));
-                Ok(stream)
+                w.stream = stream;
+                x.reconnected(None);
             }
             Err((code, detail)) => {
                 let detail = with_notes(
                     tr!("reconnecting failed: {detail}", "重新连接失败：{detail}"; detail),
-                    notes,
+                    &w.notes,
                 );
-                self.fail(StageName::Connect, t0, code, detail)
+                self.record(StageName::Connect, w.t0, false, detail);
+                x.reconnected(Some(code));
             }
         }
     }
 
-    /// Code and words for a response head that did not come from `who`.
-    pub(super) fn head_failure(
-        &self,
-        sent: &str,
-        e: HeadReadError,
-        who: &Text,
-    ) -> (DiagnosisCode, Text) {
+    /// Words for a response head that did not come from `who` (the code is decided by
+    /// [`super::tunnel`] from the same error).
+    pub(super) fn head_failure(&self, sent: &str, e: HeadReadError, who: &Text) -> Text {
         match e {
-            HeadReadError::Timeout { received } => (
-                DiagnosisCode::ProxyNoResponse,
-                tr!(
-                    "{sent} sent; {received} byte(s) back and no complete answer within {limit}",
-                    "已发送 {sent}；收到 {received} 字节，{limit}内没有完整的应答";
-                    limit = self.limit_text()
-                ),
+            HeadReadError::Timeout { received } => tr!(
+                "{sent} sent; {received} byte(s) back and no complete answer within {limit}",
+                "已发送 {sent}；收到 {received} 字节，{limit}内没有完整的应答";
+                limit = self.limit_text()
             ),
-            HeadReadError::Closed { received } => (
-                DiagnosisCode::ProxyNoResponse,
-                tr!(
-                    "{sent} sent; {who} closed the connection after {received} byte(s) without a complete answer",
-                    "已发送 {sent}；{who}在发送 {received} 字节后关闭了连接，没有完整的应答";
-                    who
-                ),
+            HeadReadError::Closed { received } => tr!(
+                "{sent} sent; {who} closed the connection after {received} byte(s) without a complete answer",
+                "已发送 {sent}；{who}在发送 {received} 字节后关闭了连接，没有完整的应答";
+                who
             ),
-            HeadReadError::Io { error, received } => (
-                io_code(&error, DiagnosisCode::ProxyNoResponse),
-                tr!(
-                    "{sent} sent; {why} after {received} byte(s)",
-                    "已发送 {sent}；收到 {received} 字节后出错：{why}";
-                    why = io_reason(&error)
-                ),
+            HeadReadError::Io { error, received } => tr!(
+                "{sent} sent; {why} after {received} byte(s)",
+                "已发送 {sent}；收到 {received} 字节后出错：{why}";
+                why = io_reason(&error)
             ),
             HeadReadError::Malformed {
                 error,
                 received,
                 held,
-            } => (
-                DiagnosisCode::MalformedResponse,
-                tr!(
-                    "{sent} sent; {why} ({received} byte(s) read, {held} held, cap {MAX_HEAD_BYTES})",
-                    "已发送 {sent}；{why}（已读取 {received} 字节，保留 {held} 字节，上限 {MAX_HEAD_BYTES} 字节）";
-                    why = error.text()
-                ),
+            } => tr!(
+                "{sent} sent; {why} ({received} byte(s) read, {held} held, cap {MAX_HEAD_BYTES})",
+                "已发送 {sent}；{why}（已读取 {received} 字节，保留 {held} 字节，上限 {MAX_HEAD_BYTES} 字节）";
+                why = error.text()
             ),
         }
     }
+}
+
+/// How a response head that ends the exchange is said.
+fn failure_detail(line: &str, status_line: &str, failure: &Failure) -> Text {
+    let Failure::Auth { offered, why } = failure else {
+        return answered(line, status_line);
+    };
+    let said = offer(line, status_line, offered);
+    match why {
+        AuthStop::NoCredentials => {
+            tr!("{said}; no credentials configured", "{said}；未配置凭据"; said)
+        }
+        AuthStop::StillRefused { answered: n } => tr!(
+            "{said}; still refused after {n} answer(s)",
+            "{said}；应答 {n} 次后仍被拒绝";
+            said
+        ),
+        AuthStop::NtlmOnly => {
+            tr!("{said}; NTLM/Negotiate only", "{said}；仅支持 NTLM/Negotiate"; said)
+        }
+        AuthStop::NoScheme => tr!(
+            "{said}; no scheme the probe can answer",
+            "{said}；没有探测能够应答的身份验证方式";
+            said
+        ),
+        AuthStop::CannotAnswer(why) => {
+            tr!("{said}; cannot answer: {why}", "{said}；无法应答：{why}"; said, why)
+        }
+    }
+}
+
+/// `CONNECT a:443 HTTP/1.1 -> HTTP/1.1 407 Proxy Authentication Required (offers Digest, Basic)`
+fn offer(line: &str, status_line: &str, offered: &[String]) -> Text {
+    let offered = Text::each(|lang| offered_in(lang, offered));
+    tr!(
+        "{line} -> {status_line} (offers {offered})",
+        "已发送 {line}，代理应答 {status_line}（提供 {offered}）";
+        offered
+    )
+}
+
+fn not_kept() -> Text {
+    tr!(
+        "the proxy does not keep the connection after its 407",
+        "代理在发送 407 后未保持连接"
+    )
 }
 
 /// `CONNECT a:443 HTTP/1.1 -> HTTP/1.1 403 Forbidden`: what was sent, what came back.
@@ -363,5 +314,172 @@ fn with_notes(detail: Text, notes: &[Text]) -> Text {
     } else {
         let notes = Text::join(notes, "; ", "；");
         tr!("{notes}; then {detail}", "{notes}；随后{detail}"; notes, detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+    use tokio::task::JoinHandle;
+
+    use super::*;
+    use crate::probe::{ProbeRequest, Timeouts};
+    use crate::secret::Secret;
+
+    /// A loopback proxy that answers the CONNECTs it reads, in order over all
+    /// connections, with `answers`; it drops a connection after an answer saying
+    /// `Connection: close`. Stopped when dropped.
+    struct Fake {
+        addr: SocketAddr,
+        requests: Arc<Mutex<Vec<String>>>,
+        task: JoinHandle<()>,
+    }
+
+    impl Drop for Fake {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    impl Fake {
+        async fn start(answers: Vec<&'static str>) -> Fake {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let requests = Arc::new(Mutex::new(Vec::new()));
+            let log = Arc::clone(&requests);
+            let task = tokio::spawn(async move {
+                let mut answers = answers.into_iter();
+                while let Ok((mut conn, _)) = listener.accept().await {
+                    while let Some(request) = read_request(&mut conn).await {
+                        log.lock().unwrap().push(request);
+                        let Some(answer) = answers.next() else { return };
+                        if conn.write_all(answer.as_bytes()).await.is_err()
+                            || answer.contains("Connection: close")
+                        {
+                            break;
+                        }
+                    }
+                }
+            });
+            Fake {
+                addr,
+                requests,
+                task,
+            }
+        }
+
+        fn requests(&self) -> Vec<String> {
+            self.requests.lock().unwrap().clone()
+        }
+    }
+
+    async fn read_request(conn: &mut TcpStream) -> Option<String> {
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        while !seen.ends_with(b"\r\n\r\n") {
+            if conn.read(&mut byte).await.ok()? == 0 {
+                return None;
+            }
+            seen.push(byte[0]);
+        }
+        Some(String::from_utf8_lossy(&seen).into_owned())
+    }
+
+    fn request(credentials: bool) -> ProbeRequest {
+        ProbeRequest {
+            proxy_host: "127.0.0.1".to_string(),
+            proxy_port: 0,
+            username: credentials.then(|| "u".to_string()),
+            password: credentials.then(|| Secret::new("pw")),
+            target_host: "127.0.0.1".to_string(),
+            target_port: 9,
+            ca_file: None,
+            timeouts: Timeouts {
+                connect: Duration::from_secs(2),
+                read: Duration::from_secs(2),
+                total: Duration::from_secs(5),
+            },
+        }
+    }
+
+    /// Runs the connect stage alone against `fake`: the outcome (the bytes read past the
+    /// head when the tunnel opened), the stage's English detail and the probe's auth report.
+    async fn connect_to(
+        fake: &Fake,
+        req: &ProbeRequest,
+    ) -> (
+        Result<Vec<u8>, DiagnosisCode>,
+        String,
+        crate::probe::AuthReport,
+    ) {
+        let mut probe = Probe::new(req, None);
+        let stream = TcpStream::connect(fake.addr).await.unwrap();
+        let outcome = probe.connect(stream, &[fake.addr]).await;
+        let detail = probe.stages.last().map(|s| s.detail.clone()).unwrap();
+        (outcome.map(|(_, rest)| rest), detail, probe.auth)
+    }
+
+    #[tokio::test]
+    async fn the_bytes_after_a_2xx_head_are_handed_on_to_the_tunnel() {
+        let fake = Fake::start(vec![
+            "HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01hello",
+        ])
+        .await;
+        let (outcome, detail, _) = connect_to(&fake, &request(false)).await;
+        assert_eq!(outcome, Ok(b"\x16\x03\x01hello".to_vec()));
+        assert_eq!(
+            detail,
+            "CONNECT 127.0.0.1:9 HTTP/1.1 -> HTTP/1.1 200 Connection established"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_401_with_www_authenticate_is_answered_with_the_proxy_credentials() {
+        const TINYPROXY_401: &str = "HTTP/1.1 401 Unauthorized\r\n\
+            WWW-Authenticate: Basic realm=\"tinyproxy\"\r\nContent-Length: 0\r\n\r\n";
+        let fake = Fake::start(vec![TINYPROXY_401, "HTTP/1.1 200 OK\r\n\r\n"]).await;
+        let (outcome, detail, auth) = connect_to(&fake, &request(true)).await;
+        assert_eq!(outcome, Ok(Vec::new()), "{detail}");
+        let requests = fake.requests();
+        assert_eq!(requests.len(), 2);
+        assert!(
+            requests[1].contains("\r\nProxy-Authorization: Basic dTpwdw==\r\n"),
+            "{}",
+            requests[1]
+        );
+        assert_eq!((auth.used.as_deref(), auth.rounds), (Some("basic"), 1));
+        assert_eq!(auth.offered, vec!["Basic"]);
+
+        let fake = Fake::start(vec![TINYPROXY_401]).await;
+        let (outcome, detail, _) = connect_to(&fake, &request(false)).await;
+        assert_eq!(outcome, Err(DiagnosisCode::ProxyAuthRequired));
+        assert!(
+            detail.ends_with("(offers Basic); no credentials configured"),
+            "{detail}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_407_that_closes_is_answered_on_a_new_connection_and_the_walk_says_so() {
+        let fake = Fake::start(vec![
+            "HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=\"x\"\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 200 OK\r\n\r\n",
+        ])
+        .await;
+        let (outcome, detail, auth) = connect_to(&fake, &request(true)).await;
+        assert_eq!(outcome, Ok(Vec::new()), "{detail}");
+        assert_eq!(auth.rounds, 1);
+        let expected = "CONNECT 127.0.0.1:9 HTTP/1.1 -> HTTP/1.1 407 P (offers Basic); \
+            answered with Basic (round 1); the proxy does not keep the connection after its \
+            407; reconnected 127.0.0.1:";
+        assert!(detail.starts_with(expected), "{detail}");
+        assert!(
+            detail.ends_with("; then CONNECT 127.0.0.1:9 HTTP/1.1 -> HTTP/1.1 200 OK"),
+            "{detail}"
+        );
     }
 }

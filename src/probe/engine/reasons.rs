@@ -2,6 +2,7 @@
 
 use std::io;
 
+use super::lookup::DnsError;
 use crate::i18n::{Text, io_reason};
 use crate::tr;
 
@@ -20,30 +21,24 @@ pub(super) fn describe_connect_error(e: &io::Error) -> Text {
     }
 }
 
-/// Why a name did not resolve. The resolver's English (`failed to lookup address
-/// information: Name or service not known`) stays in the English; the Chinese names the
-/// common getaddrinfo answers and quotes the rest after a Chinese lead-in.
-pub(super) fn dns_reason(e: &io::Error) -> Text {
-    let en = e.to_string();
-    let known = [
-        ("Name or service not known", "名称或服务未知"),
-        (
-            "No address associated with hostname",
-            "该主机名没有关联的地址",
-        ),
-        (
-            "Temporary failure in name resolution",
-            "名称解析暂时失败（DNS 服务器无应答或不可达）",
-        ),
-        ("Name has no usable address", "该名称没有可用的地址"),
-        ("System error", "系统错误"),
-    ];
-    let zh = match known.iter().find(|(gai, _)| en.contains(gai)) {
-        Some((_, zh)) => format!("DNS 解析失败：{zh}"),
-        None => match e.raw_os_error() {
-            Some(_) => format!("DNS 解析失败：{}", io_reason(e).zh_cn),
-            None => format!("DNS 解析失败（{en}）"),
-        },
+/// Why a name did not resolve. The English is the resolver's own words
+/// (`failed to lookup address information: Name or service not known`); the Chinese
+/// names the common getaddrinfo answers by their code and quotes the rest after a
+/// Chinese lead-in.
+pub(super) fn dns_reason(e: &DnsError) -> Text {
+    let en = e.resolver_words();
+    let known = match e {
+        DnsError::UnknownName => Some("名称或服务未知"),
+        DnsError::NoAddress => Some("该主机名没有关联的地址"),
+        DnsError::TryAgain => Some("名称解析暂时失败（DNS 服务器无应答或不可达）"),
+        DnsError::System(_) | DnsError::Other(_) => None,
+    };
+    let zh = match (known, e) {
+        (Some(zh), _) => format!("DNS 解析失败：{zh}"),
+        (None, DnsError::System(io)) if io.raw_os_error().is_some() => {
+            format!("DNS 解析失败：{}", io_reason(io).zh_cn)
+        }
+        (None, _) => format!("DNS 解析失败（{en}）"),
     };
     Text::new(en, zh)
 }
@@ -65,15 +60,28 @@ mod tests {
     }
 
     #[test]
-    fn resolver_answers_keep_their_english_and_get_a_chinese_lead_in() {
-        let e = io::Error::other("failed to lookup address information: Name or service not known");
-        let t = dns_reason(&e);
-        assert_eq!(t.en, e.to_string());
-        assert_eq!(t.zh_cn, "DNS 解析失败：名称或服务未知");
-        let odd = io::Error::other("failed to lookup address information: Odd");
+    fn resolver_answers_keep_their_english_and_get_a_chinese_lead_in_by_their_code() {
+        let t = dns_reason(&DnsError::UnknownName);
         assert_eq!(
-            dns_reason(&odd).zh_cn,
-            "DNS 解析失败（failed to lookup address information: Odd）"
+            t.en,
+            "failed to lookup address information: Name or service not known"
         );
+        assert_eq!(t.zh_cn, "DNS 解析失败：名称或服务未知");
+        let t = dns_reason(&DnsError::TryAgain);
+        assert_eq!(
+            t.zh_cn,
+            "DNS 解析失败：名称解析暂时失败（DNS 服务器无应答或不可达）"
+        );
+        assert_eq!(
+            dns_reason(&DnsError::NoAddress).zh_cn,
+            "DNS 解析失败：该主机名没有关联的地址"
+        );
+        let odd = dns_reason(&DnsError::Other(libc::EAI_FAIL));
+        assert_eq!(
+            odd.zh_cn,
+            "DNS 解析失败（failed to lookup address information: Non-recoverable failure in name resolution）"
+        );
+        let system = dns_reason(&DnsError::System(io::Error::from_raw_os_error(110)));
+        assert_eq!(system.zh_cn, "DNS 解析失败：操作超时（OS 错误 110）");
     }
 }
