@@ -171,65 +171,58 @@ async fn set_password(global: &Global, user: &str) -> ExitCode {
         return ExitCode::from(2);
     }
     let result = async {
-        let pool = fmc_mgmt::db::connect(&global.database_path())
-            .await
-            .map_err(|e| e.to_string())?;
+        let pool = open_database(global).await?;
         fmc_mgmt::auth::users::set_password(&pool, user, &secret)
             .await
             .map_err(|e| e.to_string())?;
-        fmc_mgmt::audit::record(
-            &pool,
-            "shell",
-            None,
-            "set_password",
-            &fmc_mgmt::tr!(
-                "password of '{user}' set from the shell",
-                "已从 shell 设置用户“{user}”的密码"
-            ),
-        )
-        .await;
-        Ok::<_, String>(())
+        let detail = fmc_mgmt::tr!(
+            "password of '{user}' set from the shell",
+            "已从 shell 设置用户“{user}”的密码"
+        );
+        audit_from_shell(pool, "set_password", &detail).await;
+        Ok(format!("password of '{user}' set; its sessions were ended"))
     }
     .await;
-    match result {
-        Ok(()) => {
-            eprintln!("fmc-mgmt: password of '{user}' set; its sessions were ended");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("fmc-mgmt: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(result)
 }
 
 /// `fmc-mgmt admin unlock USER`: clear the login locks a running server would apply.
 async fn unlock(global: &Global, user: &str) -> ExitCode {
     let result = async {
-        let pool = fmc_mgmt::db::connect(&global.database_path())
-            .await
-            .map_err(|e| e.to_string())?;
+        let pool = open_database(global).await?;
         let cleared = fmc_mgmt::auth::throttle::unlock(&pool, user)
             .await
             .map_err(|e| e.to_string())?;
-        fmc_mgmt::audit::record(
-            &pool,
-            "shell",
-            None,
-            "unlock",
-            &fmc_mgmt::tr!(
-                "login locks of '{user}' cleared from the shell",
-                "已从 shell 清除用户“{user}”的登录锁定"
-            ),
-        )
-        .await;
-        pool.close().await;
-        Ok::<_, String>(cleared)
+        let detail = fmc_mgmt::tr!(
+            "login locks of '{user}' cleared from the shell",
+            "已从 shell 清除用户“{user}”的登录锁定"
+        );
+        audit_from_shell(pool, "unlock", &detail).await;
+        Ok(format!(
+            "login locks of '{user}' cleared ({cleared} entries)"
+        ))
     }
     .await;
+    finish(result)
+}
+
+async fn open_database(global: &Global) -> Result<sqlx::SqlitePool, String> {
+    fmc_mgmt::db::connect(&global.database_path())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Record what an `admin` command did, then close the database (checkpointing its WAL).
+async fn audit_from_shell(pool: sqlx::SqlitePool, action: &str, detail: &fmc_mgmt::i18n::Text) {
+    fmc_mgmt::audit::record(&pool, "shell", None, action, detail).await;
+    pool.close().await;
+}
+
+/// An `admin` command's outcome on stderr, and its exit code.
+fn finish(result: Result<String, String>) -> ExitCode {
     match result {
-        Ok(cleared) => {
-            eprintln!("fmc-mgmt: login locks of '{user}' cleared ({cleared} entries)");
+        Ok(done) => {
+            eprintln!("fmc-mgmt: {done}");
             ExitCode::SUCCESS
         }
         Err(e) => {

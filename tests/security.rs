@@ -633,51 +633,74 @@ async fn audit_actions(app: &TestApp) -> Vec<(String, String, String)> {
         .unwrap()
 }
 
+/// Log-in attempts posted all at once: every form is fetched first (each GET /login sets
+/// the login CSRF cookie), then every post is sent together. Each attempt is a source
+/// address and a password; the answers come back in order, with their `Retry-After`.
+async fn volley(
+    app: &TestApp,
+    attempts: Vec<(String, &'static str)>,
+) -> Vec<(StatusCode, Option<reqwest::header::HeaderValue>)> {
+    let base = app.url("");
+    let mut forms = Vec::new();
+    for (source, password) in attempts {
+        let client = client_from(&source);
+        let r = client.get(format!("{base}/login")).send().await.unwrap();
+        let csrf = hidden(&r.text().await.unwrap(), "csrf_token");
+        forms.push((client, csrf, password));
+    }
+    let tasks: Vec<_> = forms
+        .into_iter()
+        .map(|(client, csrf, password)| {
+            let base = base.clone();
+            tokio::spawn(async move {
+                let fields = [
+                    ("username".to_owned(), "admin".to_owned()),
+                    ("password".to_owned(), password.to_owned()),
+                    ("csrf_token".to_owned(), csrf),
+                ];
+                let r = client
+                    .post(format!("{base}/login"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(encode(&fields))
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status(), r.headers().get("retry-after").cloned())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+/// `fmc-mgmt admin ARGS…` on the app's data directory, as an admin at the shell would.
+fn admin_command(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .arg("admin")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
 #[tokio::test]
 async fn a_volley_of_guesses_cannot_run_past_the_limit() {
     let app = TestApp::spawn_anonymous().await;
-    let base = app.url("");
-    // Every form first (each GET /login sets the login CSRF cookie), then all posts at once.
-    let mut forms = Vec::new();
-    for i in 0..=200 {
-        let client = client_from("127.0.0.9");
-        let html = client
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let password = if i == 200 {
-            ADMIN_PASSWORD
-        } else {
-            "wrong-password"
-        };
-        forms.push((client, hidden(&html, "csrf_token"), password));
-    }
-    let volley = forms.into_iter().map(|(client, csrf, password)| {
-        let base = base.clone();
-        tokio::spawn(async move {
-            let fields = [
-                ("username".to_owned(), "admin".to_owned()),
-                ("password".to_owned(), password.to_owned()),
-                ("csrf_token".to_owned(), csrf),
-            ];
-            client
-                .post(format!("{base}/login"))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(encode(&fields))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    });
-    let mut statuses = Vec::new();
-    for task in volley.collect::<Vec<_>>() {
-        statuses.push(task.await.unwrap());
-    }
+    let mut attempts = vec![("127.0.0.9".to_owned(), "wrong-password"); 200];
+    attempts.push(("127.0.0.9".to_owned(), ADMIN_PASSWORD));
+    let statuses: Vec<StatusCode> = volley(&app, attempts)
+        .await
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
     let checked = statuses
         .iter()
         .filter(|s| **s == StatusCode::UNAUTHORIZED || **s == StatusCode::SEE_OTHER)
@@ -787,18 +810,8 @@ async fn admin_unlock_from_the_shell_clears_a_lock_the_server_applies() {
         login_from(&app, "127.0.0.40", "admin", ADMIN_PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .args(["admin", "unlock", "Admin"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("login locks of 'Admin' cleared"));
+    let said = admin_command(&app, &["unlock", "Admin"], &[]);
+    assert!(said.contains("login locks of 'Admin' cleared"), "{said}");
     assert_eq!(
         login_from(&app, "127.0.0.40", "admin", ADMIN_PASSWORD).await,
         StatusCode::SEE_OTHER,
@@ -815,17 +828,10 @@ async fn admin_unlock_from_the_shell_clears_a_lock_the_server_applies() {
     for _ in 0..5 {
         login_from(&app, "127.0.0.41", "admin", "wrong").await;
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
-        .arg("--data-dir")
-        .arg(app.data_dir())
-        .args(["admin", "set-password", "admin"])
-        .env("FMC_NEW_PASSWORD", "another-Pa55word")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    admin_command(
+        &app,
+        &["set-password", "admin"],
+        &[("FMC_NEW_PASSWORD", "another-Pa55word")],
     );
     assert_eq!(
         login_from(&app, "127.0.0.41", "admin", "another-Pa55word").await,
@@ -836,45 +842,13 @@ async fn admin_unlock_from_the_shell_clears_a_lock_the_server_applies() {
 #[tokio::test]
 async fn password_checks_beyond_the_bound_are_refused_at_once_not_queued() {
     let app = TestApp::spawn_anonymous().await;
-    let base = app.url("");
     // Twenty addresses, two guesses each, all at once: more than the server checks at once.
-    let mut forms = Vec::new();
-    for i in 0..40 {
-        let client = client_from(&format!("127.0.1.{}", i / 2 + 1));
-        let html = client
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        forms.push((client, hidden(&html, "csrf_token")));
-    }
-    let tasks: Vec<_> = forms
-        .into_iter()
-        .map(|(client, csrf)| {
-            let base = base.clone();
-            tokio::spawn(async move {
-                let fields = [
-                    ("username".to_owned(), "admin".to_owned()),
-                    ("password".to_owned(), "wrong-password".to_owned()),
-                    ("csrf_token".to_owned(), csrf),
-                ];
-                let r = client
-                    .post(format!("{base}/login"))
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(encode(&fields))
-                    .send()
-                    .await
-                    .unwrap();
-                (r.status(), r.headers().get("retry-after").cloned())
-            })
-        })
+    let attempts = (0..40)
+        .map(|i| (format!("127.0.1.{}", i / 2 + 1), "wrong-password"))
         .collect();
+    let answers = volley(&app, attempts).await;
     let mut busy = 0;
-    for t in tasks {
-        let (status, retry_after) = t.await.unwrap();
+    for (status, retry_after) in answers {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             busy += 1;
             assert_eq!(retry_after.unwrap(), "1");

@@ -77,42 +77,26 @@ pub async fn create(
     let fields = form_body(&headers, body)?;
     let [name] = fields.require(["name"]).map_err(form_error)?;
     let name = name.trim();
-    // Absent (an older form or a script): the page's default.
-    let days = match fields.text("expires_days").as_str() {
-        "" => Some(DEFAULT_DAYS),
-        d => d
-            .parse::<u32>()
-            .ok()
-            .filter(|d| api_tokens::LIFETIMES.contains(d)),
-    };
-    let Some(days) = days else {
-        let html = render(
-            lang,
-            &state,
-            &session,
-            None,
-            Some(tr!(
-                "Choose how long the token lives: 30, 90 or 365 days, or never expires.",
-                "请选择令牌的有效期：30、90 或 365 天，或永不过期。"
-            )),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-    };
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        let html = render(
-            lang,
-            &state,
-            &session,
-            None,
+    let refusal =
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
             Some(tr!(
                 "Name the token (1–64 characters, e.g. the script that uses it).",
                 "请为令牌命名（1–64 个字符，例如使用它的脚本）。"
-            )),
-        )
-        .await?;
+            ))
+        } else {
+            None
+        };
+    let days = lifetime(&fields.text("expires_days"));
+    let (Some(days), None) = (days, &refusal) else {
+        let why = refusal.unwrap_or_else(|| {
+            tr!(
+                "Choose how long the token lives: 30, 90 or 365 days, or never expires.",
+                "请选择令牌的有效期：30、90 或 365 天，或永不过期。"
+            )
+        });
+        let html = render(lang, &state, &session, None, Some(why)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-    }
+    };
     let token = api_tokens::create(state.store.pool(), name, &session.username, days).await?;
     let address = client_addr(&request_ext);
     audit::record(
@@ -129,6 +113,18 @@ pub async fn create(
             .await?
             .into_response(),
     )
+}
+
+/// The lifetime chosen on the form, in days (0 = never); absent (an older form or a
+/// script), the page's default; anything but the offered choices, none.
+fn lifetime(field: &str) -> Option<u32> {
+    match field {
+        "" => Some(DEFAULT_DAYS),
+        d => d
+            .parse::<u32>()
+            .ok()
+            .filter(|d| api_tokens::LIFETIMES.contains(d)),
+    }
 }
 
 pub async fn revoke(
