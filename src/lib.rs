@@ -11,6 +11,7 @@ pub mod error;
 pub mod host;
 pub mod i18n;
 pub mod listen;
+pub mod locale;
 pub mod probe;
 pub mod recent;
 pub mod secret;

@@ -6,6 +6,7 @@ use std::fmt;
 use utoipa::ToSchema;
 
 use crate::i18n::{Lang, Text};
+use crate::locale;
 
 /// Exactly the codes of SPEC §6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -183,215 +184,55 @@ impl Diagnosis {
     }
 }
 
-/// Summary and next step for `code` in `lang`, with the MTU sentence on a reset when known.
+/// Summary and next step for `code` in `lang`, from the locale files: the message ids are
+/// `diagnosis-<code>-summary` and `-hint` (a reset whose interface and MTU are known has its
+/// own next step, `diagnosis-connection-reset-hint-mtu`), the facts their variables.
 pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
-    let (summary, mut hint) = match lang {
-        Lang::En => texts_en(code, f),
-        Lang::ZhCn => super::diagnosis_zh::texts(code, f),
-    };
-    if let (DiagnosisCode::ConnectionReset, Some((iface, mtu))) = (code, &f.mtu) {
-        hint.push_str(&match lang {
-            Lang::En => format!(
-                " This appliance reaches the proxy through {iface}, whose MTU is {mtu}: if any link on \
-                 the path has a smaller MTU and drops or blackholes large packets, lower the \
-                 interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass)."
-            ),
-            Lang::ZhCn => super::diagnosis_zh::mtu_sentence(iface, mtu),
-        });
-    }
-    (summary, hint)
-}
-
-fn texts_en(code: DiagnosisCode, f: &Facts) -> (String, String) {
-    use DiagnosisCode as C;
-    let proxy = &f.proxy;
-    let target = &f.target;
-    let detail = f.detail.as_ref().map_or("no detail", |d| d.get(Lang::En));
-    let status = f.status_line.as_deref().unwrap_or("an error status");
-    let proxy_host = proxy_host(proxy);
-    match code {
-        C::Ok => (
-            format!(
-                "Traffic gets out: {proxy} opened a tunnel to {target}, the server's certificate \
-                 is trusted and it answered over HTTPS."
-            ),
-            "Nothing to fix. Keep this result and its curl line as the baseline for later tests."
-                .to_string(),
+    let say = |id: &str| locale::message(lang, id, &[]);
+    let known =
+        |value: Option<&str>, stand_in: &str| value.map_or_else(|| say(stand_in), str::to_owned);
+    let (iface, mtu) = f.mtu.clone().unwrap_or_default();
+    let args = [
+        ("proxy", f.proxy.clone()),
+        ("proxy_host", proxy_host(&f.proxy).to_owned()),
+        ("target", f.target.clone()),
+        (
+            "status",
+            known(f.status_line.as_deref(), "diagnosis-no-status"),
         ),
-        C::ProxyDnsFailed => (
-            format!("The proxy name {proxy_host} could not be resolved ({detail})."),
-            format!(
-                "Check the HTTP Proxy field for a typo and that the appliance's DNS servers \
-                 (Shared Settings) can resolve {proxy_host}; or enter the proxy's IP address."
+        (
+            "detail",
+            known(
+                f.detail.as_ref().map(|d| d.get(lang)),
+                "diagnosis-no-detail",
             ),
         ),
-        C::ProxyUnreachable => (
-            format!("Nothing accepted a TCP connection at {proxy} ({detail})."),
-            format!(
-                "Check the address and port against the proxy's configuration \
-                 (cat /etc/sf/iprep_proxy.conf), that the proxy service is running on that port, \
-                 and that no firewall or route between this appliance and the proxy blocks it; \
-                 netstat -na | grep {proxy_host} shows the attempts."
-            ),
+        ("offered", offered_in(lang, &f.offered)),
+        ("rounds", f.rounds.to_string()),
+        (
+            "issuer",
+            known(f.issuer.as_deref(), "diagnosis-unknown-issuer"),
         ),
-        C::ConnectTimeout => (
-            format!(
-                "The TCP handshake with {proxy} did not complete within {} s: the SYN got no answer.",
-                secs(f.connect_timeout_s)
-            ),
-            format!(
-                "A firewall or ACL on the path is dropping the SYN, the route is wrong, or the \
-                 proxy host is down. Capture on the management interface \
-                 (tcpdump -n host {proxy_host}): SYN retransmissions without a SYN-ACK confirm it; \
-                 then check routes and ACLs between the appliance and the proxy."
-            ),
+        (
+            "not_after",
+            known(f.not_after.as_deref(), "diagnosis-unknown-date"),
         ),
-        C::ProxyNoResponse => (
-            format!(
-                "{proxy} accepted the connection but sent no complete answer to the CONNECT \
-                 within {} s ({detail}).",
-                secs(f.read_timeout_s)
-            ),
-            "Check that this port is the proxy's HTTP listener (not another service), and look \
-             for this CONNECT in the proxy's logs: it may be overloaded or stuck on its upstream."
-                .to_string(),
-        ),
-        C::MalformedResponse => (
-            format!("The answer from {proxy} is not a valid HTTP response: {detail}."),
-            "The port probably belongs to another service, or a device in the path rewrites the \
-             traffic. Check the proxy port: it must be an HTTP proxy that supports CONNECT."
-                .to_string(),
-        ),
-        C::ProxyAuthRequired => (
-            format!(
-                "The proxy requires authentication (407, offering {}) and no credentials were given.",
-                offered_in(Lang::En, &f.offered)
-            ),
-            "Turn on Use Proxy Authentication and enter the proxy account's user name and \
-             password (with the CLI: -U USER)."
-                .to_string(),
-        ),
-        C::ProxyAuthFailed => (
-            format!(
-                "The proxy rejected the credentials: still 407 after {} answer(s) (it offers {}).",
-                f.rounds,
-                offered_in(Lang::En, &f.offered)
-            ),
-            "Check the user name and password with the proxy administrator (passwords are \
-             case-sensitive; the account may be locked or not allowed to use CONNECT), then \
-             save them again."
-                .to_string(),
-        ),
-        C::NtlmUnsupported => (
-            format!(
-                "The proxy only offers {} (Windows-integrated authentication), which FMC does not support.",
-                offered_in(Lang::En, &f.offered)
-            ),
-            "Ask the proxy administrator to enable Basic or Digest authentication for this \
-             appliance, or to let its address through without authentication."
-                .to_string(),
-        ),
-        C::ProxyDenied => (
-            format!("The proxy refused the tunnel to {target}: {status}."),
-            format!(
-                "A 403 comes from the proxy's access control list: ask the proxy administrator \
-                 to allow CONNECT from this appliance's address to {target}, and check the \
-                 proxy's access log for the denied request."
-            ),
-        ),
-        C::BadRequest => (
-            format!("The proxy did not accept the CONNECT request: {status}."),
-            "The service on that port may not be a forward proxy (a web server or reverse \
-             proxy answers CONNECT with 400), or it rejects the target name. Check the proxy \
-             address and port."
-                .to_string(),
-        ),
-        C::BadGateway => (
-            format!("The proxy could not reach {target} itself: {status}."),
-            format!(
-                "The proxy's own path out fails: its DNS, its upstream firewall, or an ACL \
-                 refusing the destination (the Cisco note lists 502 beside 403 as proxy ACL \
-                 symptoms). Ask the proxy administrator to check its logs for {target}."
-            ),
-        ),
-        C::ServiceUnavailable => (
-            format!("The proxy could not serve the tunnel to {target}: {status}."),
-            format!(
-                "The proxy is overloaded, in maintenance, or cannot reach {target} upstream. \
-                 Check the proxy's logs and its connectivity to {target}, then test again."
-            ),
-        ),
-        C::GatewayTimeout => (
-            format!("The proxy timed out connecting to {target}: {status}."),
-            format!(
-                "The proxy's path to {target} is slow or blocked: check its upstream firewall, \
-                 DNS and routes, and its connect timeout."
-            ),
-        ),
-        C::ProxyError => (
-            format!("The proxy refused the tunnel to {target}: {status}."),
-            format!(
-                "Look for this status in the proxy's logs and documentation, and ask its \
-                 administrator why CONNECT to {target} is refused."
-            ),
-        ),
-        C::TunnelIdle => (
-            format!(
-                "The proxy opened the tunnel, but no TLS answer from {target} came back within {} s ({detail}).",
-                secs(f.read_timeout_s)
-            ),
-            "An idle tunnel points at something in the path: traffic inspection holding the \
-             connection, proxy idle or connect timeouts, or size limits dropping the large TLS \
-             packets. Check the proxy's inspection policy, timeouts and size limits, and \
-             capture (tcpdump) to see where the data stops."
-                .to_string(),
-        ),
-        C::ConnectionReset => (
-            format!("The connection was reset or closed inside the tunnel to {target} ({detail})."),
-            "A reset right after a large packet (the TLS handshake) usually means an MTU problem \
-             on the path or an inspection device cutting the flow. Compare the management \
-             interface's MTU with the path (ping -M do -s 1472 <proxy>), and check IPS/TLS \
-             inspection between the appliance and the proxy and the proxy's logs."
-                .to_string(),
-        ),
-        C::TlsUntrusted => {
-            let issuer = f.issuer.as_deref().unwrap_or("an unknown issuer");
-            (
-                format!(
-                    "The certificate presented for {target} was issued by {issuer}, which this \
-                     appliance does not trust."
-                ),
-                format!(
-                    "A TLS-inspecting proxy re-signs every site with its own CA. If {issuer} is \
-                     your proxy's CA, add that CA certificate (PEM) with --ca-file (server) or \
-                     --cacert (CLI); if not, something in the path is intercepting the connection."
-                ),
-            )
+        ("connect_timeout", secs(f.connect_timeout_s)),
+        ("read_timeout", secs(f.read_timeout_s)),
+        ("iface", iface),
+        ("mtu", mtu),
+    ];
+    let id = code.as_str().replace('_', "-");
+    let hint = match (code, &f.mtu) {
+        (DiagnosisCode::ConnectionReset, Some(_)) => {
+            "diagnosis-connection-reset-hint-mtu".to_owned()
         }
-        C::TlsExpired => (
-            format!(
-                "The certificate presented for {target} is expired or not yet valid (valid until {}).",
-                f.not_after.as_deref().unwrap_or("unknown")
-            ),
-            "Check the appliance's clock first (System > Configuration > Time): a wrong clock \
-             makes good certificates look expired. If the clock is right, the server or an \
-             inspecting proxy presents a stale certificate."
-                .to_string(),
-        ),
-        C::TlsNameMismatch => (
-            format!("The certificate presented does not name {target} ({detail})."),
-            "Something in the path answered with another site's certificate: a TLS-inspecting \
-             proxy misconfigured, a captive portal, or a wrong target name. Check the proxy's \
-             inspection policy and the target."
-                .to_string(),
-        ),
-        C::TlsFailed => (
-            format!("The TLS handshake with {target} through the tunnel failed: {detail}."),
-            "Check TLS inspection on the proxy (protocol versions, cipher suites) and, if one is \
-             given, the --ca-file/--cacert file."
-                .to_string(),
-        ),
-    }
+        _ => format!("diagnosis-{id}-hint"),
+    };
+    (
+        locale::message(lang, &format!("diagnosis-{id}-summary"), &args),
+        locale::message(lang, &hint, &args),
+    )
 }
 
 pub(super) fn proxy_host(authority: &str) -> &str {
@@ -399,13 +240,12 @@ pub(super) fn proxy_host(authority: &str) -> &str {
     host.trim_start_matches('[').trim_end_matches(']')
 }
 
+/// The auth schemes a proxy offered, as a list in `lang`.
 pub(super) fn offered_in(lang: Lang, schemes: &[String]) -> String {
-    match (lang, schemes.is_empty()) {
-        (Lang::En, true) => "no scheme".to_string(),
-        (Lang::En, false) => schemes.join(", "),
-        (Lang::ZhCn, true) => "无任何方式".to_string(),
-        (Lang::ZhCn, false) => schemes.join("、"),
+    if schemes.is_empty() {
+        return locale::message(lang, "diagnosis-offered-none", &[]);
     }
+    schemes.join(&locale::message(lang, "diagnosis-offered-separator", &[]))
 }
 
 pub(super) fn secs(s: f64) -> String {

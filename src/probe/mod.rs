@@ -7,7 +7,6 @@
 pub mod auth;
 pub mod cli;
 pub mod diagnosis;
-mod diagnosis_zh;
 pub mod engine;
 pub mod head;
 pub mod hostport;

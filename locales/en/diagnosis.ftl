@@ -1,0 +1,56 @@
+# Test connection: the verdict's summary and next step per diagnosis code (SPEC §6).
+# Variables: $proxy (host:port), $proxy_host, $target (host:port), $status (the proxy's
+# status line), $detail (the failing stage's own words), $offered (auth schemes), $rounds,
+# $issuer, $not_after, $connect_timeout and $read_timeout (seconds), $iface and $mtu.
+
+diagnosis-ok-summary = Traffic gets out: { $proxy } opened a tunnel to { $target }, the server's certificate is trusted and it answered over HTTPS.
+diagnosis-ok-hint = Nothing to fix. Keep this result and its curl line as the baseline for later tests.
+diagnosis-proxy-dns-failed-summary = The proxy name { $proxy_host } could not be resolved ({ $detail }).
+diagnosis-proxy-dns-failed-hint = Check the HTTP Proxy field for a typo and that the appliance's DNS servers (Shared Settings) can resolve { $proxy_host }; or enter the proxy's IP address.
+diagnosis-proxy-unreachable-summary = Nothing accepted a TCP connection at { $proxy } ({ $detail }).
+diagnosis-proxy-unreachable-hint = Check the address and port against the proxy's configuration (cat /etc/sf/iprep_proxy.conf), that the proxy service is running on that port, and that no firewall or route between this appliance and the proxy blocks it; netstat -na | grep { $proxy_host } shows the attempts.
+diagnosis-connect-timeout-summary = The TCP handshake with { $proxy } did not complete within { $connect_timeout } s: the SYN got no answer.
+diagnosis-connect-timeout-hint = A firewall or ACL on the path is dropping the SYN, the route is wrong, or the proxy host is down. Capture on the management interface (tcpdump -n host { $proxy_host }): SYN retransmissions without a SYN-ACK confirm it; then check routes and ACLs between the appliance and the proxy.
+diagnosis-proxy-no-response-summary = { $proxy } accepted the connection but sent no complete answer to the CONNECT within { $read_timeout } s ({ $detail }).
+diagnosis-proxy-no-response-hint = Check that this port is the proxy's HTTP listener (not another service), and look for this CONNECT in the proxy's logs: it may be overloaded or stuck on its upstream.
+diagnosis-malformed-response-summary = The answer from { $proxy } is not a valid HTTP response: { $detail }.
+diagnosis-malformed-response-hint = The port probably belongs to another service, or a device in the path rewrites the traffic. Check the proxy port: it must be an HTTP proxy that supports CONNECT.
+diagnosis-proxy-auth-required-summary = The proxy requires authentication (407, offering { $offered }) and no credentials were given.
+diagnosis-proxy-auth-required-hint = Turn on Use Proxy Authentication and enter the proxy account's user name and password (with the CLI: -U USER).
+diagnosis-proxy-auth-failed-summary = The proxy rejected the credentials: still 407 after { $rounds } answer(s) (it offers { $offered }).
+diagnosis-proxy-auth-failed-hint = Check the user name and password with the proxy administrator (passwords are case-sensitive; the account may be locked or not allowed to use CONNECT), then save them again.
+diagnosis-ntlm-unsupported-summary = The proxy only offers { $offered } (Windows-integrated authentication), which FMC does not support.
+diagnosis-ntlm-unsupported-hint = Ask the proxy administrator to enable Basic or Digest authentication for this appliance, or to let its address through without authentication.
+diagnosis-proxy-denied-summary = The proxy refused the tunnel to { $target }: { $status }.
+diagnosis-proxy-denied-hint = A 403 comes from the proxy's access control list: ask the proxy administrator to allow CONNECT from this appliance's address to { $target }, and check the proxy's access log for the denied request.
+diagnosis-bad-request-summary = The proxy did not accept the CONNECT request: { $status }.
+diagnosis-bad-request-hint = The service on that port may not be a forward proxy (a web server or reverse proxy answers CONNECT with 400), or it rejects the target name. Check the proxy address and port.
+diagnosis-bad-gateway-summary = The proxy could not reach { $target } itself: { $status }.
+diagnosis-bad-gateway-hint = The proxy's own path out fails: its DNS, its upstream firewall, or an ACL refusing the destination (the Cisco note lists 502 beside 403 as proxy ACL symptoms). Ask the proxy administrator to check its logs for { $target }.
+diagnosis-service-unavailable-summary = The proxy could not serve the tunnel to { $target }: { $status }.
+diagnosis-service-unavailable-hint = The proxy is overloaded, in maintenance, or cannot reach { $target } upstream. Check the proxy's logs and its connectivity to { $target }, then test again.
+diagnosis-gateway-timeout-summary = The proxy timed out connecting to { $target }: { $status }.
+diagnosis-gateway-timeout-hint = The proxy's path to { $target } is slow or blocked: check its upstream firewall, DNS and routes, and its connect timeout.
+diagnosis-proxy-error-summary = The proxy refused the tunnel to { $target }: { $status }.
+diagnosis-proxy-error-hint = Look for this status in the proxy's logs and documentation, and ask its administrator why CONNECT to { $target } is refused.
+diagnosis-tunnel-idle-summary = The proxy opened the tunnel, but no TLS answer from { $target } came back within { $read_timeout } s ({ $detail }).
+diagnosis-tunnel-idle-hint = An idle tunnel points at something in the path: traffic inspection holding the connection, proxy idle or connect timeouts, or size limits dropping the large TLS packets. Check the proxy's inspection policy, timeouts and size limits, and capture (tcpdump) to see where the data stops.
+diagnosis-connection-reset-summary = The connection was reset or closed inside the tunnel to { $target } ({ $detail }).
+diagnosis-connection-reset-hint = A reset right after a large packet (the TLS handshake) usually means an MTU problem on the path or an inspection device cutting the flow. Compare the management interface's MTU with the path (ping -M do -s 1472 <proxy>), and check IPS/TLS inspection between the appliance and the proxy and the proxy's logs.
+diagnosis-tls-untrusted-summary = The certificate presented for { $target } was issued by { $issuer }, which this appliance does not trust.
+diagnosis-tls-untrusted-hint = A TLS-inspecting proxy re-signs every site with its own CA. If { $issuer } is your proxy's CA, add that CA certificate (PEM) with --ca-file (server) or --cacert (CLI); if not, something in the path is intercepting the connection.
+diagnosis-tls-expired-summary = The certificate presented for { $target } is expired or not yet valid (valid until { $not_after }).
+diagnosis-tls-expired-hint = Check the appliance's clock first (System > Configuration > Time): a wrong clock makes good certificates look expired. If the clock is right, the server or an inspecting proxy presents a stale certificate.
+diagnosis-tls-name-mismatch-summary = The certificate presented does not name { $target } ({ $detail }).
+diagnosis-tls-name-mismatch-hint = Something in the path answered with another site's certificate: a TLS-inspecting proxy misconfigured, a captive portal, or a wrong target name. Check the proxy's inspection policy and the target.
+diagnosis-tls-failed-summary = The TLS handshake with { $target } through the tunnel failed: { $detail }.
+diagnosis-tls-failed-hint = Check TLS inspection on the proxy (protocol versions, cipher suites) and, if one is given, the --ca-file/--cacert file.
+diagnosis-connection-reset-hint-mtu = A reset right after a large packet (the TLS handshake) usually means an MTU problem on the path or an inspection device cutting the flow. Compare the management interface's MTU with the path (ping -M do -s 1472 <proxy>), and check IPS/TLS inspection between the appliance and the proxy and the proxy's logs. This appliance reaches the proxy through { $iface }, whose MTU is { $mtu }: if any link on the path has a smaller MTU and drops or blackholes large packets, lower the interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass).
+
+# Stand-ins for facts that are not known.
+diagnosis-no-detail = no detail
+diagnosis-no-status = an error status
+diagnosis-unknown-issuer = an unknown issuer
+diagnosis-unknown-date = unknown
+diagnosis-offered-none = no scheme
+diagnosis-offered-separator = {", "}

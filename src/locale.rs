@@ -1,0 +1,184 @@
+//! Words at the edge: Project Fluent messages, one id per fact, per language
+//! (`locales/<lang>/*.ftl`, compiled into the binary). The core names a message and its
+//! variables; this layer says it in a language. Translators edit the `.ftl` files, not Rust.
+//!
+//! So far the diagnoses live here (`diagnosis.ftl`); the rest of the UI's words still come
+//! from `i18n` and move here file by file.
+
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+use crate::i18n::Lang;
+
+/// Every `.ftl` file of a language, in the order they are added to its bundle.
+const EN: &[&str] = &[include_str!("../locales/en/diagnosis.ftl")];
+const ZH_CN: &[&str] = &[include_str!("../locales/zh-CN/diagnosis.ftl")];
+
+/// The files of `lang`.
+pub fn sources(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::En => EN,
+        Lang::ZhCn => ZH_CN,
+    }
+}
+
+fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
+    static EN_BUNDLE: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+    static ZH_BUNDLE: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+    let cell = match lang {
+        Lang::En => &EN_BUNDLE,
+        Lang::ZhCn => &ZH_BUNDLE,
+    };
+    cell.get_or_init(|| build(lang))
+}
+
+fn build(lang: Lang) -> FluentBundle<FluentResource> {
+    let tag = lang.code().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![tag]);
+    // The texts are shown in pages and terminals that lay out one direction: no Unicode
+    // isolation marks around the variables.
+    bundle.set_use_isolating(false);
+    for source in sources(lang) {
+        // The files are part of the program: a syntax error or a duplicate id is a bug
+        // that the tests below catch before a release.
+        let resource = FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(r, _)| r);
+        let _ = bundle.add_resource(resource);
+    }
+    bundle
+}
+
+/// Message variables: name and value.
+pub type Args<'a> = [(&'a str, String)];
+
+/// The message `id` in `lang` with `args`. An unknown id is logged and answered with the
+/// id itself, so a missing translation shows as a name, never as nothing.
+pub fn message(lang: Lang, id: &str, args: &Args<'_>) -> String {
+    let bundle = bundle(lang);
+    let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+        tracing::error!(
+            id,
+            lang = lang.code(),
+            "no such message in the locale files"
+        );
+        return id.to_owned();
+    };
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, FluentValue::from(value.as_str()));
+    }
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+    if !errors.is_empty() {
+        tracing::error!(
+            id,
+            lang = lang.code(),
+            ?errors,
+            "a message could not be formatted"
+        );
+    }
+    text.into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use fluent_bundle::FluentResource;
+    use fluent_syntax::ast;
+
+    use super::*;
+
+    /// Every message id of `lang` with the variables its value uses.
+    fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out = BTreeMap::new();
+        for source in sources(lang) {
+            let resource = FluentResource::try_new((*source).to_owned())
+                .unwrap_or_else(|(_, errors)| panic!("{lang:?}: syntax errors {errors:?}"));
+            for entry in resource.entries() {
+                if let ast::Entry::Message(m) = entry {
+                    let mut vars = BTreeSet::new();
+                    if let Some(value) = &m.value {
+                        variables(value, &mut vars);
+                    }
+                    let id = m.id.name.to_owned();
+                    assert!(
+                        out.insert(id.clone(), vars).is_none(),
+                        "{lang:?}: {id} twice"
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn variables(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+        for element in &pattern.elements {
+            if let ast::PatternElement::Placeable { expression } = element {
+                expression_variables(expression, out);
+            }
+        }
+    }
+
+    fn expression_variables(expression: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+        let inline = match expression {
+            ast::Expression::Inline(inline) => inline,
+            ast::Expression::Select { selector, variants } => {
+                for v in variants {
+                    variables(&v.value, out);
+                }
+                selector
+            }
+        };
+        match inline {
+            ast::InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_owned());
+            }
+            ast::InlineExpression::Placeable { expression } => {
+                expression_variables(expression, out)
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_message_has_a_translation_with_the_same_variables() {
+        let en = messages(Lang::En);
+        let zh = messages(Lang::ZhCn);
+        assert!(!en.is_empty());
+        assert_eq!(
+            en.keys().collect::<Vec<_>>(),
+            zh.keys().collect::<Vec<_>>(),
+            "the same ids in both languages"
+        );
+        for (id, vars) in &en {
+            assert_eq!(
+                vars, &zh[id],
+                "{id}: the variables differ between the languages"
+            );
+        }
+    }
+
+    #[test]
+    fn variables_are_filled_in_without_isolation_marks() {
+        let text = message(
+            Lang::En,
+            "diagnosis-proxy-denied-summary",
+            &[
+                ("target", "tools.cisco.com:443".into()),
+                ("status", "HTTP/1.1 403 Forbidden".into()),
+            ],
+        );
+        assert_eq!(
+            text,
+            "The proxy refused the tunnel to tools.cisco.com:443: HTTP/1.1 403 Forbidden."
+        );
+        assert_eq!(
+            message(Lang::ZhCn, "diagnosis-offered-separator", &[]),
+            "、"
+        );
+        assert_eq!(message(Lang::En, "diagnosis-offered-separator", &[]), ", ");
+        assert_eq!(message(Lang::En, "no-such-id", &[]), "no-such-id");
+    }
+}
