@@ -10,11 +10,19 @@ use std::sync::OnceLock;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 
 /// Every `.ftl` file of a language, in the order they are added to its bundle.
-const EN: &[&str] = &[include_str!("../locales/en/diagnosis.ftl")];
-const ZH_CN: &[&str] = &[include_str!("../locales/zh-CN/diagnosis.ftl")];
+const EN: &[&str] = &[
+    include_str!("../locales/en/diagnosis.ftl"),
+    include_str!("../locales/en/probe.ftl"),
+    include_str!("../locales/en/settings.ftl"),
+];
+const ZH_CN: &[&str] = &[
+    include_str!("../locales/zh-CN/diagnosis.ftl"),
+    include_str!("../locales/zh-CN/probe.ftl"),
+    include_str!("../locales/zh-CN/settings.ftl"),
+];
 
 /// The files of `lang`.
 pub fn sources(lang: Lang) -> &'static [&'static str] {
@@ -51,6 +59,42 @@ fn build(lang: Lang) -> FluentBundle<FluentResource> {
 
 /// Message variables: name and value.
 pub type Args<'a> = [(&'a str, String)];
+
+/// A variable of a message said in every language: the same value in each (a host, a
+/// number), or one already said in each (another message).
+pub enum Arg {
+    Same(String),
+    Each(Text),
+}
+
+impl Arg {
+    pub fn same(value: &dyn std::fmt::Display) -> Arg {
+        Arg::Same(value.to_string())
+    }
+
+    pub fn each(text: &Text) -> Arg {
+        Arg::Each(text.clone())
+    }
+
+    fn in_lang(&self, lang: Lang) -> String {
+        match self {
+            Arg::Same(v) => v.clone(),
+            Arg::Each(t) => t.get(lang).to_owned(),
+        }
+    }
+}
+
+/// The message `id` in every language, each with its variables in that language.
+pub fn text(id: &str, args: &[(&str, Arg)]) -> Text {
+    let said = |lang: Lang| {
+        let args: Vec<(&str, String)> = args.iter().map(|(n, a)| (*n, a.in_lang(lang))).collect();
+        message(lang, id, &args)
+    };
+    Text {
+        en: said(Lang::En),
+        zh_cn: said(Lang::ZhCn),
+    }
+}
 
 /// The message `id` in `lang` with `args`. An unknown id is logged and answered with the
 /// id itself, so a missing translation shows as a name, never as nothing.

@@ -169,9 +169,9 @@ pub fn answer(
                 })?;
             Ok((*scheme, value))
         }
-        Choice::OnlyNtlm | Choice::Unsupported => Err(tr!(
-            "no scheme to answer with",
-            "没有可用于应答的身份验证方式"
+        Choice::OnlyNtlm | Choice::Unsupported => Err(crate::locale::text(
+            "probe-auth-no-scheme-to-answer-with",
+            &[],
         )),
     }
 }

@@ -138,12 +138,15 @@ impl<'a> Probe<'a> {
             .saturating_duration_since(Instant::now())
             .is_zero();
         if whole {
-            tr!(
-                "{s:.1} s (the whole-probe limit)",
-                "{s:.1} 秒（整个探测的时间上限）"
+            crate::locale::text(
+                "probe-engine-s-s-the-whole-probe-limit",
+                &[("s", crate::locale::Arg::same(&format!("{s:.1}")))],
             )
         } else {
-            tr!("{s:.1} s", "{s:.1} 秒")
+            crate::locale::text(
+                "probe-engine-s-s",
+                &[("s", crate::locale::Arg::same(&format!("{s:.1}")))],
+            )
         }
     }
 
@@ -181,9 +184,9 @@ impl<'a> Probe<'a> {
             }
         };
         let total = self.req.timeouts.total.as_secs_f64();
-        let detail = tr!(
-            "stopped at the whole-probe limit of {total:.1} s",
-            "已达到整个探测的时间上限 {total:.1} 秒，探测停止"
+        let detail = crate::locale::text(
+            "probe-engine-stopped-at-the-whole-probe-limit",
+            &[("total", crate::locale::Arg::same(&format!("{total:.1}")))],
         );
         self.last_limit = self.req.timeouts.total;
         let (name, t0) = (self.current, self.current_start);
@@ -247,9 +250,9 @@ impl<'a> Probe<'a> {
                 StageName::Resolve,
                 t0,
                 true,
-                tr!(
-                    "skipped: {host} is an IP address",
-                    "已跳过：{host} 是 IP 地址"
+                crate::locale::text(
+                    "probe-engine-skipped-host-is-an-ip-address",
+                    &[("host", crate::locale::Arg::same(&host))],
                 ),
             );
             return Ok(vec![SocketAddr::new(ip, port)]);
@@ -259,9 +262,9 @@ impl<'a> Probe<'a> {
                 StageName::Resolve,
                 t0,
                 DiagnosisCode::ProxyDnsFailed,
-                tr!(
-                    "{host:?} is not a valid host name",
-                    "{host:?} 不是有效的主机名"
+                crate::locale::text(
+                    "probe-engine-host-is-not-a-valid-host",
+                    &[("host", crate::locale::Arg::same(&format!("{host:?}")))],
                 ),
             );
         }
@@ -282,7 +285,10 @@ impl<'a> Probe<'a> {
                         StageName::Resolve,
                         t0,
                         DiagnosisCode::ProxyDnsFailed,
-                        tr!("{host} has no address", "{host} 没有任何地址"),
+                        crate::locale::text(
+                            "probe-engine-host-has-no-address",
+                            &[("host", crate::locale::Arg::same(&host))],
+                        ),
                     );
                 }
                 let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
@@ -291,7 +297,13 @@ impl<'a> Probe<'a> {
                     StageName::Resolve,
                     t0,
                     true,
-                    tr!("{host} resolves to {list}", "{host} 解析为 {list}"),
+                    crate::locale::text(
+                        "probe-engine-host-resolves-to-list",
+                        &[
+                            ("host", crate::locale::Arg::same(&host)),
+                            ("list", crate::locale::Arg::same(&list)),
+                        ],
+                    ),
                 );
                 Ok(addrs)
             }
@@ -299,13 +311,21 @@ impl<'a> Probe<'a> {
                 StageName::Resolve,
                 t0,
                 DiagnosisCode::ProxyDnsFailed,
-                tr!("{host}: {why}", "{host}：{why}"; why = dns_reason(&e)),
+                crate::locale::text(
+                    "probe-engine-host-why",
+                    &[
+                        ("host", crate::locale::Arg::same(&host)),
+                        ("why", crate::locale::Arg::each(&dns_reason(&e))),
+                    ],
+                ),
             ),
             Err(_) => {
-                let detail = tr!(
-                    "no DNS answer for {host} within {limit}",
-                    "{limit}内没有收到 {host} 的 DNS 应答";
-                    limit = self.limit_text()
+                let detail = crate::locale::text(
+                    "probe-engine-no-dns-answer-for-host-within",
+                    &[
+                        ("host", crate::locale::Arg::same(&host)),
+                        ("limit", crate::locale::Arg::each(&self.limit_text())),
+                    ],
                 );
                 self.fail(
                     StageName::Resolve,
@@ -325,9 +345,12 @@ impl<'a> Probe<'a> {
                     StageName::TcpConnect,
                     t0,
                     true,
-                    tr!(
-                        "TCP handshake {local} -> {remote} done",
-                        "TCP 握手 {local} -> {remote} 已完成"
+                    crate::locale::text(
+                        "probe-engine-tcp-handshake-local-remote-done",
+                        &[
+                            ("local", crate::locale::Arg::same(&local)),
+                            ("remote", crate::locale::Arg::same(&remote)),
+                        ],
                     ),
                 );
                 Ok(stream)
@@ -347,9 +370,9 @@ impl<'a> Probe<'a> {
             let limit = self.budget(self.req.timeouts.connect);
             if limit.is_zero() {
                 code = DiagnosisCode::ConnectTimeout;
-                errors.push(tr!(
-                    "{addr}: not tried, no time left",
-                    "{addr}：未尝试，没有剩余时间"
+                errors.push(crate::locale::text(
+                    "probe-engine-addr-not-tried-no-time-left",
+                    &[("addr", crate::locale::Arg::same(&addr))],
                 ));
                 break;
             }
@@ -365,18 +388,22 @@ impl<'a> Probe<'a> {
                         io::ErrorKind::TimedOut => DiagnosisCode::ConnectTimeout,
                         _ => DiagnosisCode::ProxyUnreachable,
                     };
-                    errors.push(tr!(
-                        "{addr}: {why}",
-                        "{addr}：{why}";
-                        why = describe_connect_error(&e)
+                    errors.push(crate::locale::text(
+                        "probe-engine-addr-why",
+                        &[
+                            ("addr", crate::locale::Arg::same(&addr)),
+                            ("why", crate::locale::Arg::each(&describe_connect_error(&e))),
+                        ],
                     ));
                 }
                 Err(_) => {
                     code = DiagnosisCode::ConnectTimeout;
-                    errors.push(tr!(
-                        "{addr}: no answer to the SYN within {limit}",
-                        "{addr}：{limit}内 SYN 没有得到应答";
-                        limit = self.limit_text()
+                    errors.push(crate::locale::text(
+                        "probe-engine-addr-no-answer-to-the-syn",
+                        &[
+                            ("addr", crate::locale::Arg::same(&addr)),
+                            ("limit", crate::locale::Arg::each(&self.limit_text())),
+                        ],
                     ));
                 }
             }
@@ -438,10 +465,9 @@ impl<'a> Probe<'a> {
                         Some(r) => (tls::classify(r), tls::describe(r)),
                         None if is_reset(&e) || e.kind() == io::ErrorKind::UnexpectedEof => (
                             DiagnosisCode::ConnectionReset,
-                            tr!(
-                                "the tunnel was cut during the TLS handshake: {why}",
-                                "TLS 握手期间隧道被切断：{why}";
-                                why = io_reason(&e)
+                            crate::locale::text(
+                                "probe-engine-the-tunnel-was-cut-during-the",
+                                &[("why", crate::locale::Arg::each(&io_reason(&e)))],
                             ),
                         ),
                         None => (DiagnosisCode::TlsFailed, io_reason(&e)),
@@ -449,10 +475,9 @@ impl<'a> Probe<'a> {
                 self.fail(StageName::TlsHandshake, t0, code, detail)
             }
             Err(_) => {
-                let detail = tr!(
-                    "ClientHello sent through the tunnel; no TLS answer within {limit}",
-                    "已通过隧道发送 ClientHello；{limit}内没有收到 TLS 应答";
-                    limit = self.limit_text()
+                let detail = crate::locale::text(
+                    "probe-engine-clienthello-sent-through-the-tunnel-no",
+                    &[("limit", crate::locale::Arg::each(&self.limit_text()))],
                 );
                 self.fail(
                     StageName::TlsHandshake,
@@ -480,18 +505,16 @@ impl<'a> Probe<'a> {
                     StageName::HttpsRequest,
                     t0,
                     code,
-                    tr!(
-                        "HEAD / could not be sent: {why}",
-                        "无法发送 HEAD /：{why}";
-                        why = io_reason(&e)
+                    crate::locale::text(
+                        "probe-engine-head-could-not-be-sent-why",
+                        &[("why", crate::locale::Arg::each(&io_reason(&e)))],
                     ),
                 );
             }
             Err(_) => {
-                let detail = tr!(
-                    "HEAD / could not be sent within {limit}",
-                    "未能在 {limit}内发送 HEAD /";
-                    limit = self.limit_text()
+                let detail = crate::locale::text(
+                    "probe-engine-head-could-not-be-sent-within",
+                    &[("limit", crate::locale::Arg::each(&self.limit_text()))],
                 );
                 return self.fail(
                     StageName::HttpsRequest,
@@ -507,11 +530,17 @@ impl<'a> Probe<'a> {
                 let location = head.value("Location").map(str::to_string);
                 let status = head.status_line();
                 let detail = match &location {
-                    Some(l) => tr!(
-                        "HEAD / -> {status}; Location: {l}",
-                        "已发送 HEAD /，服务器应答 {status}；Location: {l}"
+                    Some(l) => crate::locale::text(
+                        "probe-engine-head-status-location-l",
+                        &[
+                            ("l", crate::locale::Arg::same(&l)),
+                            ("status", crate::locale::Arg::same(&status)),
+                        ],
                     ),
-                    None => tr!("HEAD / -> {status}", "已发送 HEAD /，服务器应答 {status}"),
+                    None => crate::locale::text(
+                        "probe-engine-head-status",
+                        &[("status", crate::locale::Arg::same(&status))],
+                    ),
                 };
                 self.http = Some(HttpReport {
                     status: head.status,
@@ -521,7 +550,7 @@ impl<'a> Probe<'a> {
                 Ok(tunnel)
             }
             Err(e) => {
-                let server = tr!("the server", "服务器");
+                let server = crate::locale::text("probe-engine-the-server", &[]);
                 let code = tunnel::tunnel_head_code(&e);
                 let detail = self.head_failure("HEAD /", e, &server);
                 self.fail(StageName::HttpsRequest, t0, code, detail)
@@ -538,18 +567,14 @@ impl<'a> Probe<'a> {
                     StageName::Close,
                     t0,
                     true,
-                    tr!(
-                        "TLS close_notify sent, then TCP FIN",
-                        "已发送 TLS close_notify，随后发送 TCP FIN"
-                    ),
+                    crate::locale::text("probe-engine-tls-close-notify-sent-then-tcp", &[]),
                 );
                 Ok(())
             }
             Ok(Err(e)) if is_reset(&e) || e.kind() == io::ErrorKind::NotConnected => {
-                let detail = tr!(
-                    "the server had already closed the connection ({why})",
-                    "服务器已先关闭了连接（{why}）";
-                    why = io_reason(&e)
+                let detail = crate::locale::text(
+                    "probe-engine-the-server-had-already-closed-the",
+                    &[("why", crate::locale::Arg::each(&io_reason(&e)))],
                 );
                 self.record(StageName::Close, t0, true, detail);
                 Ok(())
@@ -558,13 +583,15 @@ impl<'a> Probe<'a> {
                 StageName::Close,
                 t0,
                 DiagnosisCode::ConnectionReset,
-                tr!("closing failed: {why}", "关闭连接失败：{why}"; why = io_reason(&e)),
+                crate::locale::text(
+                    "probe-engine-closing-failed-why",
+                    &[("why", crate::locale::Arg::each(&io_reason(&e)))],
+                ),
             ),
             Err(_) => {
-                let detail = tr!(
-                    "close_notify could not be sent within {limit}",
-                    "未能在 {limit}内发送 close_notify";
-                    limit = self.limit_text()
+                let detail = crate::locale::text(
+                    "probe-engine-close-notify-could-not-be-sent",
+                    &[("limit", crate::locale::Arg::each(&self.limit_text()))],
                 );
                 self.fail(StageName::Close, t0, DiagnosisCode::TunnelIdle, detail)
             }
@@ -585,15 +612,20 @@ fn handshake_facts(conn: &rustls::ClientConnection) -> (TlsReport, Text) {
     let version = report.version.as_deref().unwrap_or("TLS");
     let cipher = match &report.cipher {
         Some(c) => Text::same(c),
-        None => tr!("(unknown cipher)", "（未知密码套件）"),
+        None => crate::locale::text("probe-engine-unknown-cipher", &[]),
     };
     let subject = report.subject.as_deref().unwrap_or("?");
     let issuer = report.issuer.as_deref().unwrap_or("?");
     let not_after = report.not_after.as_deref().unwrap_or("?");
-    let detail = tr!(
-        "{version} {cipher}; subject {subject}; issuer {issuer}; valid until {not_after}",
-        "{version} {cipher}；主题 {subject}；颁发者 {issuer}；有效期至 {not_after}";
-        cipher
+    let detail = crate::locale::text(
+        "probe-engine-version-cipher-subject-subject-issuer-issuer",
+        &[
+            ("cipher", crate::locale::Arg::each(&cipher)),
+            ("issuer", crate::locale::Arg::same(&issuer)),
+            ("not_after", crate::locale::Arg::same(&not_after)),
+            ("subject", crate::locale::Arg::same(&subject)),
+            ("version", crate::locale::Arg::same(&version)),
+        ],
     );
     (report, detail)
 }

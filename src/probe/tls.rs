@@ -35,19 +35,20 @@ impl TlsSetupError {
     /// The error in both languages (the English is its `Display`).
     pub fn text(&self) -> Text {
         match self {
-            TlsSetupError::CaFile { path, reason } => tr!(
-                "cannot read CA file {path}: {reason}",
-                "无法读取 CA 文件 {path}：{reason}";
-                reason
+            TlsSetupError::CaFile { path, reason } => crate::locale::text(
+                "probe-tls-cannot-read-ca-file-path-reason",
+                &[
+                    ("path", crate::locale::Arg::same(&path)),
+                    ("reason", crate::locale::Arg::each(reason)),
+                ],
             ),
-            TlsSetupError::CaFileEmpty(path) => tr!(
-                "CA file {path} holds no certificate",
-                "CA 文件 {path} 中没有证书"
+            TlsSetupError::CaFileEmpty(path) => crate::locale::text(
+                "probe-tls-ca-file-path-holds-no-certificate",
+                &[("path", crate::locale::Arg::same(&path))],
             ),
-            TlsSetupError::Rustls(e) => tr!(
-                "TLS setup failed: {why}",
-                "TLS 设置失败：{why}";
-                why = describe(e)
+            TlsSetupError::Rustls(e) => crate::locale::text(
+                "probe-tls-tls-setup-failed-why",
+                &[("why", crate::locale::Arg::each(&describe(e)))],
             ),
             TlsSetupError::Interrupted(e) => tr!(
                 "TLS setup did not finish: {e}",
@@ -226,22 +227,24 @@ pub fn describe(err: &rustls::Error) -> Text {
         }) => {
             let expected = expected.to_str();
             if presented.is_empty() {
-                tr!(
-                    "the certificate is for no name but the target is {expected}",
-                    "证书不含任何名称，而目标是 {expected}"
+                crate::locale::text(
+                    "probe-tls-the-certificate-is-for-no-name",
+                    &[("expected", crate::locale::Arg::same(&expected))],
                 )
             } else {
                 let names = presented.join(", ");
-                tr!(
-                    "the certificate is for {names} but the target is {expected}",
-                    "证书颁发给 {names}，而目标是 {expected}"
+                crate::locale::text(
+                    "probe-tls-the-certificate-is-for-names-but",
+                    &[
+                        ("expected", crate::locale::Arg::same(&expected)),
+                        ("names", crate::locale::Arg::same(&names)),
+                    ],
                 )
             }
         }
-        R::InvalidCertificate(CertificateError::UnknownIssuer) => tr!(
-            "certificate issued by an unknown CA",
-            "证书由未知的 CA 颁发"
-        ),
+        R::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            crate::locale::text("probe-tls-certificate-issued-by-an-unknown-ca", &[])
+        }
         R::InvalidCertificate(cert) => zh(certificate_zh(cert)),
         R::AlertReceived(alert) => zh(format!("对端发送了 TLS 警报 {alert:?}")),
         R::NoCertificatesPresented => zh("服务器未提供证书".to_owned()),

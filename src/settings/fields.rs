@@ -6,7 +6,6 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::i18n::Text;
 use crate::secret::Secret;
-use crate::tr;
 
 /// Smart Licensing refuses proxy names longer than this (FMC's own limit).
 pub const HOST_MAX: usize = 64;
@@ -20,48 +19,45 @@ pub struct ProxyHost(String);
 impl ProxyHost {
     pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
-            return Err(tr!(
-                "Enter the proxy's IP address or fully qualified domain name.",
-                "请输入代理的 IP 地址或完全限定域名。"
+            return Err(crate::locale::text(
+                "settings-fields-enter-the-proxy-s-ip-address",
+                &[],
             ));
         }
         if input.chars().any(char::is_control) {
-            return Err(tr!(
-                "The host must not contain control characters.",
-                "主机不能包含控制字符。"
+            return Err(crate::locale::text(
+                "settings-fields-the-host-must-not-contain-control",
+                &[],
             ));
         }
         if input.chars().any(char::is_whitespace) {
-            return Err(tr!(
-                "The host must not contain spaces.",
-                "主机不能包含空格。"
+            return Err(crate::locale::text(
+                "settings-fields-the-host-must-not-contain-spaces",
+                &[],
             ));
         }
         if input.contains("://") || looks_like_host_and_port(input) {
-            return Err(tr!(
-                "Enter the host only; the port goes in Port.",
-                "只需输入主机；端口请填写在“端口”中。"
+            return Err(crate::locale::text(
+                "settings-fields-enter-the-host-only-the-port",
+                &[],
             ));
         }
         if input.contains(['/', '?', '#', '@']) {
-            return Err(tr!(
-                "Enter the host only, without a path or user name.",
-                "只需输入主机，不要包含路径或用户名。"
+            return Err(crate::locale::text(
+                "settings-fields-enter-the-host-only-without-a",
+                &[],
             ));
         }
         let bare = match input.strip_prefix('[') {
             Some(rest) => rest.strip_suffix(']').ok_or_else(|| {
-                tr!(
-                    "An IPv6 address in brackets needs the closing ']'.",
-                    "方括号中的 IPv6 地址缺少右方括号“]”。"
-                )
+                crate::locale::text("settings-fields-an-ipv6-address-in-brackets-needs", &[])
             })?,
             None => input,
         };
         if bare.chars().count() > HOST_MAX {
-            return Err(tr!(
-                "The host may be at most {HOST_MAX} characters (the Smart Licensing limit).",
-                "主机最多 {HOST_MAX} 个字符（智能许可的限制）。"
+            return Err(crate::locale::text(
+                "settings-fields-the-host-may-be-at-most",
+                &[("host_max", crate::locale::Arg::same(&HOST_MAX))],
             ));
         }
         if bare.contains(':') {
@@ -69,16 +65,16 @@ impl ProxyHost {
                 .parse::<Ipv6Addr>()
                 .map(|_| ProxyHost(bare.to_owned()))
                 .map_err(|_| {
-                    tr!(
-                        "'{bare}' is not a valid IPv6 address.",
-                        "“{bare}”不是有效的 IPv6 地址。"
+                    crate::locale::text(
+                        "settings-fields-bare-is-not-a-valid-ipv6",
+                        &[("bare", crate::locale::Arg::same(&bare))],
                     )
                 });
         }
         if input.starts_with('[') {
-            return Err(tr!(
-                "Only IPv6 addresses go in brackets.",
-                "只有 IPv6 地址才能放在方括号中。"
+            return Err(crate::locale::text(
+                "settings-fields-only-ipv6-addresses-go-in-brackets",
+                &[],
             ));
         }
         let labels: Vec<&str> = bare.split('.').collect();
@@ -91,9 +87,9 @@ impl ProxyHost {
                 .parse::<Ipv4Addr>()
                 .map(|_| ProxyHost(bare.to_owned()))
                 .map_err(|_| {
-                    tr!(
-                        "'{bare}' is not a valid IPv4 address.",
-                        "“{bare}”不是有效的 IPv4 地址。"
+                    crate::locale::text(
+                        "settings-fields-bare-is-not-a-valid-ipv4",
+                        &[("bare", crate::locale::Arg::same(&bare))],
                     )
                 });
         }
@@ -129,31 +125,34 @@ fn looks_like_host_and_port(input: &str) -> bool {
 
 fn check_label(label: &str) -> Result<(), Text> {
     if label.is_empty() {
-        return Err(tr!(
-            "The name has an empty label (two dots in a row, or a dot at an end).",
-            "名称中有空标签（连续两个点，或以点开头或结尾）。"
+        return Err(crate::locale::text(
+            "settings-fields-the-name-has-an-empty-label",
+            &[],
         ));
     }
     if label.len() > 63 {
         let n = label.len();
-        return Err(tr!(
-            "Each part of the name may be at most 63 characters ('{label}' has {n}).",
-            "名称的每个部分最多 63 个字符（“{label}”有 {n} 个）。"
+        return Err(crate::locale::text(
+            "settings-fields-each-part-of-the-name-may",
+            &[
+                ("label", crate::locale::Arg::same(&label)),
+                ("n", crate::locale::Arg::same(&n)),
+            ],
         ));
     }
     if !label
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     {
-        return Err(tr!(
-            "'{label}' may contain only letters, digits and hyphens.",
-            "“{label}”只能包含字母、数字和连字符。"
+        return Err(crate::locale::text(
+            "settings-fields-label-may-contain-only-letters-digits",
+            &[("label", crate::locale::Arg::same(&label))],
         ));
     }
     if label.starts_with('-') || label.ends_with('-') {
-        return Err(tr!(
-            "'{label}' must not start or end with a hyphen.",
-            "“{label}”不能以连字符开头或结尾。"
+        return Err(crate::locale::text(
+            "settings-fields-label-must-not-start-or-end",
+            &[("label", crate::locale::Arg::same(&label))],
         ));
     }
     Ok(())
@@ -165,19 +164,22 @@ pub struct Port(u16);
 impl Port {
     pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
-            return Err(tr!("Enter the proxy's port.", "请输入代理的端口。"));
+            return Err(crate::locale::text(
+                "settings-fields-enter-the-proxy-s-port",
+                &[],
+            ));
         }
         if !input.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(tr!(
-                "The port must be a whole number from 1 to 65535.",
-                "端口必须是 1 到 65535 之间的整数。"
+            return Err(crate::locale::text(
+                "settings-fields-the-port-must-be-a-whole",
+                &[],
             ));
         }
         match input.parse::<u32>() {
             Ok(n @ 1..=65535) => Ok(Port(n as u16)),
-            _ => Err(tr!(
-                "The port must be from 1 to 65535.",
-                "端口必须在 1 到 65535 之间。"
+            _ => Err(crate::locale::text(
+                "settings-fields-the-port-must-be-from-1",
+                &[],
             )),
         }
     }
@@ -197,27 +199,27 @@ pub struct UserName(String);
 impl UserName {
     pub fn parse(input: &str) -> Result<Self, Text> {
         if input.is_empty() {
-            return Err(tr!(
-                "Enter the user name for the proxy.",
-                "请输入代理的用户名。"
+            return Err(crate::locale::text(
+                "settings-fields-enter-the-user-name-for-the",
+                &[],
             ));
         }
         if input.chars().any(char::is_control) {
-            return Err(tr!(
-                "The user name must not contain control characters.",
-                "用户名不能包含控制字符。"
+            return Err(crate::locale::text(
+                "settings-fields-the-user-name-must-not-contain",
+                &[],
             ));
         }
         if input.contains(':') {
-            return Err(tr!(
-                "The user name must not contain ':' (it cannot travel in Basic credentials).",
-                "用户名不能包含“:”（它无法在 Basic 凭据中传输）。"
+            return Err(crate::locale::text(
+                "settings-fields-the-user-name-must-not-contain-2",
+                &[],
             ));
         }
         if input.chars().count() > USERNAME_MAX {
-            return Err(tr!(
-                "The user name may be at most {USERNAME_MAX} characters.",
-                "用户名最多 {USERNAME_MAX} 个字符。"
+            return Err(crate::locale::text(
+                "settings-fields-the-user-name-may-be-at",
+                &[("username_max", crate::locale::Arg::same(&USERNAME_MAX))],
             ));
         }
         Ok(UserName(input.to_owned()))
@@ -231,24 +233,27 @@ impl UserName {
 /// A new proxy password: 1–128 printable ASCII characters, equal to its confirmation.
 pub fn parse_password(password: &str, confirm: &str) -> Result<Secret, Text> {
     if password.is_empty() {
-        return Err(tr!("Enter the proxy password.", "请输入代理密码。"));
+        return Err(crate::locale::text(
+            "settings-fields-enter-the-proxy-password",
+            &[],
+        ));
     }
     if password.len() > PASSWORD_MAX {
-        return Err(tr!(
-            "The password may be at most {PASSWORD_MAX} characters.",
-            "密码最多 {PASSWORD_MAX} 个字符。"
+        return Err(crate::locale::text(
+            "settings-fields-the-password-may-be-at-most",
+            &[("password_max", crate::locale::Arg::same(&PASSWORD_MAX))],
         ));
     }
     if !password.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        return Err(tr!(
-            "The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).",
-            "密码只能包含字母、数字和可打印的特殊字符（不能包含空格、控制字符或非 ASCII 字符）。"
+        return Err(crate::locale::text(
+            "settings-fields-the-password-may-contain-only-letters",
+            &[],
         ));
     }
     if password != confirm {
-        return Err(tr!(
-            "The password and its confirmation differ.",
-            "密码与确认密码不一致。"
+        return Err(crate::locale::text(
+            "settings-fields-the-password-and-its-confirmation-differ",
+            &[],
         ));
     }
     Ok(Secret::new(password))

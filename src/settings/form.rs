@@ -4,7 +4,6 @@
 use super::fields::{Port, ProxyHost, UserName, parse_password};
 use super::{ProxyConfig, ProxySettings};
 use crate::i18n::Text;
-use crate::tr;
 
 /// The submitted values, kept verbatim so a failed save can show them again.
 /// Passwords are here only on the way in; templates never print them.
@@ -104,16 +103,13 @@ impl ProxyForm {
                 match stored.password {
                     None => errors.push((
                         Field::Password,
-                        tr!("Enter the proxy password.", "请输入代理密码。"),
+                        crate::locale::text("settings-form-enter-the-proxy-password", &[]),
                     )),
                     // The other messages come first; this one would only confuse them.
                     Some(_) if !errors.is_empty() => {}
                     Some(_) => errors.push((
                         Field::Password,
-                        tr!(
-                            "The stored password is kept only for the proxy and user name it was saved with; enter the password for this one.",
-                            "已存储的密码仅用于保存它时的代理和用户名；请为此代理输入密码。"
-                        ),
+                        crate::locale::text("settings-form-the-stored-password-is-kept-only", &[]),
                     )),
                 }
             }

@@ -17,7 +17,6 @@ use crate::probe::hostport::{authority, is_valid_host};
 use crate::probe::report::{ConnectResponse, StageName};
 use crate::probe::request::{connect_line, connect_request};
 use crate::probe::wire::{HeadReadError, discard_body, read_head};
-use crate::tr;
 
 /// The connection and what the stage has to say so far.
 struct Walk {
@@ -44,9 +43,9 @@ impl Probe<'_> {
         let (host, port) = (req.target_host.as_str(), req.target_port);
         let line = connect_line(host, port);
         if !is_valid_host(host) {
-            let detail = tr!(
-                "the target {host:?} is not a valid host name; nothing was sent",
-                "目标 {host:?} 不是有效的主机名；未发送任何内容"
+            let detail = crate::locale::text(
+                "probe-connect-the-target-host-is-not-a",
+                &[("host", crate::locale::Arg::same(&format!("{host:?}")))],
             );
             return self.fail(StageName::Connect, t0, DiagnosisCode::BadRequest, detail);
         }
@@ -87,25 +86,28 @@ impl Probe<'_> {
             Ok(Ok(())) => return x.sent(),
             Ok(Err(e)) => {
                 if x.send_failed(Some(&e)) == State::Reconnect {
-                    w.notes.push(tr!(
-                        "the kept-alive connection failed ({why})",
-                        "保持的连接已失效（{why}）";
-                        why = io_reason(&e)
+                    w.notes.push(crate::locale::text(
+                        "probe-connect-the-kept-alive-connection-failed-why",
+                        &[("why", crate::locale::Arg::each(&io_reason(&e)))],
                     ));
                     return;
                 }
-                tr!(
-                    "{line} could not be sent: {why}",
-                    "无法发送 {line}：{why}";
-                    why = io_reason(&e)
+                crate::locale::text(
+                    "probe-connect-line-could-not-be-sent-why",
+                    &[
+                        ("line", crate::locale::Arg::same(&line)),
+                        ("why", crate::locale::Arg::each(&io_reason(&e))),
+                    ],
                 )
             }
             Err(_) => {
                 x.send_failed(None);
-                tr!(
-                    "{line} could not be sent within {limit}",
-                    "未能在 {limit}内发送 {line}";
-                    limit = self.limit_text()
+                crate::locale::text(
+                    "probe-connect-line-could-not-be-sent-within",
+                    &[
+                        ("limit", crate::locale::Arg::each(&self.limit_text())),
+                        ("line", crate::locale::Arg::same(&line)),
+                    ],
                 )
             }
         };
@@ -122,12 +124,12 @@ impl Probe<'_> {
             }
             Err(e) => {
                 if x.receive_failed(&e) == State::Reconnect {
-                    w.notes.push(tr!(
-                        "the proxy closed the kept-alive connection",
-                        "代理关闭了保持的连接"
+                    w.notes.push(crate::locale::text(
+                        "probe-connect-the-proxy-closed-the-kept-alive",
+                        &[],
                     ));
                 } else {
-                    let proxy = tr!("the proxy", "代理");
+                    let proxy = crate::locale::text("probe-connect-the-proxy", &[]);
                     let detail = with_notes(self.head_failure(&w.line, e, &proxy), &w.notes);
                     self.record(StageName::Connect, w.t0, false, detail);
                 }
@@ -153,10 +155,13 @@ impl Probe<'_> {
                 self.auth.rounds = round;
                 let said = offer(&w.line, &status_line, &offered);
                 let scheme = scheme.describe();
-                w.notes.push(tr!(
-                    "{said}; answered with {scheme} (round {round})",
-                    "{said}；已使用 {scheme} 应答（第 {round} 轮）";
-                    said
+                w.notes.push(crate::locale::text(
+                    "probe-connect-said-answered-with-scheme-round-round",
+                    &[
+                        ("round", crate::locale::Arg::same(&round)),
+                        ("said", crate::locale::Arg::each(&said)),
+                        ("scheme", crate::locale::Arg::same(&scheme)),
+                    ],
                 ));
                 if x.state() == State::Reconnect {
                     w.notes.push(not_kept());
@@ -203,16 +208,22 @@ impl Probe<'_> {
         w.leftover.clear();
         match self.open(addrs).await {
             Ok((stream, local, remote)) => {
-                w.notes.push(tr!(
-                    "reconnected {local} -> {remote}",
-                    "已重新连接 {local} -> {remote}"
+                w.notes.push(crate::locale::text(
+                    "probe-connect-reconnected-local-remote",
+                    &[
+                        ("local", crate::locale::Arg::same(&local)),
+                        ("remote", crate::locale::Arg::same(&remote)),
+                    ],
                 ));
                 w.stream = stream;
                 x.reconnected(None);
             }
             Err((code, detail)) => {
                 let detail = with_notes(
-                    tr!("reconnecting failed: {detail}", "重新连接失败：{detail}"; detail),
+                    crate::locale::text(
+                        "probe-connect-reconnecting-failed-detail",
+                        &[("detail", crate::locale::Arg::each(&detail))],
+                    ),
                     &w.notes,
                 );
                 self.record(StageName::Connect, w.t0, false, detail);
@@ -225,29 +236,43 @@ impl Probe<'_> {
     /// [`super::tunnel`] from the same error).
     pub(super) fn head_failure(&self, sent: &str, e: HeadReadError, who: &Text) -> Text {
         match e {
-            HeadReadError::Timeout { received } => tr!(
-                "{sent} sent; {received} byte(s) back and no complete answer within {limit}",
-                "已发送 {sent}；收到 {received} 字节，{limit}内没有完整的应答";
-                limit = self.limit_text()
+            HeadReadError::Timeout { received } => crate::locale::text(
+                "probe-connect-sent-sent-received-byte-s-back",
+                &[
+                    ("limit", crate::locale::Arg::each(&self.limit_text())),
+                    ("received", crate::locale::Arg::same(&received)),
+                    ("sent", crate::locale::Arg::same(&sent)),
+                ],
             ),
-            HeadReadError::Closed { received } => tr!(
-                "{sent} sent; {who} closed the connection after {received} byte(s) without a complete answer",
-                "已发送 {sent}；{who}在发送 {received} 字节后关闭了连接，没有完整的应答";
-                who
+            HeadReadError::Closed { received } => crate::locale::text(
+                "probe-connect-sent-sent-who-closed-the-connection",
+                &[
+                    ("received", crate::locale::Arg::same(&received)),
+                    ("sent", crate::locale::Arg::same(&sent)),
+                    ("who", crate::locale::Arg::each(who)),
+                ],
             ),
-            HeadReadError::Io { error, received } => tr!(
-                "{sent} sent; {why} after {received} byte(s)",
-                "已发送 {sent}；收到 {received} 字节后出错：{why}";
-                why = io_reason(&error)
+            HeadReadError::Io { error, received } => crate::locale::text(
+                "probe-connect-sent-sent-why-after-received-byte",
+                &[
+                    ("received", crate::locale::Arg::same(&received)),
+                    ("sent", crate::locale::Arg::same(&sent)),
+                    ("why", crate::locale::Arg::each(&io_reason(&error))),
+                ],
             ),
             HeadReadError::Malformed {
                 error,
                 received,
                 held,
-            } => tr!(
-                "{sent} sent; {why} ({received} byte(s) read, {held} held, cap {MAX_HEAD_BYTES})",
-                "已发送 {sent}；{why}（已读取 {received} 字节，保留 {held} 字节，上限 {MAX_HEAD_BYTES} 字节）";
-                why = error.text()
+            } => crate::locale::text(
+                "probe-connect-sent-sent-why-received-byte-s",
+                &[
+                    ("max_head_bytes", crate::locale::Arg::same(&MAX_HEAD_BYTES)),
+                    ("held", crate::locale::Arg::same(&held)),
+                    ("received", crate::locale::Arg::same(&received)),
+                    ("sent", crate::locale::Arg::same(&sent)),
+                    ("why", crate::locale::Arg::each(&error.text())),
+                ],
             ),
         }
     }
@@ -260,50 +285,60 @@ fn failure_detail(line: &str, status_line: &str, failure: &Failure) -> Text {
     };
     let said = offer(line, status_line, offered);
     match why {
-        AuthStop::NoCredentials => {
-            tr!("{said}; no credentials configured", "{said}；未配置凭据"; said)
-        }
-        AuthStop::StillRefused { answered: n } => tr!(
-            "{said}; still refused after {n} answer(s)",
-            "{said}；应答 {n} 次后仍被拒绝";
-            said
+        AuthStop::NoCredentials => crate::locale::text(
+            "probe-connect-said-no-credentials-configured",
+            &[("said", crate::locale::Arg::each(&said))],
         ),
-        AuthStop::NtlmOnly => {
-            tr!("{said}; NTLM/Negotiate only", "{said}；仅支持 NTLM/Negotiate"; said)
-        }
-        AuthStop::NoScheme => tr!(
-            "{said}; no scheme the probe can answer",
-            "{said}；没有探测能够应答的身份验证方式";
-            said
+        AuthStop::StillRefused { answered: n } => crate::locale::text(
+            "probe-connect-said-still-refused-after-n-answer",
+            &[
+                ("n", crate::locale::Arg::same(&n)),
+                ("said", crate::locale::Arg::each(&said)),
+            ],
         ),
-        AuthStop::CannotAnswer(why) => {
-            tr!("{said}; cannot answer: {why}", "{said}；无法应答：{why}"; said, why)
-        }
+        AuthStop::NtlmOnly => crate::locale::text(
+            "probe-connect-said-ntlm-negotiate-only",
+            &[("said", crate::locale::Arg::each(&said))],
+        ),
+        AuthStop::NoScheme => crate::locale::text(
+            "probe-connect-said-no-scheme-the-probe-can",
+            &[("said", crate::locale::Arg::each(&said))],
+        ),
+        AuthStop::CannotAnswer(why) => crate::locale::text(
+            "probe-connect-said-cannot-answer-why",
+            &[
+                ("said", crate::locale::Arg::each(&said)),
+                ("why", crate::locale::Arg::each(why)),
+            ],
+        ),
     }
 }
 
 /// `CONNECT a:443 HTTP/1.1 -> HTTP/1.1 407 Proxy Authentication Required (offers Digest, Basic)`
 fn offer(line: &str, status_line: &str, offered: &[String]) -> Text {
     let offered = Text::each(|lang| offered_in(lang, offered));
-    tr!(
-        "{line} -> {status_line} (offers {offered})",
-        "已发送 {line}，代理应答 {status_line}（提供 {offered}）";
-        offered
+    crate::locale::text(
+        "probe-connect-line-status-line-offers-offered",
+        &[
+            ("line", crate::locale::Arg::same(&line)),
+            ("offered", crate::locale::Arg::each(&offered)),
+            ("status_line", crate::locale::Arg::same(&status_line)),
+        ],
     )
 }
 
 fn not_kept() -> Text {
-    tr!(
-        "the proxy does not keep the connection after its 407",
-        "代理在发送 407 后未保持连接"
-    )
+    crate::locale::text("probe-connect-the-proxy-does-not-keep-the", &[])
 }
 
 /// `CONNECT a:443 HTTP/1.1 -> HTTP/1.1 403 Forbidden`: what was sent, what came back.
 fn answered(line: &str, status_line: &str) -> Text {
-    tr!(
-        "{line} -> {status_line}",
-        "已发送 {line}，代理应答 {status_line}"
+    crate::locale::text(
+        "probe-connect-line-status-line",
+        &[
+            ("line", crate::locale::Arg::same(&line)),
+            ("status_line", crate::locale::Arg::same(&status_line)),
+        ],
     )
 }
 
@@ -313,7 +348,13 @@ fn with_notes(detail: Text, notes: &[Text]) -> Text {
         detail
     } else {
         let notes = Text::join(notes, "; ", "；");
-        tr!("{notes}; then {detail}", "{notes}；随后{detail}"; notes, detail)
+        crate::locale::text(
+            "probe-connect-notes-then-detail",
+            &[
+                ("detail", crate::locale::Arg::each(&detail)),
+                ("notes", crate::locale::Arg::each(&notes)),
+            ],
+        )
     }
 }
 

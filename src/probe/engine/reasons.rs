@@ -4,18 +4,19 @@ use std::io;
 
 use super::lookup::DnsError;
 use crate::i18n::{Text, io_reason};
-use crate::tr;
 
 /// A TCP connect that failed, with what it usually means.
 pub(super) fn describe_connect_error(e: &io::Error) -> Text {
     match e.kind() {
-        io::ErrorKind::ConnectionRefused => tr!(
-            "connection refused (nothing listens there, or a firewall rejects it)",
-            "连接被拒绝（该端口上没有服务在侦听，或防火墙拒绝了连接）"
+        io::ErrorKind::ConnectionRefused => crate::locale::text(
+            "probe-reasons-connection-refused-nothing-listens-there-or",
+            &[],
         ),
-        io::ErrorKind::HostUnreachable => tr!("host unreachable", "主机不可达"),
+        io::ErrorKind::HostUnreachable => {
+            crate::locale::text("probe-reasons-host-unreachable", &[])
+        }
         io::ErrorKind::NetworkUnreachable => {
-            tr!("network unreachable (no route)", "网络不可达（没有路由）")
+            crate::locale::text("probe-reasons-network-unreachable-no-route", &[])
         }
         _ => io_reason(e),
     }

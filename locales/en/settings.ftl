@@ -1,0 +1,29 @@
+# Words of the settings module, one message per fact; variables as named.
+
+settings-fields-enter-the-proxy-s-ip-address = Enter the proxy's IP address or fully qualified domain name.
+settings-fields-the-host-must-not-contain-control = The host must not contain control characters.
+settings-fields-the-host-must-not-contain-spaces = The host must not contain spaces.
+settings-fields-enter-the-host-only-the-port = Enter the host only; the port goes in Port.
+settings-fields-enter-the-host-only-without-a = Enter the host only, without a path or user name.
+settings-fields-an-ipv6-address-in-brackets-needs = An IPv6 address in brackets needs the closing ']'.
+settings-fields-the-host-may-be-at-most = The host may be at most { $host_max } characters (the Smart Licensing limit).
+settings-fields-bare-is-not-a-valid-ipv6 = '{ $bare }' is not a valid IPv6 address.
+settings-fields-only-ipv6-addresses-go-in-brackets = Only IPv6 addresses go in brackets.
+settings-fields-bare-is-not-a-valid-ipv4 = '{ $bare }' is not a valid IPv4 address.
+settings-fields-the-name-has-an-empty-label = The name has an empty label (two dots in a row, or a dot at an end).
+settings-fields-each-part-of-the-name-may = Each part of the name may be at most 63 characters ('{ $label }' has { $n }).
+settings-fields-label-may-contain-only-letters-digits = '{ $label }' may contain only letters, digits and hyphens.
+settings-fields-label-must-not-start-or-end = '{ $label }' must not start or end with a hyphen.
+settings-fields-enter-the-proxy-s-port = Enter the proxy's port.
+settings-fields-the-port-must-be-a-whole = The port must be a whole number from 1 to 65535.
+settings-fields-the-port-must-be-from-1 = The port must be from 1 to 65535.
+settings-fields-enter-the-user-name-for-the = Enter the user name for the proxy.
+settings-fields-the-user-name-must-not-contain = The user name must not contain control characters.
+settings-fields-the-user-name-must-not-contain-2 = The user name must not contain ':' (it cannot travel in Basic credentials).
+settings-fields-the-user-name-may-be-at = The user name may be at most { $username_max } characters.
+settings-fields-enter-the-proxy-password = Enter the proxy password.
+settings-fields-the-password-may-be-at-most = The password may be at most { $password_max } characters.
+settings-fields-the-password-may-contain-only-letters = The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).
+settings-fields-the-password-and-its-confirmation-differ = The password and its confirmation differ.
+settings-form-enter-the-proxy-password = Enter the proxy password.
+settings-form-the-stored-password-is-kept-only = The stored password is kept only for the proxy and user name it was saved with; enter the password for this one.

@@ -1,0 +1,29 @@
+# settings 模块的文字；变量与英文相同。
+
+settings-fields-enter-the-proxy-s-ip-address = 请输入代理的 IP 地址或完全限定域名。
+settings-fields-the-host-must-not-contain-control = 主机不能包含控制字符。
+settings-fields-the-host-must-not-contain-spaces = 主机不能包含空格。
+settings-fields-enter-the-host-only-the-port = 只需输入主机；端口请填写在“端口”中。
+settings-fields-enter-the-host-only-without-a = 只需输入主机，不要包含路径或用户名。
+settings-fields-an-ipv6-address-in-brackets-needs = 方括号中的 IPv6 地址缺少右方括号“]”。
+settings-fields-the-host-may-be-at-most = 主机最多 { $host_max } 个字符（智能许可的限制）。
+settings-fields-bare-is-not-a-valid-ipv6 = “{ $bare }”不是有效的 IPv6 地址。
+settings-fields-only-ipv6-addresses-go-in-brackets = 只有 IPv6 地址才能放在方括号中。
+settings-fields-bare-is-not-a-valid-ipv4 = “{ $bare }”不是有效的 IPv4 地址。
+settings-fields-the-name-has-an-empty-label = 名称中有空标签（连续两个点，或以点开头或结尾）。
+settings-fields-each-part-of-the-name-may = 名称的每个部分最多 63 个字符（“{ $label }”有 { $n } 个）。
+settings-fields-label-may-contain-only-letters-digits = “{ $label }”只能包含字母、数字和连字符。
+settings-fields-label-must-not-start-or-end = “{ $label }”不能以连字符开头或结尾。
+settings-fields-enter-the-proxy-s-port = 请输入代理的端口。
+settings-fields-the-port-must-be-a-whole = 端口必须是 1 到 65535 之间的整数。
+settings-fields-the-port-must-be-from-1 = 端口必须在 1 到 65535 之间。
+settings-fields-enter-the-user-name-for-the = 请输入代理的用户名。
+settings-fields-the-user-name-must-not-contain = 用户名不能包含控制字符。
+settings-fields-the-user-name-must-not-contain-2 = 用户名不能包含“:”（它无法在 Basic 凭据中传输）。
+settings-fields-the-user-name-may-be-at = 用户名最多 { $username_max } 个字符。
+settings-fields-enter-the-proxy-password = 请输入代理密码。
+settings-fields-the-password-may-be-at-most = 密码最多 { $password_max } 个字符。
+settings-fields-the-password-may-contain-only-letters = 密码只能包含字母、数字和可打印的特殊字符（不能包含空格、控制字符或非 ASCII 字符）。
+settings-fields-the-password-and-its-confirmation-differ = 密码与确认密码不一致。
+settings-form-enter-the-proxy-password = 请输入代理密码。
+settings-form-the-stored-password-is-kept-only = 已存储的密码仅用于保存它时的代理和用户名；请为此代理输入密码。
