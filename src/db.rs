@@ -9,7 +9,6 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 
 use crate::i18n::Text;
-use crate::tr;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 #[derive(Debug, thiserror::Error)]
@@ -128,22 +127,10 @@ pub fn explain(e: &sqlx::Error) -> Option<Text> {
     // SQLite's primary result code is the low byte of the extended one.
     let primary = code.parse::<i32>().ok()? & 0xff;
     Some(match primary {
-        5 | 6 => tr!(
-            "the database is locked by another process (past the 5 s busy timeout); find what holds it open and try again",
-            "数据库被另一个进程锁定（已超过 5 秒的忙等待超时）；请找出占用它的进程后重试"
-        ),
-        8 => tr!(
-            "the database is read-only; check the permissions and the file system of the data directory",
-            "数据库为只读；请检查数据目录的权限及其所在的文件系统"
-        ),
-        10 => tr!(
-            "the database could not be read or written (I/O error); check the disk",
-            "无法读写数据库（I/O 错误）；请检查磁盘"
-        ),
-        13 => tr!(
-            "the disk holding the database is full; free some space and try again",
-            "数据库所在的磁盘已满；请释放一些空间后重试"
-        ),
+        5 | 6 => crate::locale::text("server-db-the-database-is-locked-by-another", &[]),
+        8 => crate::locale::text("server-db-the-database-is-read-only-check", &[]),
+        10 => crate::locale::text("server-db-the-database-could-not-be-read", &[]),
+        13 => crate::locale::text("server-db-the-disk-holding-the-database-is", &[]),
         _ => return None,
     })
 }

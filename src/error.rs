@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::i18n::{self, Text, Texts};
-use crate::tr;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -78,9 +77,9 @@ impl IntoResponse for AppError {
                     Some(why) => error_page(StatusCode::SERVICE_UNAVAILABLE, &why),
                     None => error_page(
                         StatusCode::INTERNAL_SERVER_ERROR,
-                        &tr!(
-                            "The server could not complete this request. Nothing was changed; the cause is in the server log.",
-                            "服务器无法完成此请求。未更改任何内容；原因已记录在服务器日志中。"
+                        &crate::locale::text(
+                            "server-error-the-server-could-not-complete-this",
+                            &[],
                         ),
                     ),
                 }

@@ -175,9 +175,9 @@ async fn set_password(global: &Global, user: &str) -> ExitCode {
         fmc_mgmt::auth::users::set_password(&pool, user, &secret)
             .await
             .map_err(|e| e.to_string())?;
-        let detail = fmc_mgmt::tr!(
-            "password of '{user}' set from the shell",
-            "已从 shell 设置用户“{user}”的密码"
+        let detail = fmc_mgmt::locale::text(
+            "server-main-password-of-user-set-from-the",
+            &[("user", fmc_mgmt::locale::Arg::same(&user))],
         );
         audit_from_shell(pool, "set_password", &detail).await;
         Ok(format!("password of '{user}' set; its sessions were ended"))
@@ -193,9 +193,9 @@ async fn unlock(global: &Global, user: &str) -> ExitCode {
         let cleared = fmc_mgmt::auth::throttle::unlock(&pool, user)
             .await
             .map_err(|e| e.to_string())?;
-        let detail = fmc_mgmt::tr!(
-            "login locks of '{user}' cleared from the shell",
-            "已从 shell 清除用户“{user}”的登录锁定"
+        let detail = fmc_mgmt::locale::text(
+            "server-main-login-locks-of-user-cleared-from",
+            &[("user", fmc_mgmt::locale::Arg::same(&user))],
         );
         audit_from_shell(pool, "unlock", &detail).await;
         Ok(format!(

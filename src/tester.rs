@@ -33,14 +33,10 @@ pub enum Busy {
 impl Busy {
     pub fn message(&self) -> crate::i18n::Text {
         match self {
-            Busy::Session => crate::tr!(
-                "A test is already running for this session; wait for its result.",
-                "此会话已有一个测试正在运行；请等待其结果。"
-            ),
-            Busy::Server => crate::tr!(
-                "Too many tests are running on this server right now; try again in a few seconds.",
-                "此服务器当前运行的测试过多；请几秒钟后重试。"
-            ),
+            Busy::Session => {
+                crate::locale::text("server-tester-a-test-is-already-running-for", &[])
+            }
+            Busy::Server => crate::locale::text("server-tester-too-many-tests-are-running-on", &[]),
         }
     }
 }
