@@ -538,8 +538,8 @@ fn id_of(revision: &Option<Revision>) -> i64 {
     revision.as_ref().map_or(0, |r| r.id)
 }
 
-/// The current revision, for callers that only have a pool (the CLI's `--from-config`).
-/// Newest by the primary key, so one indexed step, on a pool or inside a transaction.
+/// The current revision: the newest by the primary key (one indexed step), read on a pool
+/// (the store, the CLI's `--from-config`) or inside a save's write transaction.
 pub async fn load_current(
     db: impl sqlx::SqliteExecutor<'_>,
     sealer: &SecretBox,
