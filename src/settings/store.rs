@@ -200,13 +200,17 @@ impl Store {
     }
 
     /// Store the revision `plan` makes of the current one, with its audit entry, and bring
-    /// the file into line. The current revision is read inside the write transaction, so
-    /// no other process can save between that read and the insert; `plan` answers `None`
-    /// when the save is stale. The order keeps the file and the database agreeing (issue
-    /// 12, items 15 and 20): the new file is staged (written and synced beside the old
-    /// one) while the rows are inserted, the transaction commits, and only then is the
-    /// file renamed into place. A full or read-only disk fails the staging, so the save as
-    /// a whole; a failed commit leaves the old file untouched; a crash anywhere leaves the
+    /// the file into line; `plan` answers `None` when the save is stale. The current
+    /// revision is read from the database, and the new revision's id (current + 1) is its
+    /// primary key: if another process saved after that read, the insert in the write
+    /// transaction finds the id taken and the save is stale, so the check is the
+    /// database's own, atomic with the insert, and costs no query under the lock.
+    ///
+    /// The order keeps the file and the database agreeing (issue 12, items 15 and 20):
+    /// the new file is staged (written and synced beside the old one) while the write lock
+    /// is taken and the rows inserted, the transaction commits, and only then is the file
+    /// renamed into place. A full or read-only disk fails the staging, so the save as a
+    /// whole; a failed commit leaves the old file untouched; a crash anywhere leaves the
     /// old file or the committed one, never a value the database does not hold. The
     /// caller holds the writer lock.
     async fn write(
@@ -215,9 +219,21 @@ impl Store {
         address: Option<&str>,
         deadline: Instant,
     ) -> Result<SaveOutcome, SaveError> {
+        let current = load_current(&self.pool, &self.sealer).await?;
+        let Some((revision, entry)) = plan(&current) else {
+            return Ok(SaveOutcome::Stale { current });
+        };
+        // Started now, it runs while the lock is waited for; if this save ends early the
+        // staged file is dropped on the blocking pool, and its temp file with it.
+        let staging = tokio::task::spawn_blocking({
+            let (path, config) = (self.conf_path.clone(), revision.config.clone());
+            move || conf_file::stage(&path, &config)
+        });
         let mut conn = self.pool.acquire().await?;
         db::set_busy_timeout(&mut conn, lock_wait(deadline, Instant::now())).await?;
-        let written = self.write_on(&mut conn, plan, address).await;
+        let written = self
+            .write_on(&mut conn, staging, revision, address, entry)
+            .await;
         // The usual wait for whoever uses the connection next; one that cannot take it is
         // not reused.
         if db::set_busy_timeout(&mut conn, db::BUSY_TIMEOUT)
@@ -233,26 +249,17 @@ impl Store {
     async fn write_on(
         &self,
         conn: &mut sqlx::SqliteConnection,
-        plan: impl FnOnce(&Option<Revision>) -> Option<(Revision, AuditEntry)>,
+        staging: tokio::task::JoinHandle<std::io::Result<conf_file::Staged>>,
+        revision: Revision,
         address: Option<&str>,
+        (action, detail): AuditEntry,
     ) -> Result<SaveOutcome, SaveError> {
         // IMMEDIATE takes the write lock now, waiting (up to the deadline) for it; a deferred
         // transaction would read first and then fail at once on upgrading to a writer.
         let mut tx = sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?;
-        let current = load_current(&mut *tx, &self.sealer).await?;
-        let Some((revision, (action, detail))) = plan(&current) else {
-            return Ok(SaveOutcome::Stale { current });
-        };
-        // Staged on the blocking pool while the rows are inserted; if this save ends early
-        // the staged file is dropped there, and its temp file with it.
-        let staging = tokio::task::spawn_blocking({
-            let (path, config) = (self.conf_path.clone(), revision.config.clone());
-            move || conf_file::stage(&path, &config)
-        });
         match insert(&mut tx, &self.sealer, &revision, address, action, &detail).await {
             Ok(()) => {}
-            // The id is taken. Not expected with the read above in this transaction; kept
-            // so that a taken id can only ever read as a stale save, never as a failure.
+            // The id is taken: another process saved since the current revision was read.
             Err(e)
                 if e.as_database_error()
                     .is_some_and(|d| d.is_unique_violation()) =>
@@ -538,14 +545,14 @@ fn id_of(revision: &Option<Revision>) -> i64 {
     revision.as_ref().map_or(0, |r| r.id)
 }
 
-/// The current revision: the newest by the primary key (one indexed step), read on a pool
-/// (the store, the CLI's `--from-config`) or inside a save's write transaction.
+/// The current revision: the newest by the primary key (one indexed step). Also for
+/// callers that only have a pool (the CLI's `--from-config`).
 pub async fn load_current(
-    db: impl sqlx::SqliteExecutor<'_>,
+    pool: &SqlitePool,
     sealer: &SecretBox,
 ) -> Result<Option<Revision>, sqlx::Error> {
     let row: Option<RevisionRow> = sqlx::query_as(&format!("{SELECT} ORDER BY id DESC LIMIT 1"))
-        .fetch_optional(db)
+        .fetch_optional(pool)
         .await?;
     Ok(row.map(|r| r.into_revision(sealer)))
 }
