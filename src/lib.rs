@@ -109,7 +109,6 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         StartError::ProbeTarget(format!("--probe-target {}: {e}", global.probe_target))
     })?;
     let pool = db::connect(&global.database_path()).await?;
-    let database_file = db::file_path(&pool);
     let sealer = Arc::new(secret_box::SecretBox::load_or_create(
         &global.secret_key_path(),
     )?);
@@ -152,7 +151,6 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         }),
         throttle: Default::default(),
         host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),
-        sessions: Arc::new(auth::session_cache::SessionCache::new(database_file)),
         diagnostics: recent::Recent::new(std::time::Duration::from_secs(5)),
         tester: Arc::new(tester::Tester::new(
             target,

@@ -46,7 +46,6 @@ pub struct Shared {
     pub throttle: Arc<Throttle>,
     pub tester: Arc<crate::tester::Tester>,
     pub host: Arc<crate::host::HostCache>,
-    pub sessions: Arc<crate::auth::session_cache::SessionCache>,
     /// The page's Diagnostics panel, per revision.
     pub diagnostics: crate::recent::Recent<i64, crate::web::page::Diagnostics>,
 }

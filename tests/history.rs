@@ -3,7 +3,7 @@
 mod support;
 
 use reqwest::StatusCode;
-use support::app::{PAGE, TestApp, encode};
+use support::app::{PAGE, TestApp, encode, hidden};
 
 const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
 
@@ -173,4 +173,59 @@ async fn each_revision_names_the_user_who_saved_it() {
         .await
         .unwrap();
     assert_eq!(audited, "operator");
+}
+
+/// Issue 13, item 4: the current revision is read from the database on every page, so one
+/// saved by another process (another server on the same data directory) is what the page
+/// shows at once, and the stale check of the next save is the database's, not memory's.
+#[tokio::test]
+async fn a_revision_saved_by_another_process_is_what_the_page_shows_at_once() {
+    use fmc_mgmt::settings::ProxyConfig;
+    use fmc_mgmt::settings::store::{SaveOutcome, Store};
+
+    let app = TestApp::spawn().await;
+    let first = [("enabled", "on"), ("host", "10.0.0.1"), ("port", "80")];
+    assert_eq!(app.save(&first).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.form_revision().await,
+        "1",
+        "the page has read revision 1"
+    );
+
+    let data = app.data_dir();
+    let pool = fmc_mgmt::db::connect(data.join("fmc.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let sealer = fmc_mgmt::secret_box::SecretBox::load_or_create(&data.join("secret.key")).unwrap();
+    let other = Store::new(pool, app.conf_path(), std::sync::Arc::new(sealer));
+    let outcome = other
+        .save(1, "other", None, None, |old: &ProxyConfig| ProxyConfig {
+            host: Some("10.0.0.9".into()),
+            ..old.clone()
+        })
+        .await
+        .unwrap();
+    assert!(matches!(outcome, SaveOutcome::Saved(_)), "{outcome:?}");
+
+    let (status, html) = app.page().await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        hidden(&html, "revision"),
+        "2",
+        "the page shows revision 2 at once"
+    );
+    assert!(html.contains("10.0.0.9"), "with the other process's host");
+
+    // A form still on revision 1 is stale (409), one on revision 2 saves as revision 3.
+    let stale = [
+        ("revision", "1"),
+        ("enabled", "on"),
+        ("host", "10.0.0.3"),
+        ("port", "80"),
+    ];
+    assert_eq!(app.save(&stale).await.status(), StatusCode::CONFLICT);
+    let fresh = [("enabled", "on"), ("host", "10.0.0.4"), ("port", "80")];
+    assert_eq!(app.save(&fresh).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.revision_count().await, 3);
+    assert!(app.conf().unwrap_or_default().contains("10.0.0.4"));
 }

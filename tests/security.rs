@@ -1044,3 +1044,66 @@ async fn an_api_token_stops_working_when_it_expires_and_shows_when() {
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The WAL file's size and modification time.
+fn wal_stamp(wal: &std::path::Path) -> (u64, std::time::SystemTime) {
+    let meta = std::fs::metadata(wal).unwrap();
+    (meta.len(), meta.modified().unwrap())
+}
+
+/// Issue 13, item 4: the session is read from the database on every request, so one ended
+/// by another process is refused on the very next request. Here that process's commit
+/// leaves the database files looking as they were (the WAL rewritten from its start, its
+/// time put back): the window a cache checked against the files' size and time could not
+/// see, where it kept accepting an ended session.
+#[tokio::test]
+async fn a_session_ended_by_another_process_is_refused_on_the_next_request() {
+    let app = TestApp::spawn().await;
+    let other = app.db().await;
+    let wal = app.data_dir().join("fmc.db-wal");
+    // Grow the WAL, then copy it all into the database: the next commit starts the WAL
+    // again from its beginning, so a small one leaves its size as it was.
+    sqlx::query("CREATE TABLE scratch (b BLOB)")
+        .execute(&other)
+        .await
+        .unwrap();
+    for _ in 0..8 {
+        sqlx::query("INSERT INTO scratch VALUES (zeroblob(8000))")
+            .execute(&other)
+            .await
+            .unwrap();
+    }
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(&other)
+        .await
+        .unwrap();
+    assert_eq!(app.page().await.0, StatusCode::OK, "logged in");
+    assert_eq!(app.page().await.0, StatusCode::OK, "still logged in");
+
+    let before = wal_stamp(&wal);
+    sqlx::query("DELETE FROM sessions")
+        .execute(&other)
+        .await
+        .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&wal)
+        .unwrap()
+        .set_modified(before.1)
+        .unwrap();
+    assert_eq!(wal_stamp(&wal), before, "the files look unchanged");
+
+    let r = app.client.get(app.url(PAGE)).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the ended session is refused"
+    );
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login"),
+        "sent to log in again"
+    );
+}

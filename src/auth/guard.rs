@@ -39,11 +39,9 @@ pub async fn require_session(
         };
     }
     let session = match flash::cookie(req.headers(), sessions::COOKIE) {
-        Some(token) => match state
-            .sessions
-            .lookup(pool, &token, state.server.session_policy)
-            .await
-        {
+        // Read from the database on every request: a session ended by anyone (logout, a
+        // password change from the shell) is refused on the very next one.
+        Some(token) => match sessions::lookup(pool, &token, state.server.session_policy).await {
             Ok(s) => s,
             Err(e) => return AppError::from(e).into_response(),
         },

@@ -4,7 +4,6 @@
 pub mod api_tokens;
 pub mod guard;
 pub mod password;
-pub mod session_cache;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

@@ -77,7 +77,20 @@ pub async fn create(pool: &SqlitePool, user_id: i64) -> Result<String, sqlx::Err
     Ok(token)
 }
 
-/// The live session for `token`; an expired one is deleted and reads as none.
+/// How often a session's `last_seen` is written: reads stay reads, and the idle timeout
+/// (minutes) is still measured to the minute.
+const TOUCH_EVERY: i64 = 60;
+
+/// Whether a session created at `created_at` and last seen at `last_seen` (unix seconds)
+/// has ended by `now`, by idleness or by age.
+fn has_expired(now: i64, created_at: i64, last_seen: i64, policy: SessionPolicy) -> bool {
+    now - last_seen > policy.idle.as_secs() as i64
+        || now - created_at > policy.absolute.as_secs() as i64
+}
+
+/// The live session for `token`, read from the database each time (one query on the
+/// primary key), so a session ended by any process is refused at once; an expired one is
+/// deleted and reads as none.
 pub async fn lookup(
     pool: &SqlitePool,
     token: &str,
@@ -96,9 +109,7 @@ pub async fn lookup(
         return Ok(None);
     };
     let now = now_unix();
-    if now - last_seen > policy.idle.as_secs() as i64
-        || now - created_at > policy.absolute.as_secs() as i64
-    {
+    if has_expired(now, created_at, last_seen, policy) {
         delete(pool, &token_hash).await?;
         return Ok(None);
     }
@@ -112,13 +123,15 @@ pub async fn lookup(
     }))
 }
 
-/// Record activity for the idle timeout; at most one write a minute per session.
+/// Record activity for the idle timeout; at most one write a minute per session. The
+/// condition is repeated in the statement so that concurrent requests write it once.
 pub async fn touch(pool: &SqlitePool, session: &Session) -> Result<(), sqlx::Error> {
     let now = now_unix();
-    if now - session.last_seen >= 60 {
-        sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ?")
+    if now - session.last_seen >= TOUCH_EVERY {
+        sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ? AND last_seen <= ?")
             .bind(now)
             .bind(&session.token_hash)
+            .bind(now - TOUCH_EVERY)
             .execute(pool)
             .await?;
     }
@@ -139,5 +152,23 @@ pub fn cookie(token: Option<&str>, secure: bool) -> String {
     match token {
         Some(t) => format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
         None => format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_ends_when_idle_or_old_enough_and_not_before() {
+        let policy = SessionPolicy {
+            idle: Duration::from_secs(60),
+            absolute: Duration::from_secs(600),
+        };
+        let now = 10_000;
+        assert!(!has_expired(now, now - 100, now - 60, policy));
+        assert!(has_expired(now, now - 100, now - 61, policy), "idle");
+        assert!(!has_expired(now, now - 600, now, policy));
+        assert!(has_expired(now, now - 601, now, policy), "too old");
     }
 }

@@ -107,13 +107,10 @@ pub struct Store {
     conf_path: PathBuf,
     /// Seals the proxy password at rest and opens it again.
     sealer: Arc<SecretBox>,
-    /// One writer at a time, so "read current, check revision, insert, write file" is a
-    /// single step for everyone in this process.
+    /// One writer at a time in this process, so saves queue here, in order, under one
+    /// deadline, rather than in SQLite's busy handler. The database's write lock is what
+    /// makes "read current, check revision, insert" one step for every process.
     writer: Arc<Mutex<()>>,
-    /// The current revision once read. The server is the only writer of revisions (the CLI
-    /// only reads them), so after the first read it changes only in `save`, which updates
-    /// it; every page load is spared a query.
-    current: Arc<std::sync::RwLock<Option<Option<Revision>>>>,
 }
 
 impl Store {
@@ -123,7 +120,6 @@ impl Store {
             conf_path,
             sealer,
             writer: Arc::new(Mutex::new(())),
-            current: Arc::default(),
         }
     }
 
@@ -135,23 +131,11 @@ impl Store {
         &self.conf_path
     }
 
+    /// The newest revision, read from the database each time (one query on the primary
+    /// key): another process may have saved since, and the page must say what is stored.
     #[tracing::instrument(skip(self))]
     pub async fn current(&self) -> Result<Option<Revision>, sqlx::Error> {
-        if let Some(cached) = self
-            .current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-        {
-            return Ok(cached);
-        }
-        let loaded = load_current(&self.pool, &self.sealer).await?;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(loaded.clone());
-        Ok(loaded)
-    }
-
-    fn remember(&self, current: Option<Option<Revision>>) {
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = current;
+        load_current(&self.pool, &self.sealer).await
     }
 
     #[tracing::instrument(skip(self))]
@@ -191,44 +175,54 @@ impl Store {
     ) -> Result<SaveOutcome, SaveError> {
         let deadline = Instant::now() + db::BUSY_TIMEOUT;
         let _writer = self.writer.lock().await;
-        let mut current = self.current().await?;
-        if id_of(&current) != base {
-            // Memory could be behind another process: only the database can say stale.
-            current = load_current(&self.pool, &self.sealer).await?;
-            self.remember(Some(current.clone()));
-            if id_of(&current) != base {
-                return Ok(SaveOutcome::Stale { current });
+        let plan = |current: &Option<Revision>| {
+            if id_of(current) != base {
+                return None;
             }
-        }
-        let old = current.map(|r| r.config).unwrap_or_default();
-        let new = edit(&old);
-        let revision = Revision {
-            id: base + 1,
-            created_at: now_rfc3339(),
-            actor: actor.to_owned(),
-            changes: new.changes_from(&old),
-            config: new,
-            rollback_of,
+            let old = current
+                .as_ref()
+                .map(|r| r.config.clone())
+                .unwrap_or_default();
+            let new = edit(&old);
+            let revision = Revision {
+                id: base + 1,
+                created_at: now_rfc3339(),
+                actor: actor.to_owned(),
+                changes: new.changes_from(&old),
+                config: new,
+                rollback_of,
+            };
+            let entry =
+                crate::audit::revision_entry(revision.id, revision.rollback_of, &revision.changes);
+            Some((revision, entry))
         };
-        let entry =
-            crate::audit::revision_entry(revision.id, revision.rollback_of, &revision.changes);
-        self.write(revision, address, entry, deadline).await
+        self.write(plan, address, deadline).await
     }
 
-    /// Store `revision` with its audit entry and bring the file into line, in the order
-    /// that keeps them agreeing (issue 12, items 15 and 20): the new file is staged
-    /// (written and synced beside the old one) while the write lock is taken and the rows
-    /// inserted, the transaction commits, and only then is the file renamed into place. A
-    /// full or read-only disk fails the staging, so the save as a whole; a failed commit
-    /// leaves the old file untouched; a crash anywhere leaves the old file or the committed
-    /// one, never a value the database does not hold. The caller holds the writer lock.
+    /// Store the revision `plan` makes of the current one, with its audit entry, and bring
+    /// the file into line; `plan` answers `None` when the save is stale. The current
+    /// revision is read from the database, and the new revision's id (current + 1) is its
+    /// primary key: if another process saved after that read, the insert in the write
+    /// transaction finds the id taken and the save is stale, so the check is the
+    /// database's own, atomic with the insert, and costs no query under the lock.
+    ///
+    /// The order keeps the file and the database agreeing (issue 12, items 15 and 20):
+    /// the new file is staged (written and synced beside the old one) while the write lock
+    /// is taken and the rows inserted, the transaction commits, and only then is the file
+    /// renamed into place. A full or read-only disk fails the staging, so the save as a
+    /// whole; a failed commit leaves the old file untouched; a crash anywhere leaves the
+    /// old file or the committed one, never a value the database does not hold. The
+    /// caller holds the writer lock.
     async fn write(
         &self,
-        revision: Revision,
+        plan: impl FnOnce(&Option<Revision>) -> Option<(Revision, AuditEntry)>,
         address: Option<&str>,
-        entry: (&str, Text),
         deadline: Instant,
     ) -> Result<SaveOutcome, SaveError> {
+        let current = load_current(&self.pool, &self.sealer).await?;
+        let Some((revision, entry)) = plan(&current) else {
+            return Ok(SaveOutcome::Stale { current });
+        };
         // Started now, it runs while the lock is waited for; if this save ends early the
         // staged file is dropped on the blocking pool, and its temp file with it.
         let staging = tokio::task::spawn_blocking({
@@ -258,21 +252,20 @@ impl Store {
         staging: tokio::task::JoinHandle<std::io::Result<conf_file::Staged>>,
         revision: Revision,
         address: Option<&str>,
-        (action, detail): (&str, Text),
+        (action, detail): AuditEntry,
     ) -> Result<SaveOutcome, SaveError> {
         // IMMEDIATE takes the write lock now, waiting (up to the deadline) for it; a deferred
         // transaction would read first and then fail at once on upgrading to a writer.
         let mut tx = sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?;
         match insert(&mut tx, &self.sealer, &revision, address, action, &detail).await {
             Ok(()) => {}
-            // The id is taken: another process saved since this one last looked.
+            // The id is taken: another process saved since the current revision was read.
             Err(e)
                 if e.as_database_error()
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
                 drop(tx);
                 let current = load_current(&self.pool, &self.sealer).await?;
-                self.remember(Some(current.clone()));
                 return Ok(SaveOutcome::Stale { current });
             }
             Err(e) => return Err(e.into()),
@@ -283,7 +276,6 @@ impl Store {
             Err(e) => {
                 // Nothing to restore: the file was never touched. The connection the
                 // failed commit ran on is not reused (db::connect's release check).
-                self.remember(None); // unknown now: read it again next time
                 return Err(e.into());
             }
             Ok(Err(e)) => {
@@ -301,7 +293,6 @@ impl Store {
             }
             Ok(Ok(())) => {}
         }
-        self.remember(Some(Some(revision.clone())));
         Ok(SaveOutcome::Saved(revision))
     }
 
@@ -367,10 +358,10 @@ impl Store {
             summary, path = Text::same(path)
         );
         let deadline = Instant::now() + db::BUSY_TIMEOUT;
-        match self
-            .write(revision, None, (action, detail), deadline)
-            .await?
-        {
+        // Only over no revision at all: another process may have saved since start looked.
+        let plan =
+            |current: &Option<Revision>| current.is_none().then_some((revision, (action, detail)));
+        match self.write(plan, None, deadline).await? {
             SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(revision)),
             // Another process saved first: its revision is the truth, and the file follows.
             SaveOutcome::Stale { current } => {
@@ -547,11 +538,15 @@ async fn insert(
         .map(drop)
 }
 
+/// A revision's audit entry: its action and its words.
+type AuditEntry = (&'static str, Text);
+
 fn id_of(revision: &Option<Revision>) -> i64 {
     revision.as_ref().map_or(0, |r| r.id)
 }
 
-/// The current revision, for callers that only have a pool (the CLI's `--from-config`).
+/// The current revision: the newest by the primary key (one indexed step). Also for
+/// callers that only have a pool (the CLI's `--from-config`).
 pub async fn load_current(
     pool: &SqlitePool,
     sealer: &SecretBox,
@@ -687,14 +682,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (ours, theirs) = (store(&dir).await, store(&dir).await);
         let first = saved(ours.save(0, "a", None, None, on("one.test")).await.unwrap());
-        // The other process saves revision 2; this store still remembers revision 1.
+        assert_eq!(ours.current().await.unwrap().map(|r| r.id), Some(first.id));
+        // The other process saves revision 2: this store says so at once (no memory of 1).
         saved(
             theirs
                 .save(1, "b", None, None, on("two.test"))
                 .await
                 .unwrap(),
         );
-        assert_eq!(ours.current().await.unwrap().map(|r| r.id), Some(first.id));
+        assert_eq!(ours.current().await.unwrap().map(|r| r.id), Some(2));
 
         match ours
             .save(1, "a", None, None, on("three.test"))
@@ -720,7 +716,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_base_newer_than_memory_is_checked_against_the_database() {
+    async fn a_form_loaded_from_another_process_s_revision_is_not_stale() {
         let dir = tempfile::tempdir().unwrap();
         let (ours, theirs) = (store(&dir).await, store(&dir).await);
         saved(ours.save(0, "a", None, None, on("one.test")).await.unwrap());
