@@ -5,8 +5,8 @@
 
 use sqlx::SqlitePool;
 
+use crate::clock::now_rfc3339;
 use crate::i18n::{Lang, Text};
-use crate::settings::store::now_rfc3339;
 use crate::tr;
 
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]

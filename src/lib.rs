@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -45,7 +46,7 @@ pub fn app(state: AppState) -> Router {
             web::host_check::check,
         ))
         .layer(axum::middleware::from_fn(i18n::from_browser))
-        .layer(axum::middleware::from_fn(auth::guard::security_headers))
+        .layer(axum::middleware::from_fn(web::guard::security_headers))
         .layer(axum::middleware::from_fn(web::log_request))
 }
 

@@ -48,5 +48,5 @@ pub struct Shared {
     pub host: Arc<crate::host::HostCache>,
     pub sessions: Arc<crate::auth::session_cache::SessionCache>,
     /// The page's Diagnostics panel, per revision.
-    pub diagnostics: crate::recent::Recent<i64, crate::web::page::Diagnostics>,
+    pub diagnostics: crate::recent::Recent<i64, crate::host::Diagnostics>,
 }

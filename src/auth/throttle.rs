@@ -12,9 +12,11 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sqlx::SqlitePool;
+
+use crate::clock::unix_millis;
 
 pub const FREE_FAILURES: u32 = 5;
 const FIRST_LOCK: Duration = Duration::from_secs(30);
@@ -219,12 +221,6 @@ pub struct Attempt<'t> {
     on_record: bool,
 }
 
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 impl Throttle {
     fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
         self.in_flight.lock().unwrap_or_else(|e| e.into_inner())
@@ -234,7 +230,7 @@ impl Throttle {
     /// attempts from addresses that have failed too are slowed (a clean one is not, so the
     /// admin is not slowed by an attack on the name).
     pub async fn slowdown(&self, pool: &SqlitePool, keys: &Keys) -> Result<Duration, sqlx::Error> {
-        let now = now_ms();
+        let now = unix_millis();
         if table::count(pool, &keys.addr())
             .await?
             .current(now)
@@ -259,7 +255,7 @@ impl Throttle {
         for key in &locking {
             counts.push(table::count(pool, key).await?);
         }
-        let now = now_ms();
+        let now = unix_millis();
         let mut in_flight = self.in_flight();
         let pairs: Vec<(Count, u32)> = locking
             .iter()
@@ -313,7 +309,7 @@ impl Throttle {
         actor: &str,
         address: Option<&str>,
     ) -> Result<(), sqlx::Error> {
-        let now = now_ms();
+        let now = unix_millis();
         let mut locked = None;
         for key in keys.locking() {
             let count = table::count(pool, &key).await?;
@@ -380,7 +376,7 @@ impl Attempt<'_> {
         address: Option<&str>,
     ) -> Result<Option<Duration>, sqlx::Error> {
         let _turn = self.throttle.gate.lock().await;
-        let now = now_ms();
+        let now = unix_millis();
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut longest = None;
         for (key, locks) in [

@@ -8,12 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::{FromRow, SqlitePool};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tokio::sync::Mutex;
 
 use super::fields::{Port, ProxyHost};
 use super::{Change, ProxyConfig, conf_file};
+use crate::clock::now_rfc3339;
 use crate::db;
 use crate::i18n::Text;
 use crate::secret::Secret;
@@ -584,12 +583,6 @@ pub async fn seal_stored_passwords(
     }
     tx.commit().await?;
     Ok(sealed)
-}
-
-pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@ use utoipa_axum::routes;
 
 use super::api_body::test_form;
 pub use super::api_body::{ProxyPut, ProxyTest};
+use super::guard::client_addr;
 use super::proxy_save::{Actor, SaveResult, save_proxy};
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::probe::Report;
 use crate::settings::form::{FieldErrors, ProxyForm};

@@ -8,10 +8,10 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use super::guard::client_addr;
 use super::page::{form_body, form_error};
 use crate::audit;
 use crate::auth::api_tokens::{self, ApiToken};
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::state::AppState;

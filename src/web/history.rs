@@ -11,11 +11,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
 use super::flash::{self, Flash};
+use super::guard::client_addr;
 use super::page::language_choice;
 use super::page::{form_body, form_error, form_from_config};
 use super::proxy_save::{Actor, SaveResult, save_proxy};
 use crate::audit;
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};

@@ -12,9 +12,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
 use super::flash::cookie;
+use super::guard::client_addr;
 use super::page::{form_body, form_error};
 use crate::audit;
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::{self, Session};
 use crate::auth::throttle::{Keys, Refusal, cut_name};
 use crate::auth::{constant_time_eq, password, random_hex, users};

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit_page;
 pub mod flash;
 pub mod form_body;
+pub mod guard;
 pub mod history;
 pub mod host_check;
 pub mod language;
@@ -26,7 +27,6 @@ use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::auth;
 use crate::state::AppState;
 
 pub const PAGE: &str = "/system/configuration/management-interfaces";
@@ -56,7 +56,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(api::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
-            auth::guard::require_session,
+            guard::require_session,
         ));
     Router::new()
         .merge(protected)

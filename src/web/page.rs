@@ -1,9 +1,6 @@
 //! The Management Interfaces page: render it, and save its Proxy section (Post/Redirect/Get).
 
-use std::net::IpAddr;
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use askama::Template;
 use axum::Extension;
@@ -16,12 +13,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::PAGE;
 use super::flash::{self, Flash};
 use super::form_body::{FormBody, FormBodyError};
+use super::guard::client_addr;
 use super::probe_view::ProbeView;
 use super::proxy_save::{Actor, SaveResult, save_proxy};
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::host::{self, HostFacts, TcpConn};
+use crate::host::{Diagnostics, HostFacts};
 use crate::i18n::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldErrors, ProxyForm};
@@ -55,60 +52,20 @@ pub struct PageTemplate {
     pub diag: Arc<Diagnostics>,
 }
 
-/// The Diagnostics panel's live facts: the proxy file as `cat` shows it and the TCP
-/// connections to the proxy as `netstat` does.
-#[derive(Debug)]
-pub struct Diagnostics {
-    pub conf_text: Result<String, String>,
-    pub proxy_label: String,
-    pub connections: Vec<TcpConn>,
-}
-
-impl Diagnostics {
-    /// Read now: the file, the proxy's addresses (a DNS lookup for a name), /proc/net/tcp.
-    async fn read(conf_path: &Path, config: &ProxyConfig) -> Diagnostics {
-        let proxy = match (&config.host, config.port) {
-            (Some(h), Some(p)) => Some((h.clone(), resolve_quickly(h, p).await, p)),
-            _ => None,
-        };
-        let conf_path = conf_path.to_owned();
-        // /proc/net/tcp lists every socket, TIME_WAIT included: on a busy host reading it
-        // takes milliseconds, which must not hold up a runtime thread.
-        let read = move || {
-            // Never through a link: what a link points to is not ours to show.
-            let conf_text = crate::settings::conf_file::read_for_display(&conf_path);
-            let (proxy_label, connections) = match proxy {
-                Some((host, addrs, port)) => (host, host::connections_to(&addrs, port)),
-                None => ("<proxy>".to_owned(), Vec::new()),
-            };
-            Diagnostics {
-                conf_text,
-                proxy_label,
-                connections,
-            }
-        };
-        tokio::task::spawn_blocking(read)
-            .await
-            .unwrap_or_else(|e| Diagnostics {
-                conf_text: Err(e.to_string()),
-                proxy_label: "<proxy>".to_owned(),
-                connections: Vec::new(),
-            })
-    }
-
-    /// Kept for five seconds per revision: a save (a new revision) is seen at once, a hand
-    /// edit of the file or a new connection within five seconds. Reading /proc/net/tcp
-    /// walks the kernel's whole socket table (11 ms on the 2-core test VM, with three
-    /// sockets open) and slows every request meanwhile; read once a second, it put the
-    /// page's p99 at one connection at 4 ms.
-    async fn current(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
-        state
-            .diagnostics
-            .get_or_read(ctx.revision, || {
-                Diagnostics::read(state.store.conf_path(), &ctx.config)
-            })
-            .await
-    }
+/// The Diagnostics panel, kept for five seconds per revision: a save (a new revision) is
+/// seen at once, a hand edit of the file or a new connection within five seconds. Reading
+/// /proc/net/tcp walks the kernel's whole socket table (11 ms on the 2-core test VM, with
+/// three sockets open) and slows every request meanwhile; read once a second, it put the
+/// page's p99 at one connection at 4 ms.
+async fn diagnostics(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
+    let conf_path = state.store.conf_path().to_owned();
+    // Never through a link: what a link points to is not ours to show.
+    let read_conf = move || crate::settings::conf_file::read_for_display(&conf_path);
+    let proxy = ctx.config.host.clone().zip(ctx.config.port);
+    state
+        .diagnostics
+        .get_or_read(ctx.revision, || Diagnostics::read(read_conf, proxy))
+        .await
 }
 
 impl PageTemplate {
@@ -201,26 +158,9 @@ pub async fn render_page(
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
         conf_path: state.store.conf_path().display().to_string(),
-        diag: Diagnostics::current(state, ctx).await,
+        diag: diagnostics(state, ctx).await,
     };
     Ok(Html(page.render()?))
-}
-
-/// The proxy's addresses for the netstat view; a name that does not resolve within a
-/// moment simply shows no connections (the probe is where DNS failures are explained).
-async fn resolve_quickly(host: &str, port: u16) -> Vec<IpAddr> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return vec![ip];
-    }
-    match tokio::time::timeout(
-        Duration::from_millis(300),
-        tokio::net::lookup_host((host, port)),
-    )
-    .await
-    {
-        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
-        _ => Vec::new(),
-    }
 }
 
 #[tracing::instrument(skip_all)]

@@ -17,10 +17,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::api::ApiError;
+use super::guard::client_addr;
 use super::page::{Extras, PageContext, form_body, form_error, proxy_form, render_page};
 use super::probe_view::ProbeView;
 use crate::audit;
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Texts};

@@ -10,14 +10,14 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::api_tokens;
-use super::constant_time_eq;
-use super::sessions::{self, Session};
+use super::{BODY_LIMIT, flash, page};
+use crate::auth::api_tokens;
+use crate::auth::constant_time_eq;
+use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, error_page};
 use crate::i18n::{self, Lang, Text};
 use crate::state::AppState;
 use crate::tr;
-use crate::web::{BODY_LIMIT, flash, page};
 
 /// The header API clients send with the session's CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -124,7 +124,7 @@ fn unauthenticated(req: &Request, is_api: bool) -> Response {
     let target = if req.method() == Method::GET {
         back
     } else {
-        crate::web::PAGE
+        super::PAGE
     };
     Redirect::to(&format!(
         "/login?next={}",
