@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
+// The audit log owns the rule for how much of a typed name is kept; the throttle keys on it.
+use crate::audit::cut_name;
 use crate::clock::unix_millis;
 
 pub const FREE_FAILURES: u32 = 5;
@@ -32,8 +34,6 @@ pub const CHECKS_AT_ONCE: usize = 4;
 pub const CLEAN_CHECKS_AT_ONCE: usize = 2;
 /// Rows the table may hold; the oldest unlocked ones go first.
 const MAX_ROWS: i64 = 10_000;
-/// User names are cut to this many characters before they are stored or logged.
-pub const NAME_CHARS: usize = 64;
 /// The longest a user's logins are slowed when many addresses fail its name.
 const LONGEST_SLOWDOWN: Duration = Duration::from_secs(2);
 
@@ -56,14 +56,6 @@ pub fn slowdown_for(failures: u32) -> Duration {
         Some(over) => Duration::from_millis(125)
             .saturating_mul(1u32 << over.min(10))
             .min(LONGEST_SLOWDOWN),
-    }
-}
-
-/// A user name as it may be stored and logged: at most [`NAME_CHARS`] characters.
-pub fn cut_name(name: &str) -> &str {
-    match name.char_indices().nth(NAME_CHARS) {
-        Some((end, _)) => &name[..end],
-        None => name,
     }
 }
 

@@ -1,16 +1,15 @@
 //! Middleware: sessions in front of every protected route, CSRF on every state change,
 //! and the security headers on every response.
 
-use std::net::SocketAddr;
-
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{BODY_LIMIT, flash, page};
+use super::extract::{PostedForm, form_body};
+use super::{BODY_LIMIT, flash};
 use crate::auth::api_tokens;
 use crate::auth::constant_time_eq;
 use crate::auth::sessions::{self, Session};
@@ -203,8 +202,7 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
             ),
         )
     })?;
-    let fields =
-        page::form_body(&parts.headers, Ok(bytes.clone())).map_err(IntoResponse::into_response)?;
+    let fields = form_body(&parts.headers, Ok(bytes)).map_err(IntoResponse::into_response)?;
     if !constant_time_eq(
         fields.text("csrf_token").as_bytes(),
         session.csrf_token.as_bytes(),
@@ -217,7 +215,10 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
             ),
         ));
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    // The handler takes the parsed form as `PostedForm`: the body is read and parsed once.
+    let mut req = Request::from_parts(parts, Body::empty());
+    req.extensions_mut().insert(PostedForm(fields));
+    Ok(req)
 }
 
 fn forbidden(is_api: bool, message: &Text) -> Response {
@@ -231,13 +232,6 @@ fn forbidden(is_api: bool, message: &Text) -> Response {
     } else {
         error_page(StatusCode::FORBIDDEN, message)
     }
-}
-
-/// The client's address as the listener saw it.
-pub fn client_addr(req_extensions: &axum::http::Extensions) -> Option<String> {
-    req_extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";

@@ -2,21 +2,18 @@
 //! there is no session yet; success always starts a new session (no fixation).
 
 use askama::Template;
-use axum::Extension;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
+use super::extract::{Actor, ClientAddr, FormFields, PostedForm, form_error};
 use super::flash::cookie;
-use super::guard::client_addr;
-use super::page::{form_body, form_error};
 use crate::audit;
-use crate::auth::sessions::{self, Session};
-use crate::auth::throttle::{Keys, Refusal, cut_name};
+use crate::audit::cut_name;
+use crate::auth::sessions::{self};
+use crate::auth::throttle::{Keys, Refusal};
 use crate::auth::{constant_time_eq, password, random_hex, users};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
@@ -93,10 +90,9 @@ pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
     headers: HeaderMap,
-    request_ext: axum::http::Extensions,
-    body: Result<Bytes, BytesRejection>,
+    address: ClientAddr,
+    FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     let [username, password_text, csrf] = fields
         .require(["username", "password", "csrf_token"])
         .map_err(form_error)?;
@@ -114,13 +110,7 @@ pub async fn submit(
             )),
         );
     }
-    let address = client_addr(&request_ext);
-    let keys = Keys::new(
-        &username,
-        request_ext
-            .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip()),
-    );
+    let keys = Keys::new(&username, address.ip());
     // What the log and the audit keep of a name the client chose: 64 characters.
     let actor = cut_name(&username);
     let pool = state.store.pool();
@@ -169,12 +159,25 @@ pub async fn submit(
     };
 
     attempt.succeeded(pool).await?;
-    if let Some(old) = cookie(&headers, sessions::COOKIE) {
+    logged_in(&state, &headers, &user, address.as_deref(), &next).await
+}
+
+/// The password was right: a new session (the old one ended), audited, its cookie set and
+/// the login form's CSRF cookie cleared, and on to `next`.
+async fn logged_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &users::User,
+    address: Option<&str>,
+    next: &str,
+) -> Result<Response, AppError> {
+    let pool = state.store.pool();
+    if let Some(old) = cookie(headers, sessions::COOKIE) {
         sessions::delete(pool, &sessions::hash_token(&old)).await?;
     }
     let token = sessions::create(pool, user.id).await?;
-    audit::record(pool, &user.username, address.as_deref(), "login", "").await;
-    let mut response = Redirect::to(safe_next(Some(&next))).into_response();
+    audit::record(pool, &user.username, address, "login", "").await;
+    let mut response = Redirect::to(safe_next(Some(next))).into_response();
     let h = response.headers_mut();
     if let Ok(v) =
         HeaderValue::from_str(&sessions::cookie(Some(&token), state.server.secure_cookies))
@@ -231,19 +234,12 @@ fn refused(lang: Lang, refusal: Refusal, username: &str, next: &str) -> Result<R
 #[tracing::instrument(skip_all)]
 pub async fn logout(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
-    request: Request,
+    actor: Actor,
+    _checked: PostedForm,
 ) -> Result<Response, AppError> {
     let pool = state.store.pool();
-    sessions::delete(pool, &session.token_hash).await?;
-    audit::record(
-        pool,
-        &session.username,
-        client_addr(request.extensions()).as_deref(),
-        "logout",
-        "",
-    )
-    .await;
+    sessions::delete(pool, &actor.session.token_hash).await?;
+    audit::record(pool, actor.name(), actor.address(), "logout", "").await;
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&sessions::cookie(None, state.server.secure_cookies)) {
         response.headers_mut().append(SET_COOKIE, v);

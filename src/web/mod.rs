@@ -7,6 +7,7 @@ pub mod api_doc;
 pub mod api_tokens_page;
 pub mod assets;
 pub mod audit_page;
+pub mod extract;
 pub mod flash;
 pub mod form_body;
 pub mod guard;

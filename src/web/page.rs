@@ -4,18 +4,16 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
+use super::extract::{Actor, PostedForm, form_error};
 use super::flash::{self, Flash};
-use super::form_body::{FormBody, FormBodyError};
-use super::guard::client_addr;
+use super::form_body::FormBody;
 use super::probe_view::ProbeView;
-use super::proxy_save::{Actor, SaveResult, save_proxy};
+use super::proxy_save::{SaveResult, save_proxy};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::host::{Diagnostics, HostFacts};
@@ -192,56 +190,6 @@ pub async fn show(
     Ok(response)
 }
 
-/// Read a urlencoded form body, turning every way it can be wrong into a clear 4xx.
-pub fn form_body(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<FormBody, AppError> {
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::status(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            tr!(
-                "The form is too large to be a Proxy form; nothing was saved.",
-                "表单过大，不是代理表单；未保存任何内容。"
-            ),
-        ),
-        status => {
-            // axum's words stay in the English; the Chinese says the same without them.
-            let why = rejection.body_text();
-            AppError::status(
-                status,
-                tr!(
-                    "The form could not be read: {why}",
-                    "无法读取表单：请求正文不完整或在传输中断开。未保存任何内容；请重新加载页面后重试。"
-                ),
-            )
-        }
-    })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::status(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            tr!(
-                "Send the form as application/x-www-form-urlencoded, as the page does.",
-                "请像本页面一样以 application/x-www-form-urlencoded 格式发送表单。"
-            ),
-        ));
-    }
-    FormBody::parse(&body).map_err(form_error)
-}
-
-pub fn form_error(e: FormBodyError) -> AppError {
-    AppError::bad_request(e.text().map(|lang, e| match lang {
-        Lang::En => format!(
-            "This request is not a valid Proxy form: {e}. Nothing was saved; reload the page and try again."
-        ),
-        Lang::ZhCn => format!("此请求不是有效的代理表单：{e}。未保存任何内容；请重新加载页面后重试。"),
-    }))
-}
-
 /// The Proxy fields of a posted form; passwords may be absent (blank keeps the stored one).
 pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
     let [host, port, username] = fields
@@ -261,24 +209,16 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
 #[tracing::instrument(skip_all)]
 pub async fn save(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    actor: Actor,
     lang: Lang,
-    request_ext: axum::http::Extensions,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    fields: PostedForm,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     fields
         .require(["host", "port", "username", "revision"])
         .map_err(form_error)?;
     let form = proxy_form(&fields)?;
     let base = fields.number("revision").map_err(form_error)?;
-    let address = client_addr(&request_ext);
-    let actor = Actor {
-        name: &session.username,
-        address: address.as_deref(),
-    };
-    let result = save_proxy(&state, actor, &form, base, None).await?;
+    let result = save_proxy(&state, &actor, &form, base, None).await?;
     let ctx = PageContext::load(&state.store).await?;
     let (status, extras) = match result {
         SaveResult::Saved(revision) => {
@@ -315,6 +255,6 @@ pub async fn save(
             )
         }
     };
-    let html = render_page(lang, &session, &state, &ctx, form, extras).await?;
+    let html = render_page(lang, &actor.session, &state, &ctx, form, extras).await?;
     Ok((status, html).into_response())
 }
