@@ -13,7 +13,7 @@ use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::state::AppState;
 
-use super::page::language_choice;
+use super::layout::BasePage;
 use crate::i18n::{Lang, Text, Texts};
 use crate::tr;
 
@@ -25,10 +25,7 @@ const DEFAULT_DAYS: u32 = 90;
 #[template(path = "api_tokens.html")]
 struct TokensPage {
     t: &'static Texts,
-    user: String,
-    csrf_token: String,
-    language: &'static str,
-    back: &'static str,
+    base: BasePage,
     tokens: Vec<ApiToken>,
     new_token: Option<(String, String)>,
     error: Option<String>,
@@ -44,10 +41,7 @@ async fn render(
     let tokens = api_tokens::list(state.store.pool()).await?;
     let page = TokensPage {
         t: lang.texts(),
-        user: session.username.clone(),
-        csrf_token: session.csrf_token.clone(),
-        language: language_choice(session),
-        back: PATH,
+        base: BasePage::new(session, PATH),
         tokens,
         new_token,
         error: error.map(|e| e.get(lang).to_owned()),

@@ -10,8 +10,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::PAGE;
 use super::extract::{Actor, PostedForm, form_error};
 use super::flash::{self, Flash};
+use super::layout::BasePage;
 use super::page::form_from_config;
-use super::page::language_choice;
 use super::proxy_save::{SaveResult, save_proxy};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
@@ -29,10 +29,7 @@ const SHOWN: i64 = 200;
 #[template(path = "history.html")]
 struct HistoryPage {
     t: &'static Texts,
-    user: String,
-    csrf_token: String,
-    language: &'static str,
-    back: &'static str,
+    base: BasePage,
     current: i64,
     revisions: Vec<Revision>,
     message: Option<String>,
@@ -53,10 +50,7 @@ async fn render(
     let revisions = state.store.list(SHOWN).await?;
     let page = HistoryPage {
         t: lang.texts(),
-        user: session.username.clone(),
-        csrf_token: session.csrf_token.clone(),
-        language: language_choice(session),
-        back: HISTORY,
+        base: BasePage::new(session, HISTORY),
         current: revisions.first().map_or(0, |r| r.id),
         revisions,
         message: message.map(|m| m.get(lang).to_owned()),

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod history;
 pub mod host_check;
 pub mod language;
+pub mod layout;
 pub mod login;
 pub mod page;
 pub mod probe_test;

@@ -12,6 +12,7 @@ use super::PAGE;
 use super::extract::{Actor, PostedForm, form_error};
 use super::flash::{self, Flash};
 use super::form_body::FormBody;
+use super::layout::BasePage;
 use super::probe_view::ProbeView;
 use super::proxy_save::{SaveResult, save_proxy};
 use crate::auth::sessions::Session;
@@ -29,11 +30,7 @@ use crate::tr;
 #[template(path = "management_interfaces.html")]
 pub struct PageTemplate {
     pub t: &'static Texts,
-    pub user: String,
-    pub csrf_token: String,
-    /// The saved language for the user menu: `en`, `zh-CN` or `auto`.
-    pub language: &'static str,
-    pub back: &'static str,
+    pub base: BasePage,
     pub flash: Option<String>,
     pub host: std::sync::Arc<HostFacts>,
     pub notice: Option<String>,
@@ -78,11 +75,6 @@ impl PageTemplate {
     fn yes_no(&self, on: &bool) -> &'static str {
         self.t.yes_no(*on)
     }
-}
-
-/// What the user menu shows as the saved language.
-pub fn language_choice(session: &Session) -> &'static str {
-    session.language.map_or("auto", Lang::code)
 }
 
 /// What the page shows besides the form: gathered fresh on every render.
@@ -137,10 +129,7 @@ pub async fn render_page(
     let last = state.tester.last();
     let page = PageTemplate {
         t: lang.texts(),
-        user: session.username.clone(),
-        csrf_token: session.csrf_token.clone(),
-        language: language_choice(session),
-        back: PAGE,
+        base: BasePage::new(session, PAGE),
         flash: extras.flash,
         host: state.host.facts().await,
         notice: extras.notice.map(|n| n.get(lang).to_owned()),
