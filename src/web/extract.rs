@@ -1,7 +1,7 @@
 //! Extractors: how `web` turns a request into typed values once. [`PostedForm`] is a form
 //! whose body the session guard parsed and whose CSRF token it checked; [`Actor`] is who
-//! asks (the session) and from where; [`ClientAddr`] and [`FormFields`] serve the login
-//! form, which has no session yet.
+//! asks (the session) and from where; [`Cookies`] are read once; [`ClientAddr`] and
+//! [`FormFields`] serve the login form, which has no session yet.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -120,6 +120,43 @@ fn outside_the_guard() -> AppError {
             "此页面不可用。未更改任何内容。"
         ),
     )
+}
+
+/// The request's cookies, read once from its `Cookie` headers: the session, the login
+/// form's CSRF token and the flash message travel in them.
+#[derive(Clone, Debug, Default)]
+pub struct Cookies(Vec<(String, String)>);
+
+impl Cookies {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Cookies(
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|pair| pair.trim().split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        )
+    }
+
+    /// The value of cookie `name`: the first one sent, as a browser lists the most
+    /// specific path first.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Cookies {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Cookies::from_headers(&parts.headers))
+    }
 }
 
 /// A form posted without a session (the login form, which checks its own CSRF cookie):
@@ -260,6 +297,21 @@ mod tests {
         assert_eq!(ok.status(), StatusCode::OK);
         let twice = app.oneshot(send("user=a&user=b")).await.unwrap();
         assert_eq!(twice.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name_across_headers() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, "a=1; fmc_session=abc".parse().unwrap());
+        headers.append(
+            header::COOKIE,
+            "fmc_session=late; x_fmc_session=no".parse().unwrap(),
+        );
+        let cookies = Cookies::from_headers(&headers);
+        assert_eq!(cookies.get("fmc_session"), Some("abc"));
+        assert_eq!(cookies.get("a"), Some("1"));
+        assert_eq!(cookies.get("session"), None);
+        assert_eq!(Cookies::default().get("a"), None);
     }
 
     #[test]

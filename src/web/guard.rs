@@ -1,5 +1,6 @@
-//! Middleware: sessions in front of every protected route, CSRF on every state change,
-//! and the security headers on every response.
+//! Middleware: sessions in front of every protected route, CSRF on every state change
+//! (a form body is parsed here, once, and handed on as `extract::PostedForm`), and the
+//! security headers on every response. The session look-up itself is `auth`'s.
 
 use axum::Json;
 use axum::body::Body;
@@ -8,8 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::extract::{PostedForm, form_body};
-use super::{BODY_LIMIT, flash};
+use super::BODY_LIMIT;
+use super::extract::{Cookies, PostedForm, form_body};
 use crate::auth::api_tokens;
 use crate::auth::constant_time_eq;
 use crate::auth::sessions::{self, Session};
@@ -37,7 +38,10 @@ pub async fn require_session(
             Err(resp) => resp,
         };
     }
-    let session = match flash::cookie(req.headers(), sessions::COOKIE) {
+    let cookie = Cookies::from_headers(req.headers())
+        .get(sessions::COOKIE)
+        .map(str::to_owned);
+    let session = match cookie {
         Some(token) => match state
             .sessions
             .lookup(pool, &token, state.server.session_policy)

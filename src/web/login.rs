@@ -4,12 +4,11 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
-use super::extract::{Actor, ClientAddr, FormFields, PostedForm, form_error};
-use super::flash::cookie;
+use super::extract::{Actor, ClientAddr, Cookies, FormFields, PostedForm, form_error};
 use crate::audit;
 use crate::audit::cut_name;
 use crate::auth::sessions::{self};
@@ -89,7 +88,7 @@ pub async fn show(lang: Lang, Query(q): Query<NextQuery>) -> Result<Response, Ap
 pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
-    headers: HeaderMap,
+    cookies: Cookies,
     address: ClientAddr,
     FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
@@ -97,7 +96,7 @@ pub async fn submit(
         .require(["username", "password", "csrf_token"])
         .map_err(form_error)?;
     let next = fields.text("next");
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let expected = cookies.get(LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(csrf.as_bytes(), expected.as_bytes()) {
         return render(
             lang,
@@ -159,21 +158,21 @@ pub async fn submit(
     };
 
     attempt.succeeded(pool).await?;
-    logged_in(&state, &headers, &user, address.as_deref(), &next).await
+    logged_in(&state, &cookies, &user, address.as_deref(), &next).await
 }
 
 /// The password was right: a new session (the old one ended), audited, its cookie set and
 /// the login form's CSRF cookie cleared, and on to `next`.
 async fn logged_in(
     state: &AppState,
-    headers: &HeaderMap,
+    cookies: &Cookies,
     user: &users::User,
     address: Option<&str>,
     next: &str,
 ) -> Result<Response, AppError> {
     let pool = state.store.pool();
-    if let Some(old) = cookie(headers, sessions::COOKIE) {
-        sessions::delete(pool, &sessions::hash_token(&old)).await?;
+    if let Some(old) = cookies.get(sessions::COOKIE) {
+        sessions::delete(pool, &sessions::hash_token(old)).await?;
     }
     let token = sessions::create(pool, user.id).await?;
     audit::record(pool, &user.username, address, "login", "").await;

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
-use super::extract::{Actor, PostedForm, form_error};
+use super::extract::{Actor, Cookies, PostedForm, form_error};
 use super::flash::{self, Flash};
 use super::form_body::FormBody;
 use super::layout::BasePage;
@@ -155,10 +155,10 @@ pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     lang: Lang,
-    headers: HeaderMap,
+    cookies: Cookies,
 ) -> Result<Response, AppError> {
     let ctx = PageContext::load(&state.store).await?;
-    let flash = Flash::from_headers(&headers).map(|f| f.message().get(lang).to_owned());
+    let flash = Flash::from_cookies(&cookies).map(|f| f.message().get(lang).to_owned());
     let extras = Extras {
         flash: flash.clone(),
         ..Extras::default()
