@@ -5,8 +5,8 @@
 
 use sqlx::SqlitePool;
 
+use crate::clock::now_rfc3339;
 use crate::i18n::{Lang, Text};
-use crate::settings::store::now_rfc3339;
 use crate::tr;
 
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
@@ -58,6 +58,17 @@ impl<'a> From<&'a str> for Detail<'a> {
     }
 }
 
+/// User names are cut to this many characters before they are stored or logged.
+pub const NAME_CHARS: usize = 64;
+
+/// A user name as it may be stored and logged: at most [`NAME_CHARS`] characters.
+pub fn cut_name(name: &str) -> &str {
+    match name.char_indices().nth(NAME_CHARS) {
+        Some((end, _)) => &name[..end],
+        None => name,
+    }
+}
+
 /// Record an event. An audit write that fails is logged, not fatal: the admin's action
 /// already happened and must not be reported as failed.
 #[tracing::instrument(skip(pool, detail))]
@@ -90,7 +101,7 @@ pub async fn insert<'e, 'd>(
          VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(now_rfc3339())
-    .bind(crate::auth::throttle::cut_name(actor))
+    .bind(cut_name(actor))
     .bind(address)
     .bind(action)
     .bind(detail.en)
@@ -160,64 +171,4 @@ pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<Entry>, sqlx::Err
     .bind(limit)
     .fetch_all(pool)
     .await
-}
-
-/// The action and detail of a save's or a rollback's entry, e.g. `rollback`, "revision 4
-/// restores revision 1: port 80 → 3128".
-pub fn revision_entry(
-    revision: i64,
-    rollback_of: Option<i64>,
-    changes: &[crate::settings::Change],
-) -> (&'static str, Text) {
-    let changes = Text::new(
-        describe_changes_in(&crate::i18n::EN, changes),
-        describe_changes_in(&crate::i18n::ZH_CN, changes),
-    );
-    match rollback_of {
-        Some(target) => (
-            "rollback",
-            tr!(
-                "revision {revision} restores revision {target}: {changes}",
-                "修订版本 {revision} 恢复了修订版本 {target}：{changes}";
-                changes = changes
-            ),
-        ),
-        None => (
-            "save",
-            tr!("revision {revision}: {changes}", "修订版本 {revision}：{changes}"; changes),
-        ),
-    }
-}
-
-/// The summary of a revision's changes in the language of `t` (field names stay as the
-/// form and the API spell them).
-pub fn describe_changes_in(t: &crate::i18n::Texts, changes: &[crate::settings::Change]) -> String {
-    if changes.is_empty() {
-        return t.no_changes.into();
-    }
-    changes
-        .iter()
-        .map(|c| match c.field.as_str() {
-            "password" => match (&c.from, &c.to) {
-                (None, Some(_)) => t.change_password_set.to_owned(),
-                (Some(_), None) => t.change_password_cleared.to_owned(),
-                _ => t.change_password_changed.to_owned(),
-            },
-            field => {
-                // A checkbox's `on`/`off` is a word of the language; the rest is as typed.
-                let checkbox = matches!(field, "enabled" | "use_auth");
-                let value = |v: &Option<String>| {
-                    match v.as_deref() {
-                        None => t.empty,
-                        Some("on") if checkbox => t.on,
-                        Some("off") if checkbox => t.off,
-                        Some(v) => v,
-                    }
-                    .to_owned()
-                };
-                format!("{field} {} → {}", value(&c.from), value(&c.to))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(t.list_separator)
 }

@@ -141,7 +141,7 @@ pub struct Global {
     /// protection: other names get 421). Repeatable; the variable takes a comma-separated list.
     #[arg(long = "allowed-host", env = "FMC_ALLOWED_HOST", value_name = "NAME",
           value_delimiter = ',', global = true,
-          value_parser = crate::web::host_check::parse_allowed_host)]
+          value_parser = crate::allowed_hosts::parse_allowed_host)]
     pub allowed_hosts: Vec<String>,
 
     /// Connections served at once; more wait in the kernel's queue until one ends.

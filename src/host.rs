@@ -293,6 +293,67 @@ pub fn connections_to(addrs: &[IpAddr], port: u16) -> Vec<TcpConn> {
         .collect()
 }
 
+/// The Diagnostics panel's live facts: the proxy file as `cat` shows it and the TCP
+/// connections to the proxy as `netstat` does.
+#[derive(Debug)]
+pub struct Diagnostics {
+    pub conf_text: Result<String, String>,
+    pub proxy_label: String,
+    pub connections: Vec<TcpConn>,
+}
+
+impl Diagnostics {
+    /// Read now: the file through `read_conf`, the proxy's addresses (a DNS lookup for a
+    /// name), /proc/net/tcp. `proxy` is the configured host and port, if any.
+    pub async fn read(
+        read_conf: impl FnOnce() -> Result<String, String> + Send + 'static,
+        proxy: Option<(String, u16)>,
+    ) -> Diagnostics {
+        let proxy = match proxy {
+            Some((h, p)) => Some((resolve_quickly(&h, p).await, h, p)),
+            None => None,
+        };
+        // /proc/net/tcp lists every socket, TIME_WAIT included: on a busy host reading it
+        // takes milliseconds, which must not hold up a runtime thread.
+        let read = move || {
+            let conf_text = read_conf();
+            let (proxy_label, connections) = match proxy {
+                Some((addrs, host, port)) => (host, connections_to(&addrs, port)),
+                None => ("<proxy>".to_owned(), Vec::new()),
+            };
+            Diagnostics {
+                conf_text,
+                proxy_label,
+                connections,
+            }
+        };
+        tokio::task::spawn_blocking(read)
+            .await
+            .unwrap_or_else(|e| Diagnostics {
+                conf_text: Err(e.to_string()),
+                proxy_label: "<proxy>".to_owned(),
+                connections: Vec::new(),
+            })
+    }
+}
+
+/// The proxy's addresses for the netstat view; a name that does not resolve within a
+/// moment simply shows no connections (the probe is where DNS failures are explained).
+async fn resolve_quickly(host: &str, port: u16) -> Vec<IpAddr> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return vec![ip];
+    }
+    match tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        tokio::net::lookup_host((host, port)),
+    )
+    .await
+    {
+        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Parse `/proc/net/tcp` or `tcp6` into (local, remote, state) triples.
 pub fn parse_proc_net_tcp(
     text: &str,

@@ -3,8 +3,10 @@
 //! `app(state)` builds the router; `serve(listener, state, shutdown)` runs it. Tests start
 //! the real app on port 0 with these two and no sleeps.
 
+pub mod allowed_hosts;
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -46,7 +48,7 @@ pub fn app(state: AppState) -> Router {
             web::host_check::check,
         ))
         .layer(axum::middleware::from_fn(i18n::from_browser))
-        .layer(axum::middleware::from_fn(auth::guard::security_headers))
+        .layer(axum::middleware::from_fn(web::guard::security_headers))
         .layer(axum::middleware::from_fn(web::log_request))
 }
 
@@ -147,7 +149,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
                 header_read: global.header_read_timeout,
                 ..Default::default()
             },
-            allowed_hosts: web::host_check::AllowedHosts::new(&global.allowed_hosts),
+            allowed_hosts: allowed_hosts::AllowedHosts::new(&global.allowed_hosts),
         }),
         throttle: Default::default(),
         host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),

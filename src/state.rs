@@ -17,7 +17,7 @@ pub struct ServerSettings {
     /// Connection cap and timeouts of the accept loop.
     pub connections: crate::listen::Limits,
     /// Host names answered besides IP literals and localhost (`--allowed-host`).
-    pub allowed_hosts: crate::web::host_check::AllowedHosts,
+    pub allowed_hosts: crate::allowed_hosts::AllowedHosts,
 }
 
 /// What every handler shares. Requests clone the state several times (extractors, layers),
@@ -47,5 +47,5 @@ pub struct Shared {
     pub tester: Arc<crate::tester::Tester>,
     pub host: Arc<crate::host::HostCache>,
     /// The page's Diagnostics panel, per revision.
-    pub diagnostics: crate::recent::Recent<i64, crate::web::page::Diagnostics>,
+    pub diagnostics: crate::recent::Recent<i64, crate::host::Diagnostics>,
 }

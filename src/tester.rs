@@ -124,7 +124,7 @@ impl Tester {
 
     pub fn record(&self, by: &str, report: &Report) {
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(LastResult {
-            at: crate::settings::store::now_rfc3339(),
+            at: crate::clock::now_rfc3339(),
             by: by.to_owned(),
             report: report.clone(),
         });

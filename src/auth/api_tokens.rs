@@ -4,7 +4,7 @@ use sqlx::SqlitePool;
 
 use super::random_hex;
 use super::sessions::hash_token;
-use crate::settings::store::now_rfc3339;
+use crate::clock::{now_rfc3339, unix_seconds};
 
 /// Every token starts with this, so a leaked one is recognisable in a scan.
 pub const PREFIX: &str = "fmct_";
@@ -29,12 +29,8 @@ impl ApiToken {
     }
 
     pub fn expired(&self) -> bool {
-        self.expires_at.is_some_and(|at| at <= unix_now())
+        self.expires_at.is_some_and(|at| at <= unix_seconds())
     }
-}
-
-fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// How long a new token may live, in days: the choices the page offers (0 = never).
@@ -49,7 +45,7 @@ pub async fn create(
     days: u32,
 ) -> Result<String, sqlx::Error> {
     let token = format!("{PREFIX}{}", random_hex(32));
-    let expires_at = (days > 0).then(|| unix_now() + i64::from(days) * 86_400);
+    let expires_at = (days > 0).then(|| unix_seconds() + i64::from(days) * 86_400);
     sqlx::query(
         "INSERT INTO api_tokens (name, token_hash, created_by, created_at, expires_at) \
          VALUES (?, ?, ?, ?, ?)",
@@ -72,7 +68,7 @@ pub async fn authenticate(pool: &SqlitePool, token: &str) -> Result<Option<Strin
     )
     .bind(now_rfc3339())
     .bind(hash_token(token))
-    .bind(unix_now())
+    .bind(unix_seconds())
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| r.0))

@@ -1,8 +1,8 @@
 //! Who may use the UI: accounts (argon2id), server-side sessions, CSRF tokens, login
-//! throttling, and the middleware that puts every route but a few behind a session.
+//! throttling, API tokens: services for `web`, which owns the HTTP side (cookies, CSRF,
+//! the session middleware in `web::guard`).
 
 pub mod api_tokens;
-pub mod guard;
 pub mod password;
 pub mod sessions;
 pub mod throttle;

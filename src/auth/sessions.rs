@@ -1,7 +1,7 @@
 //! Server-side sessions: a random 256-bit token in the cookie, its SHA-256 in the database,
 //! an idle timeout and an absolute lifetime, and a CSRF token per session.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
@@ -52,12 +52,6 @@ impl Default for SessionPolicy {
     }
 }
 
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
@@ -65,7 +59,7 @@ pub fn hash_token(token: &str) -> String {
 /// Start a session for `user_id`; returns the cookie token (never stored).
 pub async fn create(pool: &SqlitePool, user_id: i64) -> Result<String, sqlx::Error> {
     let token = random_hex(32);
-    let now = now_unix();
+    let now = crate::clock::unix_seconds();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen) VALUES (?, ?, ?, ?, ?)")
         .bind(hash_token(&token))
         .bind(user_id)
@@ -108,7 +102,7 @@ pub async fn lookup(
     else {
         return Ok(None);
     };
-    let now = now_unix();
+    let now = crate::clock::unix_seconds();
     if has_expired(now, created_at, last_seen, policy) {
         delete(pool, &token_hash).await?;
         return Ok(None);
@@ -126,7 +120,7 @@ pub async fn lookup(
 /// Record activity for the idle timeout; at most one write a minute per session. The
 /// condition is repeated in the statement so that concurrent requests write it once.
 pub async fn touch(pool: &SqlitePool, session: &Session) -> Result<(), sqlx::Error> {
-    let now = now_unix();
+    let now = crate::clock::unix_seconds();
     if now - session.last_seen >= TOUCH_EVERY {
         sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ? AND last_seen <= ?")
             .bind(now)

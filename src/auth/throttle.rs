@@ -12,9 +12,13 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sqlx::SqlitePool;
+
+// The audit log owns the rule for how much of a typed name is kept; the throttle keys on it.
+use crate::audit::cut_name;
+use crate::clock::unix_millis;
 
 pub const FREE_FAILURES: u32 = 5;
 const FIRST_LOCK: Duration = Duration::from_secs(30);
@@ -30,8 +34,6 @@ pub const CHECKS_AT_ONCE: usize = 4;
 pub const CLEAN_CHECKS_AT_ONCE: usize = 2;
 /// Rows the table may hold; the oldest unlocked ones go first.
 const MAX_ROWS: i64 = 10_000;
-/// User names are cut to this many characters before they are stored or logged.
-pub const NAME_CHARS: usize = 64;
 /// The longest a user's logins are slowed when many addresses fail its name.
 const LONGEST_SLOWDOWN: Duration = Duration::from_secs(2);
 
@@ -54,14 +56,6 @@ pub fn slowdown_for(failures: u32) -> Duration {
         Some(over) => Duration::from_millis(125)
             .saturating_mul(1u32 << over.min(10))
             .min(LONGEST_SLOWDOWN),
-    }
-}
-
-/// A user name as it may be stored and logged: at most [`NAME_CHARS`] characters.
-pub fn cut_name(name: &str) -> &str {
-    match name.char_indices().nth(NAME_CHARS) {
-        Some((end, _)) => &name[..end],
-        None => name,
     }
 }
 
@@ -219,12 +213,6 @@ pub struct Attempt<'t> {
     on_record: bool,
 }
 
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 impl Throttle {
     fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
         self.in_flight.lock().unwrap_or_else(|e| e.into_inner())
@@ -234,7 +222,7 @@ impl Throttle {
     /// attempts from addresses that have failed too are slowed (a clean one is not, so the
     /// admin is not slowed by an attack on the name).
     pub async fn slowdown(&self, pool: &SqlitePool, keys: &Keys) -> Result<Duration, sqlx::Error> {
-        let now = now_ms();
+        let now = unix_millis();
         if table::count(pool, &keys.addr())
             .await?
             .current(now)
@@ -259,7 +247,7 @@ impl Throttle {
         for key in &locking {
             counts.push(table::count(pool, key).await?);
         }
-        let now = now_ms();
+        let now = unix_millis();
         let mut in_flight = self.in_flight();
         let pairs: Vec<(Count, u32)> = locking
             .iter()
@@ -313,7 +301,7 @@ impl Throttle {
         actor: &str,
         address: Option<&str>,
     ) -> Result<(), sqlx::Error> {
-        let now = now_ms();
+        let now = unix_millis();
         let mut locked = None;
         for key in keys.locking() {
             let count = table::count(pool, &key).await?;
@@ -380,7 +368,7 @@ impl Attempt<'_> {
         address: Option<&str>,
     ) -> Result<Option<Duration>, sqlx::Error> {
         let _turn = self.throttle.gate.lock().await;
-        let now = now_ms();
+        let now = unix_millis();
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut longest = None;
         for (key, locks) in [

@@ -3,9 +3,9 @@
 use sqlx::SqlitePool;
 
 use super::password;
+use crate::clock::now_rfc3339;
 use crate::i18n::Lang;
 use crate::secret::Secret;
-use crate::settings::store::now_rfc3339;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct User {

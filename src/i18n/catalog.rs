@@ -3,7 +3,6 @@
 //! catalog as `t`. A string is added once, in both languages, or the macro does not compile.
 
 use super::Lang;
-use crate::probe::report::StageName;
 
 macro_rules! catalog {
     ($($field:ident: $en:literal => $zh:literal,)*) => {
@@ -279,27 +278,6 @@ static CONFIG_PAGES_ZH_CN: [&str; 29] = [
 
 /// Strings with values in them: one `match` per string, so each language is written out.
 impl Texts {
-    pub fn stage_title(&self, name: StageName) -> &'static str {
-        match name {
-            StageName::Resolve => self.stage_resolve,
-            StageName::TcpConnect => self.stage_tcp_connect,
-            StageName::Connect => self.stage_connect,
-            StageName::TlsHandshake => self.stage_tls_handshake,
-            StageName::HttpsRequest => self.stage_https_request,
-            StageName::Close => self.stage_close,
-        }
-    }
-
-    pub fn field_label(&self, field: &crate::settings::form::Field) -> &'static str {
-        use crate::settings::form::Field;
-        match field {
-            Field::Host => self.http_proxy,
-            Field::Port => self.port,
-            Field::Username => self.user_name,
-            Field::Password => self.password,
-        }
-    }
-
     /// A message made in both languages, in this one.
     pub fn pick<'a>(&self, text: &'a super::Text) -> &'a str {
         text.get(self.lang)

@@ -98,6 +98,21 @@ fn unsafe_on_a_terminal(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Stage titles live with the stages, so the catalog needs no probe type (imports point
+/// down: `probe` uses `i18n`, never the other way).
+impl crate::i18n::Texts {
+    pub fn stage_title(&self, name: StageName) -> &'static str {
+        match name {
+            StageName::Resolve => self.stage_resolve,
+            StageName::TcpConnect => self.stage_tcp_connect,
+            StageName::Connect => self.stage_connect,
+            StageName::TlsHandshake => self.stage_tls_handshake,
+            StageName::HttpsRequest => self.stage_https_request,
+            StageName::Close => self.stage_close,
+        }
+    }
+}
+
 /// The stage's title in English (the CLI's); pages use `Texts::stage_title`.
 pub fn title(name: StageName) -> &'static str {
     crate::i18n::EN.stage_title(name)

@@ -43,6 +43,19 @@ impl Field {
     }
 }
 
+/// Field labels live with the fields, so the catalog needs no settings type (imports point
+/// down: `settings` uses `i18n`, never the other way).
+impl crate::i18n::Texts {
+    pub fn field_label(&self, field: &Field) -> &'static str {
+        match field {
+            Field::Host => self.http_proxy,
+            Field::Port => self.port,
+            Field::Username => self.user_name,
+            Field::Password => self.password,
+        }
+    }
+}
+
 /// Messages for the fields that failed, in page order, in both languages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldErrors(pub Vec<(Field, Text)>);

@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::{FromRow, SqlitePool};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tokio::sync::Mutex;
 
 use super::fields::{Port, ProxyHost};
 use super::{Change, ProxyConfig, conf_file};
+use crate::clock::now_rfc3339;
 use crate::db;
-use crate::i18n::Text;
+use crate::i18n::{Text, Texts};
 use crate::secret::Secret;
 use crate::secret_box::{SecretBox, is_sealed};
 use crate::tr;
@@ -192,8 +191,7 @@ impl Store {
                 config: new,
                 rollback_of,
             };
-            let entry =
-                crate::audit::revision_entry(revision.id, revision.rollback_of, &revision.changes);
+            let entry = revision_entry(revision.id, revision.rollback_of, &revision.changes);
             Some((revision, entry))
         };
         self.write(plan, address, deadline).await
@@ -350,7 +348,7 @@ impl Store {
             config,
             rollback_of: None,
         };
-        let (action, summary) = crate::audit::revision_entry(1, None, &revision.changes);
+        let (action, summary) = revision_entry(1, None, &revision.changes);
         let path = self.conf_path.display().to_string();
         let detail = tr!(
             "{summary} (imported from {path})",
@@ -581,10 +579,67 @@ pub async fn seal_stored_passwords(
     Ok(sealed)
 }
 
-pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
+// How a revision is summarised for the audit log lives here, beside the save that writes
+// it: `settings` uses `audit` to store the entry, and `audit` knows nothing of settings.
+
+/// The action and detail of a save's or a rollback's entry, e.g. `rollback`, "revision 4
+/// restores revision 1: port 80 → 3128".
+pub fn revision_entry(
+    revision: i64,
+    rollback_of: Option<i64>,
+    changes: &[Change],
+) -> (&'static str, Text) {
+    let changes = Text::new(
+        describe_changes_in(&crate::i18n::EN, changes),
+        describe_changes_in(&crate::i18n::ZH_CN, changes),
+    );
+    match rollback_of {
+        Some(target) => (
+            "rollback",
+            tr!(
+                "revision {revision} restores revision {target}: {changes}",
+                "修订版本 {revision} 恢复了修订版本 {target}：{changes}";
+                changes = changes
+            ),
+        ),
+        None => (
+            "save",
+            tr!("revision {revision}: {changes}", "修订版本 {revision}：{changes}"; changes),
+        ),
+    }
+}
+
+/// The summary of a revision's changes in the language of `t` (field names stay as the
+/// form and the API spell them).
+pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return t.no_changes.into();
+    }
+    changes
+        .iter()
+        .map(|c| match c.field.as_str() {
+            "password" => match (&c.from, &c.to) {
+                (None, Some(_)) => t.change_password_set.to_owned(),
+                (Some(_), None) => t.change_password_cleared.to_owned(),
+                _ => t.change_password_changed.to_owned(),
+            },
+            field => {
+                // A checkbox's `on`/`off` is a word of the language; the rest is as typed.
+                let checkbox = matches!(field, "enabled" | "use_auth");
+                let value = |v: &Option<String>| {
+                    match v.as_deref() {
+                        None => t.empty,
+                        Some("on") if checkbox => t.on,
+                        Some("off") if checkbox => t.off,
+                        Some(v) => v,
+                    }
+                    .to_owned()
+                };
+                format!("{field} {} → {}", value(&c.from), value(&c.to))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(t.list_separator)
 }
 
 #[cfg(test)]

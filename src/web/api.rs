@@ -1,12 +1,12 @@
 //! The JSON API (SPEC §7): the same rules as the form, answers as JSON, documented by an
 //! OpenAPI document generated from these handlers.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,9 +16,8 @@ use utoipa_axum::routes;
 
 use super::api_body::test_form;
 pub use super::api_body::{ProxyPut, ProxyTest};
-use super::proxy_save::{Actor, SaveResult, save_proxy};
-use crate::auth::guard::client_addr;
-use crate::auth::sessions::Session;
+use super::extract::Actor;
+use super::proxy_save::{SaveResult, save_proxy};
 use crate::probe::Report;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
@@ -172,8 +171,7 @@ fn changes_nothing(current: Option<&Revision>, base: i64, form: &ProxyForm) -> b
         (status = 500, body = ApiError, description = "the proxy file or the database could not be written; nothing saved")))]
 pub async fn put_proxy(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
-    request_ext: axum::http::Extensions,
+    actor: Actor,
     body: Result<Json<ProxyPut>, JsonRejection>,
 ) -> Response {
     let body = match body {
@@ -189,12 +187,7 @@ pub async fn put_proxy(
     if changes_nothing(current.as_ref(), base, &form) {
         return Json(view(current.as_ref())).into_response();
     }
-    let address = client_addr(&request_ext);
-    let actor = Actor {
-        name: &session.username,
-        address: address.as_deref(),
-    };
-    match save_proxy(&state, actor, &form, base, None).await {
+    match save_proxy(&state, &actor, &form, base, None).await {
         Ok(SaveResult::Saved(revision)) => Json(view(Some(&revision))).into_response(),
         Ok(SaveResult::Invalid(errors)) => {
             ApiError::invalid(&errors, "invalid values; nothing was saved")
@@ -245,8 +238,7 @@ fn busy(why: &Busy, probe_limit: Duration) -> Response {
             headers(("Retry-After" = u64, description = "seconds: the probe's time limit")))))]
 pub async fn test_proxy(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
-    request_ext: axum::http::Extensions,
+    actor: Actor,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -262,8 +254,7 @@ pub async fn test_proxy(
         Ok(form) => form,
         Err((status, message)) => return ApiError::response(status, message),
     };
-    let address = client_addr(&request_ext);
-    match super::probe_test::run_once(&state, &session, address, &form, &stored).await {
+    match super::probe_test::run_once(&state, &actor, &form, &stored).await {
         Ok(report) => Json(report).into_response(),
         Err(super::probe_test::NotRun::Invalid(errors)) => {
             ApiError::invalid(&errors, "invalid values; nothing was tested")

@@ -2,21 +2,18 @@
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::page::{form_body, form_error};
+use super::extract::{Actor, PostedForm, form_error};
 use crate::audit;
 use crate::auth::api_tokens::{self, ApiToken};
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::state::AppState;
 
-use super::page::language_choice;
+use super::layout::BasePage;
 use crate::i18n::{Lang, Text, Texts};
 use crate::tr;
 
@@ -28,10 +25,7 @@ const DEFAULT_DAYS: u32 = 90;
 #[template(path = "api_tokens.html")]
 struct TokensPage {
     t: &'static Texts,
-    user: String,
-    csrf_token: String,
-    language: &'static str,
-    back: &'static str,
+    base: BasePage,
     tokens: Vec<ApiToken>,
     new_token: Option<(String, String)>,
     error: Option<String>,
@@ -47,10 +41,7 @@ async fn render(
     let tokens = api_tokens::list(state.store.pool()).await?;
     let page = TokensPage {
         t: lang.texts(),
-        user: session.username.clone(),
-        csrf_token: session.csrf_token.clone(),
-        language: language_choice(session),
-        back: PATH,
+        base: BasePage::new(session, PATH),
         tokens,
         new_token,
         error: error.map(|e| e.get(lang).to_owned()),
@@ -68,13 +59,11 @@ pub async fn show(
 
 pub async fn create(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    actor: Actor,
     lang: Lang,
-    request_ext: axum::http::Extensions,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    fields: PostedForm,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
+    let session = &actor.session;
     let [name] = fields.require(["name"]).map_err(form_error)?;
     let name = name.trim();
     let refusal =
@@ -94,22 +83,21 @@ pub async fn create(
                 "请选择令牌的有效期：30、90 或 365 天，或永不过期。"
             )
         });
-        let html = render(lang, &state, &session, None, Some(why)).await?;
+        let html = render(lang, &state, session, None, Some(why)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     };
     let token = api_tokens::create(state.store.pool(), name, &session.username, days).await?;
-    let address = client_addr(&request_ext);
     audit::record(
         state.store.pool(),
-        &session.username,
-        address.as_deref(),
+        actor.name(),
+        actor.address(),
         "api_token_created",
         name,
     )
     .await;
     // Shown once, in this response only; it is not stored in clear anywhere.
     Ok(
-        render(lang, &state, &session, Some((name.to_owned(), token)), None)
+        render(lang, &state, session, Some((name.to_owned(), token)), None)
             .await?
             .into_response(),
     )
@@ -129,19 +117,15 @@ fn lifetime(field: &str) -> Option<u32> {
 
 pub async fn revoke(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
-    request_ext: axum::http::Extensions,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    actor: Actor,
+    fields: PostedForm,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     let id = fields.number("id").map_err(form_error)?;
     if let Some(name) = api_tokens::revoke(state.store.pool(), id).await? {
-        let address = client_addr(&request_ext);
         audit::record(
             state.store.pool(),
-            &session.username,
-            address.as_deref(),
+            actor.name(),
+            actor.address(),
             "api_token_revoked",
             name.as_str(),
         )

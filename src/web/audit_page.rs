@@ -10,17 +10,14 @@ use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::state::AppState;
 
-use super::page::language_choice;
+use super::layout::BasePage;
 use crate::i18n::{Lang, Texts};
 
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
     t: &'static Texts,
-    user: String,
-    csrf_token: String,
-    language: &'static str,
-    back: &'static str,
+    base: BasePage,
     entries: Vec<Entry>,
 }
 
@@ -33,10 +30,7 @@ pub async fn show(
     Ok(Html(
         AuditPage {
             t: lang.texts(),
-            language: language_choice(&session),
-            back: "/system/audit-log",
-            user: session.username,
-            csrf_token: session.csrf_token,
+            base: BasePage::new(&session, "/system/audit-log"),
             entries,
         }
         .render()?,

@@ -1,9 +1,10 @@
 //! One-shot messages after a redirect (Post/Redirect/Get), carried in a short-lived cookie.
 //! Only a fixed set of kinds travels, so a cookie can never inject text into the page.
 
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 
+use super::extract::Cookies;
 use crate::i18n::Text;
 use crate::tr;
 
@@ -48,21 +49,10 @@ impl Flash {
         Some(Flash::Saved(rev))
     }
 
-    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        cookie(headers, NAME).and_then(|v| Flash::decode(&v))
+    /// The flash the request's cookies carry, if any (an unknown value is none).
+    pub fn from_cookies(cookies: &Cookies) -> Option<Self> {
+        cookies.get(NAME).and_then(Flash::decode)
     }
-}
-
-/// The value of cookie `name` in the request, if any.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
 }
 
 pub fn set(headers: &mut HeaderMap, flash: Flash) {
@@ -85,6 +75,7 @@ pub fn clear(headers: &mut HeaderMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::COOKIE;
 
     #[test]
     fn a_flash_survives_the_cookie_round_trip() {
@@ -93,13 +84,16 @@ mod tests {
             COOKIE,
             HeaderValue::from_static("other=1; fmc_flash=saved-12"),
         );
-        assert_eq!(Flash::from_headers(&headers), Some(Flash::Saved(12)));
+        assert_eq!(
+            Flash::from_cookies(&Cookies::from_headers(&headers)),
+            Some(Flash::Saved(12))
+        );
     }
 
     #[test]
     fn unknown_flash_values_are_ignored() {
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, HeaderValue::from_static("fmc_flash=<script>"));
-        assert_eq!(Flash::from_headers(&headers), None);
+        assert_eq!(Flash::from_cookies(&Cookies::from_headers(&headers)), None);
     }
 }

@@ -8,7 +8,7 @@ use percent_encoding::percent_decode;
 
 use crate::i18n::Text;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FormBody(HashMap<String, String>);
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -175,7 +175,7 @@ mod tests {
             .await
             .unwrap_err();
         let axums = rejection.body_text();
-        let refused = crate::web::page::form_body(&HeaderMap::new(), Err(rejection));
+        let refused = crate::web::extract::form_body(&HeaderMap::new(), Err(rejection));
         let Err(crate::error::AppError::BadRequest { status, message }) = refused else {
             panic!("a broken body was read");
         };

@@ -3,19 +3,16 @@
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
+use super::extract::{Actor, PostedForm, form_error};
 use super::flash::{self, Flash};
-use super::page::language_choice;
-use super::page::{form_body, form_error, form_from_config};
-use super::proxy_save::{Actor, SaveResult, save_proxy};
-use crate::audit;
-use crate::auth::guard::client_addr;
+use super::layout::BasePage;
+use super::page::form_from_config;
+use super::proxy_save::{SaveResult, save_proxy};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
@@ -32,10 +29,7 @@ const SHOWN: i64 = 200;
 #[template(path = "history.html")]
 struct HistoryPage {
     t: &'static Texts,
-    user: String,
-    csrf_token: String,
-    language: &'static str,
-    back: &'static str,
+    base: BasePage,
     current: i64,
     revisions: Vec<Revision>,
     message: Option<String>,
@@ -43,7 +37,7 @@ struct HistoryPage {
 
 impl HistoryPage {
     fn changes(&self, r: &Revision) -> String {
-        audit::describe_changes_in(self.t, &r.changes)
+        crate::settings::store::describe_changes_in(self.t, &r.changes)
     }
 }
 
@@ -56,10 +50,7 @@ async fn render(
     let revisions = state.store.list(SHOWN).await?;
     let page = HistoryPage {
         t: lang.texts(),
-        user: session.username.clone(),
-        csrf_token: session.csrf_token.clone(),
-        language: language_choice(session),
-        back: HISTORY,
+        base: BasePage::new(session, HISTORY),
         current: revisions.first().map_or(0, |r| r.id),
         revisions,
         message: message.map(|m| m.get(lang).to_owned()),
@@ -78,13 +69,10 @@ pub async fn show(
 #[tracing::instrument(skip_all)]
 pub async fn rollback(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    actor: Actor,
     lang: Lang,
-    request_ext: axum::http::Extensions,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    fields: PostedForm,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     let target_id = fields.number("target").map_err(form_error)?;
     let base = fields.number("revision").map_err(form_error)?;
     let Some(target) = state.store.get(target_id).await? else {
@@ -98,12 +86,7 @@ pub async fn rollback(
     };
     // The same rules as a save: a revision saved under older rules must pass today's.
     let form = form_from_config(&target.config);
-    let address = client_addr(&request_ext);
-    let actor = Actor {
-        name: &session.username,
-        address: address.as_deref(),
-    };
-    let (status, message) = match save_proxy(&state, actor, &form, base, Some(&target)).await? {
+    let (status, message) = match save_proxy(&state, &actor, &form, base, Some(&target)).await? {
         SaveResult::Saved(revision) => {
             let mut response = Redirect::to(PAGE).into_response();
             flash::set(
@@ -153,6 +136,6 @@ pub async fn rollback(
             ),
         ),
     };
-    let html = render(lang, &state, &session, Some(message)).await?;
+    let html = render(lang, &state, &actor.session, Some(message)).await?;
     Ok((status, html).into_response())
 }

@@ -1,16 +1,11 @@
 //! The language selector of the user menu: save `en`, `zh-CN`, or `auto` (follow the
 //! browser) for the signed-in user, then go back to the page it was sent from.
 
-use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::extract::{Actor, PostedForm, form_error};
 use super::login::safe_next;
-use super::page::{form_body, form_error};
-use crate::auth::sessions::Session;
 use crate::auth::users;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -22,11 +17,9 @@ pub const PATH: &str = "/system/language";
 #[tracing::instrument(skip_all)]
 pub async fn set(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    actor: Actor,
+    fields: PostedForm,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     let [choice] = fields.require(["language"]).map_err(form_error)?;
     let language = match choice.as_str() {
         "auto" => None,
@@ -37,7 +30,7 @@ pub async fn set(
             ))
         })?),
     };
-    users::set_language(state.store.pool(), session.user_id, language).await?;
+    users::set_language(state.store.pool(), actor.session.user_id, language).await?;
     // Back to the page the menu was on; only a path on this server (never `//evil`).
     let next = fields.text("next");
     Ok(Redirect::to(safe_next(Some(&next))).into_response())

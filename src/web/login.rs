@@ -2,21 +2,17 @@
 //! there is no session yet; success always starts a new session (no fixation).
 
 use askama::Template;
-use axum::Extension;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
-use super::flash::cookie;
-use super::page::{form_body, form_error};
+use super::extract::{Actor, ClientAddr, Cookies, FormFields, PostedForm, form_error};
 use crate::audit;
-use crate::auth::guard::client_addr;
-use crate::auth::sessions::{self, Session};
-use crate::auth::throttle::{Keys, Refusal, cut_name};
+use crate::audit::cut_name;
+use crate::auth::sessions::{self};
+use crate::auth::throttle::{Keys, Refusal};
 use crate::auth::{constant_time_eq, password, random_hex, users};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
@@ -92,16 +88,15 @@ pub async fn show(lang: Lang, Query(q): Query<NextQuery>) -> Result<Response, Ap
 pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
-    headers: HeaderMap,
-    request_ext: axum::http::Extensions,
-    body: Result<Bytes, BytesRejection>,
+    cookies: Cookies,
+    address: ClientAddr,
+    FormFields(fields): FormFields,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     let [username, password_text, csrf] = fields
         .require(["username", "password", "csrf_token"])
         .map_err(form_error)?;
     let next = fields.text("next");
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let expected = cookies.get(LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(csrf.as_bytes(), expected.as_bytes()) {
         return render(
             lang,
@@ -114,13 +109,7 @@ pub async fn submit(
             )),
         );
     }
-    let address = client_addr(&request_ext);
-    let keys = Keys::new(
-        &username,
-        request_ext
-            .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip()),
-    );
+    let keys = Keys::new(&username, address.ip());
     // What the log and the audit keep of a name the client chose: 64 characters.
     let actor = cut_name(&username);
     let pool = state.store.pool();
@@ -169,12 +158,25 @@ pub async fn submit(
     };
 
     attempt.succeeded(pool).await?;
-    if let Some(old) = cookie(&headers, sessions::COOKIE) {
-        sessions::delete(pool, &sessions::hash_token(&old)).await?;
+    logged_in(&state, &cookies, &user, address.as_deref(), &next).await
+}
+
+/// The password was right: a new session (the old one ended), audited, its cookie set and
+/// the login form's CSRF cookie cleared, and on to `next`.
+async fn logged_in(
+    state: &AppState,
+    cookies: &Cookies,
+    user: &users::User,
+    address: Option<&str>,
+    next: &str,
+) -> Result<Response, AppError> {
+    let pool = state.store.pool();
+    if let Some(old) = cookies.get(sessions::COOKIE) {
+        sessions::delete(pool, &sessions::hash_token(old)).await?;
     }
     let token = sessions::create(pool, user.id).await?;
-    audit::record(pool, &user.username, address.as_deref(), "login", "").await;
-    let mut response = Redirect::to(safe_next(Some(&next))).into_response();
+    audit::record(pool, &user.username, address, "login", "").await;
+    let mut response = Redirect::to(safe_next(Some(next))).into_response();
     let h = response.headers_mut();
     if let Ok(v) =
         HeaderValue::from_str(&sessions::cookie(Some(&token), state.server.secure_cookies))
@@ -231,19 +233,12 @@ fn refused(lang: Lang, refusal: Refusal, username: &str, next: &str) -> Result<R
 #[tracing::instrument(skip_all)]
 pub async fn logout(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
-    request: Request,
+    actor: Actor,
+    _checked: PostedForm,
 ) -> Result<Response, AppError> {
     let pool = state.store.pool();
-    sessions::delete(pool, &session.token_hash).await?;
-    audit::record(
-        pool,
-        &session.username,
-        client_addr(request.extensions()).as_deref(),
-        "logout",
-        "",
-    )
-    .await;
+    sessions::delete(pool, &actor.session.token_hash).await?;
+    audit::record(pool, actor.name(), actor.address(), "logout", "").await;
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&sessions::cookie(None, state.server.secure_cookies)) {
         response.headers_mut().append(SET_COOKIE, v);

@@ -7,11 +7,14 @@ pub mod api_doc;
 pub mod api_tokens_page;
 pub mod assets;
 pub mod audit_page;
+pub mod extract;
 pub mod flash;
 pub mod form_body;
+pub mod guard;
 pub mod history;
 pub mod host_check;
 pub mod language;
+pub mod layout;
 pub mod login;
 pub mod page;
 pub mod probe_test;
@@ -26,7 +29,6 @@ use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::auth;
 use crate::state::AppState;
 
 pub const PAGE: &str = "/system/configuration/management-interfaces";
@@ -56,7 +58,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(api::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
-            auth::guard::require_session,
+            guard::require_session,
         ));
     Router::new()
         .merge(protected)

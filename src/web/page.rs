@@ -1,27 +1,23 @@
 //! The Management Interfaces page: render it, and save its Proxy section (Post/Redirect/Get).
 
-use std::net::IpAddr;
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
+use super::extract::{Actor, Cookies, PostedForm, form_error};
 use super::flash::{self, Flash};
-use super::form_body::{FormBody, FormBodyError};
+use super::form_body::FormBody;
+use super::layout::BasePage;
 use super::probe_view::ProbeView;
-use super::proxy_save::{Actor, SaveResult, save_proxy};
-use crate::auth::guard::client_addr;
+use super::proxy_save::{SaveResult, save_proxy};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::host::{self, HostFacts, TcpConn};
+use crate::host::{Diagnostics, HostFacts};
 use crate::i18n::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldErrors, ProxyForm};
@@ -34,11 +30,7 @@ use crate::tr;
 #[template(path = "management_interfaces.html")]
 pub struct PageTemplate {
     pub t: &'static Texts,
-    pub user: String,
-    pub csrf_token: String,
-    /// The saved language for the user menu: `en`, `zh-CN` or `auto`.
-    pub language: &'static str,
-    pub back: &'static str,
+    pub base: BasePage,
     pub flash: Option<String>,
     pub host: std::sync::Arc<HostFacts>,
     pub notice: Option<String>,
@@ -55,60 +47,20 @@ pub struct PageTemplate {
     pub diag: Arc<Diagnostics>,
 }
 
-/// The Diagnostics panel's live facts: the proxy file as `cat` shows it and the TCP
-/// connections to the proxy as `netstat` does.
-#[derive(Debug)]
-pub struct Diagnostics {
-    pub conf_text: Result<String, String>,
-    pub proxy_label: String,
-    pub connections: Vec<TcpConn>,
-}
-
-impl Diagnostics {
-    /// Read now: the file, the proxy's addresses (a DNS lookup for a name), /proc/net/tcp.
-    async fn read(conf_path: &Path, config: &ProxyConfig) -> Diagnostics {
-        let proxy = match (&config.host, config.port) {
-            (Some(h), Some(p)) => Some((h.clone(), resolve_quickly(h, p).await, p)),
-            _ => None,
-        };
-        let conf_path = conf_path.to_owned();
-        // /proc/net/tcp lists every socket, TIME_WAIT included: on a busy host reading it
-        // takes milliseconds, which must not hold up a runtime thread.
-        let read = move || {
-            // Never through a link: what a link points to is not ours to show.
-            let conf_text = crate::settings::conf_file::read_for_display(&conf_path);
-            let (proxy_label, connections) = match proxy {
-                Some((host, addrs, port)) => (host, host::connections_to(&addrs, port)),
-                None => ("<proxy>".to_owned(), Vec::new()),
-            };
-            Diagnostics {
-                conf_text,
-                proxy_label,
-                connections,
-            }
-        };
-        tokio::task::spawn_blocking(read)
-            .await
-            .unwrap_or_else(|e| Diagnostics {
-                conf_text: Err(e.to_string()),
-                proxy_label: "<proxy>".to_owned(),
-                connections: Vec::new(),
-            })
-    }
-
-    /// Kept for five seconds per revision: a save (a new revision) is seen at once, a hand
-    /// edit of the file or a new connection within five seconds. Reading /proc/net/tcp
-    /// walks the kernel's whole socket table (11 ms on the 2-core test VM, with three
-    /// sockets open) and slows every request meanwhile; read once a second, it put the
-    /// page's p99 at one connection at 4 ms.
-    async fn current(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
-        state
-            .diagnostics
-            .get_or_read(ctx.revision, || {
-                Diagnostics::read(state.store.conf_path(), &ctx.config)
-            })
-            .await
-    }
+/// The Diagnostics panel, kept for five seconds per revision: a save (a new revision) is
+/// seen at once, a hand edit of the file or a new connection within five seconds. Reading
+/// /proc/net/tcp walks the kernel's whole socket table (11 ms on the 2-core test VM, with
+/// three sockets open) and slows every request meanwhile; read once a second, it put the
+/// page's p99 at one connection at 4 ms.
+async fn diagnostics(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
+    let conf_path = state.store.conf_path().to_owned();
+    // Never through a link: what a link points to is not ours to show.
+    let read_conf = move || crate::settings::conf_file::read_for_display(&conf_path);
+    let proxy = ctx.config.host.clone().zip(ctx.config.port);
+    state
+        .diagnostics
+        .get_or_read(ctx.revision, || Diagnostics::read(read_conf, proxy))
+        .await
 }
 
 impl PageTemplate {
@@ -123,11 +75,6 @@ impl PageTemplate {
     fn yes_no(&self, on: &bool) -> &'static str {
         self.t.yes_no(*on)
     }
-}
-
-/// What the user menu shows as the saved language.
-pub fn language_choice(session: &Session) -> &'static str {
-    session.language.map_or("auto", Lang::code)
 }
 
 /// What the page shows besides the form: gathered fresh on every render.
@@ -182,10 +129,7 @@ pub async fn render_page(
     let last = state.tester.last();
     let page = PageTemplate {
         t: lang.texts(),
-        user: session.username.clone(),
-        csrf_token: session.csrf_token.clone(),
-        language: language_choice(session),
-        back: PAGE,
+        base: BasePage::new(session, PAGE),
         flash: extras.flash,
         host: state.host.facts().await,
         notice: extras.notice.map(|n| n.get(lang).to_owned()),
@@ -201,26 +145,9 @@ pub async fn render_page(
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
         conf_path: state.store.conf_path().display().to_string(),
-        diag: Diagnostics::current(state, ctx).await,
+        diag: diagnostics(state, ctx).await,
     };
     Ok(Html(page.render()?))
-}
-
-/// The proxy's addresses for the netstat view; a name that does not resolve within a
-/// moment simply shows no connections (the probe is where DNS failures are explained).
-async fn resolve_quickly(host: &str, port: u16) -> Vec<IpAddr> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return vec![ip];
-    }
-    match tokio::time::timeout(
-        Duration::from_millis(300),
-        tokio::net::lookup_host((host, port)),
-    )
-    .await
-    {
-        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
-        _ => Vec::new(),
-    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -228,10 +155,10 @@ pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     lang: Lang,
-    headers: HeaderMap,
+    cookies: Cookies,
 ) -> Result<Response, AppError> {
     let ctx = PageContext::load(&state.store).await?;
-    let flash = Flash::from_headers(&headers).map(|f| f.message().get(lang).to_owned());
+    let flash = Flash::from_cookies(&cookies).map(|f| f.message().get(lang).to_owned());
     let extras = Extras {
         flash: flash.clone(),
         ..Extras::default()
@@ -250,56 +177,6 @@ pub async fn show(
         flash::clear(response.headers_mut());
     }
     Ok(response)
-}
-
-/// Read a urlencoded form body, turning every way it can be wrong into a clear 4xx.
-pub fn form_body(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<FormBody, AppError> {
-    let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::status(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            tr!(
-                "The form is too large to be a Proxy form; nothing was saved.",
-                "表单过大，不是代理表单；未保存任何内容。"
-            ),
-        ),
-        status => {
-            // axum's words stay in the English; the Chinese says the same without them.
-            let why = rejection.body_text();
-            AppError::status(
-                status,
-                tr!(
-                    "The form could not be read: {why}",
-                    "无法读取表单：请求正文不完整或在传输中断开。未保存任何内容；请重新加载页面后重试。"
-                ),
-            )
-        }
-    })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::status(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            tr!(
-                "Send the form as application/x-www-form-urlencoded, as the page does.",
-                "请像本页面一样以 application/x-www-form-urlencoded 格式发送表单。"
-            ),
-        ));
-    }
-    FormBody::parse(&body).map_err(form_error)
-}
-
-pub fn form_error(e: FormBodyError) -> AppError {
-    AppError::bad_request(e.text().map(|lang, e| match lang {
-        Lang::En => format!(
-            "This request is not a valid Proxy form: {e}. Nothing was saved; reload the page and try again."
-        ),
-        Lang::ZhCn => format!("此请求不是有效的代理表单：{e}。未保存任何内容；请重新加载页面后重试。"),
-    }))
 }
 
 /// The Proxy fields of a posted form; passwords may be absent (blank keeps the stored one).
@@ -321,24 +198,16 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
 #[tracing::instrument(skip_all)]
 pub async fn save(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    actor: Actor,
     lang: Lang,
-    request_ext: axum::http::Extensions,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    fields: PostedForm,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     fields
         .require(["host", "port", "username", "revision"])
         .map_err(form_error)?;
     let form = proxy_form(&fields)?;
     let base = fields.number("revision").map_err(form_error)?;
-    let address = client_addr(&request_ext);
-    let actor = Actor {
-        name: &session.username,
-        address: address.as_deref(),
-    };
-    let result = save_proxy(&state, actor, &form, base, None).await?;
+    let result = save_proxy(&state, &actor, &form, base, None).await?;
     let ctx = PageContext::load(&state.store).await?;
     let (status, extras) = match result {
         SaveResult::Saved(revision) => {
@@ -375,6 +244,6 @@ pub async fn save(
             )
         }
     };
-    let html = render_page(lang, &session, &state, &ctx, form, extras).await?;
+    let html = render_page(lang, &actor.session, &state, &ctx, form, extras).await?;
     Ok((status, html).into_response())
 }

@@ -7,20 +7,19 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use askama::Template;
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::api::ApiError;
-use super::page::{Extras, PageContext, form_body, form_error, proxy_form, render_page};
+use super::extract::{Actor, PostedForm, form_error};
+use super::page::{Extras, PageContext, proxy_form, render_page};
 use super::probe_view::ProbeView;
 use crate::audit;
-use crate::auth::guard::client_addr;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Texts};
@@ -30,6 +29,9 @@ use crate::settings::form::{Field, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{Busy, Permit};
 use crate::tr;
+
+/// What the live view's panel shows when the result fragment cannot be rendered.
+const RENDER_FAILED: &str = "<p class=\"error\">The result could not be shown; see the server log. 无法显示结果；请查看服务器日志。</p>";
 
 /// The media type of the live view: one JSON object per line.
 pub const STREAM: &str = "application/x-ndjson";
@@ -110,17 +112,17 @@ pub enum NotRun {
 /// Validate, take a place, probe, record: the whole test for callers that wait for it.
 pub async fn run_once(
     state: &AppState,
-    session: &Session,
-    address: Option<String>,
+    actor: &Actor,
     form: &ProxyForm,
     stored: &ProxyConfig,
 ) -> Result<Report, NotRun> {
     let req = probe_request(state, form, stored).map_err(NotRun::Invalid)?;
     let _permit = state
         .tester
-        .start(session_key(session))
+        .start(session_key(&actor.session))
         .map_err(NotRun::Busy)?;
-    Ok(run(state.clone(), session.username.clone(), address, req, None).await)
+    let (who, address) = (actor.name().to_owned(), actor.address.0.clone());
+    Ok(run(state.clone(), who, address, req, None).await)
 }
 
 enum Wants {
@@ -146,52 +148,64 @@ fn wants(headers: &HeaderMap) -> Wants {
 #[tracing::instrument(skip_all)]
 pub async fn test(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    actor: Actor,
     lang: Lang,
-    request_ext: axum::http::Extensions,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    fields: PostedForm,
 ) -> Result<Response, AppError> {
-    let fields = form_body(&headers, body)?;
     fields
         .require(["host", "port", "username"])
         .map_err(form_error)?;
     let form = proxy_form(&fields)?;
     let wants = wants(&headers);
     let ctx = PageContext::load(&state.store).await?;
-    let address = client_addr(&request_ext);
-
     let outcome = match wants {
-        Wants::Stream => {
-            let started = probe_request(&state, &form, &ctx.config)
-                .map_err(NotRun::Invalid)
-                .and_then(|req| {
-                    Ok((
-                        req,
-                        state
-                            .tester
-                            .start(session_key(&session))
-                            .map_err(NotRun::Busy)?,
-                    ))
-                });
-            match started {
-                Ok((req, permit)) => {
-                    return Ok(stream(
-                        state,
-                        lang,
-                        session.username.clone(),
-                        address,
-                        req,
-                        permit,
-                    ));
-                }
-                Err(not_run) => Err(not_run),
-            }
-        }
-        _ => run_once(&state, &session, address, &form, &ctx.config).await,
+        Wants::Stream => match start_stream(&state, lang, &actor, &form, &ctx.config) {
+            Ok(response) => return Ok(response),
+            Err(not_run) => Err(not_run),
+        },
+        _ => run_once(&state, &actor, &form, &ctx.config).await,
     };
+    // A refused test says when to try again, on the page and in JSON alike.
+    let retry = matches!(outcome, Err(NotRun::Busy(_)))
+        .then(|| super::api::retry_after(state.tester.timeouts.total));
+    let mut response = match wants {
+        Wants::Page => page_answer(&state, &actor.session, lang, &ctx, form, outcome).await?,
+        _ => json_answer(lang, &wants, outcome),
+    };
+    if let Some(seconds) = retry {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    Ok(response)
+}
+
+/// Take a place and start the live view, or say why not.
+fn start_stream(
+    state: &AppState,
+    lang: Lang,
+    actor: &Actor,
+    form: &ProxyForm,
+    stored: &ProxyConfig,
+) -> Result<Response, NotRun> {
+    let req = probe_request(state, form, stored).map_err(NotRun::Invalid)?;
+    let permit = state
+        .tester
+        .start(session_key(&actor.session))
+        .map_err(NotRun::Busy)?;
+    let (who, address) = (actor.name().to_owned(), actor.address.0.clone());
+    Ok(stream(state.clone(), lang, who, address, req, permit))
+}
+
+/// The page with the test's result, or with why it did not run.
+async fn page_answer(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    ctx: &PageContext,
+    form: ProxyForm,
+    outcome: Result<Report, NotRun>,
+) -> Result<Response, AppError> {
     let (status, extras) = match outcome {
-        Ok(report) if matches!(wants, Wants::Json) => return Ok(Json(report).into_response()),
         Ok(report) => (
             StatusCode::OK,
             Extras {
@@ -214,42 +228,43 @@ pub async fn test(
             },
         ),
     };
-    // A refused test says when to try again, on the page and in JSON alike.
-    let retry = (status == StatusCode::TOO_MANY_REQUESTS)
-        .then(|| super::api::retry_after(state.tester.timeouts.total));
-    if matches!(wants, Wants::Page) {
-        let mut response = (
-            status,
-            render_page(lang, &session, &state, &ctx, form, extras).await?,
-        )
-            .into_response();
-        if let Some(seconds) = retry {
-            response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    let html = render_page(lang, session, state, ctx, form, extras).await?;
+    Ok((status, html).into_response())
+}
+
+/// The report as JSON, or why the test did not run: in English for JSON clients, in the
+/// page's language for the live view (which shows it to the admin).
+fn json_answer(lang: Lang, wants: &Wants, outcome: Result<Report, NotRun>) -> Response {
+    let (status, body) = match outcome {
+        Ok(report) => return Json(report).into_response(),
+        Err(NotRun::Invalid(errors)) => {
+            let fields: std::collections::BTreeMap<_, _> = errors
+                .0
+                .iter()
+                .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
+                .collect();
+            let body = ApiError {
+                error: "invalid values; nothing was tested".to_owned(),
+                fields: (!fields.is_empty()).then_some(fields),
+                current: None,
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, body)
         }
-        return Ok(response);
-    }
-    let fields: std::collections::BTreeMap<_, _> = extras
-        .errors
-        .0
-        .iter()
-        .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
-        .collect();
-    // The live view shows this to the admin; JSON clients get the English.
-    let error = match (extras.notice, wants) {
-        (Some(notice), Wants::Stream) => notice.get(lang).to_owned(),
-        (Some(notice), _) => notice.en,
-        (None, _) => "invalid values; nothing was tested".to_owned(),
+        Err(NotRun::Busy(busy)) => {
+            let notice = busy.message();
+            let error = match wants {
+                Wants::Stream => notice.get(lang).to_owned(),
+                _ => notice.en,
+            };
+            let body = ApiError {
+                error,
+                fields: None,
+                current: None,
+            };
+            (StatusCode::TOO_MANY_REQUESTS, body)
+        }
     };
-    let body = ApiError {
-        error,
-        fields: (!fields.is_empty()).then_some(fields),
-        current: None,
-    };
-    let mut response = (status, Json(body)).into_response();
-    if let Some(seconds) = retry {
-        response.headers_mut().insert(header::RETRY_AFTER, seconds);
-    }
-    Ok(response)
+    (status, Json(body)).into_response()
 }
 
 /// A spawned probe that is cancelled when its stream is dropped (the tab closed).
@@ -303,7 +318,12 @@ fn stream(
             probe: ProbeView::new(report.clone(), lang.texts()),
         }
         .render()
-        .unwrap_or_default();
+        .unwrap_or_else(|e| {
+            // The stream has already begun with 200: the report still goes out, the
+            // panel says the result could not be shown, and the log says why.
+            tracing::error!(error = %e, "could not render the probe result");
+            RENDER_FAILED.to_owned()
+        });
         let line = serde_json::json!({"event": "done", "report": report, "html": html});
         Some((Ok(Bytes::from(format!("{line}\n"))), (rx, None)))
     });

@@ -1,6 +1,7 @@
 //! One save path for the page, the history rollback and the JSON API: validate, store a
 //! revision with the proxy file, audit. Callers only choose how to answer.
 
+use super::extract::Actor;
 use crate::error::AppError;
 use crate::i18n::{Text, io_reason};
 use crate::settings::form::{FieldErrors, ProxyForm};
@@ -18,17 +19,11 @@ pub enum SaveResult {
     NotWritten(Text),
 }
 
-/// Who asks, from where.
-pub struct Actor<'a> {
-    pub name: &'a str,
-    pub address: Option<&'a str>,
-}
-
 /// Save `form` over revision `base`. With `restore`, the form holds that revision's values
 /// and its stored password comes back too (a rollback).
 pub async fn save_proxy(
     state: &AppState,
-    actor: Actor<'_>,
+    actor: &Actor,
     form: &ProxyForm,
     base: i64,
     restore: Option<&Revision>,
@@ -50,8 +45,8 @@ pub async fn save_proxy(
         .store
         .save(
             base,
-            actor.name,
-            actor.address,
+            actor.name(),
+            actor.address(),
             restore.map(|r| r.id),
             |current| {
                 let mut config = settings.apply_to(current);

@@ -1,23 +1,23 @@
-//! Middleware: sessions in front of every protected route, CSRF on every state change,
-//! and the security headers on every response.
-
-use std::net::SocketAddr;
+//! Middleware: sessions in front of every protected route, CSRF on every state change
+//! (a form body is parsed here, once, and handed on as `extract::PostedForm`), and the
+//! security headers on every response. The session look-up itself is `auth`'s.
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::api_tokens;
-use super::constant_time_eq;
-use super::sessions::{self, Session};
+use super::BODY_LIMIT;
+use super::extract::{Cookies, PostedForm, form_body};
+use crate::auth::api_tokens;
+use crate::auth::constant_time_eq;
+use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, error_page};
 use crate::i18n::{self, Lang, Text};
 use crate::state::AppState;
 use crate::tr;
-use crate::web::{BODY_LIMIT, flash, page};
 
 /// The header API clients send with the session's CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -38,7 +38,10 @@ pub async fn require_session(
             Err(resp) => resp,
         };
     }
-    let session = match flash::cookie(req.headers(), sessions::COOKIE) {
+    let cookie = Cookies::from_headers(req.headers())
+        .get(sessions::COOKIE)
+        .map(str::to_owned);
+    let session = match cookie {
         // Read from the database on every request: a session ended by anyone (logout, a
         // password change from the shell) is refused on the very next one.
         Some(token) => match sessions::lookup(pool, &token, state.server.session_policy).await {
@@ -122,7 +125,7 @@ fn unauthenticated(req: &Request, is_api: bool) -> Response {
     let target = if req.method() == Method::GET {
         back
     } else {
-        crate::web::PAGE
+        super::PAGE
     };
     Redirect::to(&format!(
         "/login?next={}",
@@ -201,8 +204,7 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
             ),
         )
     })?;
-    let fields =
-        page::form_body(&parts.headers, Ok(bytes.clone())).map_err(IntoResponse::into_response)?;
+    let fields = form_body(&parts.headers, Ok(bytes)).map_err(IntoResponse::into_response)?;
     if !constant_time_eq(
         fields.text("csrf_token").as_bytes(),
         session.csrf_token.as_bytes(),
@@ -215,7 +217,10 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
             ),
         ));
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    // The handler takes the parsed form as `PostedForm`: the body is read and parsed once.
+    let mut req = Request::from_parts(parts, Body::empty());
+    req.extensions_mut().insert(PostedForm(fields));
+    Ok(req)
 }
 
 fn forbidden(is_api: bool, message: &Text) -> Response {
@@ -229,13 +234,6 @@ fn forbidden(is_api: bool, message: &Text) -> Response {
     } else {
         error_page(StatusCode::FORBIDDEN, message)
     }
-}
-
-/// The client's address as the listener saw it.
-pub fn client_addr(req_extensions: &axum::http::Extensions) -> Option<String> {
-    req_extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
