@@ -5,10 +5,10 @@
 
 // The test suite's own peers, shared rather than copied.
 #[allow(dead_code)]
-#[path = "../tests/support/squid.rs"]
+#[path = "../tests/it/support/squid.rs"]
 mod squid;
 #[allow(dead_code)]
-#[path = "../tests/support/tls_target.rs"]
+#[path = "../tests/it/support/tls_target.rs"]
 mod tls_target;
 
 use std::fmt::Write as _;

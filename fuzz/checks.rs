@@ -1,5 +1,5 @@
 //! What each fuzz target checks, shared by the fuzz targets (`fuzz/fuzz_targets/`) and by
-//! `tests/fuzz_regressions.rs`, which replays every saved input in `fuzz/regressions/`.
+//! `tests/it/fuzz_regressions.rs`, which replays every saved input in `fuzz/regressions/`.
 
 use fmc_mgmt::probe::auth::{Choice, answer, read_challenges};
 use fmc_mgmt::probe::head::{HeadParser, Progress};

@@ -3,7 +3,7 @@
 # on the stable toolchain) and print each one's executions and findings.
 #   usage: fuzz/run.sh [SECONDS_PER_TARGET=600] [TARGET...]
 # Needs `cargo install cargo-fuzz`. Crashes land in fuzz/artifacts/<target>/; copy each into
-# fuzz/regressions/<target>/ so tests/fuzz_regressions.rs replays it forever.
+# fuzz/regressions/<target>/ so tests/it/fuzz_regressions.rs replays it forever.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}

@@ -78,13 +78,13 @@ where
     Browser::open(js).await.run(body).await;
 }
 
-/// One browser session with its own empty profile; deleted on `close` or drop.
+/// One browser session with its own empty profile; the session is deleted on `close`, the
+/// profile directory on `close` or drop.
 pub struct Browser {
     client: Client,
-    session: String,
-    open: bool,
     profile: TempDir,
-    driver: Arc<Driver>,
+    /// Never read: holding it keeps the shared chromedriver running while this browser lives.
+    _driver: Arc<Driver>,
 }
 
 impl Browser {
@@ -106,18 +106,10 @@ impl Browser {
             .connect(&driver.url())
             .await
             .unwrap_or_else(|e| panic!("chromedriver opens a Chromium session: {e}"));
-        let session = client
-            .session_id()
-            .await
-            .ok()
-            .flatten()
-            .expect("a WebDriver session id");
         let browser = Browser {
             client,
-            session,
-            open: true,
             profile,
-            driver,
+            _driver: driver,
         };
         browser
             .client
@@ -158,8 +150,7 @@ impl Browser {
     }
 
     /// Delete the session: Chromium quits and its profile directory goes.
-    pub async fn close(mut self) {
-        self.open = false;
+    pub async fn close(self) {
         if let Err(e) = self.client.clone().close().await {
             eprintln!("closing the browser session: {e}");
         }

@@ -2,9 +2,9 @@
 //! clicking, typing, tabbing. Each test gets a fresh app, data directory and browser profile;
 //! a failing test leaves a screenshot under `<target>/browser-failures/`.
 //!
-//! `FMC_SCREENSHOT=1 cargo test --test browser` also refreshes `docs/page.png`.
+//! `FMC_SCREENSHOT=1 cargo test --test it browser_probe::the_readme` refreshes `docs/page.png`.
 
-mod support;
+use crate::support;
 
 use fantoccini::Client;
 use fantoccini::key::Key;

@@ -1,6 +1,6 @@
 //! Faults: each gives a clear message on the page and loses nothing.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

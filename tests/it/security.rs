@@ -1,6 +1,6 @@
 //! Attack tests: the UI is safe to put on a management network (SPEC §8).
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use support::app::{ADMIN_PASSWORD, PAGE, TestApp, encode, hidden};

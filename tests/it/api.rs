@@ -1,6 +1,6 @@
 //! The JSON API: same rules as the form, authentication, and its OpenAPI document.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The Management Interfaces page and its Proxy save, black-box over HTTP, checking the
 //! database (reopened) and the proxy file on disk.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 

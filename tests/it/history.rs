@@ -1,6 +1,6 @@
 //! Proxy history and rollback (SPEC §5, §7).
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use support::app::{PAGE, TestApp, encode, hidden};

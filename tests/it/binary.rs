@@ -1,6 +1,6 @@
 //! The real binary as an admin runs it: defaults, flags, permissions, logs, signals.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! `fmc-mgmt probe` as a user runs it: exit codes 0/1/2, the JSON report, the walk-through,
 //! and a password that never shows anywhere.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output, Stdio};
 

@@ -3,7 +3,7 @@
 //! in, out of file descriptors the accept loop backs off instead of spinning, and a `Host`
 //! that is not this server's gets 421 (DNS rebinding).
 
-mod support;
+use crate::support;
 
 use std::os::unix::process::CommandExt;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Test connection from the page and the API, through real squid to a local TLS target.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::Value;

@@ -1,8 +1,7 @@
 //! Every input saved under fuzz/regressions/<target>/ (seeds, and every crash a fuzz run
 //! ever found) replayed through the fuzz target's own checks, on every test run.
 
-#[allow(dead_code)]
-#[path = "../fuzz/checks.rs"]
+#[path = "../../fuzz/checks.rs"]
 mod checks;
 
 fn replay(target: &str, check: fn(&[u8])) {

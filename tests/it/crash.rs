@@ -3,7 +3,7 @@
 //! its integrity check, the proxy file must say what the current revision says, and no temp
 //! file of a killed save may outlive the restart.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

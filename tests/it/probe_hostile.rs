@@ -1,7 +1,7 @@
 //! The probe against fake proxies scripted to fail in every way squid cannot be made to:
 //! each ends in its own diagnosis, at the right stage, within max-time + 1 s.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

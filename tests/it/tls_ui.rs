@@ -1,6 +1,6 @@
 //! HTTPS for the UI: a self-signed certificate made on first start, Secure cookies.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;

@@ -18,7 +18,6 @@ pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub client: reqwest::Client,
     pub dir: TempDir,
-    pub args: Vec<String>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -98,7 +97,6 @@ impl TestApp {
             addr,
             client: client(),
             dir,
-            args,
             shutdown: Some(tx),
             handle: Some(handle),
         }

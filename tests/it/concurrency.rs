@@ -1,7 +1,7 @@
 //! Many admins saving and testing at once: no 5xx, every save applied or answered 409,
 //! revision numbers without gaps, database and file in agreement at the end.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

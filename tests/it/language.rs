@@ -1,7 +1,7 @@
 //! The UI in English and Simplified Chinese: chosen from `Accept-Language`, or from the
 //! user's saved preference, which beats the header until it is set back to `auto`.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, LOCATION};

@@ -1,7 +1,7 @@
 //! Test connection in headless Chromium, the way an admin clicks it: live stages, the
 //! diagnosis and its advice, with and without JavaScript, through real squid.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

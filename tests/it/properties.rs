@@ -1,7 +1,7 @@
 //! Property tests for validation: what is accepted can never break iprep_proxy.conf, and what
 //! is refused never reaches the database or the file.
 
-mod support;
+use crate::support;
 
 use fmc_mgmt::settings::ProxyConfig;
 use fmc_mgmt::settings::conf_file::render;

@@ -1,7 +1,7 @@
 //! The probe against a real squid on loopback: open, Basic, Digest, ACL deny, and the TLS
 //! failures seen through an open squid.
 
-mod support;
+use crate::support;
 
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text, run};
 use support::probe::{
