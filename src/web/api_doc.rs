@@ -166,6 +166,13 @@ fn shared_responses() -> Vec<(&'static str, Value)> {
             }),
         ),
         (
+            "421",
+            json!({
+                "description": "the `Host` header names this server by a name it was not given (DNS rebinding protection; see `--allowed-host`)",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+            }),
+        ),
+        (
             "500",
             json!({
                 "description": "the server could not complete the request (its log says why)",

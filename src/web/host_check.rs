@@ -25,28 +25,36 @@ pub async fn check(State(allowed): State<AllowedHosts>, req: Request, next: Next
         _ => from_uri.filter(|a| !allowed.allows(a)),
     };
     match refused {
+        // Under /api the answer has the API's JSON error shape, as every other there does.
+        Some(host) if req.uri().path().starts_with("/api/") => super::api::ApiError::response(
+            StatusCode::MISDIRECTED_REQUEST,
+            explanation(host).trim_end().replace('\n', " "),
+        ),
         Some(host) => misdirected(host),
         None => next.run(req).await,
     }
 }
 
 fn misdirected(host: &str) -> Response {
+    (
+        StatusCode::MISDIRECTED_REQUEST,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("421 Misdirected Request\n\n{}", explanation(host)),
+    )
+        .into_response()
+}
+
+/// What to do about a refused `Host`, naming the flag.
+fn explanation(host: &str) -> String {
     // The name is echoed only when it is plainly a host name.
     let name = host_without_port(host)
         .filter(|n| !n.is_empty() && n.len() <= 253 && n.chars().all(is_name_char))
         .unwrap_or("NAME");
-    let body = format!(
-        "421 Misdirected Request\n\n\
-         fmc-mgmt does not answer to this host name (protection against DNS rebinding).\n\
+    format!(
+        "fmc-mgmt does not answer to this host name (protection against DNS rebinding).\n\
          Use its IP address or localhost; or, if {name} is this server's name, start it with \
          --allowed-host {name} (or FMC_ALLOWED_HOST={name}, comma-separated for several).\n"
-    );
-    (
-        StatusCode::MISDIRECTED_REQUEST,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        body,
     )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -726,23 +726,27 @@ async fn the_document_states_limits_patterns_statuses_and_the_bearer_scheme() {
         list
     };
     for (path, method, expected) in [
-        ("/api/v1/proxy", "get", &["200", "401", "500"][..]),
+        ("/api/v1/proxy", "get", &["200", "401", "421", "500"][..]),
         (
             "/api/v1/proxy",
             "put",
             &[
-                "200", "400", "401", "403", "409", "413", "415", "422", "500",
+                "200", "400", "401", "403", "409", "413", "415", "421", "422", "500",
             ],
         ),
         (
             "/api/v1/proxy/test",
             "post",
             &[
-                "200", "400", "401", "403", "413", "415", "422", "429", "500",
+                "200", "400", "401", "403", "413", "415", "421", "422", "429", "500",
             ],
         ),
-        ("/api/v1/proxy/revisions", "get", &["200", "401", "500"]),
-        ("/api/v1/openapi.json", "get", &["200", "401", "500"]),
+        (
+            "/api/v1/proxy/revisions",
+            "get",
+            &["200", "401", "421", "500"],
+        ),
+        ("/api/v1/openapi.json", "get", &["200", "401", "421", "500"]),
     ] {
         let responses = op(path, method);
         assert_eq!(statuses(&responses), expected, "{method} {path}");

@@ -285,6 +285,23 @@ async fn a_foreign_host_name_gets_421_and_addresses_and_localhost_are_served() {
         let (status, _) = get_with_host(&app, &host).await;
         assert_eq!(status, StatusCode::OK, "Host: {host}");
     }
+    // Under /api the refusal has the API's JSON error shape.
+    let r = app
+        .client
+        .get(app.url("/api/v1/proxy"))
+        .header(reqwest::header::HOST, "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::MISDIRECTED_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("--allowed-host evil.example"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
