@@ -4,8 +4,10 @@
 //! After 5 failures a key is locked for 30 s, then 1, 2, 4 … minutes (at most 15).
 //!
 //! Keys: the address (`a:`) and the user at that address (`ua:`) lock; the user name alone
-//! (`u:`) only slows its logins down, so failures from many addresses never lock the admin
-//! out from a clean one. Counts live in the database (`login_throttle`), where
+//! (`u:`) only slows its logins from addresses that have failed too, so failures from many
+//! addresses never lock the admin out of a clean one, nor slow it there. Password checks
+//! are bounded: [`CHECKS_AT_ONCE`] in all plus [`CLEAN_CHECKS_AT_ONCE`] kept for addresses
+//! with no failure on record; past that an attempt is refused at once, never queued. Counts live in the database (`login_throttle`), where
 //! `fmc-mgmt admin unlock` and `set-password` clear them; only the attempts in flight are
 //! in memory. Refusals while locked are counted in one audit entry per lock period.
 
