@@ -86,6 +86,27 @@ impl Arg {
     }
 }
 
+/// A library's own English words for a failure (what the logs and the JSON have always
+/// shown), and the fact, message `id`, in every other language.
+pub fn quoting(english: String, id: &str, args: &[(&str, Arg)]) -> Text {
+    Text {
+        en: english,
+        zh_cn: text(id, args).zh_cn,
+    }
+}
+
+/// Stage details joined into one, with the list separator of each language.
+pub fn join(parts: &[Text]) -> Text {
+    let separator = text("detail-separator", &[]);
+    Text::each(|lang| {
+        parts
+            .iter()
+            .map(|p| p.get(lang))
+            .collect::<Vec<_>>()
+            .join(separator.get(lang))
+    })
+}
+
 /// The message `id` in every language, each with its variables in that language.
 pub fn text(id: &str, args: &[(&str, Arg)]) -> Text {
     let said = |lang: Lang| {
@@ -204,6 +225,30 @@ mod tests {
                 "{id}: the variables differ between the languages"
             );
         }
+    }
+
+    #[test]
+    fn details_join_with_each_language_separator() {
+        let parts = [Text::new("a", "x"), Text::same("b")];
+        let t = join(&parts);
+        let zh_separator = message(Lang::ZhCn, "detail-separator", &[]);
+        assert_eq!(t.en, "a; b");
+        assert_eq!(t.zh_cn, format!("x{zh_separator}b"));
+        assert_ne!(zh_separator, "; ", "Chinese has its own separator");
+    }
+
+    #[test]
+    fn a_quoted_failure_keeps_the_english_words_and_says_the_fact_elsewhere() {
+        let t = quoting(
+            "invalid dns name".into(),
+            "probe-engine-invalid-dns-name",
+            &[],
+        );
+        assert_eq!(t.en, "invalid dns name");
+        assert_eq!(
+            t.zh_cn,
+            message(Lang::ZhCn, "probe-engine-invalid-dns-name", &[])
+        );
     }
 
     #[test]

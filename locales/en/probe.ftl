@@ -58,3 +58,15 @@ probe-reasons-connection-refused-nothing-listens-there-or = connection refused (
 probe-reasons-host-unreachable = host unreachable
 probe-reasons-network-unreachable-no-route = network unreachable (no route)
 probe-auth-no-scheme-to-answer-with = no scheme to answer with
+
+# Joins the details of several attempts in one stage.
+detail-separator = {"; "}
+probe-engine-not-a-tls-server-name = { $host } is not a TLS server name: { $why }
+probe-engine-invalid-dns-name = the name does not follow the DNS rules
+probe-auth-digest-unanswerable = the proxy's Digest challenge cannot be answered (a parameter in it is not supported)
+# A name that did not resolve. In English the resolver's own words are shown instead.
+probe-dns-failed = DNS lookup failed: { $why }
+probe-dns-failed-quoting = DNS lookup failed ({ $words })
+probe-dns-unknown-name = name or service not known
+probe-dns-no-address = the host name has no address
+probe-dns-try-again = temporary failure in name resolution (the DNS servers did not answer or cannot be reached)

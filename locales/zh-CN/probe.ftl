@@ -58,3 +58,13 @@ probe-reasons-connection-refused-nothing-listens-there-or = 连接被拒绝（�
 probe-reasons-host-unreachable = 主机不可达
 probe-reasons-network-unreachable-no-route = 网络不可达（没有路由）
 probe-auth-no-scheme-to-answer-with = 没有可用于应答的身份验证方式
+
+detail-separator = {"；"}
+probe-engine-not-a-tls-server-name = { $host } 不是有效的 TLS 服务器名称（{ $why }）
+probe-engine-invalid-dns-name = 名称不符合 DNS 规则
+probe-auth-digest-unanswerable = 无法计算对代理 Digest 质询的应答（质询中的参数不受支持）
+probe-dns-failed = DNS 解析失败：{ $why }
+probe-dns-failed-quoting = DNS 解析失败（{ $words }）
+probe-dns-unknown-name = 名称或服务未知
+probe-dns-no-address = 该主机名没有关联的地址
+probe-dns-try-again = 名称解析暂时失败（DNS 服务器无应答或不可达）

@@ -179,14 +179,6 @@ impl Text {
     }
 
     /// Several texts joined, each language with its own separator (`"; "`, `"；"`).
-    pub fn join(parts: &[Text], en: &str, zh_cn: &str) -> Text {
-        let pick = |lang: Lang| parts.iter().map(|p| p.get(lang)).collect::<Vec<_>>();
-        Text {
-            en: pick(Lang::En).join(en),
-            zh_cn: pick(Lang::ZhCn).join(zh_cn),
-        }
-    }
-
     /// The same text with both languages transformed alike (`f` gets the language).
     pub fn map(self, f: impl Fn(Lang, String) -> String) -> Text {
         Text {
@@ -342,10 +334,7 @@ mod tests {
     }
 
     #[test]
-    fn texts_join_with_each_language_separator() {
-        let parts = [Text::new("a", "甲"), Text::same("b")];
-        let t = Text::join(&parts, "; ", "；");
-        assert_eq!((t.en.as_str(), t.zh_cn.as_str()), ("a; b", "甲；b"));
+    fn a_text_can_be_made_per_language() {
         let t = Text::each(|l| l.code().to_owned());
         assert_eq!((t.en.as_str(), t.zh_cn.as_str()), ("en", "zh-CN"));
     }

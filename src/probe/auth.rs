@@ -6,7 +6,6 @@ use http_auth::{ChallengeParser, DigestClient, PasswordParams};
 
 use crate::i18n::Text;
 use crate::secret::Secret;
-use crate::tr;
 
 /// Auth rounds answered at most (one more is allowed once for a Digest `stale=true`).
 pub const MAX_ROUNDS: u32 = 2;
@@ -162,10 +161,7 @@ pub fn answer(
                 })
                 .map_err(|why| {
                     // The digest crate's own words stay in the English.
-                    tr!(
-                        "{why}",
-                        "无法计算对代理 Digest 质询的应答（质询中的参数不受支持）"
-                    )
+                    crate::locale::quoting(why.to_string(), "probe-auth-digest-unanswerable", &[])
                 })?;
             Ok((*scheme, value))
         }

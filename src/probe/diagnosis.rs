@@ -339,7 +339,9 @@ mod tests {
         assert!(d.hint_in(Lang::ZhCn).contains("--ca-file"));
         let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &facts());
         assert!(d.summary_in(Lang::ZhCn).contains("HTTP/1.1 403 Forbidden"));
-        assert!(d.hint_in(Lang::ZhCn).contains("访问控制列表"));
+        // "Access control list", as the Chinese next step must name it.
+        let acl = "\u{8bbf}\u{95ee}\u{63a7}\u{5236}\u{5217}\u{8868}";
+        assert!(d.hint_in(Lang::ZhCn).contains(acl));
     }
 
     #[test]

@@ -25,7 +25,6 @@ use super::request::head_request;
 use super::tls;
 use super::wire::{Prefixed, read_head};
 use crate::i18n::{Text, io_reason};
-use crate::tr;
 
 mod connect;
 mod lookup;
@@ -130,7 +129,7 @@ impl<'a> Probe<'a> {
         self.last_limit
     }
 
-    /// The last limit applied, for "within …": `2.0 s` / `2.0 秒`.
+    /// The last limit applied, for "within …" (`probe-engine-s-s` and its whole-probe form).
     fn limit_text(&self) -> Text {
         let s = self.last_limit.as_secs_f64();
         let whole = self
@@ -408,7 +407,7 @@ impl<'a> Probe<'a> {
                 }
             }
         }
-        Err((code, Text::join(&errors, "; ", "；")))
+        Err((code, crate::locale::join(&errors)))
     }
 
     async fn tls_handshake(
@@ -434,9 +433,14 @@ impl<'a> Probe<'a> {
             Ok(n) => n,
             Err(e) => {
                 let host = &self.req.target_host;
-                let detail = tr!(
-                    "{host:?} is not a TLS server name: {e}",
-                    "{host:?} 不是有效的 TLS 服务器名称"
+                let why =
+                    crate::locale::quoting(e.to_string(), "probe-engine-invalid-dns-name", &[]);
+                let detail = crate::locale::text(
+                    "probe-engine-not-a-tls-server-name",
+                    &[
+                        ("host", crate::locale::Arg::same(&format!("{host:?}"))),
+                        ("why", crate::locale::Arg::each(&why)),
+                    ],
                 );
                 return self.fail(
                     StageName::TlsHandshake,

@@ -347,7 +347,7 @@ fn with_notes(detail: Text, notes: &[Text]) -> Text {
     if notes.is_empty() {
         detail
     } else {
-        let notes = Text::join(notes, "; ", "；");
+        let notes = crate::locale::join(notes);
         crate::locale::text(
             "probe-connect-notes-then-detail",
             &[
