@@ -561,19 +561,28 @@ pub async fn seal_stored_passwords(
     pool: &SqlitePool,
     sealer: &SecretBox,
 ) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let clear: Vec<(i64, String)> =
+    // Read first: a start with nothing to seal (every start but the first after the upgrade)
+    // takes no write lock, so it is not held up by another process writing.
+    let stored: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, password FROM proxy_revisions WHERE password IS NOT NULL")
-            .fetch_all(&mut *tx)
+            .fetch_all(pool)
             .await?;
+    let clear: Vec<_> = stored.into_iter().filter(|(_, p)| !is_sealed(p)).collect();
+    if clear.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut sealed = 0;
-    for (id, password) in clear.into_iter().filter(|(_, p)| !is_sealed(p)) {
-        sqlx::query("UPDATE proxy_revisions SET password = ? WHERE id = ?")
-            .bind(sealer.seal(&Secret::new(password)))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sealed += 1;
+    for (id, password) in clear {
+        // Only if it is still that clear text: another process may have sealed it since.
+        let done =
+            sqlx::query("UPDATE proxy_revisions SET password = ? WHERE id = ? AND password = ?")
+                .bind(sealer.seal(&Secret::new(password.clone())))
+                .bind(id)
+                .bind(&password)
+                .execute(&mut *tx)
+                .await?;
+        sealed += done.rows_affected();
     }
     tx.commit().await?;
     Ok(sealed)
