@@ -18,12 +18,16 @@ const EN: &[&str] = &[
     include_str!("../locales/en/probe.ftl"),
     include_str!("../locales/en/settings.ftl"),
     include_str!("../locales/en/server.ftl"),
+    include_str!("../locales/en/page.ftl"),
+    include_str!("../locales/en/io.ftl"),
 ];
 const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/diagnosis.ftl"),
     include_str!("../locales/zh-CN/probe.ftl"),
     include_str!("../locales/zh-CN/settings.ftl"),
     include_str!("../locales/zh-CN/server.ftl"),
+    include_str!("../locales/zh-CN/page.ftl"),
+    include_str!("../locales/zh-CN/io.ftl"),
 ];
 
 /// The files of `lang`.
@@ -122,6 +126,27 @@ pub fn text(id: &str, args: &[(&str, Arg)]) -> Text {
 /// The message `id` in `lang` with `args`. An unknown id is logged and answered with the
 /// id itself, so a missing translation shows as a name, never as nothing.
 pub fn message(lang: Lang, id: &str, args: &Args<'_>) -> String {
+    format(lang, id, fluent_args(args))
+}
+
+/// The message `id` in `lang` with `args` and a number, `count`, that the message may
+/// choose its words by (`{ $fields -> [one] field *[other] fields }`): the other variables
+/// are words, and a word never picks a plural form.
+pub fn counted(lang: Lang, id: &str, args: &Args<'_>, count: (&str, u64)) -> String {
+    let mut fluent_args = fluent_args(args);
+    fluent_args.set(count.0, FluentValue::from(count.1));
+    format(lang, id, fluent_args)
+}
+
+fn fluent_args<'a>(args: &'a Args<'_>) -> FluentArgs<'a> {
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, FluentValue::from(value.as_str()));
+    }
+    fluent_args
+}
+
+fn format(lang: Lang, id: &str, args: FluentArgs<'_>) -> String {
     let bundle = bundle(lang);
     let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
         tracing::error!(
@@ -131,12 +156,8 @@ pub fn message(lang: Lang, id: &str, args: &Args<'_>) -> String {
         );
         return id.to_owned();
     };
-    let mut fluent_args = FluentArgs::new();
-    for (name, value) in args {
-        fluent_args.set(*name, FluentValue::from(value.as_str()));
-    }
     let mut errors = Vec::new();
-    let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+    let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
     if !errors.is_empty() {
         tracing::error!(
             id,

@@ -1,11 +1,15 @@
-//! Every fixed string of the UI, English beside its Simplified Chinese, following the terms
-//! of Cisco's Chinese FMC documentation (代理, 代理身份验证, 已启用, …). Templates get the
-//! catalog as `t`. A string is added once, in both languages, or the macro does not compile.
+//! Every fixed string of the UI, as a struct with one field per string that templates get
+//! as `t`. The words are Fluent messages (`locales/<lang>/page.ftl`, id `page-<field>`),
+//! following the terms of Cisco's Chinese FMC documentation; each language's [`Texts`] is
+//! said once, on first use.
 
-use super::Lang;
+use std::sync::LazyLock;
+
+use super::{Lang, Text};
+use crate::locale;
 
 macro_rules! catalog {
-    ($($field:ident: $en:literal => $zh:literal,)*) => {
+    ($($field:ident: $id:literal,)*) => {
         /// The UI's fixed strings in one language; see [`EN`] and [`ZH_CN`].
         pub struct Texts {
             pub lang: Lang,
@@ -14,272 +18,246 @@ macro_rules! catalog {
             $(pub $field: &'static str,)*
         }
 
-        pub static EN: Texts = Texts {
-            lang: Lang::En,
-            config_pages: &CONFIG_PAGES_EN,
-            $($field: $en,)*
-        };
-
-        pub static ZH_CN: Texts = Texts {
-            lang: Lang::ZhCn,
-            config_pages: &CONFIG_PAGES_ZH_CN,
-            $($field: $zh,)*
-        };
-
         impl Texts {
-            /// Every string by field name (for the completeness tests).
+            /// Every string said in `lang`.
+            fn say(lang: Lang) -> Texts {
+                Texts {
+                    lang,
+                    config_pages: Box::leak(Box::new(CONFIG_PAGES.map(|id| said(lang, id)))),
+                    $($field: said(lang, $id),)*
+                }
+            }
+
+            /// Every string by message id (for the completeness tests).
             pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
-                let mut all = vec![$((stringify!($field), self.$field),)*];
-                all.extend(self.config_pages.iter().map(|p| ("config_pages", *p)));
+                let mut all = vec![$(($id, self.$field),)*];
+                all.extend(CONFIG_PAGES.iter().copied().zip(self.config_pages.iter().copied()));
                 all
             }
         }
     };
 }
 
+/// The strings in English.
+pub static EN: LazyLock<Texts> = LazyLock::new(|| Texts::say(Lang::En));
+/// The strings in Simplified Chinese.
+pub static ZH_CN: LazyLock<Texts> = LazyLock::new(|| Texts::say(Lang::ZhCn));
+
+/// A fixed string, said once per language for the life of the process: leaking it keeps
+/// the fields `&'static str`, so templates and callers use them as before, at a bounded
+/// cost (one catalog per language).
+fn said(lang: Lang, id: &str) -> &'static str {
+    locale::message(lang, id, &[]).leak()
+}
+
 catalog! {
     // The frame (base.html, user_menu.html).
-    product: "Firewall Management Center" => "Firewall Management Center",
-    system: "System" => "系统",
-    configuration: "Configuration" => "配置",
-    monitoring: "Monitoring" => "监控",
-    audit: "Audit" => "审核",
-    main_menu: "Main menu" => "主菜单",
-    menu_overview: "Overview" => "概览",
-    menu_analysis: "Analysis" => "分析",
-    menu_policies: "Policies" => "策略",
-    menu_devices: "Devices" => "设备",
-    menu_objects: "Objects" => "对象",
-    menu_integration: "Integration" => "集成",
-    menu_deploy: "Deploy" => "部署",
-    audit_log: "Audit Log" => "审核日志",
-    api_tokens: "API Tokens" => "API 令牌",
-    signed_in: "Signed in" => "已登录",
-    log_out: "Log Out" => "注销",
-    language: "Language" => "语言",
-    language_auto: "Browser default" => "跟随浏览器",
-    language_en: "English" => "English",
-    language_zh_cn: "简体中文" => "简体中文",
-    apply: "Apply" => "应用",
-    back_to_page: "Back to Management Interfaces" => "返回管理接口",
-
+    product: "page-product",
+    system: "page-system",
+    configuration: "page-configuration",
+    monitoring: "page-monitoring",
+    audit: "page-audit",
+    main_menu: "page-main-menu",
+    menu_overview: "page-menu-overview",
+    menu_analysis: "page-menu-analysis",
+    menu_policies: "page-menu-policies",
+    menu_devices: "page-menu-devices",
+    menu_objects: "page-menu-objects",
+    menu_integration: "page-menu-integration",
+    menu_deploy: "page-menu-deploy",
+    audit_log: "page-audit-log",
+    api_tokens: "page-api-tokens",
+    signed_in: "page-signed-in",
+    log_out: "page-log-out",
+    language: "page-language",
+    language_auto: "page-language-auto",
+    language_en: "page-language-en",
+    language_zh_cn: "page-language-zh-cn",
+    apply: "page-apply",
+    back_to_page: "page-back-to-page",
     // The page (management_interfaces.html).
-    management_interfaces: "Management Interfaces" => "管理接口",
-    configuration_pages: "Configuration pages" => "配置页面",
-    interfaces: "Interfaces" => "接口",
-    no_interfaces: "No interfaces could be read from /sys/class/net." => "无法从 /sys/class/net 读取任何接口。",
-    interface: "Interface" => "接口",
-    addresses: "Addresses" => "地址",
-    mac_address: "MAC address" => "MAC 地址",
-    link: "Link" => "链路",
-    interfaces_read_only: "Read from this host (read-only); interfaces are not managed here." => "读取自本主机（只读）；接口不在此处管理。",
-    routes: "Routes" => "路由",
-    no_default_route: "No IPv4 default route." => "没有 IPv4 默认路由。",
-    destination: "Destination" => "目标",
-    gateway: "Gateway" => "网关",
-    route_default: "default" => "默认",
-    shared_settings: "Shared Settings" => "共享设置",
-    hostname: "Hostname" => "主机名",
-    domains: "Domains" => "域",
-    none: "none" => "无",
-    dns_server: "DNS Server" => "DNS 服务器",
-    not_managed_here: "Not managed here." => "不在此处管理。",
-    proxy: "Proxy" => "代理",
-    note: "Note:" => "注意：",
-    note_ntlm: "Proxies that use NT LAN Manager (NTLM) authentication are not supported." => "不支持使用 NT LAN Manager (NTLM) 身份验证的代理。",
-    note_fqdn: "If you are using Smart Licensing, the proxy FQDN cannot have more than 64 characters." => "如果您使用智能许可，代理 FQDN 不能超过 64 个字符。",
-    conflict_body: "Nothing was overwritten. Your values are kept in the form; compare them with the current ones, then Save again to replace them, or reload to discard yours." => "未覆盖任何内容。您的值仍保留在表单中；请与当前值比较，然后再次保存以替换当前值，或重新加载以放弃您的值。",
-    field: "Field" => "字段",
-    yours: "Yours" => "您的值",
-    yes: "yes" => "是",
-    no: "no" => "否",
-    enabled: "Enabled" => "已启用",
-    http_proxy: "HTTP Proxy" => "HTTP 代理",
-    host_title: "IP address or fully qualified domain name, without scheme or port" => "IP 地址或完全限定域名，不含协议和端口",
-    host_hint: "IP address or fully qualified domain name" => "IP 地址或完全限定域名",
-    port: "Port" => "端口",
-    use_proxy_authentication: "Use Proxy Authentication" => "使用代理身份验证",
-    user_name: "User Name" => "用户名",
-    user_name_title: "1–64 characters, no ':'" => "1–64 个字符，不能包含“:”",
-    password: "Password" => "密码",
-    password_title: "1–128 printable ASCII characters, no spaces" => "1–128 个可打印 ASCII 字符，不含空格",
-    password_set: "Password set — leave blank to keep." => "已设置密码——留空则保留原密码。",
-    no_password: "No password stored." => "未存储密码。",
-    confirm_password: "Confirm Password" => "确认密码",
-    save: "Save" => "保存",
-    test_connection: "Test connection" => "测试连接",
-    history: "History" => "历史记录",
-    diagnostics: "Diagnostics" => "诊断",
-    last_test: "Last Test connection" => "上次测试连接",
-    no_test_yet: "No test since the server started." => "服务器启动后尚未进行测试。",
-    no_connections: "(no TCP connections to the proxy right now)" => "（当前没有到代理的 TCP 连接）",
-
+    management_interfaces: "page-management-interfaces",
+    configuration_pages: "page-configuration-pages",
+    interfaces: "page-interfaces",
+    no_interfaces: "page-no-interfaces",
+    interface: "page-interface",
+    addresses: "page-addresses",
+    mac_address: "page-mac-address",
+    link: "page-link",
+    interfaces_read_only: "page-interfaces-read-only",
+    routes: "page-routes",
+    no_default_route: "page-no-default-route",
+    destination: "page-destination",
+    gateway: "page-gateway",
+    route_default: "page-route-default",
+    shared_settings: "page-shared-settings",
+    hostname: "page-hostname",
+    domains: "page-domains",
+    none: "page-none",
+    dns_server: "page-dns-server",
+    not_managed_here: "page-not-managed-here",
+    proxy: "page-proxy",
+    note: "page-note",
+    note_ntlm: "page-note-ntlm",
+    note_fqdn: "page-note-fqdn",
+    conflict_body: "page-conflict-body",
+    field: "page-field",
+    yours: "page-yours",
+    yes: "page-yes",
+    no: "page-no",
+    enabled: "page-enabled",
+    http_proxy: "page-http-proxy",
+    host_title: "page-host-title",
+    host_hint: "page-host-hint",
+    port: "page-port",
+    use_proxy_authentication: "page-use-proxy-authentication",
+    user_name: "page-user-name",
+    user_name_title: "page-user-name-title",
+    password: "page-password",
+    password_title: "page-password-title",
+    password_set: "page-password-set",
+    no_password: "page-no-password",
+    confirm_password: "page-confirm-password",
+    save: "page-save",
+    test_connection: "page-test-connection",
+    history: "page-history",
+    diagnostics: "page-diagnostics",
+    last_test: "page-last-test",
+    no_test_yet: "page-no-test-yet",
+    no_connections: "page-no-connections",
     // The live view (fmc.js reads these from data-* attributes).
-    testing: "Testing…" => "正在测试…",
-    testing_connection: "Testing the connection…" => "正在测试连接…",
-    test_could_not_run: "The test could not run (HTTP {status})." => "无法运行测试（HTTP {status}）。",
-    test_interrupted: "The test was interrupted: " => "测试被中断：",
-
+    testing: "page-testing",
+    testing_connection: "page-testing-connection",
+    test_could_not_run: "page-test-could-not-run",
+    test_interrupted: "page-test-interrupted",
     // The probe result (probe_result.html).
-    result_heading: "Test connection:" => "测试连接：",
-    next_step: "Next step:" => "下一步：",
-    stages: "Stages" => "阶段",
-    passed: "passed" => "通过",
-    failed: "failed" => "失败",
-    not_run: "not run" => "未运行",
-    stage_resolve: "DNS lookup of the proxy" => "代理的 DNS 解析",
-    stage_tcp_connect: "TCP handshake with the proxy" => "与代理的 TCP 握手",
-    stage_connect: "CONNECT request" => "CONNECT 请求",
-    stage_tls_handshake: "TLS handshake through the tunnel" => "通过隧道的 TLS 握手",
-    stage_https_request: "HTTPS request" => "HTTPS 请求",
-    stage_close: "close" => "关闭连接",
-    connect_answer: "Proxy's answer to CONNECT" => "代理对 CONNECT 的响应",
-    certificate: "Certificate" => "证书",
-    issuer: "Issuer" => "颁发者",
-    valid_until: "Valid until" => "有效期至",
-    https_answer: "HTTPS answer:" => "HTTPS 响应：",
-    same_test_with_curl: "The same test with curl" => "使用 curl 执行相同的测试",
-
+    result_heading: "page-result-heading",
+    next_step: "page-next-step",
+    stages: "page-stages",
+    passed: "page-passed",
+    failed: "page-failed",
+    not_run: "page-not-run",
+    stage_resolve: "page-stage-resolve",
+    stage_tcp_connect: "page-stage-tcp-connect",
+    stage_connect: "page-stage-connect",
+    stage_tls_handshake: "page-stage-tls-handshake",
+    stage_https_request: "page-stage-https-request",
+    stage_close: "page-stage-close",
+    connect_answer: "page-connect-answer",
+    certificate: "page-certificate",
+    issuer: "page-issuer",
+    valid_until: "page-valid-until",
+    https_answer: "page-https-answer",
+    same_test_with_curl: "page-same-test-with-curl",
     // Login (login.html).
-    log_in_title: "Log in" => "登录",
-    username: "Username" => "用户名",
-    log_in: "Log In" => "登录",
-
+    log_in_title: "page-log-in-title",
+    username: "page-username",
+    log_in: "page-log-in",
     // History (history.html).
-    proxy_history: "Proxy History" => "代理历史记录",
-    no_revision_yet: "No revision saved yet." => "尚未保存任何修订版本。",
-    revision: "Revision" => "修订版本",
-    saved_utc: "Saved (UTC)" => "保存时间 (UTC)",
-    by: "By" => "操作者",
-    changes: "Changes" => "更改",
-    on: "on" => "开",
-    off: "off" => "关",
-    auth: "auth" => "身份验证",
-    current: "current" => "当前",
-    no_changes: "no changes" => "无更改",
-    change_password_set: "password set" => "已设置密码",
-    change_password_cleared: "password cleared" => "已清除密码",
-    change_password_changed: "password changed" => "已更改密码",
-    empty: "(empty)" => "（空）",
-    list_separator: "; " => "；",
-
+    proxy_history: "page-proxy-history",
+    no_revision_yet: "page-no-revision-yet",
+    revision: "page-revision",
+    saved_utc: "page-saved-utc",
+    by: "page-by",
+    changes: "page-changes",
+    on: "page-on",
+    off: "page-off",
+    auth: "page-auth",
+    current: "page-current",
+    no_changes: "page-no-changes",
+    change_password_set: "page-change-password-set",
+    change_password_cleared: "page-change-password-cleared",
+    change_password_changed: "page-change-password-changed",
+    empty: "page-empty",
+    list_separator: "page-list-separator",
     // Audit log (audit.html).
-    no_events_yet: "No events yet." => "尚无事件。",
-    time_utc: "Time (UTC)" => "时间 (UTC)",
-    user: "User" => "用户",
-    address: "Address" => "地址",
-    action: "Action" => "操作",
-    detail: "Detail" => "详细信息",
+    no_events_yet: "page-no-events-yet",
+    time_utc: "page-time-utc",
+    user: "page-user",
+    address: "page-address",
+    action: "page-action",
+    detail: "page-detail",
     // The actions, as the log records them (English shows the recorded name).
-    action_login: "login" => "登录",
-    action_logout: "logout" => "注销",
-    action_login_failed: "login_failed" => "登录失败",
-    action_login_locked: "login_locked" => "登录已锁定",
-    action_save: "save" => "保存",
-    action_rollback: "rollback" => "回滚",
-    action_probe: "probe" => "测试连接",
-    action_api_token_created: "api_token_created" => "创建 API 令牌",
-    action_api_token_revoked: "api_token_revoked" => "撤销 API 令牌",
-    action_set_password: "set_password" => "设置密码",
-    action_unlock: "unlock" => "解除登录锁定",
-
+    action_login: "page-action-login",
+    action_logout: "page-action-logout",
+    action_login_failed: "page-action-login-failed",
+    action_login_locked: "page-action-login-locked",
+    action_save: "page-action-save",
+    action_rollback: "page-action-rollback",
+    action_probe: "page-action-probe",
+    action_api_token_created: "page-action-api-token-created",
+    action_api_token_revoked: "page-action-api-token-revoked",
+    action_set_password: "page-action-set-password",
+    action_unlock: "page-action-unlock",
     // API tokens (api_tokens.html).
-    tokens_intro_before: "Scripts use the JSON API (" => "脚本通过 JSON API（",
-    openapi_document: "OpenAPI document" => "OpenAPI 文档",
-    tokens_intro_after: ") with" => "）访问本服务器，请求中携带",
-    tokens_intro_end: "." => "。",
-    token_created_before: "Token" => "令牌",
-    token_created_after: "created. Copy it now; it is not shown again:" => "已创建。请立即复制；它不会再次显示：",
-    new_token: "New token" => "新建令牌",
-    name: "Name" => "名称",
-    create_token: "Create token" => "创建令牌",
-    tokens: "Tokens" => "令牌",
-    no_tokens: "No tokens." => "没有令牌。",
-    created: "Created" => "创建时间",
-    last_used: "Last used" => "上次使用",
-    never: "never" => "从未",
-    expires: "Expires" => "过期时间",
-    expired: "expired" => "已过期",
-    days_30: "in 30 days" => "30 天后",
-    days_90: "in 90 days" => "90 天后",
-    days_365: "in a year" => "一年后",
-    never_expires: "never" => "永不过期",
-    revoke: "Revoke" => "撤销",
-
+    tokens_intro_before: "page-tokens-intro-before",
+    openapi_document: "page-openapi-document",
+    tokens_intro_after: "page-tokens-intro-after",
+    tokens_intro_end: "page-tokens-intro-end",
+    token_created_before: "page-token-created-before",
+    token_created_after: "page-token-created-after",
+    new_token: "page-new-token",
+    name: "page-name",
+    create_token: "page-create-token",
+    tokens: "page-tokens",
+    no_tokens: "page-no-tokens",
+    created: "page-created",
+    last_used: "page-last-used",
+    never: "page-never",
+    expires: "page-expires",
+    expired: "page-expired",
+    days_30: "page-days-30",
+    days_90: "page-days-90",
+    days_365: "page-days-365",
+    never_expires: "page-never-expires",
+    revoke: "page-revoke",
     // Error pages (error.html).
-    nothing_saved: "Nothing was saved." => "未保存任何内容。",
+    nothing_saved: "page-nothing-saved",
 }
 
 /// FMC 7.4's configuration pages, in its (English) order.
-static CONFIG_PAGES_EN: [&str; 29] = [
-    "Access List",
-    "Access Control Preferences",
-    "Audit Log",
-    "Audit Log Certificate",
-    "Change Reconciliation",
-    "Console Configuration",
-    "DNS Cache",
-    "Dashboard",
-    "Database",
-    "Email Notification",
-    "External Database Access",
-    "HTTPS Certificate",
-    "Information",
-    "Intrusion Policy Preferences",
-    "Language",
-    "Login Banner",
-    "Management Interfaces",
-    "Network Analysis Policy Preferences",
-    "Process",
-    "REST API Preferences",
-    "Remote Storage Device",
-    "SNMP",
-    "Session Timeout",
-    "Time",
-    "Time Synchronization",
-    "UCAPL/CC Compliance",
-    "User Configuration",
-    "Vulnerability Mapping",
-    "Web Analytics",
+const CONFIG_PAGES: [&str; 29] = [
+    "page-config-access-list",
+    "page-config-access-control-preferences",
+    "page-config-audit-log",
+    "page-config-audit-log-certificate",
+    "page-config-change-reconciliation",
+    "page-config-console-configuration",
+    "page-config-dns-cache",
+    "page-config-dashboard",
+    "page-config-database",
+    "page-config-email-notification",
+    "page-config-external-database-access",
+    "page-config-https-certificate",
+    "page-config-information",
+    "page-config-intrusion-policy-preferences",
+    "page-config-language",
+    "page-config-login-banner",
+    "page-config-management-interfaces",
+    "page-config-network-analysis-policy-preferences",
+    "page-config-process",
+    "page-config-rest-api-preferences",
+    "page-config-remote-storage-device",
+    "page-config-snmp",
+    "page-config-session-timeout",
+    "page-config-time",
+    "page-config-time-synchronization",
+    "page-config-ucapl-cc-compliance",
+    "page-config-user-configuration",
+    "page-config-vulnerability-mapping",
+    "page-config-web-analytics",
 ];
 
-/// The same pages as FMC's Chinese UI names them, in the same order.
-static CONFIG_PAGES_ZH_CN: [&str; 29] = [
-    "访问列表",
-    "访问控制首选项",
-    "审核日志",
-    "审核日志证书",
-    "变更协调",
-    "控制台配置",
-    "DNS 缓存",
-    "控制面板",
-    "数据库",
-    "邮件通知",
-    "外部数据库访问",
-    "HTTPS 证书",
-    "信息",
-    "入侵策略首选项",
-    "语言",
-    "登录横幅",
-    "管理接口",
-    "网络分析策略首选项",
-    "进程",
-    "REST API 首选项",
-    "远程存储设备",
-    "SNMP",
-    "会话超时",
-    "时间",
-    "时间同步",
-    "UCAPL/CC 合规性",
-    "用户配置",
-    "漏洞映射",
-    "Web 分析",
+/// The statuses whose reason phrase the locale files say (`page-status-<code>`); the error
+/// pages show no other.
+const STATUS_REASONS: &[u16] = &[
+    400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 503,
 ];
 
-/// Strings with values in them: one `match` per string, so each language is written out.
+/// Strings with values in them, each one message.
 impl Texts {
     /// A message made in both languages, in this one.
-    pub fn pick<'a>(&self, text: &'a super::Text) -> &'a str {
+    pub fn pick<'a>(&self, text: &'a Text) -> &'a str {
         text.get(self.lang)
     }
 
@@ -305,100 +283,75 @@ impl Texts {
         if on { self.yes } else { self.no }
     }
 
+    fn say_with(&self, id: &str, args: &[(&str, String)]) -> String {
+        locale::message(self.lang, id, args)
+    }
+
     /// The window title: the page, then the product.
     pub fn title(&self, page: &str) -> String {
-        format!("{page} — {}", self.product)
+        self.say_with("page-window-title", &[("page", page.to_owned())])
     }
 
     pub fn not_saved_heading(&self, fields: usize) -> String {
-        match self.lang {
-            Lang::En => format!(
-                "Not saved: {fields} {} attention",
-                if fields > 1 {
-                    "fields need"
-                } else {
-                    "field needs"
-                }
-            ),
-            Lang::ZhCn => format!("未保存：{fields} 个字段需要更正"),
-        }
+        let fields = u64::try_from(fields).unwrap_or(u64::MAX);
+        locale::counted(self.lang, "page-not-saved-heading", &[], ("fields", fields))
     }
 
     pub fn conflict_heading(&self, id: &i64, actor: &str, at: &str) -> String {
-        match self.lang {
-            Lang::En => {
-                format!("Someone else saved revision {id} ({actor}, {at}) while you were editing")
-            }
-            Lang::ZhCn => format!("在您编辑期间，其他人保存了修订版本 {id}（{actor}，{at}）"),
-        }
+        self.say_with(
+            "page-conflict-heading",
+            &[
+                ("revision", id.to_string()),
+                ("actor", actor.to_owned()),
+                ("at", at.to_owned()),
+            ],
+        )
     }
 
     pub fn current_revision(&self, id: &i64) -> String {
-        match self.lang {
-            Lang::En => format!("Current (revision {id})"),
-            Lang::ZhCn => format!("当前值（修订版本 {id}）"),
-        }
+        self.say_with("page-current-revision", &[("revision", id.to_string())])
     }
 
     pub fn last_test_by(&self, at: &str, by: &str) -> String {
-        match self.lang {
-            Lang::En => format!("{at} by {by}:"),
-            Lang::ZhCn => format!("{at}，{by}："),
-        }
+        self.say_with(
+            "page-last-test-by",
+            &[("at", at.to_owned()), ("by", by.to_owned())],
+        )
     }
 
     pub fn auth_offered(&self, offered: &[String]) -> String {
-        match self.lang {
-            Lang::En => format!("Authentication offered: {}", offered.join(", ")),
-            Lang::ZhCn => format!("代理提供的身份验证方式：{}", offered.join("、")),
-        }
+        let separator = locale::message(self.lang, "diagnosis-offered-separator", &[]);
+        self.say_with(
+            "page-auth-offered",
+            &[("offered", offered.join(&separator))],
+        )
     }
 
     pub fn auth_answered(&self, used: &str, rounds: &u32) -> String {
-        match self.lang {
-            Lang::En => format!(
-                "; answered with {used} ({rounds} round{})",
-                if *rounds != 1 { "s" } else { "" }
-            ),
-            Lang::ZhCn => format!("；已使用 {used} 应答（{rounds} 轮）"),
-        }
+        locale::counted(
+            self.lang,
+            "page-auth-answered",
+            &[("used", used.to_owned())],
+            ("rounds", u64::from(*rounds)),
+        )
     }
 
     pub fn restores(&self, from: &i64) -> String {
-        match self.lang {
-            Lang::En => format!("(restores {from})"),
-            Lang::ZhCn => format!("（恢复 {from}）"),
-        }
+        self.say_with("page-restores", &[("revision", from.to_string())])
     }
 
     pub fn roll_back_to(&self, id: &i64) -> String {
-        match self.lang {
-            Lang::En => format!("Roll back to {id}"),
-            Lang::ZhCn => format!("回滚到 {id}"),
-        }
+        self.say_with("page-roll-back-to", &[("revision", id.to_string())])
     }
 
-    /// The reason phrase of an error page's status.
-    pub fn status_reason(&self, status: &axum::http::StatusCode) -> &'static str {
-        let en = status.canonical_reason().unwrap_or("");
-        match self.lang {
-            Lang::En => en,
-            Lang::ZhCn => match status.as_u16() {
-                400 => "错误的请求",
-                401 => "未授权",
-                403 => "禁止访问",
-                404 => "未找到",
-                405 => "不允许的方法",
-                408 => "请求超时",
-                409 => "冲突",
-                413 => "请求内容过大",
-                415 => "不支持的媒体类型",
-                422 => "无法处理的内容",
-                429 => "请求过多",
-                500 => "服务器内部错误",
-                503 => "服务不可用",
-                _ => en,
-            },
+    /// The reason phrase of an error page's status; a status the locale files do not name,
+    /// in HTTP's English words.
+    pub fn status_reason(&self, status: &axum::http::StatusCode) -> String {
+        let code = status.as_u16();
+        if STATUS_REASONS.contains(&code) {
+            self.say_with(&format!("page-status-{code}"), &[])
+        } else {
+            status.canonical_reason().unwrap_or("").to_owned()
         }
     }
 }
@@ -409,8 +362,12 @@ mod tests {
 
     /// Strings that are the same in both languages on purpose: the product's name (FMC's
     /// Chinese UI keeps it), the languages named in their own language, protocol names.
-    const SAME_IN_BOTH: &[&str] = &["product", "language_en", "language_zh_cn"];
-    const SAME_PAGES: &[&str] = &["SNMP"];
+    const SAME_IN_BOTH: &[&str] = &[
+        "page-product",
+        "page-language-en",
+        "page-language-zh-cn",
+        "page-config-snmp",
+    ];
 
     fn has_cjk(s: &str) -> bool {
         s.chars()
@@ -418,17 +375,20 @@ mod tests {
     }
 
     #[test]
-    fn every_string_has_a_chinese_translation_that_is_not_the_english() {
+    fn every_string_is_said_in_both_languages_and_chinese_is_not_the_english() {
         let en = EN.entries();
         let zh = ZH_CN.entries();
         assert_eq!(en.len(), zh.len());
         let mut missing = Vec::new();
-        for ((name, en), (_, zh)) in en.iter().zip(&zh) {
-            assert!(!en.trim().is_empty(), "{name}: empty English");
-            let allowed =
-                SAME_IN_BOTH.contains(name) || (*name == "config_pages" && SAME_PAGES.contains(en));
-            if zh.trim().is_empty() || (!allowed && (zh == en || !has_cjk(zh))) {
-                missing.push(format!("{name}: {en:?} -> {zh:?}"));
+        for ((id, en), (_, zh)) in en.iter().zip(&zh) {
+            // A message missing from a file is said as its id: never a label.
+            for said in [en, zh] {
+                if said.trim().is_empty() || said == id {
+                    missing.push(format!("{id}: {said:?}"));
+                }
+            }
+            if !SAME_IN_BOTH.contains(id) && (zh == en || !has_cjk(zh)) {
+                missing.push(format!("{id}: {en:?} -> {zh:?}"));
             }
         }
         assert!(missing.is_empty(), "untranslated:\n{}", missing.join("\n"));
@@ -458,13 +418,12 @@ mod tests {
             ),
             (EN.restores(&2), ZH_CN.restores(&2)),
             (EN.roll_back_to(&2), ZH_CN.roll_back_to(&2)),
-            (
-                EN.title("x").replace(EN.product, ""),
-                ZH_CN.title("页").replace(ZH_CN.product, ""),
-            ),
         ];
         for (en, zh) in pairs {
             assert!(zh != en && has_cjk(&zh), "{en:?} -> {zh:?}");
+        }
+        for t in [&EN, &ZH_CN] {
+            assert_eq!(t.title("X"), format!("X — {}", t.product));
         }
         for action in [
             "login",
@@ -486,10 +445,43 @@ mod tests {
         for field in [Field::Host, Field::Port, Field::Username, Field::Password] {
             assert_ne!(EN.field_label(&field), ZH_CN.field_label(&field));
         }
-        for status in [400, 403, 404, 413, 415, 422, 429, 500] {
-            let status = axum::http::StatusCode::from_u16(status).unwrap();
-            assert!(has_cjk(ZH_CN.status_reason(&status)), "{status}");
+    }
+
+    #[test]
+    fn status_reasons_are_http_s_words_in_english_and_said_in_chinese() {
+        for code in STATUS_REASONS {
+            let status = axum::http::StatusCode::from_u16(*code).unwrap();
+            assert_eq!(
+                EN.status_reason(&status),
+                status.canonical_reason().unwrap(),
+                "page-status-{code} is HTTP's reason phrase"
+            );
+            assert!(has_cjk(&ZH_CN.status_reason(&status)), "{status}");
         }
+        let teapot = axum::http::StatusCode::IM_A_TEAPOT;
+        assert_eq!(ZH_CN.status_reason(&teapot), "I'm a teapot");
+    }
+
+    #[test]
+    fn the_english_reads_as_before() {
+        assert_eq!(EN.log_out, "Log Out");
+        assert_eq!(EN.test_could_not_run, "The test could not run (HTTP {status}).");
+        assert_eq!(EN.test_interrupted, "The test was interrupted: ");
+        assert_eq!(EN.list_separator, "; ");
+        assert_eq!(EN.tokens_intro_end, ".");
+        assert_eq!(
+            EN.conflict_heading(&3, "bob", "now"),
+            "Someone else saved revision 3 (bob, now) while you were editing"
+        );
+        assert_eq!(EN.current_revision(&3), "Current (revision 3)");
+        assert_eq!(EN.last_test_by("now", "bob"), "now by bob:");
+        assert_eq!(
+            EN.auth_offered(&["Basic".into(), "Digest".into()]),
+            "Authentication offered: Basic, Digest"
+        );
+        assert_eq!(EN.restores(&2), "(restores 2)");
+        assert_eq!(EN.roll_back_to(&2), "Roll back to 2");
+        assert_eq!(EN.title("Audit Log"), "Audit Log — Firewall Management Center");
     }
 
     #[test]
@@ -505,6 +497,14 @@ mod tests {
         assert_eq!(
             EN.auth_answered("digest", &1),
             "; answered with digest (1 round)"
+        );
+        assert_eq!(
+            EN.auth_answered("digest", &2),
+            "; answered with digest (2 rounds)"
+        );
+        assert_eq!(
+            EN.auth_answered("digest", &0),
+            "; answered with digest (0 rounds)"
         );
     }
 

@@ -1,50 +1,60 @@
 //! An operating-system error said in both languages: the English is the error's own text
-//! (as the logs and the JSON have always shown it); the Chinese names the common kinds and
-//! keeps the OS error number, and falls back to the OS text for the rare ones.
+//! (as the logs and the JSON have always shown it); other languages name the common kinds
+//! (`locales/*/io.ftl`) and keep the OS error number, and fall back to the OS text for the
+//! rare ones.
 
 use std::io::{self, ErrorKind};
 
 use super::Text;
+use crate::locale::{self, Arg};
 
-/// `io::Error` → [`Text`]: `Connection refused (os error 111)` / `连接被拒绝（OS 错误 111）`.
+/// `io::Error` → [`Text`]: the OS text in English (`Connection refused (os error 111)`),
+/// the kind and the number in the other languages.
 pub fn io_reason(e: &io::Error) -> Text {
-    let en = e.to_string();
-    let zh_cn = match phrase(e.kind()) {
-        Some(zh) => match e.raw_os_error() {
-            Some(n) => format!("{zh}（OS 错误 {n}）"),
-            None => zh.to_owned(),
-        },
-        None => en.clone(),
+    let english = e.to_string();
+    let Some(id) = kind_message(e.kind()) else {
+        return Text::same(english);
     };
-    Text { en, zh_cn }
+    match e.raw_os_error() {
+        Some(number) => locale::quoting(
+            english,
+            "io-reason-with-number",
+            &[
+                ("reason", Arg::each(&locale::text(id, &[]))),
+                ("number", Arg::same(&number)),
+            ],
+        ),
+        None => locale::quoting(english, id, &[]),
+    }
 }
 
-fn phrase(kind: ErrorKind) -> Option<&'static str> {
+/// The message naming an error kind; `None` for the kinds said in the OS's words only.
+fn kind_message(kind: ErrorKind) -> Option<&'static str> {
     Some(match kind {
-        ErrorKind::ConnectionRefused => "连接被拒绝",
-        ErrorKind::ConnectionReset => "连接被对端重置",
-        ErrorKind::ConnectionAborted => "连接被中止",
-        ErrorKind::BrokenPipe => "连接已断开",
-        ErrorKind::TimedOut => "操作超时",
-        ErrorKind::HostUnreachable => "主机不可达",
-        ErrorKind::NetworkUnreachable => "网络不可达",
-        ErrorKind::NetworkDown => "网络已关闭",
-        ErrorKind::UnexpectedEof => "连接意外结束",
-        ErrorKind::NotConnected => "连接未建立或已关闭",
-        ErrorKind::AddrNotAvailable => "地址不可用",
-        ErrorKind::AddrInUse => "地址已被占用",
-        ErrorKind::PermissionDenied => "权限被拒绝",
-        ErrorKind::NotFound => "文件或目录不存在",
-        ErrorKind::ReadOnlyFilesystem => "只读文件系统",
-        ErrorKind::StorageFull => "设备上没有剩余空间",
-        ErrorKind::QuotaExceeded => "超出磁盘配额",
-        ErrorKind::AlreadyExists => "文件已存在",
-        ErrorKind::IsADirectory => "是一个目录",
-        ErrorKind::NotADirectory => "不是目录",
-        ErrorKind::DirectoryNotEmpty => "目录不为空",
-        ErrorKind::FileTooLarge => "文件过大",
-        ErrorKind::Interrupted => "操作被中断",
-        ErrorKind::OutOfMemory => "内存不足",
+        ErrorKind::ConnectionRefused => "io-connection-refused",
+        ErrorKind::ConnectionReset => "io-connection-reset",
+        ErrorKind::ConnectionAborted => "io-connection-aborted",
+        ErrorKind::BrokenPipe => "io-broken-pipe",
+        ErrorKind::TimedOut => "io-timed-out",
+        ErrorKind::HostUnreachable => "io-host-unreachable",
+        ErrorKind::NetworkUnreachable => "io-network-unreachable",
+        ErrorKind::NetworkDown => "io-network-down",
+        ErrorKind::UnexpectedEof => "io-unexpected-eof",
+        ErrorKind::NotConnected => "io-not-connected",
+        ErrorKind::AddrNotAvailable => "io-addr-not-available",
+        ErrorKind::AddrInUse => "io-addr-in-use",
+        ErrorKind::PermissionDenied => "io-permission-denied",
+        ErrorKind::NotFound => "io-not-found",
+        ErrorKind::ReadOnlyFilesystem => "io-read-only-filesystem",
+        ErrorKind::StorageFull => "io-storage-full",
+        ErrorKind::QuotaExceeded => "io-quota-exceeded",
+        ErrorKind::AlreadyExists => "io-already-exists",
+        ErrorKind::IsADirectory => "io-is-a-directory",
+        ErrorKind::NotADirectory => "io-not-a-directory",
+        ErrorKind::DirectoryNotEmpty => "io-directory-not-empty",
+        ErrorKind::FileTooLarge => "io-file-too-large",
+        ErrorKind::Interrupted => "io-interrupted",
+        ErrorKind::OutOfMemory => "io-out-of-memory",
         _ => return None,
     })
 }
@@ -53,27 +63,44 @@ fn phrase(kind: ErrorKind) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::i18n::Lang;
+    use crate::locale::message;
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
 
     #[test]
-    fn common_os_errors_are_said_in_chinese_with_their_number() {
-        for (errno, zh) in [
-            (111, "连接被拒绝（OS 错误 111）"),
-            (104, "连接被对端重置（OS 错误 104）"),
-            (32, "连接已断开（OS 错误 32）"),
-            (110, "操作超时（OS 错误 110）"),
-            (113, "主机不可达（OS 错误 113）"),
-            (101, "网络不可达（OS 错误 101）"),
-            (99, "地址不可用（OS 错误 99）"),
-            (13, "权限被拒绝（OS 错误 13）"),
-            (2, "文件或目录不存在（OS 错误 2）"),
-            (30, "只读文件系统（OS 错误 30）"),
-            (28, "设备上没有剩余空间（OS 错误 28）"),
-            (17, "文件已存在（OS 错误 17）"),
-            (21, "是一个目录（OS 错误 21）"),
+    fn common_os_errors_are_named_in_chinese_with_their_number() {
+        for (errno, id) in [
+            (111, "io-connection-refused"),
+            (104, "io-connection-reset"),
+            (32, "io-broken-pipe"),
+            (110, "io-timed-out"),
+            (113, "io-host-unreachable"),
+            (101, "io-network-unreachable"),
+            (99, "io-addr-not-available"),
+            (13, "io-permission-denied"),
+            (1, "io-permission-denied"),
+            (2, "io-not-found"),
+            (30, "io-read-only-filesystem"),
+            (28, "io-storage-full"),
+            (17, "io-already-exists"),
+            (21, "io-is-a-directory"),
         ] {
             let e = io::Error::from_raw_os_error(errno);
             let t = io_reason(&e);
-            assert_eq!(t.get(Lang::ZhCn), zh, "{e}");
+            let kind = message(Lang::ZhCn, id, &[]);
+            let expected = message(
+                Lang::ZhCn,
+                "io-reason-with-number",
+                &[("reason", kind.clone()), ("number", errno.to_string())],
+            );
+            assert_eq!(t.get(Lang::ZhCn), expected, "{e}");
+            assert!(
+                has_cjk(&kind) && expected.contains(&kind),
+                "{id}: {expected}"
+            );
+            assert!(expected.contains(&errno.to_string()), "{expected}");
             assert_eq!(t.get(Lang::En), e.to_string(), "the English is the OS text");
         }
     }
@@ -81,7 +108,11 @@ mod tests {
     #[test]
     fn an_error_without_a_number_is_named_by_its_kind() {
         let e = io::Error::new(ErrorKind::UnexpectedEof, "peer closed connection");
-        assert_eq!(io_reason(&e).zh_cn, "连接意外结束");
+        assert_eq!(
+            io_reason(&e).zh_cn,
+            message(Lang::ZhCn, "io-unexpected-eof", &[])
+        );
+        assert!(has_cjk(&io_reason(&e).zh_cn));
         assert_eq!(io_reason(&e).en, "peer closed connection");
     }
 

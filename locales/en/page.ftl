@@ -1,0 +1,239 @@
+# The page's fixed words (Texts in src/i18n/catalog.rs): one message per label, id page-<field>.
+# Terms follow Cisco's Chinese FMC documentation in the zh-CN file.
+
+
+## The frame (base.html, user_menu.html).
+page-product = Firewall Management Center
+page-system = System
+page-configuration = Configuration
+page-monitoring = Monitoring
+page-audit = Audit
+page-main-menu = Main menu
+page-menu-overview = Overview
+page-menu-analysis = Analysis
+page-menu-policies = Policies
+page-menu-devices = Devices
+page-menu-objects = Objects
+page-menu-integration = Integration
+page-menu-deploy = Deploy
+page-audit-log = Audit Log
+page-api-tokens = API Tokens
+page-signed-in = Signed in
+page-log-out = Log Out
+page-language = Language
+page-language-auto = Browser default
+page-language-en = English
+page-language-zh-cn = 简体中文
+page-apply = Apply
+page-back-to-page = Back to Management Interfaces
+
+## The page (management_interfaces.html).
+page-management-interfaces = Management Interfaces
+page-configuration-pages = Configuration pages
+page-interfaces = Interfaces
+page-no-interfaces = No interfaces could be read from /sys/class/net.
+page-interface = Interface
+page-addresses = Addresses
+page-mac-address = MAC address
+page-link = Link
+page-interfaces-read-only = Read from this host (read-only); interfaces are not managed here.
+page-routes = Routes
+page-no-default-route = No IPv4 default route.
+page-destination = Destination
+page-gateway = Gateway
+page-route-default = default
+page-shared-settings = Shared Settings
+page-hostname = Hostname
+page-domains = Domains
+page-none = none
+page-dns-server = DNS Server
+page-not-managed-here = Not managed here.
+page-proxy = Proxy
+page-note = Note:
+page-note-ntlm = Proxies that use NT LAN Manager (NTLM) authentication are not supported.
+page-note-fqdn = If you are using Smart Licensing, the proxy FQDN cannot have more than 64 characters.
+page-conflict-body = Nothing was overwritten. Your values are kept in the form; compare them with the current ones, then Save again to replace them, or reload to discard yours.
+page-field = Field
+page-yours = Yours
+page-yes = yes
+page-no = no
+page-enabled = Enabled
+page-http-proxy = HTTP Proxy
+page-host-title = IP address or fully qualified domain name, without scheme or port
+page-host-hint = IP address or fully qualified domain name
+page-port = Port
+page-use-proxy-authentication = Use Proxy Authentication
+page-user-name = User Name
+page-user-name-title = 1–64 characters, no ':'
+page-password = Password
+page-password-title = 1–128 printable ASCII characters, no spaces
+page-password-set = Password set — leave blank to keep.
+page-no-password = No password stored.
+page-confirm-password = Confirm Password
+page-save = Save
+page-test-connection = Test connection
+page-history = History
+page-diagnostics = Diagnostics
+page-last-test = Last Test connection
+page-no-test-yet = No test since the server started.
+page-no-connections = (no TCP connections to the proxy right now)
+
+## The live view (fmc.js reads these from data-* attributes).
+page-testing = Testing…
+page-testing-connection = Testing the connection…
+page-test-could-not-run = The test could not run (HTTP {"{"}status{"}"}).
+page-test-interrupted = The test was interrupted:{" "}
+
+## The probe result (probe_result.html).
+page-result-heading = Test connection:
+page-next-step = Next step:
+page-stages = Stages
+page-passed = passed
+page-failed = failed
+page-not-run = not run
+page-stage-resolve = DNS lookup of the proxy
+page-stage-tcp-connect = TCP handshake with the proxy
+page-stage-connect = CONNECT request
+page-stage-tls-handshake = TLS handshake through the tunnel
+page-stage-https-request = HTTPS request
+page-stage-close = close
+page-connect-answer = Proxy's answer to CONNECT
+page-certificate = Certificate
+page-issuer = Issuer
+page-valid-until = Valid until
+page-https-answer = HTTPS answer:
+page-same-test-with-curl = The same test with curl
+
+## Login (login.html).
+page-log-in-title = Log in
+page-username = Username
+page-log-in = Log In
+
+## History (history.html).
+page-proxy-history = Proxy History
+page-no-revision-yet = No revision saved yet.
+page-revision = Revision
+page-saved-utc = Saved (UTC)
+page-by = By
+page-changes = Changes
+page-on = on
+page-off = off
+page-auth = auth
+page-current = current
+page-no-changes = no changes
+page-change-password-set = password set
+page-change-password-cleared = password cleared
+page-change-password-changed = password changed
+page-empty = (empty)
+page-list-separator = ;{" "}
+
+## Audit log (audit.html).
+page-no-events-yet = No events yet.
+page-time-utc = Time (UTC)
+page-user = User
+page-address = Address
+page-action = Action
+page-detail = Detail
+
+## The actions, as the log records them (English shows the recorded name).
+page-action-login = login
+page-action-logout = logout
+page-action-login-failed = login_failed
+page-action-login-locked = login_locked
+page-action-save = save
+page-action-rollback = rollback
+page-action-probe = probe
+page-action-api-token-created = api_token_created
+page-action-api-token-revoked = api_token_revoked
+page-action-set-password = set_password
+page-action-unlock = unlock
+
+## API tokens (api_tokens.html).
+page-tokens-intro-before = Scripts use the JSON API (
+page-openapi-document = OpenAPI document
+page-tokens-intro-after = ) with
+page-tokens-intro-end = {"."}
+page-token-created-before = Token
+page-token-created-after = created. Copy it now; it is not shown again:
+page-new-token = New token
+page-name = Name
+page-create-token = Create token
+page-tokens = Tokens
+page-no-tokens = No tokens.
+page-created = Created
+page-last-used = Last used
+page-never = never
+page-expires = Expires
+page-expired = expired
+page-days-30 = in 30 days
+page-days-90 = in 90 days
+page-days-365 = in a year
+page-never-expires = never
+page-revoke = Revoke
+
+## Error pages (error.html).
+page-nothing-saved = Nothing was saved.
+
+## FMC 7.4's configuration pages (the page list on the left), in FMC's English order.
+page-config-access-list = Access List
+page-config-access-control-preferences = Access Control Preferences
+page-config-audit-log = Audit Log
+page-config-audit-log-certificate = Audit Log Certificate
+page-config-change-reconciliation = Change Reconciliation
+page-config-console-configuration = Console Configuration
+page-config-dns-cache = DNS Cache
+page-config-dashboard = Dashboard
+page-config-database = Database
+page-config-email-notification = Email Notification
+page-config-external-database-access = External Database Access
+page-config-https-certificate = HTTPS Certificate
+page-config-information = Information
+page-config-intrusion-policy-preferences = Intrusion Policy Preferences
+page-config-language = Language
+page-config-login-banner = Login Banner
+page-config-management-interfaces = Management Interfaces
+page-config-network-analysis-policy-preferences = Network Analysis Policy Preferences
+page-config-process = Process
+page-config-rest-api-preferences = REST API Preferences
+page-config-remote-storage-device = Remote Storage Device
+page-config-snmp = SNMP
+page-config-session-timeout = Session Timeout
+page-config-time = Time
+page-config-time-synchronization = Time Synchronization
+page-config-ucapl-cc-compliance = UCAPL/CC Compliance
+page-config-user-configuration = User Configuration
+page-config-vulnerability-mapping = Vulnerability Mapping
+page-config-web-analytics = Web Analytics
+
+## Words with values in them.
+# The window title: the page, then the product.
+page-window-title = { $page } — { page-product }
+page-not-saved-heading = Not saved: { $fields } { $fields ->
+        [one] field needs
+       *[other] fields need
+    } attention
+page-conflict-heading = Someone else saved revision { $revision } ({ $actor }, { $at }) while you were editing
+page-current-revision = Current (revision { $revision })
+page-last-test-by = { $at } by { $by }:
+page-auth-offered = Authentication offered: { $offered }
+page-auth-answered = ; answered with { $used } ({ $rounds } { $rounds ->
+        [one] round
+       *[other] rounds
+    })
+page-restores = (restores { $revision })
+page-roll-back-to = Roll back to { $revision }
+
+## The reason phrase of an error page's status (RFC 9110's words in English).
+page-status-400 = Bad Request
+page-status-401 = Unauthorized
+page-status-403 = Forbidden
+page-status-404 = Not Found
+page-status-405 = Method Not Allowed
+page-status-408 = Request Timeout
+page-status-409 = Conflict
+page-status-413 = Payload Too Large
+page-status-415 = Unsupported Media Type
+page-status-422 = Unprocessable Entity
+page-status-429 = Too Many Requests
+page-status-500 = Internal Server Error
+page-status-503 = Service Unavailable
