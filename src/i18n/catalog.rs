@@ -465,7 +465,10 @@ mod tests {
     #[test]
     fn the_english_reads_as_before() {
         assert_eq!(EN.log_out, "Log Out");
-        assert_eq!(EN.test_could_not_run, "The test could not run (HTTP {status}).");
+        assert_eq!(
+            EN.test_could_not_run,
+            "The test could not run (HTTP {status})."
+        );
         assert_eq!(EN.test_interrupted, "The test was interrupted: ");
         assert_eq!(EN.list_separator, "; ");
         assert_eq!(EN.tokens_intro_end, ".");
@@ -481,7 +484,10 @@ mod tests {
         );
         assert_eq!(EN.restores(&2), "(restores 2)");
         assert_eq!(EN.roll_back_to(&2), "Roll back to 2");
-        assert_eq!(EN.title("Audit Log"), "Audit Log — Firewall Management Center");
+        assert_eq!(
+            EN.title("Audit Log"),
+            "Audit Log — Firewall Management Center"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! The buffer is allocated once at [`MAX_HEAD_BYTES`] and never grows past it.
 
 use crate::i18n::Text;
+use crate::locale::{self, Arg};
 
 /// Largest response head accepted (status line, headers and the blank line).
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -98,14 +99,25 @@ impl HeadError {
     /// The error in both languages (the English is its `Display`); what the peer sent is
     /// quoted as it came.
     pub fn text(&self) -> Text {
-        let zh = match self {
-            HeadError::NotHttp(start) => format!("应答不是 HTTP：其开头为 {start:?}"),
-            HeadError::TooLarge => format!("在 {MAX_HEAD_BYTES} 字节内没有找到响应头的结尾"),
-            HeadError::TooManyLines => format!("响应头超过 {MAX_HEADER_LINES} 行"),
-            HeadError::BadStatusLine(line) => format!("状态行格式错误 {line:?}"),
-            HeadError::BadHeaderLine(line) => format!("头部行格式错误 {line:?}"),
+        let quoted = |value: &String| Arg::Same(format!("{value:?}"));
+        let (id, args) = match self {
+            HeadError::NotHttp(start) => ("probe-head-not-http", [("start", quoted(start))]),
+            HeadError::TooLarge => (
+                "probe-head-too-large",
+                [("max", Arg::same(&MAX_HEAD_BYTES))],
+            ),
+            HeadError::TooManyLines => (
+                "probe-head-too-many-lines",
+                [("max", Arg::same(&MAX_HEADER_LINES))],
+            ),
+            HeadError::BadStatusLine(line) => {
+                ("probe-head-bad-status-line", [("line", quoted(line))])
+            }
+            HeadError::BadHeaderLine(line) => {
+                ("probe-head-bad-header-line", [("line", quoted(line))])
+            }
         };
-        Text::new(self.to_string(), zh)
+        locale::text(id, &args)
     }
 }
 
@@ -272,6 +284,44 @@ fn is_token_byte(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_head_reads_as_before_in_english_and_is_said_in_chinese() {
+        use crate::i18n::Lang;
+        for (e, id, var, value) in [
+            (
+                HeadError::NotHttp("SSH-2.0".into()),
+                "probe-head-not-http",
+                "start",
+                r#""SSH-2.0""#,
+            ),
+            (HeadError::TooLarge, "probe-head-too-large", "max", "16384"),
+            (
+                HeadError::TooManyLines,
+                "probe-head-too-many-lines",
+                "max",
+                "100",
+            ),
+            (
+                HeadError::BadStatusLine("HTTP/1.1 x".into()),
+                "probe-head-bad-status-line",
+                "line",
+                r#""HTTP/1.1 x""#,
+            ),
+            (
+                HeadError::BadHeaderLine("a\"b".into()),
+                "probe-head-bad-header-line",
+                "line",
+                r#""a\"b""#,
+            ),
+        ] {
+            let t = e.text();
+            assert_eq!(t.en, e.to_string(), "{id}: the English is the Display");
+            let zh = locale::message(Lang::ZhCn, id, &[(var, value.to_owned())]);
+            assert_eq!(t.zh_cn, zh, "{id}");
+            assert!(zh != t.en && zh.contains(value), "{id}: {zh}");
+        }
+    }
 
     fn done(p: Result<Progress, HeadError>) -> (ResponseHead, Vec<u8>) {
         match p {

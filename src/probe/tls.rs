@@ -16,7 +16,7 @@ use rustls::{
 use super::diagnosis::DiagnosisCode;
 use super::report::TlsReport;
 use crate::i18n::{Text, io_reason};
-use crate::tr;
+use crate::locale::{self, Arg};
 
 /// Why the TLS client could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -35,40 +35,37 @@ impl TlsSetupError {
     /// The error in both languages (the English is its `Display`).
     pub fn text(&self) -> Text {
         match self {
-            TlsSetupError::CaFile { path, reason } => crate::locale::text(
+            TlsSetupError::CaFile { path, reason } => locale::text(
                 "probe-tls-cannot-read-ca-file-path-reason",
-                &[
-                    ("path", crate::locale::Arg::same(&path)),
-                    ("reason", crate::locale::Arg::each(reason)),
-                ],
+                &[("path", Arg::same(&path)), ("reason", Arg::each(reason))],
             ),
-            TlsSetupError::CaFileEmpty(path) => crate::locale::text(
+            TlsSetupError::CaFileEmpty(path) => locale::text(
                 "probe-tls-ca-file-path-holds-no-certificate",
-                &[("path", crate::locale::Arg::same(&path))],
+                &[("path", Arg::same(&path))],
             ),
-            TlsSetupError::Rustls(e) => crate::locale::text(
+            TlsSetupError::Rustls(e) => locale::text(
                 "probe-tls-tls-setup-failed-why",
-                &[("why", crate::locale::Arg::each(&describe(e)))],
+                &[("why", Arg::each(&describe(e)))],
             ),
-            TlsSetupError::Interrupted(e) => tr!(
-                "TLS setup did not finish: {e}",
-                "TLS 设置未完成（内部任务被中断）"
-            ),
+            // The task's panic message is for the log, not for the admin.
+            TlsSetupError::Interrupted(_) => {
+                locale::quoting(self.to_string(), "probe-tls-setup-interrupted", &[])
+            }
         }
     }
 }
 
-/// Why a PEM file could not be read, in both languages.
+/// Why a PEM file could not be read, in both languages: the reader's own words in English.
 fn pem_reason(e: &pem::Error) -> Text {
-    let zh = match e {
+    let id = match e {
         pem::Error::Io(io) => return io_reason(io),
-        pem::Error::MissingSectionEnd { .. } => "PEM 段缺少 END 行",
-        pem::Error::IllegalSectionStart { .. } => "PEM 段的 BEGIN 行无效",
-        pem::Error::Base64Decode(_) => "PEM 内容不是有效的 Base64",
-        pem::Error::SectionTooLarge => "PEM 段过大",
-        _ => "不是有效的 PEM 文件",
+        pem::Error::MissingSectionEnd { .. } => "probe-tls-pem-missing-section-end",
+        pem::Error::IllegalSectionStart { .. } => "probe-tls-pem-illegal-section-start",
+        pem::Error::Base64Decode(_) => "probe-tls-pem-not-base64",
+        pem::Error::SectionTooLarge => "probe-tls-pem-section-too-large",
+        _ => "probe-tls-pem-invalid",
     };
-    Text::new(e.to_string(), zh)
+    locale::quoting(e.to_string(), id, &[])
 }
 
 /// A client configuration and the slot where its verifier puts the server's certificate.
@@ -214,12 +211,10 @@ pub fn classify(err: &rustls::Error) -> DiagnosisCode {
 }
 
 /// A readable account of a rustls error, in both languages. The English is rustls's own
-/// words but for the two an admin meets most; the Chinese names each kind and keeps the
+/// words but for the two an admin meets most; other languages name each kind and keep the
 /// protocol's own names (alerts, message types) as rustls spells them.
 pub fn describe(err: &rustls::Error) -> Text {
     use rustls::Error as R;
-    let rustls = err.to_string();
-    let zh = |zh: String| Text::new(rustls.clone(), zh);
     match err {
         R::InvalidCertificate(CertificateError::NotValidForNameContext {
             expected,
@@ -227,64 +222,95 @@ pub fn describe(err: &rustls::Error) -> Text {
         }) => {
             let expected = expected.to_str();
             if presented.is_empty() {
-                crate::locale::text(
+                locale::text(
                     "probe-tls-the-certificate-is-for-no-name",
-                    &[("expected", crate::locale::Arg::same(&expected))],
+                    &[("expected", Arg::same(&expected))],
                 )
             } else {
                 let names = presented.join(", ");
-                crate::locale::text(
+                locale::text(
                     "probe-tls-the-certificate-is-for-names-but",
                     &[
-                        ("expected", crate::locale::Arg::same(&expected)),
-                        ("names", crate::locale::Arg::same(&names)),
+                        ("expected", Arg::same(&expected)),
+                        ("names", Arg::same(&names)),
                     ],
                 )
             }
         }
         R::InvalidCertificate(CertificateError::UnknownIssuer) => {
-            crate::locale::text("probe-tls-certificate-issued-by-an-unknown-ca", &[])
+            locale::text("probe-tls-certificate-issued-by-an-unknown-ca", &[])
         }
-        R::InvalidCertificate(cert) => zh(certificate_zh(cert)),
-        R::AlertReceived(alert) => zh(format!("对端发送了 TLS 警报 {alert:?}")),
-        R::NoCertificatesPresented => zh("服务器未提供证书".to_owned()),
-        R::PeerIncompatible(why) => zh(format!("服务器与本设备的 TLS 参数不兼容（{why:?}）")),
-        R::PeerMisbehaved(why) => zh(format!("服务器违反了 TLS 协议（{why:?}）")),
-        R::InvalidMessage(why) => zh(format!(
-            "收到无效的 TLS 消息（{why:?}）：隧道另一端可能不是 TLS 服务器"
-        )),
-        R::InappropriateMessage { got_type, .. } => {
-            zh(format!("收到不应在此时出现的 TLS 消息（{got_type:?}）"))
+        _ => {
+            let (id, args) = fact(err);
+            locale::quoting(err.to_string(), id, &args)
         }
-        R::InappropriateHandshakeMessage { got_type, .. } => {
-            zh(format!("收到不应在此时出现的 TLS 握手消息（{got_type:?}）"))
-        }
-        R::DecryptError => zh("无法解密 TLS 消息".to_owned()),
-        R::PeerSentOversizedRecord => zh("对端发送了超出大小限制的 TLS 记录".to_owned()),
-        R::FailedToGetCurrentTime => zh("无法读取当前时间".to_owned()),
-        _ => zh(format!("TLS 错误（{err:?}）")),
+    }
+}
+
+/// The message that names a rustls error, with its variables (rustls's names for the
+/// alert, the message type or the reason).
+fn fact(err: &rustls::Error) -> (&'static str, Vec<(&'static str, Arg)>) {
+    use rustls::Error as R;
+    let named = |name, value: String| vec![(name, Arg::Same(value))];
+    match err {
+        R::InvalidCertificate(cert) => certificate_fact(cert),
+        R::AlertReceived(alert) => (
+            "probe-tls-alert-received",
+            named("alert", format!("{alert:?}")),
+        ),
+        R::NoCertificatesPresented => ("probe-tls-no-certificates", vec![]),
+        R::PeerIncompatible(why) => (
+            "probe-tls-peer-incompatible",
+            named("why", format!("{why:?}")),
+        ),
+        R::PeerMisbehaved(why) => (
+            "probe-tls-peer-misbehaved",
+            named("why", format!("{why:?}")),
+        ),
+        R::InvalidMessage(why) => (
+            "probe-tls-invalid-message",
+            named("why", format!("{why:?}")),
+        ),
+        R::InappropriateMessage { got_type, .. } => (
+            "probe-tls-unexpected-message",
+            named("message_type", format!("{got_type:?}")),
+        ),
+        R::InappropriateHandshakeMessage { got_type, .. } => (
+            "probe-tls-unexpected-handshake-message",
+            named("message_type", format!("{got_type:?}")),
+        ),
+        R::DecryptError => ("probe-tls-decrypt-error", vec![]),
+        R::PeerSentOversizedRecord => ("probe-tls-oversized-record", vec![]),
+        R::FailedToGetCurrentTime => ("probe-tls-no-current-time", vec![]),
+        _ => ("probe-tls-error", named("why", format!("{err:?}"))),
     }
 }
 
 /// A certificate refused for a reason other than its name or an unknown issuer.
-fn certificate_zh(err: &CertificateError) -> String {
+fn certificate_fact(err: &CertificateError) -> (&'static str, Vec<(&'static str, Arg)>) {
     use CertificateError as E;
-    match err {
-        E::Expired | E::ExpiredContext { .. } => "证书已过期".to_owned(),
-        E::NotValidYet | E::NotValidYetContext { .. } => "证书尚未生效".to_owned(),
-        E::NotValidForName => "证书未颁发给目标名称".to_owned(),
-        E::BadSignature => "证书签名无效".to_owned(),
-        E::BadEncoding => "证书编码无效".to_owned(),
-        E::Revoked => "证书已被吊销".to_owned(),
+    let id = match err {
+        E::Expired | E::ExpiredContext { .. } => "probe-tls-certificate-expired",
+        E::NotValidYet | E::NotValidYetContext { .. } => "probe-tls-certificate-not-valid-yet",
+        E::NotValidForName => "probe-tls-certificate-not-for-name",
+        E::BadSignature => "probe-tls-certificate-bad-signature",
+        E::BadEncoding => "probe-tls-certificate-bad-encoding",
+        E::Revoked => "probe-tls-certificate-revoked",
         E::InvalidPurpose | E::InvalidPurposeContext { .. } => {
-            "证书的用途不是 TLS 服务器身份验证".to_owned()
+            "probe-tls-certificate-wrong-purpose"
         }
         E::UnsupportedSignatureAlgorithmContext { .. }
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
-            "证书使用了不支持的签名算法".to_owned()
+            "probe-tls-certificate-unsupported-signature-algorithm"
         }
-        other => format!("证书无效（{other:?}）"),
-    }
+        other => {
+            return (
+                "probe-tls-certificate-invalid",
+                vec![("why", Arg::Same(format!("{other:?}")))],
+            );
+        }
+    };
+    (id, vec![])
 }
 
 /// Subject, issuer and not-after of a DER certificate.
@@ -324,6 +350,8 @@ pub fn cipher_name(suite: rustls::SupportedCipherSuite) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+    use crate::locale::message;
     use rustls::pki_types::ServerName;
 
     #[test]
@@ -375,7 +403,7 @@ mod tests {
                 "{said}"
             );
         }
-        assert!(text.zh_cn.contains("证书"), "{}", text.zh_cn);
+        assert_ne!(text.zh_cn, text.en, "said in Chinese");
     }
 
     #[test]
@@ -385,12 +413,21 @@ mod tests {
             .unwrap();
         assert!(matches!(err, TlsSetupError::CaFile { .. }), "{err}");
         assert_eq!(err.text().en, err.to_string());
-        assert!(
-            err.text()
-                .zh_cn
-                .starts_with("无法读取 CA 文件 /nonexistent/ca.pem：文件或目录不存在"),
-            "{}",
-            err.text().zh_cn
+        let not_found = io_reason(&std::io::Error::from_raw_os_error(2));
+        assert_eq!(
+            err.text().zh_cn,
+            message(
+                Lang::ZhCn,
+                "probe-tls-cannot-read-ca-file-path-reason",
+                &[
+                    ("path", "/nonexistent/ca.pem".into()),
+                    ("reason", not_found.zh_cn.clone()),
+                ]
+            )
+        );
+        assert_ne!(
+            not_found.zh_cn, not_found.en,
+            "the reason is said in Chinese"
         );
     }
 
@@ -419,6 +456,62 @@ mod tests {
             describe(&R::AlertReceived(AlertDescription::HandshakeFailure))
                 .zh_cn
                 .contains("HandshakeFailure")
+        );
+    }
+
+    #[test]
+    fn each_rustls_error_is_said_by_its_own_message() {
+        use rustls::{AlertDescription, ContentType, Error as R};
+        let zh = |id: &str, args: &[(&str, &str)]| {
+            let args: Vec<(&str, String)> =
+                args.iter().map(|(n, v)| (*n, (*v).to_owned())).collect();
+            message(Lang::ZhCn, id, &args)
+        };
+        for (e, expected) in [
+            (
+                R::InvalidCertificate(CertificateError::Expired),
+                zh("probe-tls-certificate-expired", &[]),
+            ),
+            (
+                R::InvalidCertificate(CertificateError::Revoked),
+                zh("probe-tls-certificate-revoked", &[]),
+            ),
+            (
+                R::InvalidCertificate(CertificateError::UnhandledCriticalExtension),
+                zh(
+                    "probe-tls-certificate-invalid",
+                    &[("why", "UnhandledCriticalExtension")],
+                ),
+            ),
+            (
+                R::AlertReceived(AlertDescription::HandshakeFailure),
+                zh("probe-tls-alert-received", &[("alert", "HandshakeFailure")]),
+            ),
+            (
+                R::InappropriateMessage {
+                    expect_types: vec![],
+                    got_type: ContentType::Alert,
+                },
+                zh("probe-tls-unexpected-message", &[("message_type", "Alert")]),
+            ),
+            (R::DecryptError, zh("probe-tls-decrypt-error", &[])),
+            (
+                R::General("odd".into()),
+                zh("probe-tls-error", &[("why", r#"General("odd")"#)]),
+            ),
+        ] {
+            let t = describe(&e);
+            assert_eq!(t.en, e.to_string(), "rustls's words in English");
+            assert_eq!(t.zh_cn, expected, "{e:?}");
+        }
+        let pem = pem_reason(&pem::Error::SectionTooLarge);
+        assert_eq!(pem.en, pem::Error::SectionTooLarge.to_string());
+        assert_eq!(pem.zh_cn, zh("probe-tls-pem-section-too-large", &[]));
+        let interrupted = TlsSetupError::Interrupted("task panicked".into());
+        assert_eq!(interrupted.text().en, interrupted.to_string());
+        assert_eq!(
+            interrupted.text().zh_cn,
+            zh("probe-tls-setup-interrupted", &[])
         );
     }
 
