@@ -248,8 +248,8 @@ const CONFIG_PAGES: [&str; 29] = [
     "page-config-web-analytics",
 ];
 
-/// The statuses whose reason phrase the locale files say (`page-status-<code>`); the error
-/// pages show no other.
+/// The statuses whose reason phrase the locale files say (`page-status-<code>`): those the
+/// server answers with an error page. Any other is shown in HTTP's English words.
 const STATUS_REASONS: &[u16] = &[
     400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 503,
 ];
