@@ -205,7 +205,12 @@ mod tests {
             .unwrap_err();
         let why = explain(&e).expect("a read-only database is explained");
         assert!(why.en.starts_with("the database is read-only"), "{why}");
-        assert!(why.zh_cn.starts_with("数据库为只读"), "{}", why.zh_cn);
+        let id = "server-db-the-database-is-read-only-check";
+        assert_eq!(
+            why.zh_cn,
+            crate::locale::message(crate::i18n::Lang::ZhCn, id, &[])
+        );
+        assert_ne!(why.zh_cn, why.en, "the Chinese page says it in Chinese");
     }
 
     #[test]

@@ -20,6 +20,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/server.ftl"),
     include_str!("../locales/en/page.ftl"),
     include_str!("../locales/en/io.ftl"),
+    include_str!("../locales/en/web.ftl"),
 ];
 const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/diagnosis.ftl"),
@@ -28,6 +29,7 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/server.ftl"),
     include_str!("../locales/zh-CN/page.ftl"),
     include_str!("../locales/zh-CN/io.ftl"),
+    include_str!("../locales/zh-CN/web.ftl"),
 ];
 
 /// The files of `lang`.

@@ -294,43 +294,21 @@ mod tests {
     }
 
     #[test]
-    fn tr_formats_both_languages_with_the_same_values() {
-        let n = 3;
-        let t = tr!("{n} fields", "{n} 个字段");
-        assert_eq!(t.get(Lang::En), "3 fields");
-        assert_eq!(t.get(Lang::ZhCn), "3 个字段");
-        assert_eq!(t.to_string(), "3 fields");
-    }
+    fn a_text_says_each_language_and_displays_the_english() {
+        use crate::locale::{self, Arg};
+        let id = "web-form-field-not-a-number";
+        let t = locale::text(id, &[("field", Arg::same(&"port"))]);
+        let args = [("field", "port".to_owned())];
+        assert_eq!(t.get(Lang::En), "the field 'port' must be a whole number");
+        assert_eq!(t.get(Lang::ZhCn), locale::message(Lang::ZhCn, id, &args));
+        assert_ne!(t.en, t.zh_cn);
+        assert_eq!(t.to_string(), t.en, "logs and JSON say the English");
 
-    #[test]
-    fn tr_embeds_each_language_of_a_text_in_the_same_language() {
-        let sent = "CONNECT a:443";
-        let why = tr!("the proxy closed", "代理已关闭");
-        let t = tr!("{sent} sent; {why}", "已发送 {sent}；{why}"; why);
-        assert_eq!(t.en, "CONNECT a:443 sent; the proxy closed");
-        assert_eq!(t.zh_cn, "已发送 CONNECT a:443；代理已关闭");
-
-        // Named arguments take a `Text` or a `&Text`, and may be used twice or not at all.
-        let n = 2;
-        let t = tr!(
-            "{a} then {b} ({n}); {a}",
-            "先{a}后{b}";
-            a = Text::new("one", "一"),
-            b = &why,
-        );
-        assert_eq!(t.en, "one then the proxy closed (2); one");
-        assert_eq!(t.zh_cn, "先一后代理已关闭");
-    }
-
-    #[test]
-    fn an_argument_is_evaluated_once() {
-        let mut calls = 0;
-        let mut make = || {
-            calls += 1;
-            Text::new("x", "甲")
-        };
-        let t = tr!("{x}{x}", "{x}"; x = make());
-        assert_eq!((t.en.as_str(), t.zh_cn.as_str(), calls), ("xx", "甲", 1));
+        let same = Text::same("tools.cisco.com:443");
+        assert_eq!(same.get(Lang::En), same.get(Lang::ZhCn));
+        let marked = t.clone().map(|lang, s| format!("{}:{s}", lang.code()));
+        assert_eq!(marked.en, format!("en:{}", t.en));
+        assert_eq!(marked.zh_cn, format!("zh-CN:{}", t.zh_cn));
     }
 
     #[test]

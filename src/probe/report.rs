@@ -284,16 +284,20 @@ mod tests {
 
     #[test]
     fn a_stage_says_its_detail_in_either_language_and_serializes_only_the_english() {
-        let stage = Stage::new(StageName::Close, true, 1.0, Text::new("closed", "已关闭"));
-        assert_eq!(stage.detail_in(Lang::En), "closed");
-        assert_eq!(stage.detail_in(Lang::ZhCn), "已关闭");
+        let id = "probe-engine-tls-close-notify-sent-then-tcp";
+        let english = "TLS close_notify sent, then TCP FIN";
+        let stage = Stage::new(StageName::Close, true, 1.0, crate::locale::text(id, &[]));
+        assert_eq!(stage.detail_in(Lang::En), english);
+        let chinese = crate::locale::message(Lang::ZhCn, id, &[]);
+        assert_ne!(chinese, english);
+        assert_eq!(stage.detail_in(Lang::ZhCn), chinese);
         let json = serde_json::to_value(&stage).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"name": "close", "ok": true, "elapsed_ms": 1.0, "detail": "closed"})
+            serde_json::json!({"name": "close", "ok": true, "elapsed_ms": 1.0, "detail": english})
         );
         let back: Stage = serde_json::from_value(json).unwrap();
-        assert_eq!(back.detail_in(Lang::ZhCn), "closed");
+        assert_eq!(back.detail_in(Lang::ZhCn), english);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 use super::layout::BasePage;
 use crate::i18n::{Lang, Text, Texts};
-use crate::tr;
+use crate::locale;
 
 const PATH: &str = "/system/api-tokens";
 /// A new token's lifetime unless chosen otherwise.
@@ -68,21 +68,13 @@ pub async fn create(
     let name = name.trim();
     let refusal =
         if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-            Some(tr!(
-                "Name the token (1–64 characters, e.g. the script that uses it).",
-                "请为令牌命名（1–64 个字符，例如使用它的脚本）。"
-            ))
+            Some(locale::text("web-token-name-invalid", &[]))
         } else {
             None
         };
     let days = lifetime(&fields.text("expires_days"));
     let (Some(days), None) = (days, &refusal) else {
-        let why = refusal.unwrap_or_else(|| {
-            tr!(
-                "Choose how long the token lives: 30, 90 or 365 days, or never expires.",
-                "请选择令牌的有效期：30、90 或 365 天，或永不过期。"
-            )
-        });
+        let why = refusal.unwrap_or_else(|| locale::text("web-token-lifetime-invalid", &[]));
         let html = render(lang, &state, session, None, Some(why)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     };

@@ -15,8 +15,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use super::form_body::{FormBody, FormBodyError};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::tr;
+use crate::i18n::{Lang, Text};
+use crate::locale::{self, Arg};
 
 /// The client's address as the listener saw it (none when the server runs without
 /// `ConnectInfo`, as in unit tests).
@@ -115,10 +115,7 @@ fn outside_the_guard() -> AppError {
     tracing::error!("a handler behind no session guard asked for the session or a checked form");
     AppError::status(
         StatusCode::INTERNAL_SERVER_ERROR,
-        tr!(
-            "This page is not available. Nothing was changed.",
-            "此页面不可用。未更改任何内容。"
-        ),
+        locale::text("web-page-unavailable", &[]),
     )
 }
 
@@ -182,22 +179,9 @@ pub fn form_body(
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::status(
             StatusCode::PAYLOAD_TOO_LARGE,
-            tr!(
-                "The form is too large to be a Proxy form; nothing was saved.",
-                "表单过大，不是代理表单；未保存任何内容。"
-            ),
+            locale::text("web-form-too-large-for-proxy", &[]),
         ),
-        status => {
-            // axum's words stay in the English; the Chinese says the same without them.
-            let why = rejection.body_text();
-            AppError::status(
-                status,
-                tr!(
-                    "The form could not be read: {why}",
-                    "无法读取表单：请求正文不完整或在传输中断开。未保存任何内容；请重新加载页面后重试。"
-                ),
-            )
-        }
+        status => AppError::status(status, unreadable(&rejection.body_text())),
     })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -206,22 +190,28 @@ pub fn form_body(
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::status(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            tr!(
-                "Send the form as application/x-www-form-urlencoded, as the page does.",
-                "请像本页面一样以 application/x-www-form-urlencoded 格式发送表单。"
-            ),
+            locale::text("web-form-not-urlencoded", &[]),
         ));
     }
     FormBody::parse(&body).map_err(form_error)
 }
 
+/// A body that broke off: axum's words (`why`) stay in the English; the other languages
+/// say the same without them.
+fn unreadable(why: &str) -> Text {
+    let english = locale::message(
+        Lang::En,
+        "web-form-unreadable-quoting",
+        &[("why", why.to_owned())],
+    );
+    locale::quoting(english, "web-form-unreadable", &[])
+}
+
 pub fn form_error(e: FormBodyError) -> AppError {
-    AppError::bad_request(e.text().map(|lang, e| match lang {
-        Lang::En => format!(
-            "This request is not a valid Proxy form: {e}. Nothing was saved; reload the page and try again."
-        ),
-        Lang::ZhCn => format!("此请求不是有效的代理表单：{e}。未保存任何内容；请重新加载页面后重试。"),
-    }))
+    AppError::bad_request(locale::text(
+        "web-form-invalid",
+        &[("why", Arg::each(&e.text()))],
+    ))
 }
 
 #[cfg(test)]

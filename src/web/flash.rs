@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue};
 
 use super::extract::Cookies;
 use crate::i18n::Text;
-use crate::tr;
+use crate::locale::{self, Arg};
 
 const NAME: &str = "fmc_flash";
 
@@ -19,13 +19,13 @@ pub enum Flash {
 impl Flash {
     pub fn message(self) -> Text {
         match self {
-            Flash::Saved(rev) => tr!(
-                "Saved. The proxy settings are now revision {rev}.",
-                "已保存。代理设置现在是修订版本 {rev}。"
-            ),
-            Flash::RolledBack { revision, target } => tr!(
-                "Rolled back: revision {revision} restores the settings of revision {target}.",
-                "已回滚：修订版本 {revision} 恢复了修订版本 {target} 的设置。"
+            Flash::Saved(rev) => locale::text("web-flash-saved", &[("revision", Arg::same(&rev))]),
+            Flash::RolledBack { revision, target } => locale::text(
+                "web-flash-rolled-back",
+                &[
+                    ("revision", Arg::same(&revision)),
+                    ("target", Arg::same(&target)),
+                ],
             ),
         }
     }
@@ -88,6 +88,37 @@ mod tests {
             Flash::from_cookies(&Cookies::from_headers(&headers)),
             Some(Flash::Saved(12))
         );
+    }
+
+    #[test]
+    fn a_flash_says_its_revisions_in_every_language() {
+        use crate::i18n::Lang;
+        let saved = Flash::Saved(12).message();
+        assert_eq!(saved.en, "Saved. The proxy settings are now revision 12.");
+        let back = Flash::RolledBack {
+            revision: 1234,
+            target: 7,
+        }
+        .message();
+        assert_eq!(
+            back.en,
+            "Rolled back: revision 1234 restores the settings of revision 7."
+        );
+        let zh = |id, args: &[(&str, String)]| locale::message(Lang::ZhCn, id, args);
+        assert_eq!(
+            saved.zh_cn,
+            zh("web-flash-saved", &[("revision", "12".into())])
+        );
+        assert_eq!(
+            back.zh_cn,
+            zh(
+                "web-flash-rolled-back",
+                &[("revision", "1234".into()), ("target", "7".into())]
+            )
+        );
+        // Revisions are said as the ids they are, never as grouped numbers ("1,234").
+        assert!(back.zh_cn.contains("1234") && back.zh_cn.contains('7'));
+        assert_ne!(saved.zh_cn, saved.en);
     }
 
     #[test]

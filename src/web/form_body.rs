@@ -7,40 +7,59 @@ use std::collections::HashMap;
 use percent_encoding::percent_decode;
 
 use crate::i18n::Text;
+use crate::locale::{self, Arg};
 
 #[derive(Clone, Debug, Default)]
 pub struct FormBody(HashMap<String, String>);
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+/// What is wrong with a form: the field it concerns, never words (see [`FormBodyError::text`]).
+#[derive(Debug, PartialEq, Eq)]
 pub enum FormBodyError {
-    #[error("the form field '{0}' is not valid UTF-8 text")]
     NotUtf8(String),
-    #[error("the form sent the field '{0}' more than once")]
     Duplicate(String),
-    #[error("the form is missing the field{} {}", if .0.len() > 1 { "s" } else { "" }, .0.join(", "))]
     Missing(Vec<String>),
-    #[error("the field '{field}' must be a checkbox value ('on'), not '{value}'")]
     NotACheckbox { field: String, value: String },
-    #[error("the field '{0}' must be a whole number")]
     NotANumber(String),
 }
 
 impl FormBodyError {
-    /// The message in both languages (`Display` is the English).
-    pub fn text(&self) -> Text {
-        let en = self.to_string();
-        let zh_cn = match self {
-            FormBodyError::NotUtf8(field) => format!("表单字段“{field}”不是有效的 UTF-8 文本"),
-            FormBodyError::Duplicate(field) => format!("表单多次发送了字段“{field}”"),
-            FormBodyError::Missing(fields) => format!("表单缺少字段 {}", fields.join(", ")),
-            FormBodyError::NotACheckbox { field, value } => {
-                format!("字段“{field}”必须是复选框的值（“on”），而不是“{value}”")
+    /// The message id that says this failure, with its variables.
+    fn message(&self) -> (&'static str, Vec<(&'static str, Arg)>) {
+        let field = |f: &String| vec![("field", Arg::same(f))];
+        match self {
+            FormBodyError::NotUtf8(f) => ("web-form-field-not-utf8", field(f)),
+            FormBodyError::Duplicate(f) => ("web-form-field-twice", field(f)),
+            FormBodyError::Missing(fields) => {
+                // English says "field" or "fields"; the list is the same in every language.
+                let id = if fields.len() > 1 {
+                    "web-form-fields-missing"
+                } else {
+                    "web-form-field-missing"
+                };
+                (id, vec![("fields", Arg::same(&fields.join(", ")))])
             }
-            FormBodyError::NotANumber(field) => format!("字段“{field}”必须是整数"),
-        };
-        Text { en, zh_cn }
+            FormBodyError::NotACheckbox { field, value } => (
+                "web-form-field-not-a-checkbox",
+                vec![("field", Arg::same(field)), ("value", Arg::same(value))],
+            ),
+            FormBodyError::NotANumber(f) => ("web-form-field-not-a-number", field(f)),
+        }
+    }
+
+    /// The message in every language (`Display` is the English).
+    pub fn text(&self) -> Text {
+        let (id, args) = self.message();
+        locale::text(id, &args)
     }
 }
+
+impl std::fmt::Display for FormBodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().en)
+    }
+}
+
+impl std::error::Error for FormBodyError {}
 
 impl FormBody {
     pub fn parse(body: &[u8]) -> Result<Self, FormBodyError> {
@@ -147,6 +166,55 @@ mod tests {
             err.to_string(),
             "the form is missing the fields port, revision"
         );
+        let one = FormBodyError::Missing(vec!["port".into()]);
+        assert_eq!(one.to_string(), "the form is missing the field port");
+    }
+
+    #[test]
+    fn each_failure_says_its_field_in_every_language() {
+        use crate::i18n::Lang;
+        let value = |v: &str| v.to_owned();
+        let cases = [
+            (
+                FormBodyError::NotUtf8("host".into()),
+                "web-form-field-not-utf8",
+                vec![("field", value("host"))],
+            ),
+            (
+                FormBodyError::Duplicate("port".into()),
+                "web-form-field-twice",
+                vec![("field", value("port"))],
+            ),
+            (
+                FormBodyError::Missing(vec!["port".into(), "revision".into()]),
+                "web-form-fields-missing",
+                vec![("fields", value("port, revision"))],
+            ),
+            (
+                FormBodyError::NotACheckbox {
+                    field: "enabled".into(),
+                    value: "maybe".into(),
+                },
+                "web-form-field-not-a-checkbox",
+                vec![("field", value("enabled")), ("value", value("maybe"))],
+            ),
+            (
+                FormBodyError::NotANumber("revision".into()),
+                "web-form-field-not-a-number",
+                vec![("field", value("revision"))],
+            ),
+        ];
+        for (error, id, args) in cases {
+            let text = error.text();
+            for lang in Lang::ALL {
+                assert_eq!(text.get(lang), locale::message(lang, id, &args), "{id}");
+                for (_, v) in &args {
+                    assert!(text.get(lang).contains(v.as_str()), "{lang:?} {id}: {v}");
+                }
+            }
+            assert_ne!(text.en, text.zh_cn, "{id} is translated");
+            assert_eq!(error.to_string(), text.en);
+        }
     }
 
     #[test]
@@ -181,10 +249,9 @@ mod tests {
         };
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(message.en.contains(&axums), "{}", message.en);
-        assert!(
-            message.zh_cn.starts_with("无法读取表单："),
-            "{}",
-            message.zh_cn
+        assert_eq!(
+            message.zh_cn,
+            crate::locale::message(crate::i18n::Lang::ZhCn, "web-form-unreadable", &[])
         );
         assert!(
             !message.zh_cn.chars().any(|c| c.is_ascii_alphabetic()),

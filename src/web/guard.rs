@@ -16,8 +16,8 @@ use crate::auth::constant_time_eq;
 use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, error_page};
 use crate::i18n::{self, Lang, Text};
+use crate::locale;
 use crate::state::AppState;
-use crate::tr;
 
 /// The header API clients send with the session's CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -139,12 +139,7 @@ fn unauthenticated(req: &Request, is_api: bool) -> Response {
 /// every page is served with `Referrer-Policy: no-referrer`, so `null` proves nothing either
 /// way and the CSRF token decides. API writes with a session must show their origin.
 fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), Text> {
-    let cross_site = || {
-        tr!(
-            "This request came from another site (its Origin is not this server). Nothing was changed.",
-            "此请求来自其他站点（其 Origin 不是本服务器）。未更改任何内容。"
-        )
-    };
+    let cross_site = || locale::text("web-guard-cross-site", &[]);
     let text = |name| {
         headers
             .get(name)
@@ -167,10 +162,7 @@ fn check_origin(headers: &HeaderMap, is_api: bool) -> Result<(), Text> {
                 Err(cross_site())
             }
         }
-        None if is_api => Err(tr!(
-            "API writes with a session must send a same-origin Origin header.",
-            "使用会话的 API 写操作必须发送同源的 Origin 标头。"
-        )),
+        None if is_api => Err(locale::text("web-guard-api-origin-missing", &[])),
         None => Ok(()),
     }
 }
@@ -187,10 +179,7 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
         } else {
             Err(forbidden(
                 true,
-                &tr!(
-                    "API writes need the session's CSRF token in the X-CSRF-Token header.",
-                    "API 写操作需要在 X-CSRF-Token 标头中携带会话的 CSRF 令牌。"
-                ),
+                &locale::text("web-guard-api-csrf-missing", &[]),
             ))
         };
     }
@@ -198,10 +187,7 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
         error_page(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &tr!(
-                "The form is too large to be one of this page's forms; nothing was saved.",
-                "表单过大，不是本页面的表单；未保存任何内容。"
-            ),
+            &locale::text("web-guard-form-too-large", &[]),
         )
     })?;
     let fields = form_body(&parts.headers, Ok(bytes)).map_err(IntoResponse::into_response)?;
@@ -211,10 +197,7 @@ async fn check_csrf(req: Request, session: &Session, is_api: bool) -> Result<Req
     ) {
         return Err(forbidden(
             false,
-            &tr!(
-                "The form's security token is missing or out of date (was the page open across a logout?). Nothing was saved; reload the page and try again.",
-                "表单的安全令牌缺失或已过期（页面是否在注销后仍保持打开？）。未保存任何内容；请重新加载页面后重试。"
-            ),
+            &locale::text("web-guard-csrf-token-stale", &[]),
         ));
     }
     // The handler takes the parsed form as `PostedForm`: the body is read and parsed once.

@@ -16,9 +16,9 @@ use super::proxy_save::{SaveResult, save_proxy};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
+use crate::locale::{self, Arg};
 use crate::settings::store::Revision;
 use crate::state::AppState;
-use crate::tr;
 
 pub const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
 
@@ -78,9 +78,9 @@ pub async fn rollback(
     let Some(target) = state.store.get(target_id).await? else {
         return Err(AppError::status(
             StatusCode::NOT_FOUND,
-            tr!(
-                "There is no revision {target_id}.",
-                "不存在修订版本 {target_id}。"
+            locale::text(
+                "web-history-no-such-revision",
+                &[("revision", Arg::same(&target_id))],
             ),
         ));
     };
@@ -99,7 +99,7 @@ pub async fn rollback(
             return Ok(response);
         }
         SaveResult::Invalid(errors) => {
-            let why = |lang: Lang| {
+            let why = Text::each(|lang: Lang| {
                 let t = lang.texts();
                 errors
                     .0
@@ -107,13 +107,15 @@ pub async fn rollback(
                     .map(|(f, m)| format!("{}: {}", t.field_label(f), m.get(lang)))
                     .collect::<Vec<_>>()
                     .join("; ")
-            };
-            let (why_en, why_zh) = (why(Lang::En), why(Lang::ZhCn));
+            });
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                tr!(
-                    "Revision {target_id} cannot be restored: {why_en}",
-                    "无法恢复修订版本 {target_id}：{why_zh}"
+                locale::text(
+                    "web-history-cannot-restore",
+                    &[
+                        ("revision", Arg::same(&target_id)),
+                        ("why", Arg::each(&why)),
+                    ],
                 ),
             )
         }
@@ -121,19 +123,12 @@ pub async fn rollback(
             let id = current.map_or(0, |r| r.id);
             (
                 StatusCode::CONFLICT,
-                tr!(
-                    "Not rolled back: revision {id} was saved after this list was loaded. Check the list and try again.",
-                    "未回滚：加载此列表后又保存了修订版本 {id}。请检查列表后重试。"
-                ),
+                locale::text("web-history-stale", &[("current", Arg::same(&id))]),
             )
         }
         SaveResult::NotWritten(why) => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            tr!(
-                "Not rolled back: {why}. The database is unchanged.",
-                "未回滚：{why}。数据库未更改。";
-                why
-            ),
+            locale::text("web-history-not-written", &[("why", Arg::each(&why))]),
         ),
     };
     let html = render(lang, &state, &actor.session, Some(message)).await?;

@@ -9,8 +9,8 @@ use super::login::safe_next;
 use crate::auth::users;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::locale;
 use crate::state::AppState;
-use crate::tr;
 
 pub const PATH: &str = "/system/language";
 
@@ -23,12 +23,10 @@ pub async fn set(
     let [choice] = fields.require(["language"]).map_err(form_error)?;
     let language = match choice.as_str() {
         "auto" => None,
-        code => Some(Lang::from_code(code).ok_or_else(|| {
-            AppError::bad_request(tr!(
-                "Choose English, 简体中文, or the browser's language.",
-                "请选择 English、简体中文或跟随浏览器。"
-            ))
-        })?),
+        code => Some(
+            Lang::from_code(code)
+                .ok_or_else(|| AppError::bad_request(locale::text("web-language-unknown", &[])))?,
+        ),
     };
     users::set_language(state.store.pool(), actor.session.user_id, language).await?;
     // Back to the page the menu was on; only a path on this server (never `//evil`).

@@ -16,9 +16,9 @@ use crate::auth::throttle::{Keys, Refusal};
 use crate::auth::{constant_time_eq, password, random_hex, users};
 use crate::error::AppError;
 use crate::i18n::{Lang, Text, Texts};
+use crate::locale::{self, Arg};
 use crate::secret::Secret;
 use crate::state::AppState;
-use crate::tr;
 
 const LOGIN_CSRF_COOKIE: &str = "fmc_login_csrf";
 
@@ -103,10 +103,7 @@ pub async fn submit(
             StatusCode::FORBIDDEN,
             &username,
             &next,
-            Some(tr!(
-                "The login form expired or came from elsewhere. Please log in again.",
-                "登录表单已过期或来自其他位置。请重新登录。"
-            )),
+            Some(locale::text("web-login-form-expired", &[])),
         );
     }
     let keys = Keys::new(&username, address.ip());
@@ -151,7 +148,7 @@ pub async fn submit(
                     StatusCode::UNAUTHORIZED,
                     &username,
                     &next,
-                    Some(tr!("Invalid user name or password.", "用户名或密码无效。")),
+                    Some(locale::text("web-login-invalid", &[])),
                 ),
             };
         }
@@ -200,27 +197,18 @@ fn refused(lang: Lang, refusal: Refusal, username: &str, next: &str) -> Result<R
             (
                 StatusCode::TOO_MANY_REQUESTS,
                 secs,
-                tr!(
-                    "Too many failed logins for this user or address. Login is locked; try again in {secs} seconds.",
-                    "此用户或地址的登录失败次数过多。登录已锁定；请在 {secs} 秒后重试。"
-                ),
+                locale::text("web-login-locked", &[("seconds", Arg::same(&secs))]),
             )
         }
         Refusal::AddressBusy => (
             StatusCode::TOO_MANY_REQUESTS,
             1,
-            tr!(
-                "Another login from your address is being checked. Try again in a moment.",
-                "正在检查来自您地址的另一次登录。请稍后重试。"
-            ),
+            locale::text("web-login-address-busy", &[]),
         ),
         Refusal::ServerBusy => (
             StatusCode::SERVICE_UNAVAILABLE,
             1,
-            tr!(
-                "The server is busy checking other logins. Try again in a moment.",
-                "服务器正忙于检查其他登录。请稍后重试。"
-            ),
+            locale::text("web-login-server-busy", &[]),
         ),
     };
     let mut response = render(lang, status, username, next, Some(message))?;

@@ -77,7 +77,7 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     }
     crate::error::error_page(
         axum::http::StatusCode::NOT_FOUND,
-        &crate::tr!("There is no page at this address.", "此地址没有页面。"),
+        &crate::locale::text("web-no-such-page", &[]),
     )
 }
 

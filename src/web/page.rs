@@ -19,12 +19,12 @@ use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::host::{Diagnostics, HostFacts};
 use crate::i18n::{Lang, Text, Texts};
+use crate::locale::{self, Arg};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::state::AppState;
 use crate::tester::LastResult;
-use crate::tr;
 
 #[derive(Template)]
 #[template(path = "management_interfaces.html")]
@@ -230,11 +230,7 @@ pub async fn save(
             },
         ),
         SaveResult::NotWritten(why) => {
-            let notice = tr!(
-                "Not saved: {why}. The database is unchanged; Save again once this is fixed.",
-                "未保存：{why}。数据库未更改；解决此问题后请再次保存。";
-                why
-            );
+            let notice = locale::text("web-save-not-written", &[("why", Arg::each(&why))]);
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Extras {

@@ -23,6 +23,7 @@ use crate::audit;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::i18n::{Lang, Texts};
+use crate::locale;
 use crate::probe::{self, ProbeRequest, Report, Stage};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{Field, FieldErrors, ProxyForm};
@@ -30,8 +31,13 @@ use crate::state::AppState;
 use crate::tester::{Busy, Permit};
 use crate::tr;
 
-/// What the live view's panel shows when the result fragment cannot be rendered.
-const RENDER_FAILED: &str = "<p class=\"error\">The result could not be shown; see the server log. 无法显示结果；请查看服务器日志。</p>";
+/// What the live view's panel shows, in the page's language, when the result fragment
+/// cannot be rendered: plain HTML made without a template, so it cannot fail too.
+fn render_failed(lang: Lang) -> String {
+    let said = locale::message(lang, "web-probe-result-not-shown", &[]);
+    let Ok(escaped) = askama::filters::escape(said, askama::filters::Html);
+    format!("<p class=\"error\">{escaped}</p>")
+}
 
 /// The media type of the live view: one JSON object per line.
 pub const STREAM: &str = "application/x-ndjson";
@@ -58,12 +64,7 @@ pub fn probe_request(
     state
         .tester
         .request(&settings.apply_to(stored))
-        .ok_or_else(|| {
-            FieldErrors(vec![(
-                Field::Host,
-                tr!("Enter the proxy to test.", "请输入要测试的代理。"),
-            )])
-        })
+        .ok_or_else(|| FieldErrors(vec![(Field::Host, locale::text("web-probe-no-proxy", &[]))]))
 }
 
 /// The key that allows one test at a time: the session, or the API token.
@@ -322,7 +323,7 @@ fn stream(
             // The stream has already begun with 200: the report still goes out, the
             // panel says the result could not be shown, and the log says why.
             tracing::error!(error = %e, "could not render the probe result");
-            RENDER_FAILED.to_owned()
+            render_failed(lang)
         });
         let line = serde_json::json!({"event": "done", "report": report, "html": html});
         Some((Ok(Bytes::from(format!("{line}\n"))), (rx, None)))
@@ -336,4 +337,23 @@ fn stream(
         Body::from_stream(lines),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_that_cannot_be_shown_is_said_in_the_pages_language_only() {
+        let en = render_failed(Lang::En);
+        let zh = render_failed(Lang::ZhCn);
+        assert_eq!(
+            en,
+            "<p class=\"error\">The result could not be shown; see the server log.</p>"
+        );
+        let zh_words = locale::message(Lang::ZhCn, "web-probe-result-not-shown", &[]);
+        assert_eq!(zh, format!("<p class=\"error\">{zh_words}</p>"));
+        assert!(!zh.contains("server log"), "{zh}");
+        assert!(!en.contains(&zh_words), "{en}");
+    }
 }

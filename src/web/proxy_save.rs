@@ -4,10 +4,10 @@
 use super::extract::Actor;
 use crate::error::AppError;
 use crate::i18n::{Text, io_reason};
+use crate::locale::{self, Arg};
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, SaveError, SaveOutcome};
 use crate::state::AppState;
-use crate::tr;
 
 pub enum SaveResult {
     Saved(Revision),
@@ -69,11 +69,12 @@ pub async fn save_proxy(
         Ok(SaveOutcome::Stale { current }) => Ok(SaveResult::Stale(current)),
         Err(SaveError::File { path, source }) => {
             tracing::error!(path = %path.display(), error = %source, "proxy file not written; save rolled back");
-            let path = path.display();
-            Ok(SaveResult::NotWritten(tr!(
-                "{path} could not be written ({why})",
-                "无法写入 {path}（{why}）";
-                why = io_reason(&source)
+            Ok(SaveResult::NotWritten(locale::text(
+                "web-save-file-not-written",
+                &[
+                    ("path", Arg::same(&path.display())),
+                    ("why", Arg::each(&io_reason(&source))),
+                ],
             )))
         }
         Err(SaveError::Db(e)) => match crate::db::explain(&e) {
