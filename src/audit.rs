@@ -1,61 +1,251 @@
-//! The audit log: who did what, when, from where. Details are written by the callers with
-//! secrets already masked; nothing here ever sees a password. Each detail is kept in
-//! English, and in Simplified Chinese beside it when the program wrote it (a name the user
-//! typed is kept once, as typed).
+//! The audit log: who did what, when, from where. Each entry is a fact, an [`Event`] with
+//! its parameters (stored as JSON beside the `action` scripts filter on), and is put into
+//! words only when it is read, in the reader's language (`locales/*/audit.ftl`). Callers
+//! mask secrets before they build an event; nothing here ever sees a password.
 
+use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
 use crate::clock::now_rfc3339;
-use crate::i18n::{Lang, Text};
-use crate::tr;
+use crate::i18n::Lang;
+use crate::locale;
 
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+/// One changed field of a save, as the revision stores it: secrets already masked
+/// (`****`), checkboxes as `on`/`off`, everything else as typed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// What happened. The tag is the `event` key of the stored JSON; the other keys are the
+/// parameters. Values a user typed (token names, user names, paths) are kept as typed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    LoggedIn,
+    LoggedOut,
+    /// A wrong user name or password.
+    LoginFailed,
+    /// The one entry of a lock period: how many attempts were refused during it.
+    RefusedWhileLocked { count: u64 },
+    Saved {
+        revision: i64,
+        changes: Vec<Change>,
+    },
+    RolledBack {
+        revision: i64,
+        target: i64,
+        changes: Vec<Change>,
+    },
+    /// Revision `revision` made from the proxy file found at start.
+    Imported {
+        revision: i64,
+        changes: Vec<Change>,
+        path: String,
+    },
+    /// A connection test and its diagnosis code.
+    Tested {
+        code: String,
+        proxy_host: String,
+        proxy_port: u16,
+        target_host: String,
+        target_port: u16,
+        ms: f64,
+    },
+    /// `days` is the lifetime chosen (0: never expires); none in entries from before it
+    /// was kept.
+    TokenCreated {
+        name: String,
+        #[serde(default)]
+        days: Option<u32>,
+    },
+    TokenRevoked { name: String },
+    ShellSetPassword { user: String },
+    ShellUnlock { user: String },
+    /// An entry written before entries were facts: the words recorded then, English and
+    /// the Chinese when it was kept. Only the migration that converted the log makes these.
+    Recorded { en: String, zh_cn: Option<String> },
+}
+
+impl Event {
+    /// The `action` column: what scripts filter on, the same names as before entries
+    /// were facts.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Event::LoggedIn => "login",
+            Event::LoggedOut => "logout",
+            Event::LoginFailed => "login_failed",
+            Event::RefusedWhileLocked { .. } => "login_locked",
+            Event::Saved { .. } | Event::Imported { .. } => "save",
+            Event::RolledBack { .. } => "rollback",
+            Event::Tested { .. } => "probe",
+            Event::TokenCreated { .. } => "api_token_created",
+            Event::TokenRevoked { .. } => "api_token_revoked",
+            Event::ShellSetPassword { .. } => "set_password",
+            Event::ShellUnlock { .. } => "unlock",
+            Event::Recorded { .. } => "recorded",
+        }
+    }
+
+    /// The event in `lang`, as the audit page shows it.
+    pub fn say(&self, lang: Lang) -> String {
+        let say = |id: &str, args: &[(&str, String)]| locale::message(lang, id, args);
+        match self {
+            Event::LoggedIn | Event::LoggedOut => String::new(),
+            Event::LoginFailed => say("audit-login-failed", &[]),
+            Event::RefusedWhileLocked { count } => {
+                say("audit-refused-while-locked", &[("count", count.to_string())])
+            }
+            Event::Saved { revision, changes } => say(
+                "audit-saved",
+                &[
+                    ("revision", revision.to_string()),
+                    ("changes", describe_changes(lang, changes)),
+                ],
+            ),
+            Event::RolledBack {
+                revision,
+                target,
+                changes,
+            } => say(
+                "audit-rolled-back",
+                &[
+                    ("revision", revision.to_string()),
+                    ("target", target.to_string()),
+                    ("changes", describe_changes(lang, changes)),
+                ],
+            ),
+            Event::Imported {
+                revision,
+                changes,
+                path,
+            } => say(
+                "audit-imported",
+                &[
+                    ("revision", revision.to_string()),
+                    ("changes", describe_changes(lang, changes)),
+                    ("path", path.clone()),
+                ],
+            ),
+            Event::Tested {
+                code,
+                proxy_host,
+                proxy_port,
+                target_host,
+                target_port,
+                ms,
+            } => say(
+                "audit-tested",
+                &[
+                    ("code", code.clone()),
+                    ("proxy_host", proxy_host.clone()),
+                    ("proxy_port", proxy_port.to_string()),
+                    ("target_host", target_host.clone()),
+                    ("target_port", target_port.to_string()),
+                    ("ms", format!("{ms:.0}")),
+                ],
+            ),
+            Event::TokenCreated { name, .. } | Event::TokenRevoked { name } => name.clone(),
+            Event::ShellSetPassword { user } => {
+                say("audit-shell-set-password", &[("user", user.clone())])
+            }
+            Event::ShellUnlock { user } => say("audit-shell-unlock", &[("user", user.clone())]),
+            Event::Recorded { en, zh_cn } => match (lang, zh_cn) {
+                (Lang::ZhCn, Some(zh)) => zh.clone(),
+                _ => en.clone(),
+            },
+        }
+    }
+}
+
+/// A save's changes in `lang`, e.g. "port 80 → 3128; password set". Field names stay as
+/// the form and the API spell them; a checkbox's `on`/`off` is a word of the language.
+fn describe_changes(lang: Lang, changes: &[Change]) -> String {
+    let say = |id: &str| locale::message(lang, id, &[]);
+    if changes.is_empty() {
+        return say("audit-no-changes");
+    }
+    let value = |field: &str, v: &Option<String>| match v.as_deref() {
+        None => say("audit-value-empty"),
+        Some("on") if is_checkbox(field) => say("audit-value-on"),
+        Some("off") if is_checkbox(field) => say("audit-value-off"),
+        Some(typed) => typed.to_owned(),
+    };
+    changes
+        .iter()
+        .map(|c| match (c.field.as_str(), &c.from, &c.to) {
+            ("password", None, Some(_)) => say("audit-password-set"),
+            ("password", Some(_), None) => say("audit-password-cleared"),
+            ("password", _, _) => say("audit-password-changed"),
+            (field, from, to) => locale::message(
+                lang,
+                "audit-change",
+                &[
+                    ("field", field.to_owned()),
+                    ("from", value(field, from)),
+                    ("to", value(field, to)),
+                ],
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(&say("audit-change-separator"))
+}
+
+fn is_checkbox(field: &str) -> bool {
+    matches!(field, "enabled" | "use_auth")
+}
+
+/// One entry as read back.
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub id: i64,
     pub at: String,
     pub actor: String,
     pub address: Option<String>,
     pub action: String,
-    pub detail: String,
-    /// The detail in Chinese; none in entries written before it was kept, nor for details
-    /// typed by a user.
-    pub detail_zh: Option<String>,
+    pub event: Event,
 }
 
-impl Entry {
-    /// The detail in `lang`, the English when there is no other.
-    pub fn detail_in(&self, lang: Lang) -> &str {
-        match (lang, &self.detail_zh) {
-            (Lang::ZhCn, Some(zh)) => zh,
-            _ => &self.detail,
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: String,
+    actor: String,
+    address: Option<String>,
+    action: String,
+    facts: String,
+}
+
+impl From<Row> for Entry {
+    fn from(row: Row) -> Self {
+        let event = parse_facts(&row.facts).unwrap_or_else(|| {
+            // Written by something other than this program: shown as it is stored.
+            tracing::warn!(id = row.id, "an audit entry's facts do not parse");
+            Event::Recorded {
+                en: row.facts.clone(),
+                zh_cn: None,
+            }
+        });
+        Entry {
+            id: row.id,
+            at: row.at,
+            actor: row.actor,
+            address: row.address,
+            action: row.action,
+            event,
         }
     }
 }
 
-/// What an entry says: the English, and the Chinese when there is one. A [`Text`] gives
-/// both; a plain `&str` (a token name, or nothing) is the same in both languages.
-#[derive(Clone, Copy, Debug)]
-pub struct Detail<'a> {
-    pub en: &'a str,
-    pub zh_cn: Option<&'a str>,
+fn parse_facts(facts: &str) -> Option<Event> {
+    serde_json::from_str(facts).ok()
 }
 
-impl<'a> From<&'a Text> for Detail<'a> {
-    fn from(t: &'a Text) -> Self {
-        Detail {
-            en: &t.en,
-            zh_cn: Some(&t.zh_cn),
-        }
-    }
-}
-
-impl<'a> From<&'a str> for Detail<'a> {
-    fn from(typed: &'a str) -> Self {
-        Detail {
-            en: typed,
-            zh_cn: None,
-        }
-    }
+fn facts_of(event: &Event) -> String {
+    // An enum of strings and numbers always serializes; the fallback is never reached.
+    serde_json::to_string(event).unwrap_or_else(|_| "{}".into())
 }
 
 /// User names are cut to this many characters before they are stored or logged.
@@ -71,16 +261,10 @@ pub fn cut_name(name: &str) -> &str {
 
 /// Record an event. An audit write that fails is logged, not fatal: the admin's action
 /// already happened and must not be reported as failed.
-#[tracing::instrument(skip(pool, detail))]
-pub async fn record<'d>(
-    pool: &SqlitePool,
-    actor: &str,
-    address: Option<&str>,
-    action: &str,
-    detail: impl Into<Detail<'d>>,
-) {
-    if let Err(e) = insert(pool, actor, address, action, detail).await.map(drop) {
-        tracing::error!(error = %e, action, "could not write the audit log");
+#[tracing::instrument(skip(pool, event), fields(action = event.action()))]
+pub async fn record(pool: &SqlitePool, actor: &str, address: Option<&str>, event: &Event) {
+    if let Err(e) = insert(pool, actor, address, event).await.map(drop) {
+        tracing::error!(error = %e, action = event.action(), "could not write the audit log");
     }
 }
 
@@ -88,34 +272,23 @@ pub async fn record<'d>(
 /// Returns its id. The actor is cut to 64 characters: a name typed at the login form is
 /// the attacker's to choose. The log keeps at most `--audit-keep` entries (a trigger drops
 /// the oldest).
-pub async fn insert<'e, 'd>(
+pub async fn insert<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
     actor: &str,
     address: Option<&str>,
-    action: &str,
-    detail: impl Into<Detail<'d>>,
+    event: &Event,
 ) -> Result<i64, sqlx::Error> {
-    let detail = detail.into();
     let done = sqlx::query(
-        "INSERT INTO audit_log (at, actor, address, action, detail, detail_zh) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor, address, action, facts) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(now_rfc3339())
     .bind(cut_name(actor))
     .bind(address)
-    .bind(action)
-    .bind(detail.en)
-    .bind(detail.zh_cn)
+    .bind(event.action())
+    .bind(facts_of(event))
     .execute(executor)
     .await?;
     Ok(done.last_insert_rowid())
-}
-
-fn refusals_detail(count: u64) -> Text {
-    tr!(
-        "{count} attempt(s) refused while locked",
-        "锁定期间拒绝了 {count} 次登录尝试"
-    )
 }
 
 /// The one entry of a lock period that counts the attempts refused during it.
@@ -125,27 +298,16 @@ pub async fn insert_refusals(
     address: Option<&str>,
     count: u64,
 ) -> Result<i64, sqlx::Error> {
-    insert(
-        pool,
-        actor,
-        address,
-        "login_locked",
-        &refusals_detail(count),
-    )
-    .await
+    insert(pool, actor, address, &Event::RefusedWhileLocked { count }).await
 }
 
 /// Update that entry's count.
 pub async fn set_refusals(pool: &SqlitePool, id: i64, count: u64) -> Result<(), sqlx::Error> {
-    let detail = refusals_detail(count);
-    sqlx::query(
-        "UPDATE audit_log SET detail = ?, detail_zh = ? WHERE id = ? AND action = 'login_locked'",
-    )
-    .bind(&detail.en)
-    .bind(&detail.zh_cn)
-    .bind(id)
-    .execute(pool)
-    .await?;
+    sqlx::query("UPDATE audit_log SET facts = ? WHERE id = ? AND action = 'login_locked'")
+        .bind(facts_of(&Event::RefusedWhileLocked { count }))
+        .bind(id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -164,11 +326,11 @@ pub async fn set_keep(pool: &SqlitePool, keep: u64) -> Result<(), sqlx::Error> {
 
 /// Newest first.
 pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, at, actor, address, action, detail, detail_zh FROM audit_log \
-         ORDER BY id DESC LIMIT ?",
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, at, actor, address, action, facts FROM audit_log ORDER BY id DESC LIMIT ?",
     )
     .bind(limit)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(Entry::from).collect())
 }

@@ -18,12 +18,14 @@ const EN: &[&str] = &[
     include_str!("../locales/en/probe.ftl"),
     include_str!("../locales/en/settings.ftl"),
     include_str!("../locales/en/server.ftl"),
+    include_str!("../locales/en/audit.ftl"),
 ];
 const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/diagnosis.ftl"),
     include_str!("../locales/zh-CN/probe.ftl"),
     include_str!("../locales/zh-CN/settings.ftl"),
     include_str!("../locales/zh-CN/server.ftl"),
+    include_str!("../locales/zh-CN/audit.ftl"),
 ];
 
 /// The files of `lang`.
