@@ -334,3 +334,396 @@ pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<Entry>, sqlx::Err
     .await?;
     Ok(rows.into_iter().map(Entry::from).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::sqlite::SqlitePoolOptions;
+
+    use super::*;
+
+    fn en(id: &str, args: &[(&str, String)]) -> String {
+        locale::message(Lang::En, id, args)
+    }
+
+    fn zh(id: &str, args: &[(&str, String)]) -> String {
+        locale::message(Lang::ZhCn, id, args)
+    }
+
+    fn change(field: &str, from: Option<&str>, to: Option<&str>) -> Change {
+        Change {
+            field: field.into(),
+            from: from.map(Into::into),
+            to: to.map(Into::into),
+        }
+    }
+
+    /// One of every event, with the parameters a caller writes.
+    fn every_event() -> Vec<Event> {
+        vec![
+            Event::LoggedIn,
+            Event::LoggedOut,
+            Event::LoginFailed,
+            Event::RefusedWhileLocked { count: 3 },
+            Event::Saved {
+                revision: 2,
+                changes: vec![change("port", None, Some("80"))],
+            },
+            Event::RolledBack {
+                revision: 4,
+                target: 1,
+                changes: vec![change("password", Some("****"), None)],
+            },
+            Event::Imported {
+                revision: 1,
+                changes: vec![],
+                path: "/etc/iprep_proxy.conf".into(),
+            },
+            Event::Tested {
+                code: "ok".into(),
+                proxy_host: "10.0.0.1".into(),
+                proxy_port: 3128,
+                target_host: "tools.cisco.com".into(),
+                target_port: 443,
+                ms: 12.4,
+            },
+            Event::TokenCreated {
+                name: "deploy \"bot\"".into(),
+                days: Some(90),
+            },
+            Event::TokenRevoked {
+                name: "deploy".into(),
+            },
+            Event::ShellSetPassword {
+                user: "admin".into(),
+            },
+            Event::ShellUnlock {
+                user: "admin".into(),
+            },
+            Event::Recorded {
+                en: "words".into(),
+                zh_cn: None,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_event_comes_back_from_its_json() {
+        for event in every_event() {
+            let json = facts_of(&event);
+            assert_eq!(parse_facts(&json), Some(event.clone()), "{json}");
+        }
+    }
+
+    #[test]
+    fn the_stored_json_names_the_event_and_its_parameters() {
+        let json: serde_json::Value =
+            serde_json::from_str(&facts_of(&Event::RefusedWhileLocked { count: 3 })).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"event": "refused_while_locked", "count": 3})
+        );
+        assert_eq!(facts_of(&Event::LoggedIn), r#"{"event":"logged_in"}"#);
+        // A token entry from before the lifetime was kept has none.
+        assert_eq!(
+            parse_facts(r#"{"event":"token_created","name":"x"}"#),
+            Some(Event::TokenCreated {
+                name: "x".into(),
+                days: None
+            })
+        );
+        assert_eq!(parse_facts("not json"), None);
+        assert_eq!(parse_facts(r#"{"event":"no_such_event"}"#), None);
+    }
+
+    #[test]
+    fn events_are_said_in_english_as_they_always_were() {
+        let said: Vec<String> = every_event().iter().map(|e| e.say(Lang::En)).collect();
+        assert_eq!(
+            said,
+            [
+                "",
+                "",
+                "wrong user name or password",
+                "3 attempt(s) refused while locked",
+                "revision 2: port (empty) → 80",
+                "revision 4 restores revision 1: password cleared",
+                "revision 1: no changes (imported from /etc/iprep_proxy.conf)",
+                "ok through 10.0.0.1:3128 to tools.cisco.com:443 in 12 ms",
+                "deploy \"bot\"",
+                "deploy",
+                "password of 'admin' set from the shell",
+                "login locks of 'admin' cleared from the shell",
+                "words",
+            ]
+        );
+    }
+
+    #[test]
+    fn events_are_said_in_chinese_with_the_same_parameters() {
+        for event in every_event() {
+            let (in_en, in_zh) = (event.say(Lang::En), event.say(Lang::ZhCn));
+            let typed_only = matches!(
+                event,
+                Event::LoggedIn
+                    | Event::LoggedOut
+                    | Event::TokenCreated { .. }
+                    | Event::TokenRevoked { .. }
+                    | Event::Recorded { zh_cn: None, .. }
+            );
+            assert_eq!(typed_only, in_en == in_zh, "{event:?}: {in_en} / {in_zh}");
+        }
+        let tested = &every_event()[7];
+        assert_eq!(
+            tested.say(Lang::ZhCn),
+            zh(
+                "audit-tested",
+                &[
+                    ("code", "ok".into()),
+                    ("proxy_host", "10.0.0.1".into()),
+                    ("proxy_port", "3128".into()),
+                    ("target_host", "tools.cisco.com".into()),
+                    ("target_port", "443".into()),
+                    ("ms", "12".into()),
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn a_saves_changes_are_said_with_each_languages_words() {
+        let changes = vec![
+            change("enabled", Some("off"), Some("on")),
+            change("host", None, Some("10.10.10.1")),
+            change("username", Some("on"), Some("off")),
+            change("password", None, Some("****")),
+            change("password", Some("****"), Some("****")),
+        ];
+        assert_eq!(
+            describe_changes(Lang::En, &changes),
+            "enabled off → on; host (empty) → 10.10.10.1; username on → off; \
+             password set; password changed"
+        );
+        let zh_change = |field: &str, from: String, to: String| {
+            zh(
+                "audit-change",
+                &[("field", field.into()), ("from", from), ("to", to)],
+            )
+        };
+        let expected = [
+            zh_change("enabled", zh("audit-value-off", &[]), zh("audit-value-on", &[])),
+            zh_change("host", zh("audit-value-empty", &[]), "10.10.10.1".into()),
+            // Only a checkbox's on/off is a word; a typed "on" stays as typed.
+            zh_change("username", "on".into(), "off".into()),
+            zh("audit-password-set", &[]),
+            zh("audit-password-changed", &[]),
+        ]
+        .join(&zh("audit-change-separator", &[]));
+        assert_eq!(describe_changes(Lang::ZhCn, &changes), expected);
+        assert_ne!(zh("audit-value-on", &[]), "on");
+        assert_eq!(describe_changes(Lang::En, &[]), "no changes");
+        assert_ne!(describe_changes(Lang::ZhCn, &[]), "no changes");
+    }
+
+    async fn memory_pool() -> SqlitePool {
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap()
+    }
+
+    /// The columns of `audit_log`, in order.
+    async fn columns(pool: &SqlitePool) -> Vec<String> {
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('audit_log') ORDER BY cid")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_log_has_no_per_language_columns() {
+        let pool = memory_pool().await;
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        assert_eq!(
+            columns(&pool).await,
+            ["id", "at", "actor", "address", "action", "facts"]
+        );
+        let id = insert(&pool, "admin", None, &Event::LoggedIn).await.unwrap();
+        let (action, facts): (String, String) =
+            sqlx::query_as("SELECT action, facts FROM audit_log WHERE id = ?")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!((action.as_str(), facts.as_str()), ("login", r#"{"event":"logged_in"}"#));
+        // The column holds JSON only.
+        let bad = sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, facts) VALUES ('t', 'a', 'login', 'words')",
+        )
+        .execute(&pool)
+        .await;
+        assert!(bad.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_refusals_of_a_lock_period_are_counted_in_one_entry() {
+        let pool = memory_pool().await;
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let id = insert_refusals(&pool, "admin", Some("127.0.0.1"), 1)
+            .await
+            .unwrap();
+        set_refusals(&pool, id, 9).await.unwrap();
+        let entries = list(&pool, 10).await.unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].action, "login_locked");
+        assert_eq!(entries[0].event, Event::RefusedWhileLocked { count: 9 });
+    }
+
+    /// An entry as release 0008 wrote it.
+    struct OldRow {
+        action: &'static str,
+        detail: String,
+        detail_zh: Option<String>,
+    }
+
+    fn old(action: &'static str, detail: &str, detail_zh: Option<String>) -> OldRow {
+        OldRow {
+            action,
+            detail: detail.into(),
+            detail_zh,
+        }
+    }
+
+    /// A database at migration 0008: the migrations up to it, run from a copy.
+    async fn pool_at_0008() -> (SqlitePool, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        for entry in std::fs::read_dir(&all).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.as_str() < "0009" {
+                std::fs::copy(&path, dir.path().join(&name)).unwrap();
+            }
+        }
+        let pool = memory_pool().await;
+        sqlx::migrate::Migrator::new(dir.path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        assert!(columns(&pool).await.contains(&"detail_zh".to_owned()));
+        (pool, dir)
+    }
+
+    #[tokio::test]
+    async fn the_migration_turns_old_entries_into_facts_that_say_the_same() {
+        let (pool, _dir) = pool_at_0008().await;
+        let saved_en = "revision 2: port (empty) → 80";
+        let saved_zh = zh(
+            "audit-saved",
+            &[
+                ("revision", "2".into()),
+                ("changes", "port x → 80".into()),
+            ],
+        );
+        let refused = |count: &str| zh("audit-refused-while-locked", &[("count", count.into())]);
+        let rows = [
+            old("login", "", None),
+            old("logout", "", None),
+            old(
+                "login_failed",
+                "wrong user name or password",
+                Some(zh("audit-login-failed", &[])),
+            ),
+            // Written before the Chinese was kept: now said in Chinese too.
+            old("login_failed", "wrong user name or password", None),
+            old(
+                "login_locked",
+                "3 attempt(s) refused while locked",
+                Some(refused("3")),
+            ),
+            old("login_locked", "x3 attempt(s) refused while locked", None),
+            old("save", saved_en, Some(saved_zh.clone())),
+            old("save", "revision 0: from an old release", None),
+            old("api_token_created", "deploy \"bot\" \\ {x}", None),
+            old("api_token_revoked", "deploy", None),
+        ];
+        for row in &rows {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, address, action, detail, detail_zh) \
+                 VALUES ('2024-01-01T00:00:00Z', 'admin', '127.0.0.1', ?, ?, ?)",
+            )
+            .bind(row.action)
+            .bind(&row.detail)
+            .bind(&row.detail_zh)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+
+        assert_eq!(
+            columns(&pool).await,
+            ["id", "at", "actor", "address", "action", "facts"]
+        );
+        let mut entries = list(&pool, 100).await.unwrap();
+        entries.reverse();
+        let events: Vec<&Event> = entries.iter().map(|e| &e.event).collect();
+        let recorded = |en: &str, zh_cn: Option<String>| Event::Recorded {
+            en: en.into(),
+            zh_cn,
+        };
+        assert_eq!(
+            events,
+            [
+                &Event::LoggedIn,
+                &Event::LoggedOut,
+                &Event::LoginFailed,
+                &Event::LoginFailed,
+                &Event::RefusedWhileLocked { count: 3 },
+                &recorded("x3 attempt(s) refused while locked", None),
+                &recorded(saved_en, Some(saved_zh.clone())),
+                &recorded("revision 0: from an old release", None),
+                &Event::TokenCreated {
+                    name: "deploy \"bot\" \\ {x}".into(),
+                    days: None
+                },
+                &Event::TokenRevoked {
+                    name: "deploy".into()
+                },
+            ]
+        );
+        // Every row says in each language what it said before (English where no Chinese
+        // was kept), except a known fact kept only in English, now said in Chinese too.
+        for (i, (row, entry)) in rows.iter().zip(&entries).enumerate() {
+            assert_eq!((entry.action.as_str(), entry.actor.as_str()), (row.action, "admin"));
+            assert_eq!(entry.event.say(Lang::En), row.detail, "row {i}");
+            let zh_before = row.detail_zh.clone().unwrap_or_else(|| row.detail.clone());
+            if i == 3 {
+                assert_eq!(entry.event.say(Lang::ZhCn), zh("audit-login-failed", &[]));
+            } else {
+                assert_eq!(entry.event.say(Lang::ZhCn), zh_before, "row {i}");
+            }
+        }
+        assert_eq!(
+            entries[4].event.say(Lang::En),
+            en("audit-refused-while-locked", &[("count", "3".into())])
+        );
+
+        // The converted lock entry still counts, and the cap still holds.
+        set_refusals(&pool, entries[4].id, 8).await.unwrap();
+        let counted = list(&pool, 100).await.unwrap();
+        assert!(
+            counted
+                .iter()
+                .any(|e| e.event == Event::RefusedWhileLocked { count: 8 })
+        );
+        set_keep(&pool, 3).await.unwrap();
+        insert(&pool, "admin", None, &Event::LoggedOut).await.unwrap();
+        let kept = list(&pool, 100).await.unwrap();
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[0].event, Event::LoggedOut);
+    }
+}

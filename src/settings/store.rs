@@ -648,6 +648,7 @@ pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     fn sealer(dir: &tempfile::TempDir) -> Arc<SecretBox> {
         Arc::new(SecretBox::load_or_create(&dir.path().join("secret.key")).unwrap())
@@ -1008,13 +1009,52 @@ mod tests {
         }
     }
 
+    /// A save's audit entry says its changes with the words the history page uses, in
+    /// each language.
+    #[test]
+    fn the_audit_entry_of_a_save_says_the_changes_as_the_history_does() {
+        let old = ProxyConfig {
+            enabled: false,
+            username: Some("u".into()),
+            password: Some(Secret::new("old-secret")),
+            ..ProxyConfig::default()
+        };
+        let new = ProxyConfig {
+            enabled: true,
+            host: Some("10.10.10.1".into()),
+            port: Some(80),
+            use_auth: true,
+            ..ProxyConfig::default()
+        };
+        for changes in [new.changes_from(&old), vec![]] {
+            for lang in Lang::ALL {
+                let said = revision_entry(3, None, &changes).say(lang);
+                let history = describe_changes_in(lang.texts(), &changes);
+                let expected = crate::locale::message(
+                    lang,
+                    "audit-saved",
+                    &[("revision", "3".into()), ("changes", history)],
+                );
+                assert_eq!(said, expected, "{lang:?}");
+                assert!(!said.contains("old-secret"));
+            }
+        }
+        let rollback = revision_entry(4, Some(1), &new.changes_from(&old));
+        assert_eq!(rollback.action(), "rollback");
+        assert!(
+            rollback
+                .say(Lang::En)
+                .starts_with("revision 4 restores revision 1: enabled off → on; host (empty)")
+        );
+    }
+
     /// Actor, action and the detail in English, oldest first.
     async fn audit_details(store: &Store) -> Vec<(String, String, String)> {
         let mut entries = crate::audit::list(store.pool(), 100).await.unwrap();
         entries.reverse();
         entries
             .into_iter()
-            .map(|e| (e.actor, e.action, e.event.say(crate::i18n::Lang::En)))
+            .map(|e| (e.actor, e.action, e.event.say(Lang::En)))
             .collect()
     }
 
