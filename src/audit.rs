@@ -29,7 +29,9 @@ pub enum Event {
     /// A wrong user name or password.
     LoginFailed,
     /// The one entry of a lock period: how many attempts were refused during it.
-    RefusedWhileLocked { count: u64 },
+    RefusedWhileLocked {
+        count: u64,
+    },
     Saved {
         revision: i64,
         changes: Vec<Change>,
@@ -61,12 +63,21 @@ pub enum Event {
         #[serde(default)]
         days: Option<u32>,
     },
-    TokenRevoked { name: String },
-    ShellSetPassword { user: String },
-    ShellUnlock { user: String },
+    TokenRevoked {
+        name: String,
+    },
+    ShellSetPassword {
+        user: String,
+    },
+    ShellUnlock {
+        user: String,
+    },
     /// An entry written before entries were facts: the words recorded then, English and
     /// the Chinese when it was kept. Only the migration that converted the log makes these.
-    Recorded { en: String, zh_cn: Option<String> },
+    Recorded {
+        en: String,
+        zh_cn: Option<String>,
+    },
 }
 
 impl Event {
@@ -95,9 +106,10 @@ impl Event {
         match self {
             Event::LoggedIn | Event::LoggedOut => String::new(),
             Event::LoginFailed => say("audit-login-failed", &[]),
-            Event::RefusedWhileLocked { count } => {
-                say("audit-refused-while-locked", &[("count", count.to_string())])
-            }
+            Event::RefusedWhileLocked { count } => say(
+                "audit-refused-while-locked",
+                &[("count", count.to_string())],
+            ),
             Event::Saved { revision, changes } => say(
                 "audit-saved",
                 &[
@@ -510,7 +522,11 @@ mod tests {
             )
         };
         let expected = [
-            zh_change("enabled", zh("audit-value-off", &[]), zh("audit-value-on", &[])),
+            zh_change(
+                "enabled",
+                zh("audit-value-off", &[]),
+                zh("audit-value-on", &[]),
+            ),
             zh_change("host", zh("audit-value-empty", &[]), "10.10.10.1".into()),
             // Only a checkbox's on/off is a word; a typed "on" stays as typed.
             zh_change("username", "on".into(), "off".into()),
@@ -548,14 +564,19 @@ mod tests {
             columns(&pool).await,
             ["id", "at", "actor", "address", "action", "facts"]
         );
-        let id = insert(&pool, "admin", None, &Event::LoggedIn).await.unwrap();
+        let id = insert(&pool, "admin", None, &Event::LoggedIn)
+            .await
+            .unwrap();
         let (action, facts): (String, String) =
             sqlx::query_as("SELECT action, facts FROM audit_log WHERE id = ?")
                 .bind(id)
                 .fetch_one(&pool)
                 .await
                 .unwrap();
-        assert_eq!((action.as_str(), facts.as_str()), ("login", r#"{"event":"logged_in"}"#));
+        assert_eq!(
+            (action.as_str(), facts.as_str()),
+            ("login", r#"{"event":"logged_in"}"#)
+        );
         // The column holds JSON only.
         let bad = sqlx::query(
             "INSERT INTO audit_log (at, actor, action, facts) VALUES ('t', 'a', 'login', 'words')",
@@ -622,10 +643,7 @@ mod tests {
         let saved_en = "revision 2: port (empty) → 80";
         let saved_zh = zh(
             "audit-saved",
-            &[
-                ("revision", "2".into()),
-                ("changes", "port x → 80".into()),
-            ],
+            &[("revision", "2".into()), ("changes", "port x → 80".into())],
         );
         let refused = |count: &str| zh("audit-refused-while-locked", &[("count", count.into())]);
         let rows = [
@@ -698,7 +716,10 @@ mod tests {
         // Every row says in each language what it said before (English where no Chinese
         // was kept), except a known fact kept only in English, now said in Chinese too.
         for (i, (row, entry)) in rows.iter().zip(&entries).enumerate() {
-            assert_eq!((entry.action.as_str(), entry.actor.as_str()), (row.action, "admin"));
+            assert_eq!(
+                (entry.action.as_str(), entry.actor.as_str()),
+                (row.action, "admin")
+            );
             assert_eq!(entry.event.say(Lang::En), row.detail, "row {i}");
             let zh_before = row.detail_zh.clone().unwrap_or_else(|| row.detail.clone());
             if i == 3 {
@@ -721,7 +742,9 @@ mod tests {
                 .any(|e| e.event == Event::RefusedWhileLocked { count: 8 })
         );
         set_keep(&pool, 3).await.unwrap();
-        insert(&pool, "admin", None, &Event::LoggedOut).await.unwrap();
+        insert(&pool, "admin", None, &Event::LoggedOut)
+            .await
+            .unwrap();
         let kept = list(&pool, 100).await.unwrap();
         assert_eq!(kept.len(), 3);
         assert_eq!(kept[0].event, Event::LoggedOut);

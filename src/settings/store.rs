@@ -355,8 +355,7 @@ impl Store {
         };
         let deadline = Instant::now() + db::BUSY_TIMEOUT;
         // Only over no revision at all: another process may have saved since start looked.
-        let plan =
-            |current: &Option<Revision>| current.is_none().then_some((revision, imported));
+        let plan = |current: &Option<Revision>| current.is_none().then_some((revision, imported));
         match self.write(plan, None, deadline).await? {
             SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(revision)),
             // Another process saved first: its revision is the truth, and the file follows.

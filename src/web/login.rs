@@ -238,7 +238,13 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     let pool = state.store.pool();
     sessions::delete(pool, &actor.session.token_hash).await?;
-    audit::record(pool, actor.name(), actor.address(), &audit::Event::LoggedOut).await;
+    audit::record(
+        pool,
+        actor.name(),
+        actor.address(),
+        &audit::Event::LoggedOut,
+    )
+    .await;
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&sessions::cookie(None, state.server.secure_cookies)) {
         response.headers_mut().append(SET_COOKIE, v);
