@@ -21,6 +21,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/page.ftl"),
     include_str!("../locales/en/io.ftl"),
     include_str!("../locales/en/web.ftl"),
+    include_str!("../locales/en/audit.ftl"),
 ];
 const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/diagnosis.ftl"),
@@ -30,6 +31,7 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/page.ftl"),
     include_str!("../locales/zh-CN/io.ftl"),
     include_str!("../locales/zh-CN/web.ftl"),
+    include_str!("../locales/zh-CN/audit.ftl"),
 ];
 
 /// The files of `lang`.

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use fmc_mgmt::audit::Event;
 use fmc_mgmt::config::{AdminCommand, Cli, Command, Global, LogFormat};
 use fmc_mgmt::probe::cli::{ProbeArgs, SavedProxy};
 use fmc_mgmt::secret::Secret;
@@ -175,11 +176,10 @@ async fn set_password(global: &Global, user: &str) -> ExitCode {
         fmc_mgmt::auth::users::set_password(&pool, user, &secret)
             .await
             .map_err(|e| e.to_string())?;
-        let detail = fmc_mgmt::locale::text(
-            "server-main-password-of-user-set-from-the",
-            &[("user", fmc_mgmt::locale::Arg::same(&user))],
-        );
-        audit_from_shell(pool, "set_password", &detail).await;
+        let event = Event::ShellSetPassword {
+            user: user.to_owned(),
+        };
+        audit_from_shell(pool, &event).await;
         Ok(format!("password of '{user}' set; its sessions were ended"))
     }
     .await;
@@ -193,11 +193,10 @@ async fn unlock(global: &Global, user: &str) -> ExitCode {
         let cleared = fmc_mgmt::auth::throttle::unlock(&pool, user)
             .await
             .map_err(|e| e.to_string())?;
-        let detail = fmc_mgmt::locale::text(
-            "server-main-login-locks-of-user-cleared-from",
-            &[("user", fmc_mgmt::locale::Arg::same(&user))],
-        );
-        audit_from_shell(pool, "unlock", &detail).await;
+        let event = Event::ShellUnlock {
+            user: user.to_owned(),
+        };
+        audit_from_shell(pool, &event).await;
         Ok(format!(
             "login locks of '{user}' cleared ({cleared} entries)"
         ))
@@ -213,8 +212,8 @@ async fn open_database(global: &Global) -> Result<sqlx::SqlitePool, String> {
 }
 
 /// Record what an `admin` command did, then close the database (checkpointing its WAL).
-async fn audit_from_shell(pool: sqlx::SqlitePool, action: &str, detail: &fmc_mgmt::i18n::Text) {
-    fmc_mgmt::audit::record(&pool, "shell", None, action, detail).await;
+async fn audit_from_shell(pool: sqlx::SqlitePool, event: &Event) {
+    fmc_mgmt::audit::record(&pool, "shell", None, event).await;
     pool.close().await;
 }
 

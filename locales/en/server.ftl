@@ -6,6 +6,4 @@ server-db-the-database-could-not-be-read = the database could not be read or wri
 server-db-the-disk-holding-the-database-is = the disk holding the database is full; free some space and try again
 server-tester-a-test-is-already-running-for = A test is already running for this session; wait for its result.
 server-tester-too-many-tests-are-running-on = Too many tests are running on this server right now; try again in a few seconds.
-server-main-password-of-user-set-from-the = password of '{ $user }' set from the shell
-server-main-login-locks-of-user-cleared-from = login locks of '{ $user }' cleared from the shell
 server-error-the-server-could-not-complete-this = The server could not complete this request. Nothing was changed; the cause is in the server log.

@@ -6,6 +6,4 @@ server-db-the-database-could-not-be-read = 无法读写数据库（I/O 错误）
 server-db-the-disk-holding-the-database-is = 数据库所在的磁盘已满；请释放一些空间后重试
 server-tester-a-test-is-already-running-for = 此会话已有一个测试正在运行；请等待其结果。
 server-tester-too-many-tests-are-running-on = 此服务器当前运行的测试过多；请几秒钟后重试。
-server-main-password-of-user-set-from-the = 已从 shell 设置用户“{ $user }”的密码
-server-main-login-locks-of-user-cleared-from = 已从 shell 清除用户“{ $user }”的登录锁定
 server-error-the-server-could-not-complete-this = 服务器无法完成此请求。未更改任何内容；原因已记录在服务器日志中。

@@ -385,14 +385,7 @@ impl Attempt<'_> {
             let until = lock.map(|d| now + d.as_millis() as i64);
             table::put(&mut *tx, &key, &self.keys.user, failures, now, until).await?;
         }
-        crate::audit::insert(
-            &mut *tx,
-            actor,
-            address,
-            "login_failed",
-            &crate::tr!("wrong user name or password", "用户名或密码错误"),
-        )
-        .await?;
+        crate::audit::insert(&mut *tx, actor, address, &crate::audit::Event::LoginFailed).await?;
         table::prune(&mut tx, now).await?;
         tx.commit().await?;
         Ok(longest)

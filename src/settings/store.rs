@@ -12,12 +12,12 @@ use tokio::sync::Mutex;
 
 use super::fields::{Port, ProxyHost};
 use super::{Change, ProxyConfig, conf_file};
+use crate::audit::Event;
 use crate::clock::now_rfc3339;
 use crate::db;
-use crate::i18n::{Text, Texts};
+use crate::i18n::Texts;
 use crate::secret::Secret;
 use crate::secret_box::{SecretBox, is_sealed};
-use crate::tr;
 
 /// One saved state of the Proxy section.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -213,7 +213,7 @@ impl Store {
     /// caller holds the writer lock.
     async fn write(
         &self,
-        plan: impl FnOnce(&Option<Revision>) -> Option<(Revision, AuditEntry)>,
+        plan: impl FnOnce(&Option<Revision>) -> Option<(Revision, Event)>,
         address: Option<&str>,
         deadline: Instant,
     ) -> Result<SaveOutcome, SaveError> {
@@ -250,12 +250,12 @@ impl Store {
         staging: tokio::task::JoinHandle<std::io::Result<conf_file::Staged>>,
         revision: Revision,
         address: Option<&str>,
-        (action, detail): AuditEntry,
+        event: Event,
     ) -> Result<SaveOutcome, SaveError> {
         // IMMEDIATE takes the write lock now, waiting (up to the deadline) for it; a deferred
         // transaction would read first and then fail at once on upgrading to a writer.
         let mut tx = sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?;
-        match insert(&mut tx, &self.sealer, &revision, address, action, &detail).await {
+        match insert(&mut tx, &self.sealer, &revision, address, &event).await {
             Ok(()) => {}
             // The id is taken: another process saved since the current revision was read.
             Err(e)
@@ -348,17 +348,14 @@ impl Store {
             config,
             rollback_of: None,
         };
-        let (action, summary) = revision_entry(1, None, &revision.changes);
-        let path = self.conf_path.display().to_string();
-        let detail = tr!(
-            "{summary} (imported from {path})",
-            "{summary}（从 {path} 导入）";
-            summary, path = Text::same(path)
-        );
+        let imported = Event::Imported {
+            revision: 1,
+            changes: audit_changes(&revision.changes),
+            path: self.conf_path.display().to_string(),
+        };
         let deadline = Instant::now() + db::BUSY_TIMEOUT;
         // Only over no revision at all: another process may have saved since start looked.
-        let plan =
-            |current: &Option<Revision>| current.is_none().then_some((revision, (action, detail)));
+        let plan = |current: &Option<Revision>| current.is_none().then_some((revision, imported));
         match self.write(plan, None, deadline).await? {
             SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(revision)),
             // Another process saved first: its revision is the truth, and the file follows.
@@ -509,8 +506,7 @@ async fn insert(
     sealer: &SecretBox,
     revision: &Revision,
     address: Option<&str>,
-    action: &str,
-    detail: &Text,
+    event: &Event,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO proxy_revisions (id, created_at, actor, enabled, host, port, use_auth, \
@@ -531,13 +527,10 @@ async fn insert(
     .await?;
     // The audit entry commits with the revision: one commit (one fsync), and never a
     // save without its entry.
-    crate::audit::insert(&mut *tx, &revision.actor, address, action, detail)
+    crate::audit::insert(&mut *tx, &revision.actor, address, event)
         .await
         .map(drop)
 }
-
-/// A revision's audit entry: its action and its words.
-type AuditEntry = (&'static str, Text);
 
 fn id_of(revision: &Option<Revision>) -> i64 {
     revision.as_ref().map_or(0, |r| r.id)
@@ -588,34 +581,34 @@ pub async fn seal_stored_passwords(
     Ok(sealed)
 }
 
-// How a revision is summarised for the audit log lives here, beside the save that writes
-// it: `settings` uses `audit` to store the entry, and `audit` knows nothing of settings.
+// A revision's audit event is made here, beside the save that writes it: `settings` uses
+// `audit` to store the entry, and `audit` knows nothing of settings (it has its own
+// `Change`, and says the event in words when the log is read).
 
-/// The action and detail of a save's or a rollback's entry, e.g. `rollback`, "revision 4
-/// restores revision 1: port 80 → 3128".
-pub fn revision_entry(
-    revision: i64,
-    rollback_of: Option<i64>,
-    changes: &[Change],
-) -> (&'static str, Text) {
-    let changes = Text::new(
-        describe_changes_in(&crate::i18n::EN, changes),
-        describe_changes_in(&crate::i18n::ZH_CN, changes),
-    );
+/// The audit event of a save or a rollback, e.g. revision 4 restores revision 1 with
+/// port 80 → 3128.
+pub fn revision_entry(revision: i64, rollback_of: Option<i64>, changes: &[Change]) -> Event {
+    let changes = audit_changes(changes);
     match rollback_of {
-        Some(target) => (
-            "rollback",
-            tr!(
-                "revision {revision} restores revision {target}: {changes}",
-                "修订版本 {revision} 恢复了修订版本 {target}：{changes}";
-                changes = changes
-            ),
-        ),
-        None => (
-            "save",
-            tr!("revision {revision}: {changes}", "修订版本 {revision}：{changes}"; changes),
-        ),
+        Some(target) => Event::RolledBack {
+            revision,
+            target,
+            changes,
+        },
+        None => Event::Saved { revision, changes },
     }
+}
+
+/// A revision's changes as the audit log keeps them (already masked).
+fn audit_changes(changes: &[Change]) -> Vec<crate::audit::Change> {
+    changes
+        .iter()
+        .map(|c| crate::audit::Change {
+            field: c.field.clone(),
+            from: c.from.clone(),
+            to: c.to.clone(),
+        })
+        .collect()
 }
 
 /// The summary of a revision's changes in the language of `t` (field names stay as the
@@ -654,6 +647,7 @@ pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     fn sealer(dir: &tempfile::TempDir) -> Arc<SecretBox> {
         Arc::new(SecretBox::load_or_create(&dir.path().join("secret.key")).unwrap())
@@ -1014,11 +1008,53 @@ mod tests {
         }
     }
 
+    /// A save's audit entry says its changes with the words the history page uses, in
+    /// each language.
+    #[test]
+    fn the_audit_entry_of_a_save_says_the_changes_as_the_history_does() {
+        let old = ProxyConfig {
+            enabled: false,
+            username: Some("u".into()),
+            password: Some(Secret::new("old-secret")),
+            ..ProxyConfig::default()
+        };
+        let new = ProxyConfig {
+            enabled: true,
+            host: Some("10.10.10.1".into()),
+            port: Some(80),
+            use_auth: true,
+            ..ProxyConfig::default()
+        };
+        for changes in [new.changes_from(&old), vec![]] {
+            for lang in Lang::ALL {
+                let said = revision_entry(3, None, &changes).say(lang);
+                let history = describe_changes_in(lang.texts(), &changes);
+                let expected = crate::locale::message(
+                    lang,
+                    "audit-saved",
+                    &[("revision", "3".into()), ("changes", history)],
+                );
+                assert_eq!(said, expected, "{lang:?}");
+                assert!(!said.contains("old-secret"));
+            }
+        }
+        let rollback = revision_entry(4, Some(1), &new.changes_from(&old));
+        assert_eq!(rollback.action(), "rollback");
+        assert!(
+            rollback
+                .say(Lang::En)
+                .starts_with("revision 4 restores revision 1: enabled off → on; host (empty)")
+        );
+    }
+
+    /// Actor, action and the detail in English, oldest first.
     async fn audit_details(store: &Store) -> Vec<(String, String, String)> {
-        sqlx::query_as("SELECT actor, action, detail FROM audit_log ORDER BY id")
-            .fetch_all(store.pool())
-            .await
-            .unwrap()
+        let mut entries = crate::audit::list(store.pool(), 100).await.unwrap();
+        entries.reverse();
+        entries
+            .into_iter()
+            .map(|e| (e.actor, e.action, e.event.say(Lang::En)))
+            .collect()
     }
 
     #[tokio::test]

@@ -83,8 +83,10 @@ pub async fn create(
         state.store.pool(),
         actor.name(),
         actor.address(),
-        "api_token_created",
-        name,
+        &audit::Event::TokenCreated {
+            name: name.to_owned(),
+            days: Some(days),
+        },
     )
     .await;
     // Shown once, in this response only; it is not stored in clear anywhere.
@@ -118,8 +120,7 @@ pub async fn revoke(
             state.store.pool(),
             actor.name(),
             actor.address(),
-            "api_token_revoked",
-            name.as_str(),
+            &audit::Event::TokenRevoked { name },
         )
         .await;
     }

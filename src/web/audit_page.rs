@@ -1,4 +1,4 @@
-//! The audit log page.
+//! The audit log page: each entry's facts said in the reader's language.
 
 use askama::Template;
 use axum::Extension;
@@ -18,7 +18,28 @@ use crate::i18n::{Lang, Texts};
 struct AuditPage {
     t: &'static Texts,
     base: BasePage,
-    entries: Vec<Entry>,
+    rows: Vec<Row>,
+}
+
+/// One entry as the table shows it.
+struct Row {
+    at: String,
+    actor: String,
+    address: String,
+    action: String,
+    detail: String,
+}
+
+impl Row {
+    fn new(entry: Entry, lang: Lang) -> Row {
+        Row {
+            detail: entry.event.say(lang),
+            at: entry.at,
+            actor: entry.actor,
+            address: entry.address.unwrap_or_default(),
+            action: entry.action,
+        }
+    }
 }
 
 pub async fn show(
@@ -31,7 +52,7 @@ pub async fn show(
         AuditPage {
             t: lang.texts(),
             base: BasePage::new(&session, "/system/audit-log"),
-            entries,
+            rows: entries.into_iter().map(|e| Row::new(e, lang)).collect(),
         }
         .render()?,
     ))

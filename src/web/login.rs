@@ -172,7 +172,7 @@ async fn logged_in(
         sessions::delete(pool, &sessions::hash_token(old)).await?;
     }
     let token = sessions::create(pool, user.id).await?;
-    audit::record(pool, &user.username, address, "login", "").await;
+    audit::record(pool, &user.username, address, &audit::Event::LoggedIn).await;
     let mut response = Redirect::to(safe_next(Some(next))).into_response();
     let h = response.headers_mut();
     if let Ok(v) =
@@ -226,7 +226,13 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     let pool = state.store.pool();
     sessions::delete(pool, &actor.session.token_hash).await?;
-    audit::record(pool, actor.name(), actor.address(), "logout", "").await;
+    audit::record(
+        pool,
+        actor.name(),
+        actor.address(),
+        &audit::Event::LoggedOut,
+    )
+    .await;
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&sessions::cookie(None, state.server.secure_cookies)) {
         response.headers_mut().append(SET_COOKIE, v);

@@ -87,21 +87,15 @@ async fn run(
     let mut report = probe::run(&req, events).await;
     probe::mtu::annotate_mtu(&mut report).await;
     state.tester.record(&who, &report);
-    let (code, ms) = (report.diagnosis.code.as_str(), report.total_ms);
-    let (proxy, target) = (&report.proxy, &report.target);
-    let (ph, pp, th, tp) = (&proxy.host, proxy.port, &target.host, target.port);
-    let detail = tr!(
-        "{code} through {ph}:{pp} to {th}:{tp} in {ms:.0} ms",
-        "{code}：经由 {ph}:{pp} 到 {th}:{tp}，用时 {ms:.0} ms"
-    );
-    audit::record(
-        state.store.pool(),
-        &who,
-        address.as_deref(),
-        "probe",
-        &detail,
-    )
-    .await;
+    let tested = audit::Event::Tested {
+        code: report.diagnosis.code.as_str().to_owned(),
+        proxy_host: report.proxy.host.clone(),
+        proxy_port: report.proxy.port,
+        target_host: report.target.host.clone(),
+        target_port: report.target.port,
+        ms: report.total_ms,
+    };
+    audit::record(state.store.pool(), &who, address.as_deref(), &tested).await;
     report
 }
 

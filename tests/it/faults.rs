@@ -412,13 +412,13 @@ async fn an_existing_proxy_file_is_adopted_at_first_start_and_after_the_database
     assert_eq!(app.revision_count().await, 1);
     let html = app.page().await.1;
     assert!(html.contains("value=\"10.1.2.3\"") && html.contains("value=\"8080\""));
-    let pool = app.db().await;
-    let (actor, detail): (String, String) =
-        sqlx::query_as("SELECT actor, detail FROM audit_log WHERE action = 'save'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
+    let saves: Vec<_> = app
+        .audit_log()
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "save")
+        .collect();
+    let (_, actor, detail) = &saves[0];
     assert_eq!(actor, "system");
     assert!(
         detail.contains(&format!("imported from {}", conf.display())),

@@ -117,11 +117,7 @@ async fn rolling_back_makes_a_new_revision_with_the_old_values_file_and_audit() 
         Some("first-Secret"),
         "the old password comes back too"
     );
-    let (detail,): (String,) =
-        sqlx::query_as("SELECT detail FROM audit_log WHERE action = 'rollback'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let detail = app.audit_detail("rollback").await;
     assert!(
         detail.starts_with("revision 4 restores revision 1:") && !detail.contains("first-Secret"),
         "{detail}"

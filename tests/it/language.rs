@@ -308,8 +308,9 @@ async fn the_audit_log_shows_chinese_details_in_chinese() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let pool = app.db().await;
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, address, action, detail) \
-         VALUES ('2020-01-01T00:00:00Z', 'admin', NULL, 'save', 'revision 0: from an old release')",
+        "INSERT INTO audit_log (at, actor, address, action, facts) \
+         VALUES ('2020-01-01T00:00:00Z', 'admin', NULL, 'save', \
+         '{\"event\": \"recorded\", \"en\": \"revision 0: from an old release\"}')",
     )
     .execute(&pool)
     .await

@@ -84,12 +84,7 @@ async fn without_javascript_the_page_shows_every_stage_ok_and_keeps_the_unsaved_
         page.contains("id=\"last-test\"") && page.contains("<strong>ok</strong>"),
         "Diagnostics shows the last test"
     );
-    let pool = app.db().await;
-    let (detail,): (String,) =
-        sqlx::query_as("SELECT detail FROM audit_log WHERE action = 'probe'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let detail = app.audit_detail("probe").await;
     assert!(detail.starts_with("ok through 127.0.0.1:"), "{detail}");
 }
 

@@ -547,16 +547,18 @@ async fn a_planted_proxy_password_appears_in_no_page_audit_entry_or_cookie() {
         assert!(!body.contains(planted), "{path} shows the password");
     }
     let pool = app.db().await;
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT action, detail FROM audit_log")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let rows = app.audit_log().await;
     assert!(
         rows.iter()
-            .any(|(a, d)| a == "save" && d.contains("password set")),
+            .any(|(a, _, d)| a == "save" && d.contains("password set")),
         "{rows:?}"
     );
-    assert!(rows.iter().all(|(_, d)| !d.contains(planted)));
+    assert!(rows.iter().all(|(_, _, d)| !d.contains(planted)));
+    let (facts,): (String,) = sqlx::query_as("SELECT group_concat(facts) FROM audit_log")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!facts.contains(planted), "{facts}");
     let (changes,): (String,) = sqlx::query_as("SELECT changes FROM proxy_revisions")
         .fetch_one(&pool)
         .await
@@ -627,10 +629,7 @@ async fn login_from(app: &TestApp, source: &str, user: &str, password: &str) -> 
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String, String)> {
-    sqlx::query_as("SELECT action, actor, detail FROM audit_log ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
+    app.audit_log().await
 }
 
 /// Log-in attempts posted all at once: every form is fetched first (each GET /login sets

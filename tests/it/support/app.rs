@@ -219,6 +219,28 @@ impl TestApp {
         .expect("reopen database")
     }
 
+    /// The audit log, oldest first: action, actor and the entry said in English.
+    pub async fn audit_log(&self) -> Vec<(String, String, String)> {
+        let pool = self.db().await;
+        let mut entries = fmc_mgmt::audit::list(&pool, i64::MAX)
+            .await
+            .expect("audit log");
+        pool.close().await;
+        entries.reverse();
+        entries
+            .into_iter()
+            .map(|e| (e.action, e.actor, e.event.say(fmc_mgmt::i18n::Lang::En)))
+            .collect()
+    }
+
+    /// The English words of the only audit entry of `action`.
+    pub async fn audit_detail(&self, action: &str) -> String {
+        let mut found = self.audit_log().await.into_iter().filter(|e| e.0 == action);
+        let detail = found.next().expect("an audit entry").2;
+        assert!(found.next().is_none(), "one {action} entry");
+        detail
+    }
+
     /// The current revision's proxy password as the server reads it: sealed in the
     /// database, opened with the data directory's `secret.key`.
     pub async fn stored_password(&self) -> Option<String> {
