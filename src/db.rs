@@ -65,6 +65,11 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
         .busy_timeout(BUSY_TIMEOUT);
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
+        // A connection to a local file does not go stale the way a network one does, and
+        // a ping is a round trip to the connection's worker thread: one more on every query
+        // (-20% pages/s at 16 connections, BENCHMARKS.md). A broken transaction state, the
+        // one thing that does spoil a connection here, is checked on release instead.
+        .test_before_acquire(false)
         .after_release(|conn, _| Box::pin(still_usable(conn)))
         .connect_with(options)
         .await

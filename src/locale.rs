@@ -2,8 +2,8 @@
 //! (`locales/<lang>/*.ftl`, compiled into the binary). The core names a message and its
 //! variables; this layer says it in a language. Translators edit the `.ftl` files, not Rust.
 //!
-//! So far the diagnoses live here (`diagnosis.ftl`); the rest of the UI's words still come
-//! from `i18n` and move here file by file.
+//! Every word the program shows lives here; a test below fails when Chinese text appears in
+//! `src/` outside this layer's files.
 
 use std::sync::OnceLock;
 
@@ -182,6 +182,45 @@ mod tests {
 
     use super::*;
 
+    /// Files under `dir` (recursively) whose text has a CJK ideograph, with the first line.
+    fn files_with_chinese(dir: &std::path::Path, found: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files_with_chinese(&path, found);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let chinese = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+            if let Some((n, line)) = text
+                .lines()
+                .enumerate()
+                .find(|(_, l)| l.chars().any(chinese))
+            {
+                found.push(format!("{}:{}: {line}", path.display(), n + 1));
+            }
+        }
+    }
+
+    #[test]
+    fn no_chinese_is_written_in_the_code_only_in_the_locale_files() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found = Vec::new();
+        for dir in ["src", "templates", "static"] {
+            files_with_chinese(&root.join(dir), &mut found);
+        }
+        assert!(
+            found.is_empty(),
+            "words belong in locales/*/*.ftl:\n{}",
+            found.join("\n")
+        );
+    }
+
     /// Every message id of `lang` with the variables its value uses.
     fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
         let mut out = BTreeMap::new();
@@ -254,7 +293,13 @@ mod tests {
 
     #[test]
     fn details_join_with_each_language_separator() {
-        let parts = [Text::new("a", "x"), Text::same("b")];
+        let parts = [
+            Text {
+                en: "a".into(),
+                zh_cn: "x".into(),
+            },
+            Text::same("b"),
+        ];
         let t = join(&parts);
         let zh_separator = message(Lang::ZhCn, "detail-separator", &[]);
         assert_eq!(t.en, "a; b");

@@ -1,7 +1,8 @@
 //! The two languages of the UI, as FMC offers them: English (the default) and Simplified
 //! Chinese. Owns the choice of language for a request (a saved preference, else
-//! `Accept-Language`), the catalog of fixed strings ([`Texts`]) and [`Text`], a message made
-//! in both languages at once where it is written.
+//! `Accept-Language`), the catalog of fixed strings ([`Texts`]) and [`Text`], a message
+//! already said in both languages. The words themselves are the locale layer's
+//! (`crate::locale`, `locales/*/*.ftl`): nothing here is written in a language.
 
 mod catalog;
 mod io_reason;
@@ -138,8 +139,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
-/// A message for the admin, written in both languages where it is made, so a missing
-/// translation cannot compile. `Display` is the English (logs and the JSON API).
+/// A message for the admin said in both languages by the locale layer (`locale::text`);
+/// a test there fails when a message lacks a language. `Display` is the English (logs and
+/// the JSON API).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
     pub en: String,
@@ -147,13 +149,6 @@ pub struct Text {
 }
 
 impl Text {
-    pub fn new(en: impl Into<String>, zh_cn: impl Into<String>) -> Text {
-        Text {
-            en: en.into(),
-            zh_cn: zh_cn.into(),
-        }
-    }
-
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
@@ -192,40 +187,6 @@ impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.en)
     }
-}
-
-/// `tr!("English {x}", "中文 {x}")`: a [`Text`] from two format strings over the same values.
-///
-/// Texts embed in texts after a `;`: `tr!("{sent} sent; {why}", "已发送 {sent}；{why}"; why =
-/// reason)` gives each language's string the same language of `why` (a [`Text`] or a
-/// `&Text`; a bare `why` means `why = why`). Each argument is evaluated once.
-#[macro_export]
-macro_rules! tr {
-    ($en:literal, $zh:literal $(,)?) => {
-        $crate::i18n::Text {
-            en: format!($en),
-            zh_cn: format!($zh),
-        }
-    };
-    ($en:literal, $zh:literal; $($name:ident $(= $value:expr)?),+ $(,)?) => {{
-        $(let $name: &$crate::i18n::Text = &($crate::tr!(@arg $name $($value)?));)+
-        $crate::i18n::Text {
-            en: {
-                $(let $name = &$name.en;)+
-                format!($en)
-            },
-            zh_cn: {
-                $(let $name = &$name.zh_cn;)+
-                format!($zh)
-            },
-        }
-    }};
-    (@arg $name:ident) => {
-        $name
-    };
-    (@arg $name:ident $value:expr) => {
-        $value
-    };
 }
 
 #[cfg(test)]

@@ -29,7 +29,6 @@ use crate::settings::ProxyConfig;
 use crate::settings::form::{Field, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{Busy, Permit};
-use crate::tr;
 
 /// What the live view's panel shows, in the page's language, when the result fragment
 /// cannot be rendered: plain HTML made without a template, so it cannot fail too.
