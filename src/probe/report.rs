@@ -49,17 +49,18 @@ impl fmt::Display for StageName {
     }
 }
 
-/// One completed stage. `detail` is the English (the JSON report's); the page asks for its
-/// language with [`Stage::detail_in`].
+/// One completed stage. The JSON report carries its detail in English; the page says it in
+/// the reader's language with [`Stage::detail_in`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Stage {
     pub name: StageName,
     pub ok: bool,
     pub elapsed_ms: f64,
-    pub detail: String,
-    /// The detail in Simplified Chinese (absent in a report read back from JSON).
-    #[serde(skip)]
-    pub detail_zh: Option<String>,
+    /// What the stage saw, said in each language (a report read back from JSON has only
+    /// the English, which it then says in every language).
+    #[serde(with = "english_only")]
+    #[schema(value_type = String)]
+    pub detail: Text,
 }
 
 impl Stage {
@@ -68,17 +69,28 @@ impl Stage {
             name,
             ok,
             elapsed_ms,
-            detail: detail.en,
-            detail_zh: Some(detail.zh_cn),
+            detail,
         }
     }
 
-    /// The detail in `lang` (English if it is not known).
+    /// The detail in `lang`.
     pub fn detail_in(&self, lang: Lang) -> &str {
-        match (lang, &self.detail_zh) {
-            (Lang::ZhCn, Some(zh)) => zh,
-            _ => &self.detail,
-        }
+        self.detail.get(lang)
+    }
+}
+
+/// A [`Text`] in the JSON report: its English, as SPEC §6 fixes `detail` to a string.
+mod english_only {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::i18n::Text;
+
+    pub fn serialize<S: Serializer>(text: &Text, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text.en)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        String::deserialize(d).map(Text::same)
     }
 }
 

@@ -27,7 +27,7 @@ pub fn render_text(r: &Report) -> String {
             stage.elapsed_ms,
             title(stage.name)
         );
-        for part in stage.detail.split("; ") {
+        for part in stage.detail.en.split("; ") {
             let _ = writeln!(out, "       {}", terminal_safe(part));
         }
         if stage.name == StageName::Connect {
@@ -121,6 +121,7 @@ pub fn title(name: StageName) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Text;
     use crate::probe::diagnosis::{Diagnosis, DiagnosisCode, Facts};
     use crate::probe::report::{AuthReport, ConnectResponse, Endpoint, Stage};
 
@@ -142,15 +143,15 @@ mod tests {
                     name: StageName::TcpConnect,
                     ok: true,
                     elapsed_ms: 0.25,
-                    detail: "TCP handshake 10.0.0.2:5000 -> 10.0.0.1:3128 done".into(),
-                    detail_zh: None,
+                    detail: Text::same("TCP handshake 10.0.0.2:5000 -> 10.0.0.1:3128 done"),
                 },
                 Stage {
                     name: StageName::Connect,
                     ok: false,
                     elapsed_ms: 1.5,
-                    detail: "CONNECT tools.cisco.com:443 HTTP/1.1 -> HTTP/1.1 403 Forbidden".into(),
-                    detail_zh: None,
+                    detail: Text::same(
+                        "CONNECT tools.cisco.com:443 HTTP/1.1 -> HTTP/1.1 403 Forbidden",
+                    ),
                 },
             ],
             connect_response: Some(ConnectResponse {
@@ -194,7 +195,7 @@ mod tests {
     fn the_walk_through_never_passes_an_escape_sequence_to_the_terminal() {
         let mut r = report();
         let esc = "\x1b[2J\x1b[31mpwned\x1b]0;title\x07\r\nFAKE";
-        r.stages[1].detail = format!("HTTP/1.1 403 {esc}");
+        r.stages[1].detail = Text::same(format!("HTTP/1.1 403 {esc}"));
         r.connect_response = Some(ConnectResponse {
             status: 403,
             reason: esc.into(),

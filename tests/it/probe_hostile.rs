@@ -88,7 +88,7 @@ async fn a_proxy_that_closes_after_each_407_is_reconnected_to() {
             .load(std::sync::atomic::Ordering::SeqCst),
         3
     );
-    assert!(report.stages[2].detail.contains("reconnected"));
+    assert!(report.stages[2].detail.en.contains("reconnected"));
 }
 
 #[tokio::test]
@@ -246,7 +246,7 @@ async fn non_http_bytes_are_malformed_response_without_waiting_for_the_timeout()
     );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
     assert!(report.total_ms < 500.0, "{}", report.total_ms);
-    assert!(report.stages[2].detail.contains("SSH-2.0"));
+    assert!(report.stages[2].detail.en.contains("SSH-2.0"));
 }
 
 #[tokio::test]
@@ -263,7 +263,7 @@ async fn an_endless_header_stream_is_malformed_and_the_buffer_stays_within_the_c
         render_text(&report)
     );
     assert_eq!(stages(&report), failed_at(StageName::Connect));
-    let detail = &report.stages[2].detail;
+    let detail = &report.stages[2].detail.en;
     let held: usize = detail
         .split(", ")
         .find_map(|part| part.strip_suffix(" held"))
@@ -357,7 +357,7 @@ async fn a_port_where_nothing_listens_is_proxy_unreachable() {
         render_text(&report)
     );
     assert_eq!(stages(&report), failed_at(StageName::TcpConnect));
-    assert!(report.stages[1].detail.contains("refused"));
+    assert!(report.stages[1].detail.en.contains("refused"));
 }
 
 #[tokio::test]
@@ -415,7 +415,7 @@ async fn a_proxy_named_localhost_is_resolved_first() {
         render_text(&report)
     );
     assert!(
-        report.stages[0].detail.contains("localhost resolves to"),
+        report.stages[0].detail.en.contains("localhost resolves to"),
         "{:?}",
         report.stages[0]
     );
@@ -438,7 +438,7 @@ async fn the_whole_probe_limit_cuts_a_slow_proxy_short() {
     );
     assert!(report.total_ms < 1200.0, "{}", report.total_ms);
     assert!(
-        report.stages[2].detail.contains("whole-probe limit"),
+        report.stages[2].detail.en.contains("whole-probe limit"),
         "{:?}",
         report.stages[2]
     );
@@ -461,6 +461,7 @@ async fn an_ipv6_proxy_is_reached_and_written_in_brackets() {
     assert!(
         report.stages[1]
             .detail
+            .en
             .contains(&format!("-> [::1]:{}", fake.port()))
     );
     let expected = format!(
@@ -545,18 +546,18 @@ async fn every_stage_and_the_summary_are_said_in_chinese_whatever_failed() {
         assert!(!report.ok, "{name}: {walk}");
         for stage in &report.stages {
             let zh = stage.detail_in(Lang::ZhCn);
-            assert_ne!(zh, stage.detail, "{name}: {} not translated", stage.name);
-            assert_eq!(stage.detail_in(Lang::En), stage.detail);
+            assert_ne!(zh, stage.detail.en, "{name}: {} not translated", stage.name);
+            assert_eq!(stage.detail_in(Lang::En), stage.detail.en);
             assert_chinese(&format!("{name}: the {} stage", stage.name), zh);
         }
         let failed = report.stages.last().expect("a stage ran");
         assert!(!failed.ok, "{name}: {walk}");
         let summary = report.diagnosis.summary_in(Lang::ZhCn);
         assert!(
-            !summary.contains(&failed.detail),
+            !summary.contains(&failed.detail.en),
             "{name}: the summary quotes the English detail: {summary}"
         );
-        if report.diagnosis.summary.contains(&failed.detail) {
+        if report.diagnosis.summary.contains(&failed.detail.en) {
             assert!(
                 summary.contains(failed.detail_in(Lang::ZhCn)),
                 "{name}: the summary does not quote the Chinese detail: {summary}"

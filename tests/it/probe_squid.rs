@@ -280,6 +280,6 @@ async fn a_certificate_for_another_name_is_tls_name_mismatch() {
         report
             .stages
             .last()
-            .is_some_and(|s| s.detail.contains("wrong.example"))
+            .is_some_and(|s| s.detail.en.contains("wrong.example"))
     );
 }

@@ -460,7 +460,7 @@ mod tests {
         let mut probe = Probe::new(req, None);
         let stream = TcpStream::connect(fake.addr).await.unwrap();
         let outcome = probe.connect(stream, &[fake.addr]).await;
-        let detail = probe.stages.last().map(|s| s.detail.clone()).unwrap();
+        let detail = probe.stages.last().map(|s| s.detail.en.clone()).unwrap();
         (outcome.map(|(_, rest)| rest), detail, probe.auth)
     }
 
