@@ -189,6 +189,55 @@ async fn check_integrity(pool: &SqlitePool, url: &str) -> Result<(), DbError> {
     }
 }
 
+/// Connections kept aside for the reads every signed-in page makes (its session, the
+/// current revision). A query through the pool costs two trips to the connection's SQLite
+/// worker thread and a task: the query, then the ping sqlx sends when the connection goes
+/// back. On a kept connection it is one trip — the cost that decides pages per second here
+/// (BENCHMARKS.md). Nothing is remembered: each statement runs on its own and sees the
+/// newest commit of any process, as through the pool. They are opened read-only, on first
+/// use, with the pool's options, so they can never hold a write lock or a transaction.
+#[derive(Debug)]
+pub struct Readers {
+    pool: SqlitePool,
+    slots: Box<[Slot]>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+type Slot = tokio::sync::OnceCell<tokio::sync::Mutex<sqlx::SqliteConnection>>;
+
+/// A kept connection, held for one read.
+pub type Reader<'a> = tokio::sync::MutexGuard<'a, sqlx::SqliteConnection>;
+
+impl Readers {
+    /// `count` connections beside `pool` (one per core is enough: a read is short).
+    pub fn new(pool: SqlitePool, count: usize) -> Readers {
+        Readers {
+            pool,
+            slots: (0..count.max(1)).map(|_| Slot::new()).collect(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// A free connection, else the next one in turn once it is free.
+    pub async fn get(&self) -> Result<Reader<'_>, sqlx::Error> {
+        use std::sync::atomic::Ordering;
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.slots.len();
+        let free = (0..n).find_map(|i| self.slots[(start + i) % n].get()?.try_lock().ok());
+        if let Some(conn) = free {
+            return Ok(conn);
+        }
+        let slot = self.slots[start % n]
+            .get_or_try_init(|| async {
+                use sqlx::ConnectOptions;
+                let options = (*self.pool.connect_options()).clone().read_only(true);
+                options.connect().await.map(tokio::sync::Mutex::new)
+            })
+            .await?;
+        Ok(slot.lock().await)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,7 +85,10 @@ fn has_expired(now: i64, created_at: i64, last_seen: i64, policy: SessionPolicy)
 /// The live session for `token`, read from the database each time (one query on the
 /// primary key), so a session ended by any process is refused at once; an expired one is
 /// deleted and reads as none.
+/// The session of `token`, read on `reader` (a kept connection, `db::Readers`); an
+/// expired one is deleted through `pool`.
 pub async fn lookup(
+    reader: &mut sqlx::SqliteConnection,
     pool: &SqlitePool,
     token: &str,
     policy: SessionPolicy,
@@ -96,7 +99,7 @@ pub async fn lookup(
          u.language FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
     )
     .bind(hash_token(token))
-    .fetch_optional(pool)
+    .fetch_optional(reader)
     .await?;
     let Some((token_hash, user_id, username, csrf_token, created_at, last_seen, language)) = row
     else {

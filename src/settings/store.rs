@@ -110,11 +110,14 @@ pub struct Store {
     /// deadline, rather than in SQLite's busy handler. The database's write lock is what
     /// makes "read current, check revision, insert" one step for every process.
     writer: Arc<Mutex<()>>,
+    /// Connections for the reads every page makes (see [`db::Readers`]).
+    readers: Arc<db::Readers>,
 }
 
 impl Store {
     pub fn new(pool: SqlitePool, conf_path: PathBuf, sealer: Arc<SecretBox>) -> Self {
         Store {
+            readers: Arc::new(db::Readers::new(pool.clone(), 2)),
             pool,
             conf_path,
             sealer,
@@ -126,6 +129,11 @@ impl Store {
         &self.pool
     }
 
+    /// The connections kept for every page's reads (its session, the current revision).
+    pub fn readers(&self) -> &db::Readers {
+        &self.readers
+    }
+
     pub fn conf_path(&self) -> &std::path::Path {
         &self.conf_path
     }
@@ -134,7 +142,8 @@ impl Store {
     /// key): another process may have saved since, and the page must say what is stored.
     #[tracing::instrument(skip(self))]
     pub async fn current(&self) -> Result<Option<Revision>, sqlx::Error> {
-        load_current(&self.pool, &self.sealer).await
+        let mut reader = self.readers.get().await?;
+        load_current(&mut *reader, &self.sealer).await
     }
 
     #[tracing::instrument(skip(self))]
@@ -539,11 +548,11 @@ fn id_of(revision: &Option<Revision>) -> i64 {
 /// The current revision: the newest by the primary key (one indexed step). Also for
 /// callers that only have a pool (the CLI's `--from-config`).
 pub async fn load_current(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     sealer: &SecretBox,
 ) -> Result<Option<Revision>, sqlx::Error> {
     let row: Option<RevisionRow> = sqlx::query_as(&format!("{SELECT} ORDER BY id DESC LIMIT 1"))
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     Ok(row.map(|r| r.into_revision(sealer)))
 }

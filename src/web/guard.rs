@@ -44,7 +44,7 @@ pub async fn require_session(
     let session = match cookie {
         // Read from the database on every request: a session ended by anyone (logout, a
         // password change from the shell) is refused on the very next one.
-        Some(token) => match sessions::lookup(pool, &token, state.server.session_policy).await {
+        Some(token) => match read_session(&state, &token).await {
             Ok(s) => s,
             Err(e) => return AppError::from(e).into_response(),
         },
@@ -75,6 +75,14 @@ pub async fn require_session(
         next.run(req).await
     })
     .await
+}
+
+/// The session of a cookie, read on a kept connection that is given back at once (the
+/// handler's own reads take one again).
+async fn read_session(state: &AppState, token: &str) -> Result<Option<Session>, sqlx::Error> {
+    let mut reader = state.store.readers().get().await?;
+    let policy = state.server.session_policy;
+    sessions::lookup(&mut reader, state.store.pool(), token, policy).await
 }
 
 /// A script with an API token: no cookie, so no CSRF to fear and none checked.
