@@ -181,6 +181,65 @@ mod tests {
         }
     }
 
+    /// The form's HTTP Proxy field and `-x`/`--target` apply one rule: a host is taken or
+    /// refused by both, as the same value; only the form adds FMC's 64-character limit.
+    #[test]
+    fn the_form_and_the_probe_take_and_refuse_the_same_hosts() {
+        use crate::settings::fields::{ProxyHost, ProxyHostError};
+        let form = |h: &str| ProxyHost::parse(h).map(|h| h.to_string()).ok();
+        let probe = |hp: &str| parse_host_port(hp).map(|hp| hp.host.to_string()).ok();
+        let label64 = "a".repeat(64);
+        for host in [
+            "10.0.0.1",
+            "proxy",
+            "my-proxy.Example.com",
+            "3com.example",
+            "pro_xy",
+            "proxy_1!",
+            "-bad",
+            "bad-",
+            "a..b",
+            ".a",
+            "10.0.0.256",
+            "10.1",
+            "1234",
+            "прокси",
+            "x;y",
+            "a b",
+            "a\tb",
+            &label64,
+        ] {
+            assert_eq!(form(host), probe(&format!("{host}:80")), "{host:?}");
+        }
+        for v6 in [
+            "::1",
+            "2001:db8::1",
+            "2001:db8:::1",
+            "fe80::1%eth0",
+            "1.2.3.4:5",
+        ] {
+            assert_eq!(form(v6), probe(&format!("[{v6}]:80")), "{v6:?}");
+        }
+
+        let label = "a".repeat(63);
+        let name65 = format!("{label}.b");
+        assert_eq!(name65.len(), 65);
+        assert_eq!(
+            ProxyHost::parse(&name65),
+            Err(ProxyHostError::TooLong { max: 64 })
+        );
+        assert_eq!(probe(&format!("{name65}:443")), Some(name65));
+        let name253 = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+        assert_eq!(probe(&format!("{name253}:443")), Some(name253.clone()));
+        assert!(matches!(
+            parse_host_port(&format!("{name253}c:443")),
+            Err(HostPortError::BadHost {
+                why: HostError::TooLong { len: 254 },
+                ..
+            })
+        ));
+    }
+
     #[test]
     fn hosts_that_could_inject_into_a_request_line_are_refused() {
         for (input, host) in [

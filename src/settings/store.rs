@@ -740,6 +740,52 @@ mod tests {
         assert_eq!(foreign.config.password, None);
     }
 
+    /// A row that no longer passes the field rules (edited by hand, or written by a
+    /// version with another rule) must not fail the page or vanish: its revision reads
+    /// with those fields unset (and a log line), everything else as stored, and nothing
+    /// unchecked reaches the proxy file.
+    #[tokio::test]
+    async fn a_stored_value_that_does_not_pass_reads_as_unset_and_the_rest_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = store(&dir).await;
+        let complete = |_: &ProxyConfig| ProxyConfig {
+            enabled: true,
+            host: ProxyHost::parse("p.test").ok(),
+            port: Port::new(3128),
+            use_auth: true,
+            username: UserName::parse("u").ok(),
+            password: Some(Secret::new("pw")),
+        };
+        saved(ours.save(0, "a", None, None, complete).await.unwrap());
+        sqlx::query("UPDATE proxy_revisions SET host = 'pro_xy;}', username = 'a:b'")
+            .execute(ours.pool())
+            .await
+            .unwrap();
+
+        let current = ours
+            .current()
+            .await
+            .unwrap()
+            .expect("the revision is still there");
+        assert_eq!(current.id, 1);
+        assert_eq!(current.config.host, None);
+        assert_eq!(current.config.username, None);
+        assert_eq!(current.config.port, Port::new(3128));
+        assert!(current.config.enabled && current.config.use_auth);
+        assert_eq!(current.config.password, Some(Secret::new("pw")));
+        assert_eq!(conf_file::render(&current.config), None);
+        assert_eq!(ours.list(10).await.unwrap(), vec![current.clone()]);
+        assert_eq!(
+            current.config.password_for(
+                ProxyHost::parse("p.test").ok().as_ref(),
+                Port::new(3128),
+                UserName::parse("u").ok().as_ref()
+            ),
+            None,
+            "a password whose proxy is unknown goes nowhere"
+        );
+    }
+
     fn on(host: &str) -> impl FnOnce(&ProxyConfig) -> ProxyConfig {
         let host = ProxyHost::parse(host).ok();
         move |old| ProxyConfig {
