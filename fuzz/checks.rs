@@ -6,6 +6,7 @@ use fmc_mgmt::probe::head::{HeadParser, Progress};
 use fmc_mgmt::secret::Secret;
 use fmc_mgmt::settings::ProxyConfig;
 use fmc_mgmt::settings::conf_file;
+use fmc_mgmt::settings::fields::{Port, ProxyHost, UserName};
 use fmc_mgmt::settings::form::ProxyForm;
 use fmc_mgmt::web::form_body::FormBody;
 
@@ -33,9 +34,9 @@ pub fn form_parse(data: &[u8]) {
     };
     // Nothing stored, and a password stored for exactly these values.
     let with_password = ProxyConfig {
-        host: Some(form.host.clone()),
-        port: form.port.parse().ok(),
-        username: Some(form.username.clone()),
+        host: ProxyHost::parse(&form.host).ok(),
+        port: Port::parse(&form.port).ok(),
+        username: UserName::parse(&form.username).ok(),
         password: Some(fmc_mgmt::secret::Secret::new("stored")),
         ..ProxyConfig::default()
     };
@@ -46,7 +47,9 @@ pub fn form_parse(data: &[u8]) {
                 assert_eq!(text.lines().count(), 4, "{text:?}");
                 assert_eq!(
                     conf_file::parse(&text),
-                    Some((config.host.clone().unwrap(), config.port.unwrap()))
+                    config
+                        .active_endpoint()
+                        .map(|(h, p)| (h.to_string(), p.get()))
                 );
             }
             if let Some(user) = &config.username {
@@ -117,7 +120,9 @@ pub fn conf_roundtrip(data: &[u8]) {
         let text = conf_file::render(&config).expect("enabled and complete");
         assert_eq!(
             conf_file::parse(&text),
-            Some((config.host.clone().unwrap(), config.port.unwrap()))
+            config
+                .active_endpoint()
+                .map(|(h, p)| (h.to_string(), p.get()))
         );
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod endpoint;
 pub mod error;
 pub mod host;
 pub mod i18n;
@@ -175,8 +176,9 @@ async fn reconcile_proxy_file(store: &Store) -> Result<(), StartError> {
     match store.reconcile_at_start().await {
         Ok(StartFile::Synced) => {}
         Ok(StartFile::Adopted(revision)) => {
-            let host = revision.config.host.as_deref().unwrap_or_default();
-            let port = revision.config.port.unwrap_or_default();
+            let host = revision.config.host.as_ref().map(|h| h.as_str());
+            let host = host.unwrap_or_default();
+            let port = revision.config.port.map_or(0, |p| p.get());
             if has_users(store).await? {
                 // Accounts but no revision: this database had a life before and lost it.
                 tracing::error!(

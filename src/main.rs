@@ -141,9 +141,13 @@ async fn probe(global: &Global, mut args: ProbeArgs) -> ExitCode {
         Ok::<_, String>(current.and_then(|r| {
             let c = r.config;
             Some(SavedProxy {
-                host: c.host?,
+                host: c.host?.into_host(),
                 port: c.port?,
-                username: c.use_auth.then_some(c.username).flatten(),
+                username: c
+                    .use_auth
+                    .then_some(c.username)
+                    .flatten()
+                    .map(|u| u.as_str().to_owned()),
                 password: if c.use_auth { c.password } else { None },
             })
         }))

@@ -103,10 +103,10 @@ impl Tester {
     /// The probe of `config`'s proxy (its credentials only when authentication is on).
     pub fn request(&self, config: &ProxyConfig) -> Option<ProbeRequest> {
         Some(ProbeRequest {
-            proxy_host: config.host.clone()?,
+            proxy_host: config.host.clone()?.into_host(),
             proxy_port: config.port?,
             username: if config.use_auth {
-                config.username.clone()
+                config.username.as_ref().map(|u| u.as_str().to_owned())
             } else {
                 None
             },
@@ -138,10 +138,11 @@ impl Tester {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoint::{Host, Port};
 
     fn tester() -> Arc<Tester> {
         Arc::new(Tester::new(
-            HostPort::new("127.0.0.1", 443),
+            HostPort::new(Host::parse("127.0.0.1").unwrap(), Port::new(443).unwrap()),
             None,
             Timeouts::default(),
         ))
@@ -167,12 +168,13 @@ mod tests {
     #[test]
     fn credentials_go_to_the_probe_only_with_authentication_on() {
         let t = tester();
+        use crate::settings::fields::{ProxyHost, UserName};
         let mut config = ProxyConfig {
             enabled: true,
-            host: Some("10.0.0.1".into()),
-            port: Some(3128),
+            host: ProxyHost::parse("10.0.0.1").ok(),
+            port: Port::new(3128),
             use_auth: false,
-            username: Some("u".into()),
+            username: UserName::parse("u").ok(),
             password: Some(crate::secret::Secret::new("p")),
         };
         let req = t.request(&config).unwrap();

@@ -49,5 +49,4 @@ web-history-stale = Not rolled back: revision { $current } was saved after this 
 web-history-not-written = Not rolled back: { $why }. The database is unchanged.
 
 # Test connection.
-web-probe-no-proxy = Enter the proxy to test.
 web-probe-result-not-shown = The result could not be shown; see the server log.

@@ -42,5 +42,4 @@ web-history-cannot-restore = 无法恢复修订版本 { $revision }：{ $why }
 web-history-stale = 未回滚：加载此列表后又保存了修订版本 { $current }。请检查列表后重试。
 web-history-not-written = 未回滚：{ $why }。数据库未更改。
 
-web-probe-no-proxy = 请输入要测试的代理。
 web-probe-result-not-shown = 无法显示结果；请查看服务器日志。

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::hostport::{HostPort, parse_host_port};
 use super::{DEFAULT_TARGET, ProbeRequest, Timeouts, engine, render_text};
+use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
 
 /// The environment variable that holds the proxy password for `-U USER`.
@@ -64,8 +65,8 @@ pub struct ProxyUser {
 /// The saved proxy settings, as the settings store hands them to `--from-config`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedProxy {
-    pub host: String,
-    pub port: u16,
+    pub host: Host,
+    pub port: Port,
     pub username: Option<String>,
     pub password: Option<Secret>,
 }
@@ -245,8 +246,8 @@ mod tests {
 
     fn saved() -> SavedProxy {
         SavedProxy {
-            host: "10.0.0.1".into(),
-            port: 80,
+            host: Host::parse("10.0.0.1").unwrap(),
+            port: Port::new(80).unwrap(),
             username: Some("saved".into()),
             password: Some(Secret::new("saved-pw")),
         }
@@ -269,13 +270,16 @@ mod tests {
             "3",
         ]);
         let r = request_from_args(&a, None, None).unwrap();
-        assert_eq!((r.proxy_host.as_str(), r.proxy_port), ("::1", 3128));
+        assert_eq!((r.proxy_host.as_str(), r.proxy_port.get()), ("::1", 3128));
         assert_eq!(r.username.as_deref(), Some("bob"));
         assert_eq!(
             r.password.as_ref().map(Secret::expose),
             Some("p@ss:w0rd!#%&")
         );
-        assert_eq!((r.target_host.as_str(), r.target_port), ("127.0.0.1", 8443));
+        assert_eq!(
+            (r.target_host.as_str(), r.target_port.get()),
+            ("127.0.0.1", 8443)
+        );
         assert_eq!(r.timeouts.connect, Duration::from_millis(1500));
         assert_eq!(r.timeouts.total, Duration::from_secs(3));
         assert_eq!(r.timeouts.read, Duration::from_secs(10));
@@ -285,7 +289,7 @@ mod tests {
     fn the_default_target_is_tools_cisco_com() {
         let r = request_from_args(&args(&["-x", "p:1"]), None, None).unwrap();
         assert_eq!(
-            (r.target_host.as_str(), r.target_port),
+            (r.target_host.as_str(), r.target_port.get()),
             ("tools.cisco.com", 443)
         );
         assert_eq!(r.timeouts, Timeouts::default());
@@ -320,7 +324,10 @@ mod tests {
     #[test]
     fn from_config_probes_the_saved_proxy_and_credentials() {
         let r = request_from_args(&args(&["--from-config"]), Some(saved()), None).unwrap();
-        assert_eq!((r.proxy_host.as_str(), r.proxy_port), ("10.0.0.1", 80));
+        assert_eq!(
+            (r.proxy_host.as_str(), r.proxy_port.get()),
+            ("10.0.0.1", 80)
+        );
         assert_eq!(r.username.as_deref(), Some("saved"));
         assert_eq!(r.password.as_ref().map(Secret::expose), Some("saved-pw"));
     }
@@ -329,7 +336,10 @@ mod tests {
     fn flags_override_the_saved_settings_field_by_field() {
         let a = args(&["--from-config", "-x", "10.9.9.9:8080"]);
         let r = request_from_args(&a, Some(saved()), None).unwrap();
-        assert_eq!((r.proxy_host.as_str(), r.proxy_port), ("10.9.9.9", 8080));
+        assert_eq!(
+            (r.proxy_host.as_str(), r.proxy_port.get()),
+            ("10.9.9.9", 8080)
+        );
         assert_eq!(
             r.username.as_deref(),
             Some("saved"),

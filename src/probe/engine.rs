@@ -2,7 +2,7 @@
 //! as it completes, and turns the first failure into the report's diagnosis.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use rustls::pki_types::ServerName;
@@ -16,7 +16,7 @@ use tokio_rustls::client::TlsStream;
 use super::ProbeRequest;
 use super::auth::Scheme;
 use super::diagnosis::{Diagnosis, DiagnosisCode, Facts};
-use super::hostport::{authority, is_valid_host};
+use super::hostport::authority;
 use super::report::{
     AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
     curl_line, millis,
@@ -52,7 +52,6 @@ pub async fn run(req: &ProbeRequest, events: Option<UnboundedSender<Stage>>) -> 
 
 struct Probe<'a> {
     req: &'a ProbeRequest,
-    proxy_host: String,
     events: Option<UnboundedSender<Stage>>,
     started: Instant,
     deadline: Instant,
@@ -72,15 +71,8 @@ struct Probe<'a> {
 impl<'a> Probe<'a> {
     fn new(req: &'a ProbeRequest, events: Option<UnboundedSender<Stage>>) -> Self {
         let started = Instant::now();
-        let proxy_host = req
-            .proxy_host
-            .trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
         Probe {
             req,
-            proxy_host,
             events,
             started,
             deadline: started + req.timeouts.total,
@@ -196,12 +188,12 @@ impl<'a> Probe<'a> {
     fn finish(self, outcome: Result<(), DiagnosisCode>) -> Report {
         let code = outcome.err().unwrap_or(DiagnosisCode::Ok);
         let proxy = Endpoint {
-            host: self.proxy_host.clone(),
-            port: self.req.proxy_port,
+            host: self.req.proxy_host.to_string(),
+            port: self.req.proxy_port.get(),
         };
         let target = Endpoint {
-            host: self.req.target_host.clone(),
-            port: self.req.target_port,
+            host: self.req.target_host.to_string(),
+            port: self.req.target_port.get(),
         };
         let facts = Facts {
             proxy: authority(&proxy.host, proxy.port),
@@ -242,9 +234,9 @@ impl<'a> Probe<'a> {
 
     async fn resolve(&mut self) -> Result<Vec<SocketAddr>, DiagnosisCode> {
         let t0 = self.begin(StageName::Resolve);
-        let host = self.proxy_host.clone();
-        let port = self.req.proxy_port;
-        if let Ok(ip) = host.parse::<IpAddr>() {
+        let host = self.req.proxy_host.to_string();
+        let port = self.req.proxy_port.get();
+        if let Some(ip) = self.req.proxy_host.ip() {
             self.record(
                 StageName::Resolve,
                 t0,
@@ -255,17 +247,6 @@ impl<'a> Probe<'a> {
                 ),
             );
             return Ok(vec![SocketAddr::new(ip, port)]);
-        }
-        if !is_valid_host(&host) {
-            return self.fail(
-                StageName::Resolve,
-                t0,
-                DiagnosisCode::ProxyDnsFailed,
-                crate::locale::text(
-                    "probe-engine-host-is-not-a-valid-host",
-                    &[("host", crate::locale::Arg::same(&format!("{host:?}")))],
-                ),
-            );
         }
         let limit = self.budget(self.req.timeouts.connect);
         let name = host.clone();
@@ -429,10 +410,10 @@ impl<'a> Probe<'a> {
                 );
             }
         };
-        let name = match ServerName::try_from(self.req.target_host.clone()) {
+        let name = match ServerName::try_from(self.req.target_host.to_string()) {
             Ok(n) => n,
             Err(e) => {
-                let host = &self.req.target_host;
+                let host = self.req.target_host.as_str();
                 let why =
                     crate::locale::quoting(e.to_string(), "probe-engine-invalid-dns-name", &[]);
                 let detail = crate::locale::text(
@@ -495,7 +476,7 @@ impl<'a> Probe<'a> {
 
     async fn https_request(&mut self, mut tunnel: Tunnel) -> Result<Tunnel, DiagnosisCode> {
         let t0 = self.begin(StageName::HttpsRequest);
-        let request = head_request(&self.req.target_host, self.req.target_port);
+        let request = head_request(self.req.target_host.as_str(), self.req.target_port.get());
         let limit = self.budget(self.req.timeouts.read);
         let sent = async {
             tunnel.write_all(request.as_bytes()).await?;

@@ -20,6 +20,7 @@ pub mod wire;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
 
 pub use diagnosis::{Diagnosis, DiagnosisCode};
@@ -35,13 +36,13 @@ pub const DEFAULT_TARGET: &str = "tools.cisco.com:443";
 /// What to probe.
 #[derive(Clone, Debug)]
 pub struct ProbeRequest {
-    /// Proxy host: a name or an IP address (IPv6 without brackets; brackets are tolerated).
-    pub proxy_host: String,
-    pub proxy_port: u16,
+    /// Proxy host: a name or an IP address (IPv6 without brackets).
+    pub proxy_host: Host,
+    pub proxy_port: Port,
     pub username: Option<String>,
     pub password: Option<Secret>,
-    pub target_host: String,
-    pub target_port: u16,
+    pub target_host: Host,
+    pub target_port: Port,
     /// Extra trust anchors (PEM) for the TLS stage, on top of the OS store.
     pub ca_file: Option<PathBuf>,
     pub timeouts: Timeouts,

@@ -307,14 +307,15 @@ fn parent(path: &Path) -> &Path {
 mod tests {
     use super::*;
     use crate::secret::Secret;
+    use crate::settings::fields::{Port, ProxyHost, UserName};
 
     fn on(host: &str, port: u16) -> ProxyConfig {
         ProxyConfig {
             enabled: true,
-            host: Some(host.into()),
-            port: Some(port),
+            host: ProxyHost::parse(host).ok(),
+            port: Port::new(port),
             use_auth: true,
-            username: Some("proxyuser".into()),
+            username: UserName::parse("proxyuser").ok(),
             password: Some(Secret::new("hunter2")),
         }
     }

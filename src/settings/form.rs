@@ -1,9 +1,12 @@
 //! The Proxy form as submitted (raw strings, as miniflux keeps them) and its parsing into
-//! [`ProxySettings`] or a list of messages, one per field, in the order of the page.
+//! [`ProxySettings`] or a list of refusals, one per field, in the order of the page.
 
-use super::fields::{Port, ProxyHost, UserName, parse_password};
+use super::fields::{
+    PasswordError, Port, PortError, ProxyHost, ProxyHostError, UserName, UserNameError,
+    parse_password,
+};
 use super::{ProxyConfig, ProxySettings};
-use crate::i18n::Text;
+use crate::i18n::Lang;
 
 /// The submitted values, kept verbatim so a failed save can show them again.
 /// Passwords are here only on the way in; templates never print them.
@@ -56,17 +59,30 @@ impl crate::i18n::Texts {
     }
 }
 
-/// Messages for the fields that failed, in page order, in both languages.
+/// Why a field was refused: a fact; [`FieldError::message`] says it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldError {
+    Host(ProxyHostError),
+    Port(PortError),
+    Username(UserNameError),
+    Password(PasswordError),
+    /// The password was left blank to keep the stored one, but that one belongs to another
+    /// proxy or user name ([`ProxyConfig::password_for`]).
+    PasswordNotKept,
+}
+
+/// The refusals of the fields that failed, in page order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(Field, Text)>);
+pub struct FieldErrors(pub Vec<(Field, FieldError)>);
 
 impl FieldErrors {
-    /// The English message for `field` (the JSON API's).
-    pub fn get(&self, field: Field) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.en.as_str())
+    pub fn get(&self, field: Field) -> Option<&FieldError> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, e)| e)
+    }
+
+    /// The refusal of `field` in `lang` (English for the JSON API).
+    pub fn message(&self, field: Field, lang: Lang) -> Option<String> {
+        self.get(field).map(|e| e.message(lang))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -84,54 +100,34 @@ impl ProxyForm {
         let mut errors = Vec::new();
         let need_auth = self.enabled && self.use_auth;
 
-        let host = optional(
-            &self.host,
-            self.enabled,
-            ProxyHost::parse,
-            Field::Host,
-            &mut errors,
-        );
-        let port = optional(
-            &self.port,
-            self.enabled,
-            Port::parse,
-            Field::Port,
-            &mut errors,
-        );
-        let username = optional(
-            &self.username,
-            need_auth,
-            UserName::parse,
-            Field::Username,
-            &mut errors,
-        );
+        let host = optional(&self.host, self.enabled, &mut errors, |raw| {
+            ProxyHost::parse(raw).map_err(|e| (Field::Host, FieldError::Host(e)))
+        });
+        let port = optional(&self.port, self.enabled, &mut errors, |raw| {
+            Port::parse(raw).map_err(|e| (Field::Port, FieldError::Port(e)))
+        });
+        let username = optional(&self.username, need_auth, &mut errors, |raw| {
+            UserName::parse(raw).map_err(|e| (Field::Username, FieldError::Username(e)))
+        });
 
         let password = if self.password.is_empty() && self.confirm_password.is_empty() {
-            let kept = stored.password_for(
-                host.as_ref().map(ProxyHost::as_str),
-                port.map(Port::get),
-                username.as_ref().map(UserName::as_str),
-            );
+            let kept = stored.password_for(host.as_ref(), port, username.as_ref());
             if need_auth && kept.is_none() {
                 match stored.password {
-                    None => errors.push((
-                        Field::Password,
-                        crate::locale::text("settings-form-enter-the-proxy-password", &[]),
-                    )),
+                    None => {
+                        errors.push((Field::Password, FieldError::Password(PasswordError::Empty)))
+                    }
                     // The other messages come first; this one would only confuse them.
                     Some(_) if !errors.is_empty() => {}
-                    Some(_) => errors.push((
-                        Field::Password,
-                        crate::locale::text("settings-form-the-stored-password-is-kept-only", &[]),
-                    )),
+                    Some(_) => errors.push((Field::Password, FieldError::PasswordNotKept)),
                 }
             }
             None
         } else {
             match parse_password(&self.password, &self.confirm_password) {
                 Ok(secret) => Some(secret),
-                Err(msg) => {
-                    errors.push((Field::Password, msg));
+                Err(e) => {
+                    errors.push((Field::Password, FieldError::Password(e)));
                     None
                 }
             }
@@ -151,23 +147,17 @@ impl ProxyForm {
     }
 }
 
+/// `raw` parsed, or `None` when it is blank and not `required`; a refusal goes to `errors`.
 fn optional<T>(
     raw: &str,
     required: bool,
-    parse: impl Fn(&str) -> Result<T, Text>,
-    field: Field,
-    errors: &mut Vec<(Field, Text)>,
+    errors: &mut Vec<(Field, FieldError)>,
+    parse: impl Fn(&str) -> Result<T, (Field, FieldError)>,
 ) -> Option<T> {
     if raw.is_empty() && !required {
         return None;
     }
-    match parse(raw) {
-        Ok(v) => Some(v),
-        Err(msg) => {
-            errors.push((field, msg));
-            None
-        }
-    }
+    parse(raw).map_err(|e| errors.push(e)).ok()
 }
 
 #[cfg(test)]
@@ -178,10 +168,10 @@ mod tests {
     fn stored() -> ProxyConfig {
         ProxyConfig {
             enabled: true,
-            host: Some("10.10.10.1".into()),
-            port: Some(80),
+            host: ProxyHost::parse("10.10.10.1").ok(),
+            port: Port::new(80),
             use_auth: true,
-            username: Some("u".into()),
+            username: UserName::parse("u").ok(),
             password: Some(crate::secret::Secret::new("saved")),
         }
     }
@@ -217,7 +207,8 @@ mod tests {
         assert_eq!(
             form.parse(&ProxyConfig::default())
                 .unwrap_err()
-                .get(Field::Host),
+                .message(Field::Host, Lang::En)
+                .as_deref(),
             Some("Enter the host only; the port goes in Port.")
         );
     }
@@ -260,8 +251,13 @@ mod tests {
             };
             let errs = form.parse(&stored()).unwrap_err();
             assert_eq!(errs.0.len(), 1, "{errs:?}");
+            assert_eq!(
+                errs.get(Field::Password),
+                Some(&FieldError::PasswordNotKept),
+                "{errs:?}"
+            );
             assert!(
-                errs.get(Field::Password)
+                errs.message(Field::Password, Lang::En)
                     .unwrap()
                     .starts_with("The stored password is kept only for"),
                 "{errs:?}"
@@ -279,12 +275,18 @@ mod tests {
             ..enabled_form()
         };
         let errs = form.parse(&stored()).unwrap_err();
-        assert!(errs.get(Field::Password).unwrap().contains("differ"));
+        assert_eq!(
+            errs.get(Field::Password),
+            Some(&FieldError::Password(PasswordError::Mismatch))
+        );
+        assert_eq!(
+            errs.message(Field::Password, Lang::En).as_deref(),
+            Some("The password and its confirmation differ.")
+        );
     }
 
     #[test]
     fn every_message_is_in_chinese_too() {
-        use crate::i18n::Lang;
         let form = ProxyForm {
             enabled: true,
             use_auth: true,
@@ -294,10 +296,10 @@ mod tests {
             password: "one".into(),
             confirm_password: "two".into(),
         };
-        for (field, msg) in form.parse(&ProxyConfig::default()).unwrap_err().0 {
-            let zh = msg.get(Lang::ZhCn);
+        for (field, error) in form.parse(&ProxyConfig::default()).unwrap_err().0 {
+            let (en, zh) = (error.message(Lang::En), error.message(Lang::ZhCn));
             assert!(
-                zh != msg.en && zh.chars().any(|c| c > '\u{2e80}'),
+                zh != en && zh.chars().any(|c| c > '\u{2e80}'),
                 "{field:?}: {zh}"
             );
         }

@@ -4,6 +4,7 @@ pub mod conf_file;
 pub mod fields;
 pub mod form;
 pub mod store;
+pub mod words;
 
 use serde::Serialize;
 
@@ -26,10 +27,10 @@ pub struct ProxySettings {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProxyConfig {
     pub enabled: bool,
-    pub host: Option<String>,
-    pub port: Option<u16>,
+    pub host: Option<ProxyHost>,
+    pub port: Option<Port>,
     pub use_auth: bool,
-    pub username: Option<String>,
+    pub username: Option<UserName>,
     pub password: Option<Secret>,
 }
 
@@ -46,17 +47,13 @@ impl ProxySettings {
     pub fn apply_to(&self, current: &ProxyConfig) -> ProxyConfig {
         ProxyConfig {
             enabled: self.enabled,
-            host: self.host.as_ref().map(|h| h.as_str().to_owned()),
-            port: self.port.map(Port::get),
+            host: self.host.clone(),
+            port: self.port,
             use_auth: self.use_auth,
-            username: self.username.as_ref().map(|u| u.as_str().to_owned()),
+            username: self.username.clone(),
             password: self.new_password.clone().or_else(|| {
                 current
-                    .password_for(
-                        self.host.as_ref().map(ProxyHost::as_str),
-                        self.port.map(Port::get),
-                        self.username.as_ref().map(UserName::as_str),
-                    )
+                    .password_for(self.host.as_ref(), self.port, self.username.as_ref())
                     .cloned()
             }),
         }
@@ -70,22 +67,22 @@ impl ProxyConfig {
     /// it would travel in clear.
     pub fn password_for(
         &self,
-        host: Option<&str>,
-        port: Option<u16>,
-        username: Option<&str>,
+        host: Option<&ProxyHost>,
+        port: Option<Port>,
+        username: Option<&UserName>,
     ) -> Option<&Secret> {
-        let same_host = match (self.host.as_deref(), host) {
-            (Some(saved), Some(given)) => saved.eq_ignore_ascii_case(given),
-            (saved, given) => saved == given,
+        let same_host = match (&self.host, host) {
+            (Some(saved), Some(given)) => saved.as_str().eq_ignore_ascii_case(given.as_str()),
+            (saved, given) => saved.as_ref() == given,
         };
-        let same = same_host && self.port == port && self.username.as_deref() == username;
+        let same = same_host && self.port == port && self.username.as_ref() == username;
         self.password.as_ref().filter(|_| same)
     }
 
     /// `Some((host, port))` when the proxy is on and complete: what the file and probe use.
-    pub fn active_endpoint(&self) -> Option<(&str, u16)> {
+    pub fn active_endpoint(&self) -> Option<(&ProxyHost, Port)> {
         match (self.enabled, &self.host, self.port) {
-            (true, Some(h), Some(p)) => Some((h.as_str(), p)),
+            (true, Some(h), Some(p)) => Some((h, p)),
             _ => None,
         }
     }
@@ -104,14 +101,13 @@ impl ProxyConfig {
         };
         let flag = |b: bool| Some(if b { "on" } else { "off" }.to_owned());
         push("enabled", flag(old.enabled), flag(self.enabled));
-        push("host", old.host.clone(), self.host.clone());
-        push(
-            "port",
-            old.port.map(|p| p.to_string()),
-            self.port.map(|p| p.to_string()),
-        );
+        let host = |h: &Option<ProxyHost>| h.as_ref().map(ProxyHost::to_string);
+        push("host", host(&old.host), host(&self.host));
+        let port = |p: Option<Port>| p.map(|p| p.to_string());
+        push("port", port(old.port), port(self.port));
         push("use_auth", flag(old.use_auth), flag(self.use_auth));
-        push("username", old.username.clone(), self.username.clone());
+        let name = |u: &Option<UserName>| u.as_ref().map(|u| u.as_str().to_owned());
+        push("username", name(&old.username), name(&self.username));
         if old.password != self.password {
             let mask = |p: &Option<Secret>| p.as_ref().map(|_| "****".to_owned());
             out.push(Change {
@@ -128,13 +124,21 @@ impl ProxyConfig {
 mod tests {
     use super::*;
 
+    impl ProxyConfig {
+        fn password_for_text(&self, host: &str, port: u16, username: &str) -> Option<&Secret> {
+            let host = ProxyHost::parse(host).unwrap();
+            let username = UserName::parse(username).unwrap();
+            self.password_for(Some(&host), Port::new(port), Some(&username))
+        }
+    }
+
     fn config() -> ProxyConfig {
         ProxyConfig {
             enabled: true,
-            host: Some("10.10.10.1".into()),
-            port: Some(80),
+            host: ProxyHost::parse("10.10.10.1").ok(),
+            port: Port::new(80),
             use_auth: true,
-            username: Some("u".into()),
+            username: UserName::parse("u").ok(),
             password: Some(Secret::new("old-secret")),
         }
     }
@@ -159,26 +163,20 @@ mod tests {
     fn the_stored_password_goes_only_where_it_was_saved_for() {
         let c = config();
         let pw = Some(&Secret::new("old-secret"));
-        assert_eq!(c.password_for(Some("10.10.10.1"), Some(80), Some("u")), pw);
+        assert_eq!(c.password_for_text("10.10.10.1", 80, "u"), pw);
+        assert_eq!(c.password_for_text("10.10.10.2", 80, "u"), None);
+        assert_eq!(c.password_for_text("10.10.10.1", 81, "u"), None);
+        assert_eq!(c.password_for_text("10.10.10.1", 80, "U"), None);
         assert_eq!(
-            c.password_for(Some("10.10.10.2"), Some(80), Some("u")),
+            c.password_for(None, Port::new(80), UserName::parse("u").ok().as_ref()),
             None
         );
-        assert_eq!(
-            c.password_for(Some("10.10.10.1"), Some(81), Some("u")),
-            None
-        );
-        assert_eq!(
-            c.password_for(Some("10.10.10.1"), Some(80), Some("U")),
-            None
-        );
-        assert_eq!(c.password_for(None, Some(80), Some("u")), None);
         let named = ProxyConfig {
-            host: Some("Proxy.Example.com".into()),
+            host: ProxyHost::parse("Proxy.Example.com").ok(),
             ..config()
         };
         assert_eq!(
-            named.password_for(Some("proxy.example.COM"), Some(80), Some("u")),
+            named.password_for_text("proxy.example.COM", 80, "u"),
             pw,
             "DNS names compare without case"
         );
@@ -210,7 +208,7 @@ mod tests {
         let old = config();
         let new = ProxyConfig {
             password: Some(Secret::new("new-secret")),
-            port: Some(3128),
+            port: Port::new(3128),
             ..config()
         };
         let changes = new.changes_from(&old);
@@ -230,7 +228,9 @@ mod tests {
 
     #[test]
     fn only_an_enabled_complete_proxy_has_an_endpoint() {
-        assert_eq!(config().active_endpoint(), Some(("10.10.10.1", 80)));
+        let saved = config();
+        let (host, port) = saved.active_endpoint().unwrap();
+        assert_eq!((host.as_str(), port.get()), ("10.10.10.1", 80));
         assert_eq!(
             ProxyConfig {
                 enabled: false,

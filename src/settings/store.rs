@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use sqlx::{FromRow, SqlitePool};
 use tokio::sync::Mutex;
 
-use super::fields::{Port, ProxyHost};
+use super::fields::{Port, PortError, ProxyHost, UserName};
 use super::{Change, ProxyConfig, conf_file};
 use crate::audit::Event;
 use crate::clock::now_rfc3339;
@@ -64,16 +64,47 @@ impl RevisionRow {
             actor: r.actor,
             config: ProxyConfig {
                 enabled: r.enabled,
-                host: r.host,
-                port: r.port.and_then(|p| u16::try_from(p).ok()),
+                host: checked(r.id, "host", r.host, |h| ProxyHost::parse(h)),
+                port: checked(r.id, "port", r.port, |p| stored_port(*p)),
                 use_auth: r.use_auth,
-                username: r.username,
+                username: checked(r.id, "username", r.username, |u| UserName::parse(u)),
                 password,
             },
             changes: serde_json::from_str(&r.changes).unwrap_or_default(),
             rollback_of: r.rollback_of,
         }
     }
+}
+
+/// A stored value read back through its type. One that does not pass (written by hand, or
+/// by a version with another rule) is read as unset, so it is never shown, written to the
+/// proxy file or sent to a proxy unchecked, and said loudly with its revision and field:
+/// the page shows the field empty and a save asks for it again.
+fn checked<R, T, E: std::fmt::Debug>(
+    revision: i64,
+    field: &'static str,
+    raw: Option<R>,
+    parse: impl FnOnce(&R) -> Result<T, E>,
+) -> Option<T> {
+    match parse(&raw?) {
+        Ok(value) => Some(value),
+        Err(refused) => {
+            tracing::error!(
+                revision,
+                field,
+                ?refused,
+                "a stored proxy value does not pass validation; it is read as unset, enter it again"
+            );
+            None
+        }
+    }
+}
+
+fn stored_port(n: i64) -> Result<Port, PortError> {
+    u16::try_from(n)
+        .ok()
+        .and_then(Port::new)
+        .ok_or(PortError::OutOfRange)
 }
 
 const SELECT: &str = "SELECT id, created_at, actor, enabled, host, port, use_auth, username, \
@@ -342,7 +373,7 @@ impl Store {
 
     /// Revision 1 from the proxy file found at start: enabled, its host and port, no
     /// authentication (the file has none), by `system`, audited as imported.
-    async fn adopt(&self, host: String, port: u16) -> Result<StartFile, SaveError> {
+    async fn adopt(&self, host: ProxyHost, port: Port) -> Result<StartFile, SaveError> {
         let config = ProxyConfig {
             enabled: true,
             host: Some(host),
@@ -387,7 +418,11 @@ impl Store {
             }
             return Ok(());
         };
-        if current.config.active_endpoint() == Some((host.as_str(), port)) {
+        let same = current
+            .config
+            .active_endpoint()
+            .is_some_and(|(h, p)| (h.as_str(), p.get()) == (host.as_str(), port));
+        if same {
             return Ok(());
         }
         let (known,): (bool,) = sqlx::query_as(
@@ -466,7 +501,7 @@ pub enum StartFile {
 
 #[derive(Debug, PartialEq, Eq)]
 enum StartPlan {
-    Adopt { host: String, port: u16 },
+    Adopt { host: ProxyHost, port: Port },
     LeaveAlone(&'static str),
     Sync,
 }
@@ -486,10 +521,7 @@ fn plan_at_start(current: Option<&Revision>, found: &conf_file::Current) -> Star
         Current::Text(text) => match conf_file::parse(text) {
             None => StartPlan::LeaveAlone("it does not parse as an iprep_proxy block"),
             Some((host, port)) => match (ProxyHost::parse(&host), Port::new(port)) {
-                (Ok(host), Some(port)) => StartPlan::Adopt {
-                    host: host.as_str().to_owned(),
-                    port: port.get(),
-                },
+                (Ok(host), Some(port)) => StartPlan::Adopt { host, port },
                 _ => StartPlan::LeaveAlone("its host or port would be refused by the form"),
             },
         },
@@ -525,10 +557,10 @@ async fn insert(
     .bind(&revision.created_at)
     .bind(&revision.actor)
     .bind(revision.config.enabled)
-    .bind(&revision.config.host)
-    .bind(revision.config.port)
+    .bind(revision.config.host.as_ref().map(ProxyHost::as_str))
+    .bind(revision.config.port.map(Port::get))
     .bind(revision.config.use_auth)
-    .bind(&revision.config.username)
+    .bind(revision.config.username.as_ref().map(UserName::as_str))
     .bind(revision.config.password.as_ref().map(|p| sealer.seal(p)))
     .bind(serde_json::to_string(&revision.changes).unwrap_or_else(|_| "[]".into()))
     .bind(revision.rollback_of)
@@ -668,10 +700,10 @@ mod tests {
         let ours = store(&dir).await;
         let with_password = |_: &ProxyConfig| ProxyConfig {
             enabled: true,
-            host: Some("p.test".into()),
-            port: Some(3128),
+            host: ProxyHost::parse("p.test").ok(),
+            port: Port::new(3128),
             use_auth: true,
-            username: Some("u".into()),
+            username: UserName::parse("u").ok(),
             password: Some(Secret::new("hunter2-proxy")),
         };
         saved(ours.save(0, "a", None, None, with_password).await.unwrap());
@@ -717,12 +749,58 @@ mod tests {
         assert_eq!(foreign.config.password, None);
     }
 
+    /// A row that no longer passes the field rules (edited by hand, or written by a
+    /// version with another rule) must not fail the page or vanish: its revision reads
+    /// with those fields unset (and a log line), everything else as stored, and nothing
+    /// unchecked reaches the proxy file.
+    #[tokio::test]
+    async fn a_stored_value_that_does_not_pass_reads_as_unset_and_the_rest_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = store(&dir).await;
+        let complete = |_: &ProxyConfig| ProxyConfig {
+            enabled: true,
+            host: ProxyHost::parse("p.test").ok(),
+            port: Port::new(3128),
+            use_auth: true,
+            username: UserName::parse("u").ok(),
+            password: Some(Secret::new("pw")),
+        };
+        saved(ours.save(0, "a", None, None, complete).await.unwrap());
+        sqlx::query("UPDATE proxy_revisions SET host = 'pro_xy;}', username = 'a:b'")
+            .execute(ours.pool())
+            .await
+            .unwrap();
+
+        let current = ours
+            .current()
+            .await
+            .unwrap()
+            .expect("the revision is still there");
+        assert_eq!(current.id, 1);
+        assert_eq!(current.config.host, None);
+        assert_eq!(current.config.username, None);
+        assert_eq!(current.config.port, Port::new(3128));
+        assert!(current.config.enabled && current.config.use_auth);
+        assert_eq!(current.config.password, Some(Secret::new("pw")));
+        assert_eq!(conf_file::render(&current.config), None);
+        assert_eq!(ours.list(10).await.unwrap(), vec![current.clone()]);
+        assert_eq!(
+            current.config.password_for(
+                ProxyHost::parse("p.test").ok().as_ref(),
+                Port::new(3128),
+                UserName::parse("u").ok().as_ref()
+            ),
+            None,
+            "a password whose proxy is unknown goes nowhere"
+        );
+    }
+
     fn on(host: &str) -> impl FnOnce(&ProxyConfig) -> ProxyConfig {
-        let host = host.to_owned();
+        let host = ProxyHost::parse(host).ok();
         move |old| ProxyConfig {
             enabled: true,
-            host: Some(host),
-            port: Some(3128),
+            host,
+            port: Port::new(3128),
             ..old.clone()
         }
     }
@@ -849,8 +927,8 @@ mod tests {
     fn endpoint(host: &str, port: u16) -> ProxyConfig {
         ProxyConfig {
             enabled: true,
-            host: Some(host.into()),
-            port: Some(port),
+            host: ProxyHost::parse(host).ok(),
+            port: Port::new(port),
             ..ProxyConfig::default()
         }
     }
@@ -977,8 +1055,8 @@ mod tests {
         assert_eq!(
             plan_at_start(None, &found(file)),
             StartPlan::Adopt {
-                host: "2001:db8::1".into(),
-                port: 8080
+                host: ProxyHost::parse("2001:db8::1").unwrap(),
+                port: Port::new(8080).unwrap()
             }
         );
         let revision = Revision {
@@ -1023,14 +1101,14 @@ mod tests {
     fn the_audit_entry_of_a_save_says_the_changes_as_the_history_does() {
         let old = ProxyConfig {
             enabled: false,
-            username: Some("u".into()),
+            username: UserName::parse("u").ok(),
             password: Some(Secret::new("old-secret")),
             ..ProxyConfig::default()
         };
         let new = ProxyConfig {
             enabled: true,
-            host: Some("10.10.10.1".into()),
-            port: Some(80),
+            host: ProxyHost::parse("10.10.10.1").ok(),
+            port: Port::new(80),
             use_auth: true,
             ..ProxyConfig::default()
         };
@@ -1080,7 +1158,8 @@ mod tests {
         };
         assert_eq!(adopted.id, 1);
         assert_eq!(adopted.actor, "system");
-        assert_eq!(adopted.config.active_endpoint(), Some(("10.1.2.3", 8080)));
+        let (host, port) = adopted.config.active_endpoint().unwrap();
+        assert_eq!((host.as_str(), port.get()), ("10.1.2.3", 8080));
         assert!(!adopted.config.use_auth && adopted.config.password.is_none());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         let audit = audit_details(&ours).await;

@@ -18,7 +18,9 @@ use super::api_body::test_form;
 pub use super::api_body::{ProxyPut, ProxyTest};
 use super::extract::Actor;
 use super::proxy_save::{SaveResult, save_proxy};
+use crate::i18n::Lang;
 use crate::probe::Report;
+use crate::settings::fields::Port;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
 use crate::state::AppState;
@@ -79,7 +81,7 @@ impl ApiError {
         let fields = errors
             .0
             .iter()
-            .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
+            .map(|(f, m)| (f.id().to_owned(), m.message(Lang::En)))
             .collect();
         let body = ApiError {
             error: message.into(),
@@ -106,10 +108,10 @@ fn view(revision: Option<&Revision>) -> ProxyView {
     let config = revision.map(|r| r.config.clone()).unwrap_or_default();
     ProxyView {
         enabled: config.enabled,
-        host: config.host,
-        port: config.port,
+        host: config.host.map(|h| h.to_string()),
+        port: config.port.map(Port::get),
         use_auth: config.use_auth,
-        username: config.username,
+        username: config.username.map(|u| u.as_str().to_owned()),
         password_set: config.password.is_some(),
         revision: revision.map_or(0, |r| r.id),
         updated_at: revision.map(|r| r.created_at.clone()),
@@ -279,10 +281,10 @@ fn revision_view(r: Revision) -> RevisionView {
         created_at: r.created_at,
         actor: r.actor,
         enabled: r.config.enabled,
-        host: r.config.host,
-        port: r.config.port,
+        host: r.config.host.map(|h| h.to_string()),
+        port: r.config.port.map(Port::get),
         use_auth: r.config.use_auth,
-        username: r.config.username,
+        username: r.config.username.map(|u| u.as_str().to_owned()),
         password_set: r.config.password.is_some(),
         changes: r
             .changes

@@ -104,7 +104,7 @@ pub async fn rollback(
                 errors
                     .0
                     .iter()
-                    .map(|(f, m)| format!("{}: {}", t.field_label(f), m.get(lang)))
+                    .map(|(f, m)| format!("{}: {}", t.field_label(f), m.message(lang)))
                     .collect::<Vec<_>>()
                     .join("; ")
             });

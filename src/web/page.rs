@@ -21,7 +21,7 @@ use crate::host::{Diagnostics, HostFacts};
 use crate::i18n::{Lang, Text, Texts};
 use crate::locale::{self, Arg};
 use crate::settings::ProxyConfig;
-use crate::settings::form::{FieldErrors, ProxyForm};
+use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::state::AppState;
 use crate::tester::LastResult;
@@ -56,7 +56,8 @@ async fn diagnostics(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
     let conf_path = state.store.conf_path().to_owned();
     // Never through a link: what a link points to is not ours to show.
     let read_conf = move || crate::settings::conf_file::read_for_display(&conf_path);
-    let proxy = ctx.config.host.clone().zip(ctx.config.port);
+    let host = ctx.config.host.as_ref().map(|h| h.to_string());
+    let proxy = host.zip(ctx.config.port.map(|p| p.get()));
     state
         .diagnostics
         .get_or_read(ctx.revision, || Diagnostics::read(read_conf, proxy))
@@ -64,12 +65,17 @@ async fn diagnostics(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
 }
 
 impl PageTemplate {
-    fn err(&self, id: &str) -> Option<&str> {
+    fn err(&self, id: &str) -> Option<String> {
         self.errors
             .0
             .iter()
             .find(|(f, _)| f.id() == id)
-            .map(|(_, m)| m.get(self.t.lang))
+            .map(|(_, e)| e.message(self.t.lang))
+    }
+
+    /// A refusal in the page's language.
+    fn said(&self, error: &FieldError) -> String {
+        error.message(self.t.lang)
     }
 
     fn yes_no(&self, on: &bool) -> &'static str {
@@ -97,13 +103,18 @@ impl PageContext {
 pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
     ProxyForm {
         enabled: config.enabled,
-        host: config.host.clone().unwrap_or_default(),
-        port: config.port.map(|p| p.to_string()).unwrap_or_default(),
+        host: text(config.host.as_ref()),
+        port: text(config.port.as_ref()),
         use_auth: config.use_auth,
-        username: config.username.clone().unwrap_or_default(),
+        username: text(config.username.as_ref().map(|u| u.as_str())),
         password: String::new(),
         confirm_password: String::new(),
     }
+}
+
+/// A stored value as the form shows it; blank when unset.
+fn text(value: Option<&(impl std::fmt::Display + ?Sized)>) -> String {
+    value.map(ToString::to_string).unwrap_or_default()
 }
 
 /// What a render adds to the form besides its values.

@@ -26,7 +26,8 @@ use crate::i18n::{Lang, Texts};
 use crate::locale;
 use crate::probe::{self, ProbeRequest, Report, Stage};
 use crate::settings::ProxyConfig;
-use crate::settings::form::{Field, FieldErrors, ProxyForm};
+use crate::settings::fields::ProxyHostError;
+use crate::settings::form::{Field, FieldError, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{Busy, Permit};
 
@@ -63,7 +64,9 @@ pub fn probe_request(
     state
         .tester
         .request(&settings.apply_to(stored))
-        .ok_or_else(|| FieldErrors(vec![(Field::Host, locale::text("web-probe-no-proxy", &[]))]))
+        // The form was parsed as enabled, so host and port are there; should that ever
+        // change, the host is what is missing.
+        .ok_or_else(|| FieldErrors(vec![(Field::Host, FieldError::Host(ProxyHostError::Empty))]))
 }
 
 /// The key that allows one test at a time: the session, or the API token.
@@ -235,7 +238,7 @@ fn json_answer(lang: Lang, wants: &Wants, outcome: Result<Report, NotRun>) -> Re
             let fields: std::collections::BTreeMap<_, _> = errors
                 .0
                 .iter()
-                .map(|(f, m)| (f.id().to_owned(), m.en.clone()))
+                .map(|(f, m)| (f.id().to_owned(), m.message(Lang::En)))
                 .collect();
             let body = ApiError {
                 error: "invalid values; nothing was tested".to_owned(),

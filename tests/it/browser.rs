@@ -8,7 +8,9 @@ use crate::support;
 
 use fantoccini::Client;
 use fantoccini::key::Key;
+use fmc_mgmt::i18n::Lang;
 use fmc_mgmt::settings::fields::ProxyHost;
+use fmc_mgmt::settings::form::FieldError;
 use support::app::TestApp;
 use support::browser::{self, *};
 
@@ -172,9 +174,8 @@ async fn a_host_the_browser_accepts_but_the_server_refuses_is_explained_beside_t
     let app = TestApp::spawn().await;
     let app = &app;
     let refused = "proxy-.example.com";
-    let message = ProxyHost::parse(refused)
-        .expect_err("the server refuses it")
-        .en;
+    let message = FieldError::Host(ProxyHost::parse(refused).expect_err("the server refuses it"))
+        .message(Lang::En);
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
         click(&c, "#enabled").await;

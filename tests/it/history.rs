@@ -177,6 +177,7 @@ async fn each_revision_names_the_user_who_saved_it() {
 #[tokio::test]
 async fn a_revision_saved_by_another_process_is_what_the_page_shows_at_once() {
     use fmc_mgmt::settings::ProxyConfig;
+    use fmc_mgmt::settings::fields::ProxyHost;
     use fmc_mgmt::settings::store::{SaveOutcome, Store};
 
     let app = TestApp::spawn().await;
@@ -196,7 +197,7 @@ async fn a_revision_saved_by_another_process_is_what_the_page_shows_at_once() {
     let other = Store::new(pool, app.conf_path(), std::sync::Arc::new(sealer));
     let outcome = other
         .save(1, "other", None, None, |old: &ProxyConfig| ProxyConfig {
-            host: Some("10.0.0.9".into()),
+            host: ProxyHost::parse("10.0.0.9").ok(),
             ..old.clone()
         })
         .await

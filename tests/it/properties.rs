@@ -3,8 +3,10 @@
 
 use crate::support;
 
+use fmc_mgmt::probe::hostport::parse_host_port;
 use fmc_mgmt::settings::ProxyConfig;
 use fmc_mgmt::settings::conf_file::render;
+use fmc_mgmt::settings::fields::ProxyHost;
 use fmc_mgmt::settings::form::ProxyForm;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -44,6 +46,22 @@ proptest! {
             prop_assert_eq!(text.lines().count(), 4);
             prop_assert_eq!(text, format!("iprep_proxy {{\n    PROXY_HOST {stored};\n    PROXY_PORT {port};\n}}\n"));
         }
+    }
+
+    /// One host rule: whatever the HTTP Proxy field takes, `-x HOST:PORT` takes as the same
+    /// host, and the other way round for hosts within the form's 64 characters (the form's
+    /// own syntax — brackets, a scheme, a port — is compared where both have it).
+    #[test]
+    fn the_form_and_the_probe_take_the_same_hosts(host in host_input()) {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let plain = !host.contains(['/', '@', '?', '#']) && host.trim() == host && !host.ends_with('.');
+        if !plain || bare.chars().count() > 64 || bare.contains(['[', ']']) {
+            return Ok(());
+        }
+        let written = if bare.contains(':') { format!("[{bare}]:80") } else { format!("{bare}:80") };
+        let form = ProxyHost::parse(bare).map(|h| h.to_string()).ok();
+        let probe = parse_host_port(&written).map(|hp| hp.host.to_string()).ok();
+        prop_assert_eq!(form, probe, "{:?}", written);
     }
 
     #[test]

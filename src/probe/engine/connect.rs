@@ -13,7 +13,7 @@ use super::tunnel::{AuthStop, Exchange, Failure, State, Step};
 use crate::i18n::{Text, io_reason};
 use crate::probe::diagnosis::{DiagnosisCode, offered_in};
 use crate::probe::head::{MAX_HEAD_BYTES, ResponseHead};
-use crate::probe::hostport::{authority, is_valid_host};
+use crate::probe::hostport::authority;
 use crate::probe::report::{ConnectResponse, StageName};
 use crate::probe::request::{connect_line, connect_request};
 use crate::probe::wire::{HeadReadError, discard_body, read_head};
@@ -40,15 +40,8 @@ impl Probe<'_> {
     ) -> Result<(TcpStream, Vec<u8>), DiagnosisCode> {
         let t0 = self.begin(StageName::Connect);
         let req = self.req;
-        let (host, port) = (req.target_host.as_str(), req.target_port);
+        let (host, port) = (req.target_host.as_str(), req.target_port.get());
         let line = connect_line(host, port);
-        if !is_valid_host(host) {
-            let detail = crate::locale::text(
-                "probe-connect-the-target-host-is-not-a",
-                &[("host", crate::locale::Arg::same(&format!("{host:?}")))],
-            );
-            return self.fail(StageName::Connect, t0, DiagnosisCode::BadRequest, detail);
-        }
         let credentials = match (&req.username, &req.password) {
             (Some(user), Some(password)) => Some((user.as_str(), password)),
             _ => None,
@@ -76,8 +69,8 @@ impl Probe<'_> {
     /// CONNECT: writes the request (with the current answer) within the read timeout.
     async fn send(&mut self, x: &mut Exchange<'_>, w: &mut Walk) {
         let request = connect_request(
-            &self.req.target_host,
-            self.req.target_port,
+            self.req.target_host.as_str(),
+            self.req.target_port.get(),
             x.authorization(),
         );
         let limit = self.budget(self.req.timeouts.read);
@@ -368,6 +361,7 @@ mod tests {
     use tokio::task::JoinHandle;
 
     use super::*;
+    use crate::endpoint::{Host, Port};
     use crate::probe::{ProbeRequest, Timeouts};
     use crate::secret::Secret;
 
@@ -432,12 +426,13 @@ mod tests {
 
     fn request(credentials: bool) -> ProbeRequest {
         ProbeRequest {
-            proxy_host: "127.0.0.1".to_string(),
-            proxy_port: 0,
+            proxy_host: Host::parse("127.0.0.1").unwrap(),
+            // Never dialled: the tests hand the stage a connected stream.
+            proxy_port: Port::new(9).unwrap(),
             username: credentials.then(|| "u".to_string()),
             password: credentials.then(|| Secret::new("pw")),
-            target_host: "127.0.0.1".to_string(),
-            target_port: 9,
+            target_host: Host::parse("127.0.0.1").unwrap(),
+            target_port: Port::new(9).unwrap(),
             ca_file: None,
             timeouts: Timeouts {
                 connect: Duration::from_secs(2),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use fmc_mgmt::endpoint::{Host, Port};
 use fmc_mgmt::probe::{ProbeRequest, Report, StageName, Timeouts, render_text};
 use fmc_mgmt::secret::Secret;
 
@@ -18,15 +19,25 @@ pub fn short_timeouts() -> Timeouts {
 /// A probe of `127.0.0.1:target_port` through the proxy at `127.0.0.1:proxy_port`.
 pub fn request(proxy_port: u16, target_port: u16, ca_file: Option<PathBuf>) -> ProbeRequest {
     ProbeRequest {
-        proxy_host: "127.0.0.1".to_string(),
-        proxy_port,
+        proxy_host: host("127.0.0.1"),
+        proxy_port: port(proxy_port),
         username: None,
         password: None,
-        target_host: "127.0.0.1".to_string(),
-        target_port,
+        target_host: host("127.0.0.1"),
+        target_port: port(target_port),
         ca_file,
         timeouts: short_timeouts(),
     }
+}
+
+/// A host the tests know to be valid.
+pub fn host(text: &str) -> Host {
+    Host::parse(text).expect("a valid host")
+}
+
+/// A port the tests know to be valid (not 0).
+pub fn port(n: u16) -> Port {
+    Port::new(n).expect("a port from 1 to 65535")
 }
 
 pub fn with_credentials(mut req: ProbeRequest, user: &str, password: &str) -> ProbeRequest {
