@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
 use crate::clock::now_rfc3339;
-use crate::i18n::Lang;
 use crate::locale;
+use crate::locale::Lang;
 
 /// One changed field of a save, as the revision stores it: secrets already masked
 /// (`****`), checkboxes as `on`/`off`, everything else as typed.

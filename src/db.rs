@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
-use crate::i18n::Text;
+use crate::locale::Text;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 #[derive(Debug, thiserror::Error)]
@@ -262,7 +262,7 @@ mod tests {
         let id = "server-db-the-database-is-read-only-check";
         assert_eq!(
             why.zh_cn,
-            crate::locale::message(crate::i18n::Lang::ZhCn, id, &[])
+            crate::locale::message(crate::locale::Lang::ZhCn, id, &[])
         );
         assert_ne!(why.zh_cn, why.en, "the Chinese page says it in Chinese");
     }

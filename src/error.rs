@@ -5,7 +5,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::i18n::{self, Text, Texts};
+use crate::locale::{self, Text, Texts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -51,7 +51,7 @@ pub struct ErrorPage<'a> {
 
 /// An error page with `status` and a message meant for the admin, in the request's language.
 pub fn error_page(status: StatusCode, message: &Text) -> Response {
-    let lang = i18n::current();
+    let lang = locale::current();
     let message = message.get(lang);
     let page = ErrorPage {
         t: lang.texts(),

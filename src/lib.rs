@@ -12,7 +12,6 @@ pub mod db;
 pub mod endpoint;
 pub mod error;
 pub mod host;
-pub mod i18n;
 pub mod listen;
 pub mod locale;
 pub mod probe;
@@ -48,7 +47,7 @@ pub fn app(state: AppState) -> Router {
             allowed_hosts,
             web::host_check::check,
         ))
-        .layer(axum::middleware::from_fn(i18n::from_browser))
+        .layer(axum::middleware::from_fn(locale::from_browser))
         .layer(axum::middleware::from_fn(web::guard::security_headers))
         .layer(axum::middleware::from_fn(web::log_request))
 }

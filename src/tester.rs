@@ -31,7 +31,7 @@ pub enum Busy {
 }
 
 impl Busy {
-    pub fn message(&self) -> crate::i18n::Text {
+    pub fn message(&self) -> crate::locale::Text {
         match self {
             Busy::Session => {
                 crate::locale::text("server-tester-a-test-is-already-running-for", &[])

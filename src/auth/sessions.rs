@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 use super::{hex, random_hex};
-use crate::i18n::Lang;
+use crate::locale::Lang;
 
 pub const COOKIE: &str = "fmc_session";
 

@@ -4,7 +4,7 @@ use sqlx::SqlitePool;
 
 use super::password;
 use crate::clock::now_rfc3339;
-use crate::i18n::Lang;
+use crate::locale::Lang;
 use crate::secret::Secret;
 
 #[derive(Clone, Debug, sqlx::FromRow)]

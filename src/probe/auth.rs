@@ -4,7 +4,7 @@
 use http_auth::digest::Algorithm;
 use http_auth::{ChallengeParser, DigestClient, PasswordParams};
 
-use crate::i18n::Text;
+use crate::locale::Text;
 use crate::secret::Secret;
 
 /// Auth rounds answered at most (one more is allowed once for a Digest `stale=true`).

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
 
-use crate::i18n::{Lang, Text};
 use crate::locale;
+use crate::locale::{Lang, Text};
 
 /// Exactly the codes of SPEC §6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -24,7 +24,7 @@ use super::report::{
 use super::request::head_request;
 use super::tls;
 use super::wire::{Prefixed, read_head};
-use crate::i18n::{Text, io_reason};
+use crate::locale::{Text, io_reason};
 
 mod connect;
 mod lookup;

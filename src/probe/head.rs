@@ -4,7 +4,7 @@
 //! chunk, and whatever follows it is handed back untouched (it belongs to the tunnel).
 //! The buffer is allocated once at [`MAX_HEAD_BYTES`] and never grows past it.
 
-use crate::i18n::Text;
+use crate::locale::Text;
 use crate::locale::{self, Arg};
 
 /// Largest response head accepted (status line, headers and the blank line).
@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn a_refused_head_reads_as_before_in_english_and_is_said_in_chinese() {
-        use crate::i18n::Lang;
+        use crate::locale::Lang;
         for (e, id, var, value) in [
             (
                 HeadError::NotHttp("SSH-2.0".into()),

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::diagnosis::Diagnosis;
 use super::hostport::authority;
-use crate::i18n::{Lang, Text};
+use crate::locale::{Lang, Text};
 
 /// The stages, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -83,7 +83,7 @@ impl Stage {
 mod english_only {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    use crate::i18n::Text;
+    use crate::locale::Text;
 
     pub fn serialize<S: Serializer>(text: &Text, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&text.en)

@@ -99,8 +99,8 @@ fn unsafe_on_a_terminal(c: char) -> bool {
 }
 
 /// Stage titles live with the stages, so the catalog needs no probe type (imports point
-/// down: `probe` uses `i18n`, never the other way).
-impl crate::i18n::Texts {
+/// down: `probe` uses `locale`, never the other way).
+impl crate::locale::Texts {
     pub fn stage_title(&self, name: StageName) -> &'static str {
         match name {
             StageName::Resolve => self.stage_resolve,
@@ -115,13 +115,13 @@ impl crate::i18n::Texts {
 
 /// The stage's title in English (the CLI's); pages use `Texts::stage_title`.
 pub fn title(name: StageName) -> &'static str {
-    crate::i18n::EN.stage_title(name)
+    crate::locale::EN.stage_title(name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Text;
+    use crate::locale::Text;
     use crate::probe::diagnosis::{Diagnosis, DiagnosisCode, Facts};
     use crate::probe::report::{AuthReport, ConnectResponse, Endpoint, Stage};
 

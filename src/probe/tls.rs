@@ -15,8 +15,8 @@ use rustls::{
 
 use super::diagnosis::DiagnosisCode;
 use super::report::TlsReport;
-use crate::i18n::{Text, io_reason};
 use crate::locale::{self, Arg};
+use crate::locale::{Text, io_reason};
 
 /// Why the TLS client could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -350,7 +350,7 @@ pub fn cipher_name(suite: rustls::SupportedCipherSuite) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::locale::Lang;
     use crate::locale::message;
     use rustls::pki_types::ServerName;
 

@@ -6,7 +6,7 @@ use super::fields::{
     parse_password,
 };
 use super::{ProxyConfig, ProxySettings};
-use crate::i18n::Lang;
+use crate::locale::Lang;
 
 /// The submitted values, kept verbatim so a failed save can show them again.
 /// Passwords are here only on the way in; templates never print them.
@@ -42,13 +42,13 @@ impl Field {
 
     /// The field's label in English; pages use `Texts::field_label` for their language.
     pub fn label(self) -> &'static str {
-        crate::i18n::EN.field_label(&self)
+        crate::locale::EN.field_label(&self)
     }
 }
 
 /// Field labels live with the fields, so the catalog needs no settings type (imports point
-/// down: `settings` uses `i18n`, never the other way).
-impl crate::i18n::Texts {
+/// down: `settings` uses `locale`, never the other way).
+impl crate::locale::Texts {
     pub fn field_label(&self, field: &Field) -> &'static str {
         match field {
             Field::Host => self.http_proxy,

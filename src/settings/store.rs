@@ -15,7 +15,7 @@ use super::{Change, ProxyConfig, conf_file};
 use crate::audit::Event;
 use crate::clock::now_rfc3339;
 use crate::db;
-use crate::i18n::Texts;
+use crate::locale::Texts;
 use crate::secret::Secret;
 use crate::secret_box::{SecretBox, is_sealed};
 
@@ -688,7 +688,7 @@ pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::locale::Lang;
 
     fn sealer(dir: &tempfile::TempDir) -> Arc<SecretBox> {
         Arc::new(SecretBox::load_or_create(&dir.path().join("secret.key")).unwrap())

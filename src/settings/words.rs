@@ -4,7 +4,7 @@
 use super::fields::{HostError, PasswordError, PortError, ProxyHostError, UserNameError};
 use super::form::FieldError;
 use crate::endpoint::NAME_MAX;
-use crate::i18n::Lang;
+use crate::locale::Lang;
 use crate::locale::message;
 
 impl FieldError {

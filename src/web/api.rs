@@ -18,7 +18,7 @@ use super::api_body::test_form;
 pub use super::api_body::{ProxyPut, ProxyTest};
 use super::extract::Actor;
 use super::proxy_save::{SaveResult, save_proxy};
-use crate::i18n::Lang;
+use crate::locale::Lang;
 use crate::probe::Report;
 use crate::settings::fields::Port;
 use crate::settings::form::{FieldErrors, ProxyForm};

@@ -14,8 +14,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 use super::layout::BasePage;
-use crate::i18n::{Lang, Text, Texts};
 use crate::locale;
+use crate::locale::{Lang, Text, Texts};
 
 const PATH: &str = "/system/api-tokens";
 /// A new token's lifetime unless chosen otherwise.

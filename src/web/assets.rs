@@ -4,8 +4,8 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::i18n::Lang;
 use crate::locale;
+use crate::locale::Lang;
 
 const FILES: &[(&str, &str, &str)] = &[
     (

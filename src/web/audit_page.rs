@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 use super::layout::BasePage;
-use crate::i18n::{Lang, Texts};
+use crate::locale::{Lang, Texts};
 
 #[derive(Template)]
 #[template(path = "audit.html")]

@@ -15,8 +15,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use super::form_body::{FormBody, FormBodyError};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::i18n::{Lang, Text};
 use crate::locale::{self, Arg};
+use crate::locale::{Lang, Text};
 
 /// The client's address as the listener saw it (none when the server runs without
 /// `ConnectInfo`, as in unit tests).

@@ -5,7 +5,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 
 use super::extract::Cookies;
-use crate::i18n::Text;
+use crate::locale::Text;
 use crate::locale::{self, Arg};
 
 const NAME: &str = "fmc_flash";
@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn a_flash_says_its_revisions_in_every_language() {
-        use crate::i18n::Lang;
+        use crate::locale::Lang;
         let saved = Flash::Saved(12).message();
         assert_eq!(saved.en, "Saved. The proxy settings are now revision 12.");
         let back = Flash::RolledBack {

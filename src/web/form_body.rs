@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use percent_encoding::percent_decode;
 
-use crate::i18n::Text;
+use crate::locale::Text;
 use crate::locale::{self, Arg};
 
 #[derive(Clone, Debug, Default)]
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn each_failure_says_its_field_in_every_language() {
-        use crate::i18n::Lang;
+        use crate::locale::Lang;
         let value = |v: &str| v.to_owned();
         let cases = [
             (
@@ -251,7 +251,7 @@ mod tests {
         assert!(message.en.contains(&axums), "{}", message.en);
         assert_eq!(
             message.zh_cn,
-            crate::locale::message(crate::i18n::Lang::ZhCn, "web-form-unreadable", &[])
+            crate::locale::message(crate::locale::Lang::ZhCn, "web-form-unreadable", &[])
         );
         assert!(
             !message.zh_cn.chars().any(|c| c.is_ascii_alphabetic()),

@@ -15,8 +15,7 @@ use crate::auth::api_tokens;
 use crate::auth::constant_time_eq;
 use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, error_page};
-use crate::i18n::{self, Lang, Text};
-use crate::locale;
+use crate::locale::{self, Lang, Text};
 use crate::state::AppState;
 
 /// The header API clients send with the session's CSRF token.
@@ -58,7 +57,7 @@ pub async fn require_session(
         .language
         .unwrap_or_else(|| Lang::from_headers(req.headers()));
     req.extensions_mut().insert(lang);
-    i18n::run_in(lang, async move {
+    locale::run_in(lang, async move {
         if let Err(e) = sessions::touch(pool, &session).await {
             tracing::warn!(error = %e, "could not record session activity");
         }

@@ -15,8 +15,8 @@ use super::page::form_from_config;
 use super::proxy_save::{SaveResult, save_proxy};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::i18n::{Lang, Text, Texts};
 use crate::locale::{self, Arg};
+use crate::locale::{Lang, Text, Texts};
 use crate::settings::store::Revision;
 use crate::state::AppState;
 

@@ -8,8 +8,8 @@ use super::extract::{Actor, PostedForm, form_error};
 use super::login::safe_next;
 use crate::auth::users;
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::locale;
+use crate::locale::Lang;
 use crate::state::AppState;
 
 pub const PATH: &str = "/system/language";

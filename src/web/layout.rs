@@ -2,7 +2,7 @@
 //! built one way, so no page can forget a field of the menu or fill it differently.
 
 use crate::auth::sessions::Session;
-use crate::i18n::Lang;
+use crate::locale::Lang;
 
 /// What the user menu shows: templates read it as `base.user`, `base.csrf_token` (also
 /// the token of the page's own forms), `base.language` and `base.back`.

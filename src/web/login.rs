@@ -15,8 +15,8 @@ use crate::auth::sessions::{self};
 use crate::auth::throttle::{Keys, Refusal};
 use crate::auth::{constant_time_eq, password, random_hex, users};
 use crate::error::AppError;
-use crate::i18n::{Lang, Text, Texts};
 use crate::locale::{self, Arg};
+use crate::locale::{Lang, Text, Texts};
 use crate::secret::Secret;
 use crate::state::AppState;
 

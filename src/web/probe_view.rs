@@ -1,7 +1,7 @@
 //! The probe report as the page draws it: a timeline of the six stages with a waterfall bar
 //! each (SVG, since the CSP forbids inline styles), the telling proxy headers, the curl line.
 
-use crate::i18n::Texts;
+use crate::locale::Texts;
 use crate::probe::Report;
 use crate::probe::report::StageName;
 

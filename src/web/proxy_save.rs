@@ -3,8 +3,8 @@
 
 use super::extract::Actor;
 use crate::error::AppError;
-use crate::i18n::{Text, io_reason};
 use crate::locale::{self, Arg};
+use crate::locale::{Text, io_reason};
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, SaveError, SaveOutcome};
 use crate::state::AppState;

@@ -8,7 +8,7 @@ use crate::support;
 
 use fantoccini::Client;
 use fantoccini::key::Key;
-use fmc_mgmt::i18n::Lang;
+use fmc_mgmt::locale::Lang;
 use fmc_mgmt::settings::fields::ProxyHost;
 use fmc_mgmt::settings::form::FieldError;
 use support::app::TestApp;

@@ -5,7 +5,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use fmc_mgmt::i18n::Lang;
+use fmc_mgmt::locale::Lang;
 use fmc_mgmt::probe::head::MAX_HEAD_BYTES;
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text};
 use support::chinese::{assert_chinese, english_words};

@@ -10,7 +10,7 @@ use tokio::time::{Instant, timeout};
 
 use super::Probe;
 use super::tunnel::{AuthStop, Exchange, Failure, State, Step};
-use crate::i18n::{Text, io_reason};
+use crate::locale::{Text, io_reason};
 use crate::probe::diagnosis::{DiagnosisCode, offered_in};
 use crate::probe::head::{MAX_HEAD_BYTES, ResponseHead};
 use crate::probe::hostport::authority;

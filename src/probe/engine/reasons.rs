@@ -3,7 +3,7 @@
 use std::io;
 
 use super::lookup::DnsError;
-use crate::i18n::{Text, io_reason};
+use crate::locale::{Text, io_reason};
 
 /// A TCP connect that failed, with what it usually means.
 pub(super) fn describe_connect_error(e: &io::Error) -> Text {
@@ -48,7 +48,7 @@ pub(super) fn dns_reason(e: &DnsError) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::locale::Lang;
     use crate::locale::message;
 
     /// What the Chinese page says for a failed lookup whose reason is message `id`.

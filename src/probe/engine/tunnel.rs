@@ -5,7 +5,7 @@
 
 use std::io;
 
-use crate::i18n::Text;
+use crate::locale::Text;
 use crate::probe::auth::{self, Decision, Rounds, Scheme};
 use crate::probe::diagnosis::DiagnosisCode;
 use crate::probe::engine::is_reset;

@@ -229,7 +229,7 @@ impl TestApp {
         entries.reverse();
         entries
             .into_iter()
-            .map(|e| (e.action, e.actor, e.event.say(fmc_mgmt::i18n::Lang::En)))
+            .map(|e| (e.action, e.actor, e.event.say(fmc_mgmt::locale::Lang::En)))
             .collect()
     }
 

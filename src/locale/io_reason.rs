@@ -62,7 +62,7 @@ fn kind_message(kind: ErrorKind) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::locale::Lang;
     use crate::locale::message;
 
     fn has_cjk(s: &str) -> bool {

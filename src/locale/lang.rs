@@ -1,11 +1,6 @@
 //! The two languages of the UI, as FMC offers them: English (the default) and Simplified
 //! Chinese. Owns the choice of language for a request (a saved preference, else
-//! `Accept-Language`), the catalog of fixed strings ([`Texts`]) and [`Text`], a message
-//! already said in both languages. The words themselves are the locale layer's
-//! (`crate::locale`, `locales/*/*.ftl`): nothing here is written in a language.
-
-mod catalog;
-mod io_reason;
+//! `Accept-Language`) and [`Text`], a message already said in both languages.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -16,8 +11,8 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub use catalog::{EN, Texts, ZH_CN};
-pub use io_reason::io_reason;
+use super::Texts;
+use super::catalog::{EN, ZH_CN};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {

@@ -3,42 +3,49 @@
 //! variables; this layer says it in a language. Translators edit the `.ftl` files, not Rust.
 //!
 //! Every word the program shows lives here; a test below fails when Chinese text appears in
-//! `src/` outside this layer's files.
+//! `src/`, `templates/` or `static/`. Also here: the request's language (`lang`), the
+//! page's fixed words as templates see them (`catalog`) and the OS's error reasons.
 
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::i18n::{Lang, Text};
+mod catalog;
+mod io_reason;
+mod lang;
+
+pub use catalog::{EN, Texts, ZH_CN};
+pub use io_reason::io_reason;
+pub use lang::{Lang, Text, current, from_browser, run_in};
 
 /// Every `.ftl` file of a language, in the order they are added to its bundle.
-const EN: &[&str] = &[
-    include_str!("../locales/en/diagnosis.ftl"),
-    include_str!("../locales/en/probe.ftl"),
-    include_str!("../locales/en/settings.ftl"),
-    include_str!("../locales/en/server.ftl"),
-    include_str!("../locales/en/page.ftl"),
-    include_str!("../locales/en/io.ftl"),
-    include_str!("../locales/en/web.ftl"),
-    include_str!("../locales/en/audit.ftl"),
+const EN_FILES: &[&str] = &[
+    include_str!("../../locales/en/diagnosis.ftl"),
+    include_str!("../../locales/en/probe.ftl"),
+    include_str!("../../locales/en/settings.ftl"),
+    include_str!("../../locales/en/server.ftl"),
+    include_str!("../../locales/en/page.ftl"),
+    include_str!("../../locales/en/io.ftl"),
+    include_str!("../../locales/en/web.ftl"),
+    include_str!("../../locales/en/audit.ftl"),
 ];
-const ZH_CN: &[&str] = &[
-    include_str!("../locales/zh-CN/diagnosis.ftl"),
-    include_str!("../locales/zh-CN/probe.ftl"),
-    include_str!("../locales/zh-CN/settings.ftl"),
-    include_str!("../locales/zh-CN/server.ftl"),
-    include_str!("../locales/zh-CN/page.ftl"),
-    include_str!("../locales/zh-CN/io.ftl"),
-    include_str!("../locales/zh-CN/web.ftl"),
-    include_str!("../locales/zh-CN/audit.ftl"),
+const ZH_CN_FILES: &[&str] = &[
+    include_str!("../../locales/zh-CN/diagnosis.ftl"),
+    include_str!("../../locales/zh-CN/probe.ftl"),
+    include_str!("../../locales/zh-CN/settings.ftl"),
+    include_str!("../../locales/zh-CN/server.ftl"),
+    include_str!("../../locales/zh-CN/page.ftl"),
+    include_str!("../../locales/zh-CN/io.ftl"),
+    include_str!("../../locales/zh-CN/web.ftl"),
+    include_str!("../../locales/zh-CN/audit.ftl"),
 ];
 
 /// The files of `lang`.
 pub fn sources(lang: Lang) -> &'static [&'static str] {
     match lang {
-        Lang::En => EN,
-        Lang::ZhCn => ZH_CN,
+        Lang::En => EN_FILES,
+        Lang::ZhCn => ZH_CN_FILES,
     }
 }
 
