@@ -19,6 +19,7 @@ pub mod recent;
 pub mod secret;
 pub mod secret_box;
 pub mod settings;
+pub mod signed_in;
 pub mod state;
 pub mod tls;
 pub mod web;

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
 
 use super::{hex, random_hex};
 use crate::locale::Lang;
@@ -82,39 +83,41 @@ fn has_expired(now: i64, created_at: i64, last_seen: i64, policy: SessionPolicy)
         || now - created_at > policy.absolute.as_secs() as i64
 }
 
-/// The live session for `token`, read from the database each time (one query on the
-/// primary key), so a session ended by any process is refused at once; an expired one is
-/// deleted and reads as none.
-/// The session of `token`, read on `reader` (a kept connection, `db::Readers`); an
-/// expired one is deleted through `pool`.
-pub async fn lookup(
-    reader: &mut sqlx::SqliteConnection,
+/// A session's columns, read with what else a request needs in one statement
+/// (`crate::signed_in`): `SELECT {COLUMNS}, … FROM {FROM} … WHERE {WHERE}`, read back
+/// with [`read`]. Read from the database on every request (a look-up on the primary key),
+/// so a session ended by any process is refused at once.
+pub const COLUMNS: &str = "s.token_hash, s.user_id, u.username, s.csrf_token, \
+    s.created_at AS session_created_at, s.last_seen, u.language";
+pub const FROM: &str = "sessions s JOIN users u ON u.id = s.user_id";
+pub const WHERE: &str = "s.token_hash = ?";
+
+/// The value to bind for [`WHERE`].
+pub fn key(token: &str) -> String {
+    hash_token(token)
+}
+
+/// The session in a row read with [`COLUMNS`]; an expired one is deleted through `pool`
+/// and reads as none.
+pub async fn read(
     pool: &SqlitePool,
-    token: &str,
+    row: &SqliteRow,
     policy: SessionPolicy,
 ) -> Result<Option<Session>, sqlx::Error> {
-    type Row = (String, i64, String, String, i64, i64, Option<String>);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT s.token_hash, s.user_id, u.username, s.csrf_token, s.created_at, s.last_seen, \
-         u.language FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
-    )
-    .bind(hash_token(token))
-    .fetch_optional(reader)
-    .await?;
-    let Some((token_hash, user_id, username, csrf_token, created_at, last_seen, language)) = row
-    else {
-        return Ok(None);
-    };
+    let token_hash: String = row.try_get("token_hash")?;
+    let created_at: i64 = row.try_get("session_created_at")?;
+    let last_seen: i64 = row.try_get("last_seen")?;
     let now = crate::clock::unix_seconds();
     if has_expired(now, created_at, last_seen, policy) {
         delete(pool, &token_hash).await?;
         return Ok(None);
     }
+    let language: Option<String> = row.try_get("language")?;
     Ok(Some(Session {
         token_hash,
-        user_id,
-        username,
-        csrf_token,
+        user_id: row.try_get("user_id")?,
+        username: row.try_get("username")?,
+        csrf_token: row.try_get("csrf_token")?,
         last_seen,
         language: language.as_deref().and_then(Lang::from_code),
     }))

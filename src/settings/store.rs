@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sqlx::{FromRow, SqlitePool};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Row, SqlitePool};
 use tokio::sync::Mutex;
 
 use super::fields::{Port, PortError, ProxyHost, UserName};
@@ -30,7 +31,6 @@ pub struct Revision {
     pub rollback_of: Option<i64>,
 }
 
-#[derive(FromRow)]
 struct RevisionRow {
     id: i64,
     created_at: String,
@@ -46,6 +46,24 @@ struct RevisionRow {
 }
 
 impl RevisionRow {
+    /// The revision's columns of `row`, each named `{prefix}{column}`.
+    fn read(row: &SqliteRow, prefix: &str) -> Result<RevisionRow, sqlx::Error> {
+        let get = |column: &str| format!("{prefix}{column}");
+        Ok(RevisionRow {
+            id: row.try_get(get("id").as_str())?,
+            created_at: row.try_get(get("created_at").as_str())?,
+            actor: row.try_get(get("actor").as_str())?,
+            enabled: row.try_get(get("enabled").as_str())?,
+            host: row.try_get(get("host").as_str())?,
+            port: row.try_get(get("port").as_str())?,
+            use_auth: row.try_get(get("use_auth").as_str())?,
+            username: row.try_get(get("username").as_str())?,
+            password: row.try_get(get("password").as_str())?,
+            changes: row.try_get(get("changes").as_str())?,
+            rollback_of: row.try_get(get("rollback_of").as_str())?,
+        })
+    }
+
     /// The revision, its password opened with `sealer`. A password that does not open
     /// (the key file was replaced or lost) is treated as none — the admin types it again —
     /// and said loudly, never shown.
@@ -110,6 +128,24 @@ fn stored_port(n: i64) -> Result<Port, PortError> {
 const SELECT: &str = "SELECT id, created_at, actor, enabled, host, port, use_auth, username, \
                       password, changes, rollback_of FROM proxy_revisions";
 
+impl<'r> FromRow<'r, SqliteRow> for RevisionRow {
+    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
+        RevisionRow::read(row, "")
+    }
+}
+
+/// The newest revision beside what another statement reads, in the same statement:
+/// `SELECT …, {CURRENT_COLUMNS} FROM … {CURRENT_JOIN} WHERE …`, read back with
+/// [`Store::current_in`]. One statement is one trip to SQLite's worker thread.
+pub const CURRENT_JOIN: &str =
+    "LEFT JOIN (SELECT * FROM proxy_revisions ORDER BY id DESC LIMIT 1) current ON 1";
+pub const CURRENT_COLUMNS: &str = "current.id AS current_id, \
+    current.created_at AS current_created_at, current.actor AS current_actor, \
+    current.enabled AS current_enabled, current.host AS current_host, \
+    current.port AS current_port, current.use_auth AS current_use_auth, \
+    current.username AS current_username, current.password AS current_password, \
+    current.changes AS current_changes, current.rollback_of AS current_rollback_of";
+
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
     #[error("database error: {0}")]
@@ -167,6 +203,17 @@ impl Store {
 
     pub fn conf_path(&self) -> &std::path::Path {
         &self.conf_path
+    }
+
+    /// The newest revision in a row read with [`CURRENT_COLUMNS`] and [`CURRENT_JOIN`]
+    /// (none when there is no revision yet).
+    pub fn current_in(&self, row: &SqliteRow) -> Result<Option<Revision>, sqlx::Error> {
+        if row.try_get::<Option<i64>, _>("current_id")?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(
+            RevisionRow::read(row, "current_")?.into_revision(&self.sealer),
+        ))
     }
 
     /// The newest revision, read from the database each time (one query on the primary

@@ -16,6 +16,7 @@ use crate::auth::constant_time_eq;
 use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, error_page};
 use crate::locale::{self, Lang, Text};
+use crate::signed_in;
 use crate::state::AppState;
 
 /// The header API clients send with the session's CSRF token.
@@ -40,18 +41,21 @@ pub async fn require_session(
     let cookie = Cookies::from_headers(req.headers())
         .get(sessions::COOKIE)
         .map(str::to_owned);
-    let session = match cookie {
+    let found = match cookie {
         // Read from the database on every request: a session ended by anyone (logout, a
         // password change from the shell) is refused on the very next one.
-        Some(token) => match read_session(&state, &token).await {
-            Ok(s) => s,
-            Err(e) => return AppError::from(e).into_response(),
-        },
+        Some(token) => {
+            match signed_in::read(&state.store, &token, state.server.session_policy).await {
+                Ok(found) => found,
+                Err(e) => return AppError::from(e).into_response(),
+            }
+        }
         None => None,
     };
-    let Some(session) = session else {
+    let Some((session, current)) = found else {
         return unauthenticated(&req, is_api);
     };
+    req.extensions_mut().insert(current);
     // The user's saved language beats the browser's, for the page and any error page.
     let lang = session
         .language
@@ -74,14 +78,6 @@ pub async fn require_session(
         next.run(req).await
     })
     .await
-}
-
-/// The session of a cookie, read on a kept connection that is given back at once (the
-/// handler's own reads take one again).
-async fn read_session(state: &AppState, token: &str) -> Result<Option<Session>, sqlx::Error> {
-    let mut reader = state.store.readers().get().await?;
-    let policy = state.server.session_policy;
-    sessions::lookup(&mut reader, state.store.pool(), token, policy).await
 }
 
 /// A script with an API token: no cookie, so no CSRF to fear and none checked.

@@ -23,6 +23,7 @@ use crate::locale::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
+use crate::signed_in::Current;
 use crate::state::AppState;
 use crate::tester::LastResult;
 
@@ -91,11 +92,15 @@ pub struct PageContext {
 
 impl PageContext {
     pub async fn load(store: &Store) -> Result<Self, AppError> {
-        let current = store.current().await?;
-        Ok(PageContext {
+        Ok(PageContext::of(store.current().await?))
+    }
+
+    /// The context of `current`, the newest revision (none yet: revision 0, nothing set).
+    pub fn of(current: Option<Revision>) -> Self {
+        PageContext {
             revision: current.as_ref().map_or(0, |r| r.id),
             config: current.map(|r| r.config).unwrap_or_default(),
-        })
+        }
     }
 }
 
@@ -165,10 +170,12 @@ pub async fn render_page(
 pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    Extension(Current(current)): Extension<Current>,
     lang: Lang,
     cookies: Cookies,
 ) -> Result<Response, AppError> {
-    let ctx = PageContext::load(&state.store).await?;
+    // Read with the session, in the same statement (crate::signed_in).
+    let ctx = PageContext::of(current);
     let flash = Flash::from_cookies(&cookies).map(|f| f.message().get(lang).to_owned());
     let extras = Extras {
         flash: flash.clone(),
