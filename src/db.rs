@@ -209,7 +209,7 @@ type Slot = tokio::sync::OnceCell<tokio::sync::Mutex<sqlx::SqliteConnection>>;
 pub type Reader<'a> = tokio::sync::MutexGuard<'a, sqlx::SqliteConnection>;
 
 impl Readers {
-    /// `count` connections beside `pool` (one per core is enough: a read is short).
+    /// `count` connections beside `pool`, opened when first needed.
     pub fn new(pool: SqlitePool, count: usize) -> Readers {
         Readers {
             pool,
