@@ -280,4 +280,39 @@ mod tests {
         fs::remove_file(dir.path().join("fmc.db-wal")).unwrap();
         assert!(wal_lost(&db));
     }
+
+    #[tokio::test]
+    async fn kept_readers_see_every_commit_at_once_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("fmc.db").display().to_string();
+        let pool = connect(&url).await.unwrap();
+        // Another process's pool: its commits are what the readers must see.
+        let other = connect(&url).await.unwrap();
+        let readers = Readers::new(pool.clone(), 2);
+        let count = |n: &'static str| {
+            let readers = &readers;
+            async move {
+                let mut reader = readers.get().await.unwrap();
+                let (c,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {n}"))
+                    .fetch_one(&mut *reader)
+                    .await
+                    .unwrap();
+                c
+            }
+        };
+        assert_eq!(count("users").await, 0);
+        sqlx::query("INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('a', 'x', '', '')")
+            .execute(&other)
+            .await
+            .unwrap();
+        for _ in 0..4 {
+            assert_eq!(count("users").await, 1, "each kept connection reads anew");
+        }
+        let mut reader = readers.get().await.unwrap();
+        let refused = sqlx::query("DELETE FROM users")
+            .execute(&mut *reader)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
+    }
 }

@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         .filter(|p| !p.is_empty())
         .map(Secret::new);
     init_tracing(cli.global.log_format);
+    // Parse the message files now, not inside the first probe's timed stages or the first
+    // page (about a millisecond: BENCHMARKS.md, "Failure latency").
+    fmc_mgmt::locale::load();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -59,6 +59,13 @@ fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
     cell.get_or_init(|| build(lang))
 }
 
+/// Parse every language's files now (they are otherwise parsed at their first message).
+pub fn load() {
+    for lang in Lang::ALL {
+        bundle(lang);
+    }
+}
+
 fn build(lang: Lang) -> FluentBundle<FluentResource> {
     let tag = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![tag]);
