@@ -637,9 +637,8 @@ mod tests {
         (pool, dir)
     }
 
-    #[tokio::test]
-    async fn the_migration_turns_old_entries_into_facts_that_say_the_same() {
-        let (pool, _dir) = pool_at_0008().await;
+    /// Rows as releases before 0009 wrote them, and the save entry's words.
+    fn old_rows() -> ([OldRow; 10], &'static str, String) {
         let saved_en = "revision 2: port (empty) → 80";
         let saved_zh = zh(
             "audit-saved",
@@ -667,7 +666,11 @@ mod tests {
             old("api_token_created", "deploy \"bot\" \\ {x}", None),
             old("api_token_revoked", "deploy", None),
         ];
-        for row in &rows {
+        (rows, saved_en, saved_zh)
+    }
+
+    async fn insert_old(pool: &SqlitePool, rows: &[OldRow]) {
+        for row in rows {
             sqlx::query(
                 "INSERT INTO audit_log (at, actor, address, action, detail, detail_zh) \
                  VALUES ('2024-01-01T00:00:00Z', 'admin', '127.0.0.1', ?, ?, ?)",
@@ -675,10 +678,35 @@ mod tests {
             .bind(row.action)
             .bind(&row.detail)
             .bind(&row.detail_zh)
-            .execute(&pool)
+            .execute(pool)
             .await
             .unwrap();
         }
+    }
+
+    /// A converted lock entry still counts its refusals, and the cap still holds.
+    async fn still_counts_and_caps(pool: &SqlitePool, lock_id: i64) {
+        set_refusals(pool, lock_id, 8).await.unwrap();
+        let counted = list(pool, 100).await.unwrap();
+        assert!(
+            counted
+                .iter()
+                .any(|e| e.event == Event::RefusedWhileLocked { count: 8 })
+        );
+        set_keep(pool, 3).await.unwrap();
+        insert(pool, "admin", None, &Event::LoggedOut)
+            .await
+            .unwrap();
+        let kept = list(pool, 100).await.unwrap();
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[0].event, Event::LoggedOut);
+    }
+
+    #[tokio::test]
+    async fn the_migration_turns_old_entries_into_facts_that_say_the_same() {
+        let (pool, _dir) = pool_at_0008().await;
+        let (rows, saved_en, saved_zh) = old_rows();
+        insert_old(&pool, &rows).await;
 
         sqlx::migrate!("./migrations").run(&pool).await.unwrap();
 
@@ -733,20 +761,6 @@ mod tests {
             en("audit-refused-while-locked", &[("count", "3".into())])
         );
 
-        // The converted lock entry still counts, and the cap still holds.
-        set_refusals(&pool, entries[4].id, 8).await.unwrap();
-        let counted = list(&pool, 100).await.unwrap();
-        assert!(
-            counted
-                .iter()
-                .any(|e| e.event == Event::RefusedWhileLocked { count: 8 })
-        );
-        set_keep(&pool, 3).await.unwrap();
-        insert(&pool, "admin", None, &Event::LoggedOut)
-            .await
-            .unwrap();
-        let kept = list(&pool, 100).await.unwrap();
-        assert_eq!(kept.len(), 3);
-        assert_eq!(kept[0].event, Event::LoggedOut);
+        still_counts_and_caps(&pool, entries[4].id).await;
     }
 }

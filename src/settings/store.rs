@@ -308,7 +308,7 @@ impl Store {
         address: Option<&str>,
         deadline: Instant,
     ) -> Result<SaveOutcome, SaveError> {
-        let current = load_current(&self.pool, &self.sealer).await?;
+        let current = self.current().await?;
         let Some((revision, entry)) = plan(&current) else {
             return Ok(SaveOutcome::Stale { current });
         };
@@ -319,15 +319,23 @@ impl Store {
             move || conf_file::stage(&path, &config)
         });
         let mut conn = self.pool.acquire().await?;
-        db::set_busy_timeout(&mut conn, lock_wait(deadline, Instant::now())).await?;
+        // A connection waits BUSY_TIMEOUT for the lock already. Setting another wait costs
+        // two trips to its worker thread, so only a save that has waited here (queued
+        // behind others) sets what is left of its deadline.
+        let wait = lock_wait(deadline, Instant::now());
+        let shortened = db::BUSY_TIMEOUT.saturating_sub(wait) > WAITED;
+        if shortened {
+            db::set_busy_timeout(&mut conn, wait).await?;
+        }
         let written = self
             .write_on(&mut conn, staging, revision, address, entry)
             .await;
         // The usual wait for whoever uses the connection next; one that cannot take it is
         // not reused.
-        if db::set_busy_timeout(&mut conn, db::BUSY_TIMEOUT)
-            .await
-            .is_err()
+        if shortened
+            && db::set_busy_timeout(&mut conn, db::BUSY_TIMEOUT)
+                .await
+                .is_err()
         {
             conn.close_on_drop();
         }
@@ -532,6 +540,10 @@ impl Store {
 const LOCK_WAIT_FLOOR: Duration = Duration::from_millis(100);
 
 /// How long BEGIN IMMEDIATE may wait for the write lock: what is left of the deadline.
+/// How long a save may already have waited and still leave SQLite's wait as it is (the
+/// deadline then ends at most this much late).
+const WAITED: Duration = Duration::from_millis(100);
+
 fn lock_wait(deadline: Instant, now: Instant) -> Duration {
     deadline.saturating_duration_since(now).max(LOCK_WAIT_FLOOR)
 }
