@@ -203,10 +203,11 @@ pub struct Readers {
     next: std::sync::atomic::AtomicUsize,
 }
 
-type Slot = tokio::sync::OnceCell<tokio::sync::Mutex<sqlx::SqliteConnection>>;
+/// A connection opened on first use; `None` once [`Readers::close`] has closed it.
+type Slot = tokio::sync::OnceCell<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>;
 
 /// A kept connection, held for one read.
-pub type Reader<'a> = tokio::sync::MutexGuard<'a, sqlx::SqliteConnection>;
+pub type Reader<'a> = tokio::sync::MappedMutexGuard<'a, sqlx::SqliteConnection>;
 
 impl Readers {
     /// `count` connections beside `pool`, opened when first needed.
@@ -224,17 +225,37 @@ impl Readers {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.slots.len();
         let free = (0..n).find_map(|i| self.slots[(start + i) % n].get()?.try_lock().ok());
-        if let Some(conn) = free {
-            return Ok(conn);
+        let held = match free {
+            Some(held) => held,
+            None => {
+                let slot = self.slots[start % n]
+                    .get_or_try_init(|| async {
+                        use sqlx::ConnectOptions;
+                        let options = (*self.pool.connect_options()).clone().read_only(true);
+                        let conn = options.connect().await?;
+                        Ok::<_, sqlx::Error>(tokio::sync::Mutex::new(Some(conn)))
+                    })
+                    .await?;
+                slot.lock().await
+            }
+        };
+        tokio::sync::MutexGuard::try_map(held, Option::as_mut).map_err(|_| sqlx::Error::PoolClosed)
+    }
+
+    /// Close every kept connection, waiting for reads in progress. Done before the pool is
+    /// closed at a clean stop: the last connection to close checkpoints the WAL into the
+    /// database file, and a read-only one cannot, so it must not be the last.
+    pub async fn close(&self) {
+        for slot in self.slots.iter() {
+            if let Some(held) = slot.get() {
+                if let Some(conn) = held.lock().await.take() {
+                    use sqlx::Connection;
+                    if let Err(e) = conn.close().await {
+                        tracing::warn!(error = %e, "could not close a read connection");
+                    }
+                }
+            }
         }
-        let slot = self.slots[start % n]
-            .get_or_try_init(|| async {
-                use sqlx::ConnectOptions;
-                let options = (*self.pool.connect_options()).clone().read_only(true);
-                options.connect().await.map(tokio::sync::Mutex::new)
-            })
-            .await?;
-        Ok(slot.lock().await)
     }
 }
 
@@ -314,5 +335,13 @@ mod tests {
             .await
             .unwrap_err();
         assert!(refused.to_string().contains("readonly"), "{refused}");
+        drop(reader);
+        readers.close().await;
+        assert!(readers.get().await.is_err(), "closed for good");
+        // The pool is now the last to close: the WAL goes back into the file.
+        pool.close().await;
+        other.close().await;
+        let wal = dir.path().join("fmc.db-wal");
+        assert!(!wal.exists(), "a clean close leaves no WAL");
     }
 }

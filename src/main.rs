@@ -100,11 +100,12 @@ async fn run_server(global: &Global) -> ExitCode {
         }
     };
     tracing::info!(%addr, "serving {scheme}://{addr}/");
-    let pool = state.store.pool().clone();
+    let store = state.store.clone();
     let served = fmc_mgmt::serve(listener, state, shutdown).await;
     // Closing the last connection checkpoints the WAL into the database file, so a clean
-    // stop leaves one self-contained file behind.
-    pool.close().await;
+    // stop leaves one self-contained file behind; the read-only ones cannot, so they go first.
+    store.readers().close().await;
+    store.pool().close().await;
     match served {
         Ok(()) => {
             tracing::info!("stopped");
