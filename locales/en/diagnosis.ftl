@@ -31,8 +31,15 @@ diagnosis-service-unavailable-summary = The proxy could not serve the tunnel to 
 diagnosis-service-unavailable-hint = The proxy is overloaded, in maintenance, or cannot reach { $target } upstream. Check the proxy's logs and its connectivity to { $target }, then test again.
 diagnosis-gateway-timeout-summary = The proxy timed out connecting to { $target }: { $status }.
 diagnosis-gateway-timeout-hint = The proxy's path to { $target } is slow or blocked: check its upstream firewall, DNS and routes, and its connect timeout.
-diagnosis-proxy-error-summary = The proxy refused the tunnel to { $target }: { $status }.
-diagnosis-proxy-error-hint = Look for this status in the proxy's logs and documentation, and ask its administrator why CONNECT to { $target } is refused.
+# proxy_error, said by what the Cisco note's status table says the status means.
+diagnosis-proxy-error-unauthorized-summary = The proxy answered CONNECT to { $target } with { $status }: unauthorized, the credentials are missing or wrong (401 in the Cisco note's table), but the proxy sent no challenge to answer.
+diagnosis-proxy-error-unauthorized-hint = Check Use Proxy Authentication, the user name and the password against the proxy's user database. If they are right, ask the proxy administrator why it answers 401 without a challenge: a proxy asks for credentials with 407 and Proxy-Authenticate.
+diagnosis-proxy-error-not-found-summary = The proxy answered CONNECT to { $target } with { $status }: the resource was not found (404 in the Cisco note's table).
+diagnosis-proxy-error-not-found-hint = A forward proxy does not answer CONNECT with 404: the address and port may lead to a web server or a reverse proxy rather than the proxy. Check the proxy address and port (cat /etc/sf/iprep_proxy.conf), and the proxy's logs for { $target }.
+diagnosis-proxy-error-internal-error-summary = The proxy failed with an internal error while handling CONNECT to { $target }: { $status } (500 in the Cisco note's table: a server error in the proxy).
+diagnosis-proxy-error-internal-error-hint = The fault is in the proxy, not in this appliance's settings: ask the proxy administrator to check the proxy's error log at the time of the test, then test again.
+diagnosis-proxy-error-other-summary = The proxy answered CONNECT to { $target } with { $status }, and no tunnel was opened.
+diagnosis-proxy-error-other-hint = Look for this status in the proxy's logs and documentation, and ask its administrator why CONNECT to { $target } does not open a tunnel.
 diagnosis-tunnel-idle-summary = The proxy opened the tunnel, but no TLS answer from { $target } came back within { $read_timeout } s ({ $detail }).
 diagnosis-tunnel-idle-hint = An idle tunnel points at something in the path: traffic inspection holding the connection, proxy idle or connect timeouts, or size limits dropping the large TLS packets. Check the proxy's inspection policy, timeouts and size limits, and capture (tcpdump) to see where the data stops.
 diagnosis-connection-reset-summary = The connection was reset or closed inside the tunnel to { $target } ({ $detail }).

@@ -28,8 +28,15 @@ diagnosis-service-unavailable-summary = 代理无法提供到 { $target } 的隧
 diagnosis-service-unavailable-hint = 代理已过载、正在维护，或无法在上游访问 { $target }。请检查代理日志及其到 { $target } 的连通性，然后重新测试。
 diagnosis-gateway-timeout-summary = 代理连接 { $target } 超时：{ $status }。
 diagnosis-gateway-timeout-hint = 代理到 { $target } 的路径缓慢或被阻止：请检查其上游防火墙、DNS 和路由，以及其连接超时设置。
-diagnosis-proxy-error-summary = 代理拒绝了到 { $target } 的隧道：{ $status }。
-diagnosis-proxy-error-hint = 请在代理的日志和文档中查找此状态，并询问代理管理员为何拒绝到 { $target } 的 CONNECT。
+# proxy_error：按 Cisco 技术说明状态码表中该状态的含义说明。
+diagnosis-proxy-error-unauthorized-summary = 代理以 { $status } 应答到 { $target } 的 CONNECT：未授权，凭据缺失或不正确（Cisco 技术说明表中的 401），但代理未发送可应答的质询。
+diagnosis-proxy-error-unauthorized-hint = 请对照代理的用户数据库检查“使用代理身份验证”、用户名和密码。如果它们正确，请询问代理管理员为何应答 401 而不发送质询：代理应以 407 和 Proxy-Authenticate 要求凭据。
+diagnosis-proxy-error-not-found-summary = 代理以 { $status } 应答到 { $target } 的 CONNECT：找不到资源（Cisco 技术说明表中的 404）。
+diagnosis-proxy-error-not-found-hint = 正向代理不会以 404 应答 CONNECT：该地址和端口可能指向 Web 服务器或反向代理，而不是代理。请检查代理地址和端口（cat /etc/sf/iprep_proxy.conf），并在代理的日志中查找 { $target }。
+diagnosis-proxy-error-internal-error-summary = 代理在处理到 { $target } 的 CONNECT 时发生内部错误：{ $status }（Cisco 技术说明表中的 500：代理的服务器错误）。
+diagnosis-proxy-error-internal-error-hint = 故障在代理，而不在本设备的设置：请让代理管理员检查测试时刻代理的错误日志，然后重新测试。
+diagnosis-proxy-error-other-summary = 代理以 { $status } 应答到 { $target } 的 CONNECT，未打开隧道。
+diagnosis-proxy-error-other-hint = 请在代理的日志和文档中查找此状态，并询问代理管理员为何到 { $target } 的 CONNECT 未打开隧道。
 diagnosis-tunnel-idle-summary = 代理已打开隧道，但未在 { $read_timeout } 秒内收到来自 { $target } 的 TLS 应答（{ $detail }）。
 diagnosis-tunnel-idle-hint = 隧道空闲说明路径中存在问题：流量检测挂起了连接、代理的空闲或连接超时，或者大小限制丢弃了较大的 TLS 数据包。请检查代理的检测策略、超时和大小限制，并抓包（tcpdump）查看数据在何处中断。
 diagnosis-connection-reset-summary = 到 { $target } 的隧道内的连接被重置或关闭（{ $detail }）。

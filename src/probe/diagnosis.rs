@@ -100,6 +100,43 @@ impl DiagnosisCode {
     }
 }
 
+/// What the Cisco note's status table says a `proxy_error` status means. The other rows of
+/// the table (400, 403, 502, 503, 504) have codes of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusMeaning {
+    /// 401 without a challenge: credentials missing or wrong, but nothing to answer.
+    Unauthorized,
+    /// 404: the resource was not found.
+    NotFound,
+    /// 500: an internal error in the proxy.
+    InternalError,
+    /// Any status outside the table, or a 401 whose challenge cannot be answered: said
+    /// neutrally, since a 5xx is a fault, not a refusal.
+    Other,
+}
+
+impl StatusMeaning {
+    /// The meaning of the proxy's final `status`; `challenged` when it offered a scheme.
+    pub fn of(status: Option<u16>, challenged: bool) -> StatusMeaning {
+        match status {
+            Some(401) if !challenged => StatusMeaning::Unauthorized,
+            Some(404) => StatusMeaning::NotFound,
+            Some(500) => StatusMeaning::InternalError,
+            _ => StatusMeaning::Other,
+        }
+    }
+
+    /// The part of the message ids (`diagnosis-proxy-error-<id>-summary`).
+    fn id(self) -> &'static str {
+        match self {
+            StatusMeaning::Unauthorized => "unauthorized",
+            StatusMeaning::NotFound => "not-found",
+            StatusMeaning::InternalError => "internal-error",
+            StatusMeaning::Other => "other",
+        }
+    }
+}
+
 impl fmt::Display for DiagnosisCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -130,6 +167,8 @@ pub struct Facts {
     pub target: String,
     /// The proxy's final status line, e.g. `HTTP/1.1 403 Forbidden`.
     pub status_line: Option<String>,
+    /// The proxy's final status code (what a `proxy_error` summary names the meaning of).
+    pub status: Option<u16>,
     /// Auth schemes the proxy offered.
     pub offered: Vec<String>,
     /// Auth rounds answered.
@@ -186,7 +225,8 @@ impl Diagnosis {
 
 /// Summary and next step for `code` in `lang`, from the locale files: the message ids are
 /// `diagnosis-<code>-summary` and `-hint` (a reset whose interface and MTU are known has its
-/// own next step, `diagnosis-connection-reset-hint-mtu`), the facts their variables.
+/// own next step, `diagnosis-connection-reset-hint-mtu`; a `proxy_error` is said by its
+/// status's meaning, `diagnosis-proxy-error-<meaning>-…`), the facts their variables.
 pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
     let say = |id: &str| locale::message(lang, id, &[]);
     let known =
@@ -222,17 +262,29 @@ pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
         ("iface", iface),
         ("mtu", mtu),
     ];
-    let id = code.as_str().replace('_', "-");
+    let (summary, hint) = message_ids(code, f);
+    (
+        locale::message(lang, &summary, &args),
+        locale::message(lang, &hint, &args),
+    )
+}
+
+/// The ids of the summary and next step that say `code` with these facts.
+fn message_ids(code: DiagnosisCode, f: &Facts) -> (String, String) {
+    let id = match code {
+        DiagnosisCode::ProxyError => {
+            let meaning = StatusMeaning::of(f.status, !f.offered.is_empty());
+            format!("proxy-error-{}", meaning.id())
+        }
+        _ => code.as_str().replace('_', "-"),
+    };
     let hint = match (code, &f.mtu) {
         (DiagnosisCode::ConnectionReset, Some(_)) => {
             "diagnosis-connection-reset-hint-mtu".to_owned()
         }
         _ => format!("diagnosis-{id}-hint"),
     };
-    (
-        locale::message(lang, &format!("diagnosis-{id}-summary"), &args),
-        locale::message(lang, &hint, &args),
-    )
+    (format!("diagnosis-{id}-summary"), hint)
 }
 
 pub(super) fn proxy_host(authority: &str) -> &str {
@@ -380,6 +432,117 @@ mod tests {
         );
         assert_eq!(DiagnosisCode::for_status(418), DiagnosisCode::ProxyError);
         assert_eq!(DiagnosisCode::for_status(301), DiagnosisCode::ProxyError);
+    }
+
+    #[test]
+    fn a_proxy_error_status_means_what_the_cisco_table_says() {
+        use StatusMeaning::*;
+        for (status, challenged, meaning) in [
+            (Some(401), false, Unauthorized),
+            (Some(401), true, Other),
+            (Some(404), false, NotFound),
+            (Some(500), false, InternalError),
+            (Some(500), true, InternalError),
+            (Some(418), false, Other),
+            (Some(501), false, Other),
+            (Some(599), false, Other),
+            (Some(301), false, Other),
+            (Some(100), false, Other),
+            (None, false, Other),
+        ] {
+            assert_eq!(
+                StatusMeaning::of(status, challenged),
+                meaning,
+                "{status:?} challenged: {challenged}"
+            );
+        }
+    }
+
+    /// Facts of a `proxy_error` whose final answer was `status_line`.
+    fn answered(status_line: &str) -> Facts {
+        let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok());
+        Facts {
+            status_line: Some(status_line.into()),
+            status,
+            ..facts()
+        }
+    }
+
+    #[test]
+    fn a_proxy_error_summary_names_the_status_meaning_in_both_languages() {
+        // The English meaning, and the Cisco note's Chinese words for it.
+        for (line, en, zh) in [
+            (
+                "HTTP/1.1 404 Not Found",
+                "the resource was not found",
+                "\u{627e}\u{4e0d}\u{5230}\u{8d44}\u{6e90}",
+            ),
+            (
+                "HTTP/1.1 500 Internal Server Error",
+                "internal error",
+                "\u{670d}\u{52a1}\u{5668}\u{9519}\u{8bef}",
+            ),
+            (
+                "HTTP/1.1 401 Unauthorized",
+                "the credentials are missing or wrong",
+                "\u{51ed}\u{636e}\u{7f3a}\u{5931}\u{6216}\u{4e0d}\u{6b63}\u{786e}",
+            ),
+        ] {
+            let d = Diagnosis::new(DiagnosisCode::ProxyError, &answered(line));
+            assert!(d.summary.contains(en), "{line}: {}", d.summary);
+            assert!(d.summary.contains(line), "{line}: {}", d.summary);
+            let zh_summary = d.summary_in(Lang::ZhCn);
+            assert!(zh_summary.contains(zh), "{line}: {zh_summary}");
+            assert!(zh_summary.contains(line), "{line}: {zh_summary}");
+        }
+    }
+
+    #[test]
+    fn each_meaning_has_its_own_next_step() {
+        let hints: Vec<String> = [
+            "HTTP/1.1 401 Unauthorized",
+            "HTTP/1.1 404 Not Found",
+            "HTTP/1.1 500 Internal Server Error",
+            "HTTP/1.1 418 I'm a teapot",
+        ]
+        .iter()
+        .map(|line| Diagnosis::new(DiagnosisCode::ProxyError, &answered(line)).hint)
+        .collect();
+        for (i, hint) in hints.iter().enumerate() {
+            assert!(
+                !hints[..i].contains(hint),
+                "the same next step twice: {hint}"
+            );
+        }
+        assert!(hints[0].contains("user name") && hints[0].contains("password"));
+        assert!(hints[1].contains("address and port"));
+        assert!(hints[2].contains("error log"));
+    }
+
+    #[test]
+    fn a_401_with_a_challenge_it_cannot_answer_is_said_neutrally() {
+        let f = Facts {
+            offered: vec!["Kerberos".into()],
+            ..answered("HTTP/1.1 401 Unauthorized")
+        };
+        let d = Diagnosis::new(DiagnosisCode::ProxyError, &f);
+        assert!(!d.summary.contains("no challenge"), "{}", d.summary);
+        assert!(d.summary.contains("no tunnel was opened"), "{}", d.summary);
+    }
+
+    #[test]
+    fn a_server_error_is_never_called_a_refusal() {
+        // "Refused", as the Chinese texts say it.
+        let refused = "\u{62d2}\u{7edd}";
+        for status in 500..600 {
+            let f = answered(&format!("HTTP/1.1 {status} X"));
+            let d = Diagnosis::new(DiagnosisCode::for_status(status), &f);
+            // The summary says what happened; a next step may still name an ACL as a cause.
+            let summary = d.summary.to_lowercase();
+            assert!(!summary.contains("refus"), "{status}: {summary}");
+            let zh = d.summary_in(Lang::ZhCn);
+            assert!(!zh.contains(refused), "{status}: {zh}");
+        }
     }
 
     #[test]

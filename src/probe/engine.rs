@@ -199,6 +199,7 @@ impl<'a> Probe<'a> {
             proxy: authority(&proxy.host, proxy.port),
             target: authority(&target.host, target.port),
             status_line: self.status_line.clone(),
+            status: self.connect_response.as_ref().map(|r| r.status),
             offered: self.auth.offered.clone(),
             rounds: self.auth.rounds,
             issuer: self.tls.as_ref().and_then(|t| t.issuer.clone()),

@@ -23,7 +23,7 @@ use std::time::Duration;
 use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
 
-pub use diagnosis::{Diagnosis, DiagnosisCode};
+pub use diagnosis::{Diagnosis, DiagnosisCode, StatusMeaning};
 pub use engine::run;
 pub use report::{
     AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
