@@ -15,6 +15,9 @@ macro_rules! catalog {
             pub lang: Lang,
             /// FMC's configuration pages, in its order (the page list on the left).
             pub config_pages: &'static [&'static str; 29],
+            /// The Cisco note's HTTP status table: status, meaning, cause (the help popover
+            /// beside Test connection).
+            pub status_table: &'static [(u16, &'static str, &'static str); 8],
             $(pub $field: &'static str,)*
         }
 
@@ -24,6 +27,9 @@ macro_rules! catalog {
                 Texts {
                     lang,
                     config_pages: Box::leak(Box::new(CONFIG_PAGES.map(|id| said(lang, id)))),
+                    status_table: Box::leak(Box::new(STATUS_TABLE.map(|(status, meaning, cause)| {
+                        (status, said(lang, meaning), said(lang, cause))
+                    }))),
                     $($field: said(lang, $id),)*
                 }
             }
@@ -32,6 +38,12 @@ macro_rules! catalog {
             pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
                 let mut all = vec![$(($id, self.$field),)*];
                 all.extend(CONFIG_PAGES.iter().copied().zip(self.config_pages.iter().copied()));
+                for ((_, meaning, cause), (_, said_meaning, said_cause)) in
+                    STATUS_TABLE.iter().zip(self.status_table.iter())
+                {
+                    all.push((*meaning, *said_meaning));
+                    all.push((*cause, *said_cause));
+                }
                 all
             }
         }
@@ -120,6 +132,11 @@ catalog! {
     confirm_password: "page-confirm-password",
     save: "page-save",
     test_connection: "page-test-connection",
+    status_help: "page-status-help",
+    status_help_intro: "page-status-help-intro",
+    status_code: "page-status-code",
+    status_meaning: "page-status-meaning",
+    status_cause: "page-status-cause",
     history: "page-history",
     diagnostics: "page-diagnostics",
     last_test: "page-last-test",
@@ -246,6 +263,19 @@ const CONFIG_PAGES: [&str; 29] = [
     "page-config-user-configuration",
     "page-config-vulnerability-mapping",
     "page-config-web-analytics",
+];
+
+/// The Cisco note's HTTP status table, in its order: each status with the message ids of
+/// its meaning and its cause.
+const STATUS_TABLE: [(u16, &str, &str); 8] = [
+    (400, "page-note-status-400", "page-note-status-400-cause"),
+    (401, "page-note-status-401", "page-note-status-401-cause"),
+    (403, "page-note-status-403", "page-note-status-403-cause"),
+    (404, "page-note-status-404", "page-note-status-404-cause"),
+    (500, "page-note-status-500", "page-note-status-500-cause"),
+    (502, "page-note-status-502", "page-note-status-502-cause"),
+    (503, "page-note-status-503", "page-note-status-503-cause"),
+    (504, "page-note-status-504", "page-note-status-504-cause"),
 ];
 
 /// The statuses whose reason phrase the locale files say (`page-status-<code>`): those the

@@ -464,3 +464,135 @@ async fn the_user_menu_offers_the_languages() {
     assert_eq!(hidden(&html, "next"), PAGE);
     assert!(html.contains(r#"<option value="zh-CN" lang="zh-CN">简体中文</option>"#));
 }
+
+/// The help popover beside Test connection: the Cisco note's status table, every row, in
+/// the page's language (the Chinese in the note's own words), right after the button.
+#[tokio::test]
+async fn the_status_help_beside_test_connection_lists_the_cisco_table_in_both_languages() {
+    let app = TestApp::spawn().await;
+    let english = [
+        (400, "Bad Request", "Incorrect request syntax"),
+        (401, "Unauthorized", "Credentials missing or incorrect"),
+        (403, "Forbidden", "Access denied"),
+        (404, "Not Found", "Resource not found"),
+        (500, "Internal Error", "Server error"),
+        (502, "Bad Gateway", "Server communication error"),
+        (
+            503,
+            "Service Unavailable",
+            "Server overloaded or in maintenance",
+        ),
+        (504, "Gateway Timeout", "Timeout between servers"),
+    ];
+    let chinese = [
+        (400, "错误的请求", "请求语法不正确"),
+        (401, "未授权", "凭据缺失或不正确"),
+        (403, "已禁止", "拒绝进入"),
+        (404, "找不到", "找不到资源"),
+        (500, "内部错误", "服务器错误"),
+        (502, "错误的网关", "服务器通信错误"),
+        (503, "服务不可用", "服务器过载或维护"),
+        (504, "网关超时", "服务器之间的超时"),
+    ];
+    for (accept, summary, rows) in [
+        (None, "HTTP status codes", english),
+        (Some(ZH), "HTTP 状态码", chinese),
+    ] {
+        let (status, html) = get(&app, PAGE, accept).await;
+        assert_eq!(status, StatusCode::OK);
+        let button = html.find(r#"id="test-connection""#).expect("the button");
+        let start = html
+            .find(r#"<details class="status-help""#)
+            .expect("the popover");
+        assert!(
+            start > button,
+            "{accept:?}: the popover follows Test connection"
+        );
+        let end = start + html[start..].find("</details>").expect("closed");
+        let popover = &html[start..end];
+        assert!(
+            popover.contains(&format!("<summary>{summary}</summary>")),
+            "{accept:?}: {popover}"
+        );
+        for (code, meaning, cause) in rows {
+            let row = format!("<tr><td>{code}</td><td>{meaning}</td><td>{cause}</td></tr>");
+            assert!(
+                popover.contains(&row),
+                "{accept:?}: missing {row}\n{popover}"
+            );
+        }
+        assert_eq!(popover.matches("<tr><td>").count(), 8, "{accept:?}: 8 rows");
+    }
+}
+
+/// A proxy that answers CONNECT with 404 or 500: `proxy_error`, its summary naming what the
+/// Cisco note's table says the status means (a 500 is the proxy's fault, not a refusal),
+/// with a next step that fits, on the page in Chinese and in the JSON in English.
+#[tokio::test]
+async fn a_404_or_500_from_the_proxy_is_explained_by_the_cisco_table() {
+    let app = TestApp::spawn_with(&["--probe-max-time", "5"]).await;
+    let cases = [
+        (
+            "HTTP/1.1 404 Not Found\r\n\r\n",
+            (
+                "the resource was not found",
+                "check the proxy address and port",
+            ),
+            ("找不到资源", "请检查代理地址和端口"),
+        ),
+        (
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+            ("failed with an internal error", "the proxy's error log"),
+            ("发生内部错误", "代理的错误日志"),
+        ),
+    ];
+    for (head, (en_summary, en_hint), (zh_summary, zh_hint)) in cases {
+        let fake = FakeProxy::start(Script::Reply(head.into()));
+        let port = fake.port().to_string();
+        let fields = [
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", port.as_str()),
+            ("username", ""),
+        ];
+        let test = format!("{PAGE}/proxy/test");
+        let r = post(
+            &app,
+            &test,
+            &fields,
+            &[
+                (ACCEPT.as_str(), "application/json"),
+                ("accept-language", ZH),
+            ],
+        )
+        .await;
+        let json: serde_json::Value = r.json().await.unwrap();
+        let diagnosis = &json["diagnosis"];
+        assert_eq!(diagnosis["code"], "proxy_error", "{head:?}: {json}");
+        let summary = diagnosis["summary"].as_str().unwrap();
+        let hint = diagnosis["hint"].as_str().unwrap().to_lowercase();
+        assert!(summary.contains(en_summary), "{head:?}: {summary}");
+        assert!(!summary.contains("refused"), "{head:?}: {summary}");
+        assert!(hint.contains(en_hint), "{head:?}: {hint}");
+
+        let r = post(
+            &app,
+            &test,
+            &fields,
+            &[("accept", "text/html"), ("accept-language", ZH)],
+        )
+        .await;
+        let html = r.text().await.unwrap();
+        assert!(html.contains(r#"id="diag-code">proxy_error</span>"#));
+        let start = html.find(r#"<p class="diag-summary">"#).expect("a summary");
+        let end = start + html[start..].find("</ol>").expect("the stages");
+        let result = &html[start..end];
+        assert!(result.contains(zh_summary), "{head:?}: {result}");
+        assert!(result.contains(zh_hint), "{head:?}: {result}");
+        assert!(!result.contains("拒绝"), "{head:?}: {result}");
+        let summary = &result["<p class=\"diag-summary\">".len()..];
+        let summary = &summary[..summary.find("</p>").expect("a paragraph")];
+        assert_chinese(&format!("{head:?}: the summary"), summary);
+        drop(fake);
+    }
+}
