@@ -585,3 +585,41 @@ async fn screenshots_show_the_page_saved_disabled_and_refusing_a_host() {
     })
     .await;
 }
+
+/// The status help beside Test connection opens from the keyboard without JavaScript, and
+/// its panel floats: in a narrow window it stays inside the form and moves nothing below.
+#[tokio::test]
+async fn the_status_help_opens_from_the_keyboard_and_floats_inside_a_narrow_window() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::Off, |c| async move {
+        c.set_window_size(720, 900).await.expect("a narrow window");
+        open_page(&c, app).await;
+        let layout = "const f = document.querySelector('#proxy-form').getBoundingClientRect();
+            const p = document.querySelector('.status-help-panel').getBoundingClientRect();
+            return {width: document.documentElement.scrollWidth,
+                    below: document.querySelector('#probe-panel').getBoundingClientRect().top + scrollY,
+                    form_left: f.left, form_right: f.right, left: p.left, right: p.right,
+                    shown: document.querySelector('.status-help-panel').checkVisibility()};";
+        let before = js(&c, layout).await;
+        assert_eq!(before["shown"], false, "closed at first: {before}");
+
+        // Tab from Test connection reaches the summary; Enter opens it.
+        js(&c, "document.querySelector('#test-connection').focus(); return 0;").await;
+        press(&c, Key::Tab).await;
+        let focused = js(&c, "return document.activeElement.parentElement.id;").await;
+        assert_eq!(focused, "status-help", "Tab reaches the summary");
+        press(&c, Key::Enter).await;
+        assert_eq!(prop(&c, "#status-help", "open").await.as_deref(), Some("true"));
+        assert!(text(&c, ".status-help-panel").await.contains("Timeout between servers"));
+
+        let after = js(&c, layout).await;
+        assert_eq!(after["shown"], true, "{after}");
+        assert_eq!(after["width"], before["width"], "no new horizontal scroll: {after}");
+        assert_eq!(after["below"], before["below"], "nothing pushed down: {after}");
+        let inside = after["left"].as_f64() >= after["form_left"].as_f64()
+            && after["right"].as_f64() <= after["form_right"].as_f64();
+        assert!(inside, "the panel stays inside the form: {after}");
+    })
+    .await;
+}
