@@ -290,3 +290,51 @@ pub async fn save(
     let html = render_page(lang, &actor.session, &state, &ctx, form, extras).await?;
     Ok((status, html).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::TcpConn;
+
+    fn diag(connections: Vec<TcpConn>) -> Arc<Diagnostics> {
+        Arc::new(Diagnostics {
+            conf_text: Ok("proxy_password=s3cret\n".to_owned()),
+            proxy_label: "proxy.example".to_owned(),
+            connections,
+        })
+    }
+
+    #[test]
+    fn the_panels_live_part_says_no_test_and_no_connection_in_the_pages_language() {
+        let html = DiagnosticsLive::new(Lang::ZhCn, None, diag(Vec::new()))
+            .render()
+            .unwrap();
+        assert!(html.starts_with("<div id=\"diagnostics-live\">"), "{html}");
+        for id in ["page-last-test", "page-no-test-yet", "page-no-connections"] {
+            let said = locale::message(Lang::ZhCn, id, &[]);
+            assert!(html.contains(&said), "{id}: {html}");
+        }
+        assert!(html.contains("grep proxy.example"), "{html}");
+        // The stream sends this fragment: the file's text, a password in it, is not part of it.
+        assert!(!html.contains("s3cret"), "{html}");
+    }
+
+    #[test]
+    fn the_panels_live_part_lists_each_connection_as_netstat_does() {
+        let conn = TcpConn {
+            local: "10.0.0.5:40000".to_owned(),
+            remote: "192.0.2.7:3128".to_owned(),
+            state: "TIME_WAIT",
+        };
+        let html = DiagnosticsLive::new(Lang::En, None, diag(vec![conn]))
+            .render()
+            .unwrap();
+        assert!(
+            html.contains(
+                "tcp        0      0 10.0.0.5:40000          192.0.2.7:3128          TIME_WAIT\n"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("no TCP connections"), "{html}");
+    }
+}

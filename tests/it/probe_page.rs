@@ -233,7 +233,8 @@ fn last_test_line(html: &str) -> &str {
 
 /// The netstat lines of a page or fragment.
 fn netstat_lines(html: &str) -> Vec<String> {
-    let start = html.find("id=\"netstat\">").expect("netstat lines");
+    let marker = "id=\"netstat\">";
+    let start = html.find(marker).expect("netstat lines") + marker.len();
     let end = start + html[start..].find("</pre>").expect("their end");
     html[start..end].lines().map(str::to_owned).collect()
 }
