@@ -256,6 +256,7 @@ async fn the_live_views_last_message_brings_the_panels_last_test_and_netstat_rea
     let before = app.page().await.1;
     assert!(before.contains("服务器启动后尚未进行测试。"), "{before}");
     let kept = netstat_lines(&before);
+    let held = std::net::TcpStream::connect(("127.0.0.1", squid.port())).unwrap();
 
     let r = test(&app, &borrow(&fields), "application/x-ndjson").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -274,16 +275,19 @@ async fn the_live_views_last_message_brings_the_panels_last_test_and_netstat_rea
         "{diag}"
     );
     assert!(!diag.contains("服务器启动后尚未进行测试"), "{diag}");
-    // netstat read after the test, not the page's kept copy: the probe's own connection to
-    // squid is there (TIME_WAIT on our side, as the probe closed it), from a new local port.
-    let to_squid = format!("127.0.0.1:{port} ");
+    // netstat read after the test, not the page's kept copy: a connection to squid opened
+    // after the page was read is listed. (The probe's own may leave no trace: a close with
+    // data unread resets it, which leaves no TIME_WAIT.)
+    let line = format!("{} ", held.local_addr().unwrap());
     let fresh = netstat_lines(diag);
+    assert!(!kept.iter().any(|l| l.contains(&line)), "{kept:?}");
     assert!(
         fresh
             .iter()
-            .any(|l| l.contains(&to_squid) && !kept.contains(l)),
+            .any(|l| l.contains(&line) && l.contains(&format!("127.0.0.1:{port} "))),
         "kept {kept:?}, after the test {fresh:?}"
     );
+    drop(held);
     // The same fragment a reload shows.
     let after = app.page().await.1;
     assert_eq!(last_test_line(&after), last_test_line(diag));
