@@ -33,8 +33,8 @@
 })();
 
 // Test connection, live: post the form's values and draw each stage as the server reports
-// it, then swap in the server-rendered result (the same fragment the page shows without
-// JavaScript). Closing the tab aborts the request, which cancels the probe on the server.
+// it, then swap in the server-rendered result and the Diagnostics panel's last test and
+// netstat lines (the same fragments the page shows without JavaScript). Closing the tab aborts the request, which cancels the probe on the server.
 (function () {
   "use strict";
   const form = document.getElementById("proxy-form");
@@ -65,6 +65,13 @@
     detail.textContent = said || stage.detail;
     li.append(mark, name, ms, detail);
     return li;
+  }
+
+  // The Diagnostics panel's last test and netstat lines, as the server read them after
+  // this test (the same fragment a reload shows), replace the stale ones.
+  function showDiagnostics(html) {
+    const stale = document.getElementById("diagnostics-live");
+    if (stale && html) stale.outerHTML = html;
   }
 
   function fallBack() {
@@ -116,7 +123,10 @@
           if (!line) continue;
           const message = JSON.parse(line);
           if (message.event === "stage") list.append(stageItem(message.stage, message.text));
-          if (message.event === "done") panel.innerHTML = message.html;
+          if (message.event === "done") {
+            panel.innerHTML = message.html;
+            showDiagnostics(message.diagnostics);
+          }
         }
       }
     } catch (error) {

@@ -38,14 +38,40 @@ pub struct PageTemplate {
     pub errors: FieldErrors,
     pub stale: Option<Revision>,
     pub probe: Option<ProbeView>,
-    pub last: Option<LastResult>,
-    /// The last test's summary in the page's language.
-    pub last_summary: String,
     pub form: ProxyForm,
     pub revision: i64,
     pub password_set: bool,
     pub conf_path: String,
     pub diag: Arc<Diagnostics>,
+    /// The last test and the netstat lines (templates/diagnostics_live.html).
+    pub live: DiagnosticsLive,
+}
+
+/// The Diagnostics panel's parts a test changes (the last test, the netstat lines): the
+/// page includes this fragment, and the live view sends it alone when a test ends, so both
+/// show them with the same code.
+#[derive(Template)]
+#[template(path = "diagnostics_live.html")]
+pub struct DiagnosticsLive {
+    pub t: &'static Texts,
+    pub last: Option<LastResult>,
+    /// The last test's summary in the page's language.
+    pub last_summary: String,
+    pub diag: Arc<Diagnostics>,
+}
+
+impl DiagnosticsLive {
+    pub fn new(lang: Lang, last: Option<LastResult>, diag: Arc<Diagnostics>) -> Self {
+        DiagnosticsLive {
+            t: lang.texts(),
+            last_summary: last
+                .as_ref()
+                .map(|l| l.report.diagnosis.summary_in(lang))
+                .unwrap_or_default(),
+            last,
+            diag,
+        }
+    }
 }
 
 /// The Diagnostics panel, kept for five seconds per revision: a save (a new revision) is
@@ -54,15 +80,22 @@ pub struct PageTemplate {
 /// three sockets open) and slows every request meanwhile; read once a second, it put the
 /// page's p99 at one connection at 4 ms.
 async fn diagnostics(state: &AppState, ctx: &PageContext) -> Arc<Diagnostics> {
+    state
+        .diagnostics
+        .get_or_read(ctx.revision, || read_diagnostics(state, &ctx.config))
+        .await
+}
+
+/// The Diagnostics panel for the stored `config`, read now (the file and /proc/net/tcp on
+/// the blocking pool). Pages go through the cache; a finished test reads afresh, once, so
+/// its answer shows the connections as they are after it.
+pub async fn read_diagnostics(state: &AppState, config: &ProxyConfig) -> Diagnostics {
     let conf_path = state.store.conf_path().to_owned();
     // Never through a link: what a link points to is not ours to show.
     let read_conf = move || crate::settings::conf_file::read_for_display(&conf_path);
-    let host = ctx.config.host.as_ref().map(|h| h.to_string());
-    let proxy = host.zip(ctx.config.port.map(|p| p.get()));
-    state
-        .diagnostics
-        .get_or_read(ctx.revision, || Diagnostics::read(read_conf, proxy))
-        .await
+    let host = config.host.as_ref().map(|h| h.to_string());
+    let proxy = host.zip(config.port.map(|p| p.get()));
+    Diagnostics::read(read_conf, proxy).await
 }
 
 impl PageTemplate {
@@ -142,7 +175,7 @@ pub async fn render_page(
 ) -> Result<Html<String>, AppError> {
     form.password.clear();
     form.confirm_password.clear();
-    let last = state.tester.last();
+    let diag = diagnostics(state, ctx).await;
     let page = PageTemplate {
         t: lang.texts(),
         base: BasePage::new(session, PAGE),
@@ -152,16 +185,12 @@ pub async fn render_page(
         errors: extras.errors,
         stale: extras.stale,
         probe: extras.probe,
-        last_summary: last
-            .as_ref()
-            .map(|l| l.report.diagnosis.summary_in(lang))
-            .unwrap_or_default(),
-        last,
         form,
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
         conf_path: state.store.conf_path().display().to_string(),
-        diag: diagnostics(state, ctx).await,
+        live: DiagnosticsLive::new(lang, state.tester.last(), diag.clone()),
+        diag,
     };
     Ok(Html(page.render()?))
 }
@@ -260,4 +289,52 @@ pub async fn save(
     };
     let html = render_page(lang, &actor.session, &state, &ctx, form, extras).await?;
     Ok((status, html).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::TcpConn;
+
+    fn diag(connections: Vec<TcpConn>) -> Arc<Diagnostics> {
+        Arc::new(Diagnostics {
+            conf_text: Ok("proxy_password=s3cret\n".to_owned()),
+            proxy_label: "proxy.example".to_owned(),
+            connections,
+        })
+    }
+
+    #[test]
+    fn the_panels_live_part_says_no_test_and_no_connection_in_the_pages_language() {
+        let html = DiagnosticsLive::new(Lang::ZhCn, None, diag(Vec::new()))
+            .render()
+            .unwrap();
+        assert!(html.starts_with("<div id=\"diagnostics-live\">"), "{html}");
+        for id in ["page-last-test", "page-no-test-yet", "page-no-connections"] {
+            let said = locale::message(Lang::ZhCn, id, &[]);
+            assert!(html.contains(&said), "{id}: {html}");
+        }
+        assert!(html.contains("grep proxy.example"), "{html}");
+        // The stream sends this fragment: the file's text, a password in it, is not part of it.
+        assert!(!html.contains("s3cret"), "{html}");
+    }
+
+    #[test]
+    fn the_panels_live_part_lists_each_connection_as_netstat_does() {
+        let conn = TcpConn {
+            local: "10.0.0.5:40000".to_owned(),
+            remote: "192.0.2.7:3128".to_owned(),
+            state: "TIME_WAIT",
+        };
+        let html = DiagnosticsLive::new(Lang::En, None, diag(vec![conn]))
+            .render()
+            .unwrap();
+        assert!(
+            html.contains(
+                "tcp        0      0 10.0.0.5:40000          192.0.2.7:3128          TIME_WAIT\n"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("no TCP connections"), "{html}");
+    }
 }

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use askama::Template;
@@ -17,7 +18,9 @@ use tokio::task::JoinHandle;
 
 use super::api::ApiError;
 use super::extract::{Actor, PostedForm, form_error};
-use super::page::{Extras, PageContext, proxy_form, render_page};
+use super::page::{
+    DiagnosticsLive, Extras, PageContext, proxy_form, read_diagnostics, render_page,
+};
 use super::probe_view::ProbeView;
 use crate::audit;
 use crate::auth::sessions::Session;
@@ -190,7 +193,14 @@ fn start_stream(
         .start(session_key(&actor.session))
         .map_err(NotRun::Busy)?;
     let (who, address) = (actor.name().to_owned(), actor.address.0.clone());
-    Ok(stream(state.clone(), lang, who, address, req, permit))
+    let test = LiveTest {
+        state: state.clone(),
+        lang,
+        who,
+        address,
+        stored: stored.clone(),
+    };
+    Ok(stream(test, req, permit))
 }
 
 /// The page with the test's result, or with why it did not run.
@@ -264,36 +274,71 @@ fn json_answer(lang: Lang, wants: &Wants, outcome: Result<Report, NotRun>) -> Re
     (status, Json(body)).into_response()
 }
 
-/// A spawned probe that is cancelled when its stream is dropped (the tab closed).
-struct AbortOnDrop(JoinHandle<Report>);
+/// A spawned test that is cancelled when its stream is dropped (the tab closed).
+struct AbortOnDrop<T>(JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
 }
 
-impl Future for AbortOnDrop {
-    type Output = Option<Report>;
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Option<T>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         Pin::new(&mut self.0).poll(cx).map(Result::ok)
     }
 }
 
-/// The live view: `{"event":"stage",…}` per completed stage, then
-/// `{"event":"done","report":…,"html":…}` with the same fragment the page renders.
-fn stream(
+/// Who runs a live test, in which language, over which stored settings.
+struct LiveTest {
     state: AppState,
     lang: Lang,
     who: String,
     address: Option<String>,
-    req: ProbeRequest,
-    permit: Permit,
-) -> Response {
+    stored: ProxyConfig,
+}
+
+/// A fragment rendered for the live view, or, since the stream has already begun with
+/// 200, a line saying it could not be shown (the log says why).
+fn rendered(lang: Lang, what: &str, fragment: Result<String, askama::Error>) -> String {
+    fragment.unwrap_or_else(|e| {
+        tracing::error!(error = %e, what, "could not render a live view fragment");
+        render_failed(lang)
+    })
+}
+
+/// The live view's last line: the report, its result fragment, and the Diagnostics
+/// panel's last test and netstat lines read now, after the test, in the page's language.
+async fn done_line(test: &LiveTest, report: Report) -> String {
+    let lang = test.lang;
+    let html = Fragment {
+        t: lang.texts(),
+        probe: ProbeView::new(report.clone(), lang.texts()),
+    }
+    .render();
+    let diag = Arc::new(read_diagnostics(&test.state, &test.stored).await);
+    let diagnostics = DiagnosticsLive::new(lang, test.state.tester.last(), diag).render();
+    let line = serde_json::json!({
+        "event": "done",
+        "report": report,
+        "html": rendered(lang, "probe result", html),
+        "diagnostics": rendered(lang, "diagnostics", diagnostics),
+    });
+    format!("{line}\n")
+}
+
+/// The live view: `{"event":"stage",…}` per completed stage, then
+/// `{"event":"done","report":…,"html":…,"diagnostics":…}` with the same fragments the
+/// page renders.
+fn stream(test: LiveTest, req: ProbeRequest, permit: Permit) -> Response {
+    let lang = test.lang;
     let (tx, rx) = mpsc::unbounded_channel();
     let task = AbortOnDrop(tokio::spawn(async move {
         let _permit = permit;
-        run(state, who, address, req, Some(tx)).await
+        let (state, who, address) = (test.state.clone(), test.who.clone(), test.address.clone());
+        let report = run(state, who, address, req, Some(tx)).await;
+        done_line(&test, report).await
     }));
     let lines = futures_util::stream::unfold((rx, Some(task)), move |(mut rx, task)| async move {
         if let Some(stage) = rx.recv().await {
@@ -309,20 +354,8 @@ fn stream(
                 (rx, task),
             ));
         }
-        let report = task?.await?;
-        let html = Fragment {
-            t: lang.texts(),
-            probe: ProbeView::new(report.clone(), lang.texts()),
-        }
-        .render()
-        .unwrap_or_else(|e| {
-            // The stream has already begun with 200: the report still goes out, the
-            // panel says the result could not be shown, and the log says why.
-            tracing::error!(error = %e, "could not render the probe result");
-            render_failed(lang)
-        });
-        let line = serde_json::json!({"event": "done", "report": report, "html": html});
-        Some((Ok(Bytes::from(format!("{line}\n"))), (rx, None)))
+        let line = task?.await?;
+        Some((Ok(Bytes::from(line)), (rx, None)))
     });
     (
         [

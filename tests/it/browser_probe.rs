@@ -120,6 +120,66 @@ async fn a_denying_squid_shows_proxy_denied_and_what_to_do() {
 }
 
 #[tokio::test]
+async fn the_diagnostics_panel_follows_a_live_test_without_a_reload() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = TestApp::spawn_probing(&target).await;
+    let port = squid.port();
+    // Saved, so the panel's netstat lines are those to squid.
+    let saved = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", &port.to_string()),
+        ])
+        .await;
+    assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        assert_eq!(
+            text(&c, "#last-test").await,
+            "No test since the server started."
+        );
+        let kept = text(&c, "#netstat").await;
+        let held = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        // Gone if the page were loaded again.
+        js(&c, "window.sameDocument = true;").await;
+        test_through(&c, port).await;
+        wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        let last = wait_for_text(&c, "#last-test", " by admin:", RESULT).await;
+        assert!(last.contains(" by admin: ok — Traffic gets out"), "{last}");
+        assert!(
+            text(&c, "#last-curl")
+                .await
+                .starts_with(&format!("$ curl -x http://127.0.0.1:{port} ")),
+        );
+        // netstat as it is after the test, not as the page kept it: a connection to squid
+        // opened after the page was read is listed.
+        let line = format!("{} ", held.local_addr().unwrap());
+        let fresh = text(&c, "#netstat").await;
+        assert!(!kept.contains(&line), "{kept}");
+        assert!(
+            fresh
+                .lines()
+                .any(|l| l.contains(&line) && l.contains(&format!("127.0.0.1:{port} "))),
+            "kept {kept:?}, after the test {fresh:?}"
+        );
+        assert_eq!(js(&c, "return window.sameDocument === true;").await, true);
+        assert_eq!(
+            js(
+                &c,
+                "return document.querySelectorAll('#diagnostics-live').length;"
+            )
+            .await,
+            1,
+            "replaced, not added"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn without_javascript_test_connection_answers_with_the_page_and_keeps_the_values() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);

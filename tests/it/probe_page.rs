@@ -224,6 +224,76 @@ async fn the_live_view_streams_each_stage_then_the_rendered_result() {
     );
 }
 
+/// The `<p id="last-test">…</p>` of a page or fragment.
+fn last_test_line(html: &str) -> &str {
+    let start = html.find("<p id=\"last-test\">").expect("a last test line");
+    let end = start + html[start..].find("</p>").expect("its end");
+    &html[start..end]
+}
+
+/// The netstat lines of a page or fragment.
+fn netstat_lines(html: &str) -> Vec<String> {
+    let marker = "id=\"netstat\">";
+    let start = html.find(marker).expect("netstat lines") + marker.len();
+    let end = start + html[start..].find("</pre>").expect("their end");
+    html[start..end].lines().map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn the_live_views_last_message_brings_the_panels_last_test_and_netstat_read_after_it() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = TestApp::spawn_probing(&target).await;
+    let port = squid.port().to_string();
+    let fields = proxy_fields(&port);
+    // Saved, so the panel's netstat lines are those to squid; in Chinese, the admin's choice.
+    assert_eq!(
+        app.save(&borrow(&fields)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.choose_language("zh-CN").await;
+    // The page before the test: no test yet, and netstat lines kept for five seconds.
+    let before = app.page().await.1;
+    assert!(before.contains("服务器启动后尚未进行测试。"), "{before}");
+    let kept = netstat_lines(&before);
+    let held = std::net::TcpStream::connect(("127.0.0.1", squid.port())).unwrap();
+
+    let r = test(&app, &borrow(&fields), "application/x-ndjson").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    let done: Value = serde_json::from_str(body.lines().last().unwrap()).unwrap();
+    assert_eq!(done["event"], "done");
+    let diag = done["diagnostics"].as_str().expect("the panel's fragment");
+    assert!(diag.starts_with("<div id=\"diagnostics-live\">"), "{diag}");
+    assert!(
+        diag.contains("上次测试连接"),
+        "in the page's language: {diag}"
+    );
+    assert!(!diag.contains("Last Test connection"), "{diag}");
+    assert!(
+        last_test_line(diag).contains("<strong>ok</strong>"),
+        "{diag}"
+    );
+    assert!(!diag.contains("服务器启动后尚未进行测试"), "{diag}");
+    // netstat read after the test, not the page's kept copy: a connection to squid opened
+    // after the page was read is listed. (The probe's own may leave no trace: a close with
+    // data unread resets it, which leaves no TIME_WAIT.)
+    let line = format!("{} ", held.local_addr().unwrap());
+    let fresh = netstat_lines(diag);
+    assert!(!kept.iter().any(|l| l.contains(&line)), "{kept:?}");
+    assert!(
+        fresh
+            .iter()
+            .any(|l| l.contains(&line) && l.contains(&format!("127.0.0.1:{port} "))),
+        "kept {kept:?}, after the test {fresh:?}"
+    );
+    drop(held);
+    // The same fragment a reload shows.
+    let after = app.page().await.1;
+    assert_eq!(last_test_line(&after), last_test_line(diag));
+    assert!(after.contains("<div id=\"diagnostics-live\">"), "{after}");
+}
+
 #[tokio::test]
 async fn bad_values_are_refused_before_any_connection() {
     let target = TlsTarget::start(CertKind::Good);
