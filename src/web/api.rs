@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::Query;
+use axum::extract::State;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -202,7 +202,9 @@ pub async fn put_proxy(
 ) -> Response {
     let options = match options {
         Ok(Query(o)) => o,
-        Err(rejection) => return ApiError::response(StatusCode::BAD_REQUEST, rejection.body_text()),
+        Err(rejection) => {
+            return ApiError::response(StatusCode::BAD_REQUEST, rejection.body_text());
+        }
     };
     let body = match body {
         Ok(Json(b)) => b,

@@ -7,9 +7,9 @@ use super::probe_test::{NotRun, run_once};
 use crate::error::AppError;
 use crate::locale::{self, Arg};
 use crate::locale::{Text, io_reason};
+use crate::probe::Report;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, SaveError, SaveOutcome};
-use crate::probe::Report;
 use crate::state::AppState;
 use crate::tester::Busy;
 
@@ -145,6 +145,9 @@ mod tests {
         assert!(wants_test(true, false, &on));
         assert!(!wants_test(false, false, &on), "off by default");
         assert!(!wants_test(true, true, &on), "Save anyway skips the test");
-        assert!(!wants_test(true, false, &off), "a disabled proxy is not tested");
+        assert!(
+            !wants_test(true, false, &off),
+            "a disabled proxy is not tested"
+        );
     }
 }
