@@ -222,7 +222,7 @@ pub async fn put_proxy(
     if wants_test(options.test_first, false, &form) {
         match pretest(&state, &actor, &form, base).await {
             Ok(Pretest::Save) => {}
-            Ok(Pretest::Failed(report)) => return test_failed(report),
+            Ok(Pretest::Failed(report)) => return test_failed(*report),
             Ok(Pretest::Busy(why)) => return busy(&why, state.tester.timeouts.total),
             Err(e) => return internal(e),
         }

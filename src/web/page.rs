@@ -294,7 +294,7 @@ pub async fn save(
             Pretest::Save => {}
             Pretest::Failed(report) => {
                 let extras = Extras {
-                    probe: Some(ProbeView::new(report, lang.texts())),
+                    probe: Some(ProbeView::new(*report, lang.texts())),
                     test_first: true,
                     save_anyway: anyway(!form.password.is_empty()),
                     ..Extras::default()

@@ -96,7 +96,7 @@ pub enum Pretest {
     /// Nothing to test, or the test passed: save.
     Save,
     /// The test's verdict is not `ok`: nothing saved; the report says why.
-    Failed(Report),
+    Failed(Box<Report>),
     /// The test could not run (this session or the server is already testing): nothing saved.
     Busy(Busy),
 }
@@ -124,7 +124,7 @@ pub async fn pretest(
     }
     Ok(match run_once(state, actor, form, &stored).await {
         Ok(report) if report.ok => Pretest::Save,
-        Ok(report) => Pretest::Failed(report),
+        Ok(report) => Pretest::Failed(Box::new(report)),
         Err(NotRun::Busy(busy)) => Pretest::Busy(busy),
         // The values parsed above; should the probe refuse them anyway, the save says why.
         Err(NotRun::Invalid(_)) => Pretest::Save,

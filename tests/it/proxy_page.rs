@@ -636,3 +636,55 @@ async fn without_test_before_saving_a_save_is_not_tested() {
     let probes = app.audit_log().await;
     assert!(!probes.iter().any(|(a, _, _)| a == "probe"), "{probes:?}");
 }
+
+#[tokio::test]
+async fn test_before_saving_while_a_test_runs_is_refused_with_retry_after_and_saves_nothing() {
+    let target = TlsTarget::start(CertKind::Good);
+    let silent = FakeProxy::start(Script::Silent);
+    let app = TestApp::spawn_probing(&target).await;
+    let port = silent.port().to_string();
+    let fields = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+    ];
+    let mut test: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    test.extend([
+        ("username".into(), String::new()),
+        ("csrf_token".into(), app.csrf().await),
+    ]);
+    // Test connection holds this session's turn until the silent proxy times out.
+    let path = format!("{PAGE}/proxy/test");
+    let first = app.post_raw(
+        &path,
+        "application/x-www-form-urlencoded",
+        encode(&test).into_bytes(),
+    );
+    let second = async {
+        while silent
+            .seen
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == 0
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let mut save = fields.to_vec();
+        save.push(("test_first", "on"));
+        app.save(&save).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        second.headers()["retry-after"],
+        "5",
+        "the probe's time limit"
+    );
+    let html = second.text().await.unwrap();
+    assert!(html.contains("id=\"notice\""), "{html}");
+    assert_eq!(app.revision_count().await, 0, "nothing saved");
+}
