@@ -732,7 +732,7 @@ async fn the_document_states_limits_patterns_statuses_and_the_bearer_scheme() {
             "/api/v1/proxy",
             "put",
             &[
-                "200", "400", "401", "403", "409", "413", "415", "421", "422", "500",
+                "200", "400", "401", "403", "409", "413", "415", "421", "422", "429", "500",
             ],
         ),
         (
