@@ -633,6 +633,17 @@ async fn without_test_before_saving_a_save_is_not_tested() {
     ];
     assert_eq!(app.save(&off).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.revision_count().await, 2);
+    // Invalid values are refused as always, without a test.
+    let invalid = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", "0"),
+        ("test_first", "on"),
+    ];
+    let r = app.save(&invalid).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("id=\"error-summary\""));
+    assert_eq!(app.revision_count().await, 2);
     let probes = app.audit_log().await;
     assert!(!probes.iter().any(|(a, _, _)| a == "probe"), "{probes:?}");
 }
