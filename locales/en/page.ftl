@@ -72,6 +72,12 @@ page-no-password = No password stored.
 page-confirm-password = Confirm Password
 page-save = Save
 page-test-connection = Test connection
+# Test before saving (SPEC §6): the checkbox near Save, and Save anyway when the test fails.
+page-test-before-saving = Test before saving
+page-test-before-saving-hint = Save tests the new values first; if the test does not pass, nothing is saved until you choose Save anyway.
+page-save-anyway = Save anyway
+page-save-anyway-intro = The test did not pass, so nothing was saved. Save anyway keeps these values regardless.
+page-save-anyway-retype = You typed a new password. It is never sent back to the browser: type it again to save it anyway.
 # The help popover beside Test connection: the Cisco note's status table.
 page-status-help = HTTP status codes
 page-status-help-intro = What the proxy's answer to Test connection means, from Cisco's proxy troubleshooting note:

@@ -43,6 +43,7 @@ web-flash-saved = Saved. The proxy settings are now revision { $revision }.
 web-flash-rolled-back = Rolled back: revision { $revision } restores the settings of revision { $target }.
 web-save-file-not-written = { $path } could not be written ({ $why })
 web-save-not-written = Not saved: { $why }. The database is unchanged; Save again once this is fixed.
+web-save-anyway-retype = Not saved: you typed a new password before the test. Type it again to save anyway, or the stored password would be kept instead.
 web-history-no-such-revision = There is no revision { $revision }.
 web-history-cannot-restore = Revision { $revision } cannot be restored: { $why }
 web-history-stale = Not rolled back: revision { $current } was saved after this list was loaded. Check the list and try again.

@@ -72,6 +72,12 @@ page-no-password = 未存储密码。
 page-confirm-password = 确认密码
 page-save = 保存
 page-test-connection = 测试连接
+# 保存前测试（SPEC §6）：保存旁的复选框，测试未通过时的“仍然保存”。
+page-test-before-saving = 保存前测试
+page-test-before-saving-hint = 保存时先测试新值；测试未通过则不保存，除非您选择“仍然保存”。
+page-save-anyway = 仍然保存
+page-save-anyway-intro = 测试未通过，因此未保存任何内容。“仍然保存”将照样保存这些值。
+page-save-anyway-retype = 您输入了新密码。密码从不回传给浏览器：请再次输入以仍然保存。
 # The help popover beside Test connection: the Cisco note's status table.
 page-status-help = HTTP 状态码
 page-status-help-intro = 代理对测试连接的应答的含义，摘自 Cisco 代理故障排除技术说明：

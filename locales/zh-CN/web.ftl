@@ -37,6 +37,7 @@ web-flash-saved = 已保存。代理设置现在是修订版本 { $revision }。
 web-flash-rolled-back = 已回滚：修订版本 { $revision } 恢复了修订版本 { $target } 的设置。
 web-save-file-not-written = 无法写入 { $path }（{ $why }）
 web-save-not-written = 未保存：{ $why }。数据库未更改；解决此问题后请再次保存。
+web-save-anyway-retype = 未保存：测试前您输入了新密码。请再次输入以仍然保存，否则将保留已存储的密码。
 web-history-no-such-revision = 不存在修订版本 { $revision }。
 web-history-cannot-restore = 无法恢复修订版本 { $revision }：{ $why }
 web-history-stale = 未回滚：加载此列表后又保存了修订版本 { $current }。请检查列表后重试。

@@ -3,21 +3,22 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::Query;
 use axum::extract::State;
-use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api_body::test_form;
 pub use super::api_body::{ProxyPut, ProxyTest};
 use super::extract::Actor;
-use super::proxy_save::{SaveResult, save_proxy};
+use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::locale::Lang;
 use crate::probe::Report;
 use crate::settings::fields::Port;
@@ -73,6 +74,14 @@ pub struct ApiError {
     /// On 409: the current settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<ProxyView>,
+}
+
+/// The 422 of a PUT with `test_first` whose test did not pass: nothing was saved.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TestFailed {
+    pub error: String,
+    /// The test's report: `diagnosis` says what failed and what to do next.
+    pub report: Report,
 }
 
 impl ApiError {
@@ -157,25 +166,46 @@ fn changes_nothing(current: Option<&Revision>, base: i64, form: &ProxyForm) -> b
             .is_ok_and(|settings| settings.apply_to(&config) == config)
 }
 
+/// The query of a PUT.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PutOptions {
+    /// Test before saving: probe the new values first (as `POST /api/v1/proxy/test` does)
+    /// and save only if the verdict is `ok`; otherwise 422 with the report. A PUT that
+    /// disables the proxy, or changes nothing, is not tested. To save anyway, PUT again
+    /// without it.
+    #[serde(default)]
+    pub test_first: bool,
+}
+
 /// Replace the Proxy settings (a new revision), with the page's validation. Sending back
 /// what GET answered changes nothing and makes no revision: the answer is 200 with the
-/// current settings.
-#[utoipa::path(put, path = "/api/v1/proxy", tag = "proxy",
+/// current settings. With `test_first=true` the new values are tested first.
+#[utoipa::path(put, path = "/api/v1/proxy", tag = "proxy", params(PutOptions),
     request_body(content = ProxyPut, content_type = "application/json"),
     responses(
         (status = 200, body = ProxyView, description = "saved, or nothing to change"),
-        (status = 400, body = ApiError, description = "not a valid JSON body (syntax, a wrong type, an unknown or missing field)"),
+        (status = 400, body = ApiError, description = "not a valid JSON body (syntax, a wrong type, an unknown or missing field), or a `test_first` that is not `true` or `false`"),
         (status = 403, body = ApiError, description = "a session without the CSRF header or its own Origin"),
         (status = 409, body = ApiError, description = "`revision` is not the current one; `current` holds it"),
         (status = 413, body = ApiError, description = "the body is over 64 KiB"),
         (status = 415, body = ApiError, description = "the body is not `application/json`"),
-        (status = 422, body = ApiError, description = "invalid values; `fields` says why, per field (also for the rules that join fields: a password when authentication is on and none is stored, `confirm_password` equal to `password`)"),
+        (status = 422, body = ApiError, description = "invalid values; `fields` says why, per field (also for the rules that join fields: a password when authentication is on and none is stored, `confirm_password` equal to `password`); or, with `test_first`, the test's verdict is not `ok`: nothing saved, the body is a `TestFailed` with the test's `report`"),
+        (status = 429, body = ApiError, description = "with `test_first`: a test is already running for this caller, or too many on the server; nothing saved",
+            headers(("Retry-After" = u64, description = "seconds: the probe's time limit"))),
         (status = 500, body = ApiError, description = "the proxy file or the database could not be written; nothing saved")))]
 pub async fn put_proxy(
     State(state): State<AppState>,
     actor: Actor,
+    options: Result<Query<PutOptions>, QueryRejection>,
     body: Result<Json<ProxyPut>, JsonRejection>,
 ) -> Response {
+    let options = match options {
+        Ok(Query(o)) => o,
+        Err(rejection) => {
+            return ApiError::response(StatusCode::BAD_REQUEST, rejection.body_text());
+        }
+    };
     let body = match body {
         Ok(Json(b)) => b,
         Err(rejection) => return json_rejection(&rejection),
@@ -188,6 +218,14 @@ pub async fn put_proxy(
     };
     if changes_nothing(current.as_ref(), base, &form) {
         return Json(view(current.as_ref())).into_response();
+    }
+    if wants_test(options.test_first, false, &form) {
+        match pretest(&state, &actor, &form, base).await {
+            Ok(Pretest::Save) => {}
+            Ok(Pretest::Failed(report)) => return test_failed(*report),
+            Ok(Pretest::Busy(why)) => return busy(&why, state.tester.timeouts.total),
+            Err(e) => return internal(e),
+        }
     }
     match save_proxy(&state, &actor, &form, base, None).await {
         Ok(SaveResult::Saved(revision)) => Json(view(Some(&revision))).into_response(),
@@ -208,6 +246,18 @@ pub async fn put_proxy(
         ),
         Err(e) => internal(e),
     }
+}
+
+/// 422 for a save whose test before saving did not pass, with the test's report.
+fn test_failed(report: Report) -> Response {
+    let body = TestFailed {
+        error: format!(
+            "the test before saving found `{}`; nothing was saved (PUT again without test_first to save anyway)",
+            report.diagnosis.code.as_str()
+        ),
+        report,
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 /// Seconds a refused test should wait: a running test ends within the probe's time limit.
@@ -358,6 +408,7 @@ pub fn router() -> axum::Router<AppState> {
         RevisionView,
         ChangeView,
         ApiError,
+        TestFailed,
         Report
     ))
 )]

@@ -242,6 +242,14 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
     set(doc, &test, "anyOf", required_for_a_test());
     set(doc, &test, "additionalProperties", json!(false));
 
+    // A PUT's 422 is either refused values or, with `test_first`, a failed test.
+    let put_422 = "/paths/~1api~1v1~1proxy/put/responses/422/content/application~1json";
+    let either = json!({"oneOf": [
+        {"$ref": "#/components/schemas/ApiError"},
+        {"$ref": "#/components/schemas/TestFailed"},
+    ]});
+    set(doc, put_422, "schema", either);
+
     // A test body is optional: without one the saved settings are tested.
     let test_body = "/paths/~1api~1v1~1proxy~1test/post/requestBody";
     set(doc, test_body, "required", json!(false));

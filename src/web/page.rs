@@ -5,7 +5,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Extension;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
@@ -14,7 +14,7 @@ use super::flash::{self, Flash};
 use super::form_body::FormBody;
 use super::layout::BasePage;
 use super::probe_view::ProbeView;
-use super::proxy_save::{SaveResult, save_proxy};
+use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::host::{Diagnostics, HostFacts};
@@ -45,6 +45,9 @@ pub struct PageTemplate {
     pub diag: Arc<Diagnostics>,
     /// The last test and the netstat lines (templates/diagnostics_live.html).
     pub live: DiagnosticsLive,
+    /// *Test before saving* stays as the admin left it.
+    pub test_first: bool,
+    pub save_anyway: Option<SaveAnyway>,
 }
 
 /// The Diagnostics panel's parts a test changes (the last test, the netstat lines): the
@@ -72,6 +75,16 @@ impl DiagnosticsLive {
             diag,
         }
     }
+}
+
+/// *Save anyway*, offered when the test before saving failed: a form that posts the same
+/// values again with `force=on`. The password is never sent back to the browser, so a
+/// typed one must be typed again (`password_typed` makes the server insist); a blank one
+/// keeps the stored password, by the usual rule.
+pub struct SaveAnyway {
+    /// The revision the refused save was based on, so a save in between is still a 409.
+    pub base: i64,
+    pub password_typed: bool,
 }
 
 /// The Diagnostics panel, kept for five seconds per revision: a save (a new revision) is
@@ -163,6 +176,8 @@ pub struct Extras {
     pub notice: Option<Text>,
     pub stale: Option<Revision>,
     pub probe: Option<ProbeView>,
+    pub test_first: bool,
+    pub save_anyway: Option<SaveAnyway>,
 }
 
 pub async fn render_page(
@@ -191,6 +206,8 @@ pub async fn render_page(
         conf_path: state.store.conf_path().display().to_string(),
         live: DiagnosticsLive::new(lang, state.tester.last(), diag.clone()),
         diag,
+        test_first: extras.test_first,
+        save_anyway: extras.save_anyway,
     };
     Ok(Html(page.render()?))
 }
@@ -242,6 +259,29 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
     })
 }
 
+/// What a *Test before saving* or *Save anyway* post asked for besides the values.
+struct SaveOptions {
+    test_first: bool,
+    force: bool,
+    password_typed: bool,
+}
+
+impl SaveOptions {
+    fn of(fields: &FormBody) -> Result<Self, AppError> {
+        Ok(SaveOptions {
+            test_first: fields.checkbox("test_first").map_err(form_error)?,
+            force: fields.checkbox("force").map_err(form_error)?,
+            password_typed: fields.checkbox("password_typed").map_err(form_error)?,
+        })
+    }
+
+    /// *Save anyway* after a test of a typed password, sent without it: saving would keep
+    /// the stored password instead of the typed one, so it is refused.
+    fn lost_password(&self, form: &ProxyForm) -> bool {
+        self.force && self.password_typed && form.password.is_empty()
+    }
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn save(
     State(state): State<AppState>,
@@ -254,8 +294,58 @@ pub async fn save(
         .map_err(form_error)?;
     let form = proxy_form(&fields)?;
     let base = fields.number("revision").map_err(form_error)?;
+    let options = SaveOptions::of(&fields)?;
+    let anyway = |password_typed| {
+        Some(SaveAnyway {
+            base,
+            password_typed,
+        })
+    };
+    if options.lost_password(&form) {
+        let extras = Extras {
+            notice: Some(locale::text("web-save-anyway-retype", &[])),
+            test_first: options.test_first,
+            save_anyway: anyway(true),
+            ..Extras::default()
+        };
+        return answer(
+            &state,
+            &actor,
+            lang,
+            form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            extras,
+        )
+        .await;
+    }
+    if wants_test(options.test_first, options.force, &form) {
+        match pretest(&state, &actor, &form, base).await? {
+            Pretest::Save => {}
+            Pretest::Failed(report) => {
+                let extras = Extras {
+                    probe: Some(ProbeView::new(*report, lang.texts())),
+                    test_first: true,
+                    save_anyway: anyway(!form.password.is_empty()),
+                    ..Extras::default()
+                };
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                return answer(&state, &actor, lang, form, status, extras).await;
+            }
+            Pretest::Busy(busy) => {
+                let extras = Extras {
+                    notice: Some(busy.message()),
+                    test_first: true,
+                    ..Extras::default()
+                };
+                let status = StatusCode::TOO_MANY_REQUESTS;
+                let mut response = answer(&state, &actor, lang, form, status, extras).await?;
+                let retry = super::api::retry_after(state.tester.timeouts.total);
+                response.headers_mut().insert(header::RETRY_AFTER, retry);
+                return Ok(response);
+            }
+        }
+    }
     let result = save_proxy(&state, &actor, &form, base, None).await?;
-    let ctx = PageContext::load(&state.store).await?;
     let (status, extras) = match result {
         SaveResult::Saved(revision) => {
             let mut response = Redirect::to(PAGE).into_response();
@@ -287,7 +377,24 @@ pub async fn save(
             )
         }
     };
-    let html = render_page(lang, &actor.session, &state, &ctx, form, extras).await?;
+    let extras = Extras {
+        test_first: options.test_first,
+        ..extras
+    };
+    answer(&state, &actor, lang, form, status, extras).await
+}
+
+/// The page again, with `form`'s values and what the save found.
+async fn answer(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    form: ProxyForm,
+    status: StatusCode,
+    extras: Extras,
+) -> Result<Response, AppError> {
+    let ctx = PageContext::load(&state.store).await?;
+    let html = render_page(lang, &actor.session, state, &ctx, form, extras).await?;
     Ok((status, html).into_response())
 }
 

@@ -1,13 +1,17 @@
 //! One save path for the page, the history rollback and the JSON API: validate, store a
-//! revision with the proxy file, audit. Callers only choose how to answer.
+//! revision with the proxy file, audit. Callers only choose how to answer. *Test before
+//! saving* probes the values first (SPEC §6).
 
 use super::extract::Actor;
+use super::probe_test::{NotRun, run_once};
 use crate::error::AppError;
 use crate::locale::{self, Arg};
 use crate::locale::{Text, io_reason};
+use crate::probe::Report;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, SaveError, SaveOutcome};
 use crate::state::AppState;
+use crate::tester::Busy;
 
 pub enum SaveResult {
     Saved(Revision),
@@ -84,5 +88,66 @@ pub async fn save_proxy(
             }
             None => Err(e.into()),
         },
+    }
+}
+
+/// What *Test before saving* found before the save.
+pub enum Pretest {
+    /// Nothing to test, or the test passed: save.
+    Save,
+    /// The test's verdict is not `ok`: nothing saved; the report says why.
+    Failed(Box<Report>),
+    /// The test could not run (this session or the server is already testing): nothing saved.
+    Busy(Busy),
+}
+
+/// Whether a save probes first: asked for, not overridden by *Save anyway*, and the new
+/// values turn the proxy on (a disabled proxy is not used, so there is nothing to test).
+pub fn wants_test(test_first: bool, force: bool, form: &ProxyForm) -> bool {
+    test_first && !force && form.enabled
+}
+
+/// Probe `form` before saving it over `base`, with Test connection's limits (one test per
+/// session, a few per server, the probe's max time). Values that would not be saved
+/// (invalid, or a stale `base`) are not tested: the save answers them as it always does.
+pub async fn pretest(
+    state: &AppState,
+    actor: &Actor,
+    form: &ProxyForm,
+    base: i64,
+) -> Result<Pretest, AppError> {
+    let current = state.store.current().await?;
+    let current_id = current.as_ref().map_or(0, |r| r.id);
+    let stored = current.map(|r| r.config).unwrap_or_default();
+    if current_id != base || form.parse(&stored).is_err() {
+        return Ok(Pretest::Save);
+    }
+    Ok(match run_once(state, actor, form, &stored).await {
+        Ok(report) if report.ok => Pretest::Save,
+        Ok(report) => Pretest::Failed(Box::new(report)),
+        Err(NotRun::Busy(busy)) => Pretest::Busy(busy),
+        // The values parsed above; should the probe refuse them anyway, the save says why.
+        Err(NotRun::Invalid(_)) => Pretest::Save,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_asked_unforced_save_that_enables_the_proxy_is_tested() {
+        let on = ProxyForm {
+            enabled: true,
+            ..ProxyForm::default()
+        };
+        let off = ProxyForm::default();
+        assert!(wants_test(true, false, &on));
+        assert!(!wants_test(false, false, &on), "off by default");
+        assert!(!wants_test(true, true, &on), "Save anyway skips the test");
+        assert!(
+            !wants_test(true, false, &off),
+            "a disabled proxy is not tested"
+        );
     }
 }

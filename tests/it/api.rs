@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use support::app::{TestApp, encode};
 use support::fake_proxy::{FakeProxy, Script};
 use support::squid::free_port;
+use support::tls_target::{CertKind, TlsTarget};
 
 /// A token made on the API Tokens page, as an admin would.
 async fn make_token(app: &TestApp, name: &str) -> String {
@@ -731,7 +732,7 @@ async fn the_document_states_limits_patterns_statuses_and_the_bearer_scheme() {
             "/api/v1/proxy",
             "put",
             &[
-                "200", "400", "401", "403", "409", "413", "415", "421", "422", "500",
+                "200", "400", "401", "403", "409", "413", "415", "421", "422", "429", "500",
             ],
         ),
         (
@@ -791,4 +792,102 @@ async fn the_document_states_limits_patterns_statuses_and_the_bearer_scheme() {
             .unwrap()
             .contains(&json!("proxy_unreachable"))
     );
+}
+
+/// The current revision, as GET answers it.
+async fn current_revision(app: &TestApp, token: &str) -> i64 {
+    let current: Value = bearer(app, Method::GET, "/api/v1/proxy", token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    current["revision"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn put_with_test_first_saves_only_what_passes_and_answers_422_with_the_report() {
+    let app = spawn_probing_nowhere().await;
+    let token = make_token(&app, "test-first").await;
+    let put = |query: &'static str, body: Value| {
+        bearer(&app, Method::PUT, &format!("/api/v1/proxy{query}"), &token)
+            .json(&body)
+            .send()
+    };
+    // The proxy is a closed port on loopback: the test fails, nothing is saved.
+    let r = put("?test_first=true", loopback(0)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["report"]["ok"], false, "{body}");
+    let code = body["report"]["diagnosis"]["code"].as_str().unwrap();
+    assert!(body["error"].as_str().unwrap().contains(code), "{body}");
+    assert!(body.get("fields").is_none(), "{body}");
+    assert!(
+        !body.to_string().contains("p@ss"),
+        "the password never comes back"
+    );
+    assert_eq!(current_revision(&app, &token).await, 0, "nothing saved");
+    assert!(app.conf().is_none());
+
+    // A malformed flag is a 400, untested and unsaved.
+    let r = put("?test_first=maybe", loopback(0)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.json::<Value>().await.unwrap()["error"].is_string());
+
+    // Without the flag (or with false) the save is as always: untested.
+    let r = put("?test_first=false", loopback(0)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(current_revision(&app, &token).await, 1);
+    let probes = app.audit_log().await;
+    assert_eq!(probes.iter().filter(|(a, _, _)| a == "probe").count(), 1);
+}
+
+#[tokio::test]
+async fn put_with_test_first_through_a_working_proxy_saves() {
+    let target = TlsTarget::start(CertKind::Good);
+    let proxy = FakeProxy::start(Script::Tunnel {
+        head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
+        to: target.addr,
+    });
+    let app = TestApp::spawn_probing(&target).await;
+    let token = make_token(&app, "test-first").await;
+    let body = json!({"enabled": true, "host": "127.0.0.1", "port": proxy.port(), "revision": 0});
+    let r = bearer(&app, Method::PUT, "/api/v1/proxy?test_first=true", &token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["revision"], 1);
+    assert_eq!(target.requests(), 1, "tested before saving");
+}
+
+#[tokio::test]
+async fn the_document_states_test_first_and_its_422() {
+    let app = TestApp::spawn().await;
+    let token = make_token(&app, "doc").await;
+    let doc: Value = bearer(&app, Method::GET, "/api/v1/openapi.json", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let put = &doc["paths"]["/api/v1/proxy"]["put"];
+    let params = put["parameters"].as_array().expect("parameters");
+    let test_first = params
+        .iter()
+        .find(|p| p["name"] == "test_first")
+        .expect("test_first documented");
+    assert_eq!(test_first["in"], "query");
+    assert_eq!(test_first["required"], false);
+    let schema = &put["responses"]["422"]["content"]["application/json"]["schema"];
+    assert_eq!(
+        schema["oneOf"],
+        json!([{"$ref": "#/components/schemas/ApiError"}, {"$ref": "#/components/schemas/TestFailed"}])
+    );
+    let failed = &doc["components"]["schemas"]["TestFailed"];
+    assert_eq!(failed["required"], json!(["error", "report"]), "{failed}");
+    assert!(put["responses"]["429"]["headers"]["Retry-After"].is_object());
 }

@@ -220,3 +220,46 @@ async fn the_readme_picture_shows_a_successful_test() {
     })
     .await;
 }
+
+/// Test before saving, clicked: a refusing proxy is not saved, the result and Save anyway
+/// show, the typed password is not in the page, and Save anyway with it typed again saves.
+/// With and without JavaScript (Save is a plain form post either way).
+#[tokio::test]
+async fn test_before_saving_refuses_then_save_anyway_saves_with_and_without_javascript() {
+    let target = TlsTarget::start(CertKind::Good);
+    let secret = "Br0wser-s3cret!";
+    for js in [Js::On, Js::Off] {
+        let app = TestApp::spawn_probing(&target).await;
+        let closed = support::squid::free_port();
+        let page = &app;
+        browser::test(js, |c| async move {
+            let app = page;
+            open_page(&c, app).await;
+            click(&c, "#enabled").await;
+            fill(&c, "#host", "127.0.0.1").await;
+            fill(&c, "#port", &closed.to_string()).await;
+            click(&c, "#use_auth").await;
+            fill(&c, "#username", "proxyuser").await;
+            fill(&c, "#password", secret).await;
+            fill(&c, "#confirm_password", secret).await;
+            click(&c, "#test_first").await;
+            click(&c, "#save").await;
+            wait_for(&c, "#save-anyway-button").await;
+            assert!(exists(&c, "#probe-result.is-fail").await, "{js:?}");
+            assert_eq!(app.revision_count().await, 0, "{js:?}: nothing saved");
+            let source = c.source().await.unwrap();
+            assert!(
+                !source.contains(secret),
+                "{js:?}: the password is not in the page"
+            );
+            fill(&c, "#anyway-password", secret).await;
+            fill(&c, "#anyway-confirm", secret).await;
+            click(&c, "#save-anyway-button").await;
+            wait_for(&c, ".flash").await;
+            assert_eq!(app.revision_count().await, 1, "{js:?}");
+            assert_eq!(app.stored_password().await.as_deref(), Some(secret));
+        })
+        .await;
+        app.stop().await;
+    }
+}

@@ -6,7 +6,10 @@ use crate::support;
 use std::os::unix::fs::PermissionsExt;
 
 use reqwest::StatusCode;
-use support::app::{PAGE, TestApp};
+use support::app::{PAGE, TestApp, encode};
+use support::fake_proxy::{FakeProxy, Script};
+use support::squid::free_port;
+use support::tls_target::{CertKind, TlsTarget};
 
 const GOOD: &[(&str, &str)] = &[("enabled", "on"), ("host", "10.10.10.1"), ("port", "80")];
 
@@ -454,4 +457,245 @@ async fn diagnostics_show_the_file_and_the_connections_to_the_proxy_as_they_are_
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// A proxy that tunnels to `target`, as a working proxy does.
+fn tunnel_to(target: &TlsTarget) -> FakeProxy {
+    FakeProxy::start(Script::Tunnel {
+        head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
+        to: target.addr,
+    })
+}
+
+/// The hidden and typed fields of the *Save anyway* form, as a browser would post them.
+fn save_anyway_fields(html: &str, password: Option<&str>) -> Vec<(String, String)> {
+    let start = position(html, "id=\"save-anyway\"");
+    let form = &html[start..start + html[start..].find("</form>").expect("form ends")];
+    let mut fields: Vec<(String, String)> = form
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|rest| {
+            let (name, rest) = rest.split_once('"').expect("name");
+            let value = rest.split_once("value=\"").expect("value").1;
+            (
+                name.to_owned(),
+                value.split_once('"').expect("quote").0.to_owned(),
+            )
+        })
+        .collect();
+    if let Some(p) = password {
+        fields.push(("password".into(), p.into()));
+        fields.push(("confirm_password".into(), p.into()));
+    }
+    // The button's own name and value, as a browser adds it.
+    fields.push(("force".into(), "on".into()));
+    fields
+}
+
+async fn post_form(app: &TestApp, fields: &[(String, String)]) -> reqwest::Response {
+    app.post_raw(
+        &format!("{PAGE}/proxy"),
+        "application/x-www-form-urlencoded",
+        encode(fields).into_bytes(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn test_before_saving_saves_values_that_pass() {
+    let target = TlsTarget::start(CertKind::Good);
+    let proxy = tunnel_to(&target);
+    let app = TestApp::spawn_probing(&target).await;
+    let (_, html) = app.page().await;
+    assert!(
+        html.contains("name=\"test_first\" value=\"on\" aria-describedby"),
+        "the checkbox is there and off by default"
+    );
+    let port = proxy.port().to_string();
+    let fields = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+        ("test_first", "on"),
+    ];
+    let r = app.save(&fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.revision_count().await, 1);
+    assert_eq!(
+        target.requests(),
+        1,
+        "the values were tested before the save"
+    );
+    assert!(app.audit_detail("probe").await.starts_with("ok through"));
+}
+
+#[tokio::test]
+async fn a_failed_test_before_saving_saves_nothing_until_save_anyway_with_the_password_retyped() {
+    let target = TlsTarget::start(CertKind::Good);
+    let app = TestApp::spawn_probing(&target).await;
+    let secret = "n3w-Secr3t!#%";
+    let closed = free_port().to_string();
+    let fields = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", closed.as_str()),
+        ("use_auth", "on"),
+        ("username", "proxyuser"),
+        ("password", secret),
+        ("confirm_password", secret),
+        ("test_first", "on"),
+    ];
+    let r = app.save(&fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"probe-result\""), "the result is shown");
+    assert!(!html.contains("data-code=\"ok\""), "{html}");
+    assert!(
+        html.contains("id=\"save-anyway-button\""),
+        "Save anyway is offered"
+    );
+    assert!(html.contains("Type it again") || html.contains("type it again"));
+    assert!(
+        !html.contains(secret) && !html.contains("n3w-"),
+        "the password never comes back"
+    );
+    assert!(
+        html.contains("id=\"test_first\" name=\"test_first\" value=\"on\" checked"),
+        "the checkbox stays checked"
+    );
+    assert_eq!(app.revision_count().await, 0, "nothing saved");
+    assert_eq!(app.conf(), None, "no proxy file");
+
+    // Save anyway without the typed password would keep none: refused, still nothing saved.
+    let without = save_anyway_fields(&html, None);
+    assert!(
+        without.contains(&("port".into(), closed.clone())),
+        "{without:?}"
+    );
+    let r = post_form(&app, &without).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = r.text().await.unwrap();
+    assert!(
+        again.contains("Not saved: you typed a new password"),
+        "{again}"
+    );
+    assert!(again.contains("id=\"save-anyway-button\""), "still offered");
+    assert_eq!(app.revision_count().await, 0);
+
+    // With it typed again, Save anyway saves these values and that password, untested.
+    let r = post_form(&app, &save_anyway_fields(&html, Some(secret))).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.revision_count().await, 1);
+    assert_eq!(app.stored_password().await.as_deref(), Some(secret));
+    assert!(app.conf().unwrap().contains(&closed));
+    assert_eq!(
+        app.audit_log()
+            .await
+            .iter()
+            .filter(|(a, _, _)| a == "probe")
+            .count(),
+        1
+    );
+
+    // Blank keeps the stored password: Save anyway then needs nothing typed.
+    let keep: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .filter(|(k, _)| !k.contains("password"))
+        .collect();
+    let r = app.save(&keep).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("anyway-password"), "no password to retype");
+    let r = post_form(&app, &save_anyway_fields(&html, None)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.stored_password().await.as_deref(), Some(secret));
+    assert_eq!(target.requests(), 0);
+}
+
+#[tokio::test]
+async fn without_test_before_saving_a_save_is_not_tested() {
+    let target = TlsTarget::start(CertKind::Good);
+    let app = TestApp::spawn_probing(&target).await;
+    let closed = free_port().to_string();
+    let fields = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", closed.as_str()),
+    ];
+    assert_eq!(app.save(&fields).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.revision_count().await, 1);
+    // Disabling with the box ticked is not tested either: nothing would use the proxy.
+    let off = [
+        ("host", "127.0.0.1"),
+        ("port", closed.as_str()),
+        ("test_first", "on"),
+    ];
+    assert_eq!(app.save(&off).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.revision_count().await, 2);
+    // Invalid values are refused as always, without a test.
+    let invalid = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", "0"),
+        ("test_first", "on"),
+    ];
+    let r = app.save(&invalid).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("id=\"error-summary\""));
+    assert_eq!(app.revision_count().await, 2);
+    let probes = app.audit_log().await;
+    assert!(!probes.iter().any(|(a, _, _)| a == "probe"), "{probes:?}");
+}
+
+#[tokio::test]
+async fn test_before_saving_while_a_test_runs_is_refused_with_retry_after_and_saves_nothing() {
+    let target = TlsTarget::start(CertKind::Good);
+    let silent = FakeProxy::start(Script::Silent);
+    let app = TestApp::spawn_probing(&target).await;
+    let port = silent.port().to_string();
+    let fields = [
+        ("enabled", "on"),
+        ("host", "127.0.0.1"),
+        ("port", port.as_str()),
+    ];
+    let mut test: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    test.extend([
+        ("username".into(), String::new()),
+        ("csrf_token".into(), app.csrf().await),
+    ]);
+    // Test connection holds this session's turn until the silent proxy times out.
+    let path = format!("{PAGE}/proxy/test");
+    let first = app.post_raw(
+        &path,
+        "application/x-www-form-urlencoded",
+        encode(&test).into_bytes(),
+    );
+    let second = async {
+        while silent
+            .seen
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == 0
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let mut save = fields.to_vec();
+        save.push(("test_first", "on"));
+        app.save(&save).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        second.headers()["retry-after"],
+        "5",
+        "the probe's time limit"
+    );
+    let html = second.text().await.unwrap();
+    assert!(html.contains("id=\"notice\""), "{html}");
+    assert_eq!(app.revision_count().await, 0, "nothing saved");
 }
