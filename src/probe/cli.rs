@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::hostport::{HostPort, parse_host_port};
+use super::url::{TargetUrl, parse_url};
 use super::{DEFAULT_TARGET, ProbeRequest, Timeouts, engine, render_text};
 use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
@@ -17,7 +18,7 @@ pub const PASSWORD_ENV: &str = "FMC_PROXY_PASSWORD";
 /// Flags of `fmc-mgmt probe`, shaped like curl's.
 #[derive(clap::Args, Debug, Clone)]
 #[command(
-    about = "Test the way out through an HTTP proxy, stage by stage, like `curl -x PROXY -I https://TARGET`",
+    about = "Test the way out through an HTTP proxy, stage by stage, like `curl -x PROXY -I URL` (https:// or plain http://)",
     after_help = "Exit status: 0 when the diagnosis is ok, 1 for any other diagnosis, 2 for usage errors."
 )]
 pub struct ProbeArgs {
@@ -30,9 +31,14 @@ pub struct ProbeArgs {
     #[arg(short = 'U', long = "proxy-user", value_name = "USER[:PASSWORD]", value_parser = parse_proxy_user)]
     pub proxy_user: Option<ProxyUser>,
 
-    /// Where to go through the proxy.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_TARGET, value_parser = parse_host_port)]
-    pub target: HostPort,
+    /// Shorthand for the URL https://HOST:PORT/ (default tools.cisco.com:443).
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_host_port, conflicts_with = "url")]
+    pub target: Option<HostPort>,
+
+    /// What to reach through the proxy: https://HOST[:PORT][/PATH] (CONNECT, then TLS) or
+    /// http://HOST[:PORT][/PATH] (plain HTTP, asked of the proxy in absolute form).
+    #[arg(value_name = "URL", value_parser = parse_url)]
+    pub url: Option<TargetUrl>,
 
     /// Extra CA certificates (PEM) to trust, e.g. a TLS-inspecting proxy's CA.
     #[arg(long = "cacert", value_name = "FILE")]
@@ -148,14 +154,17 @@ pub fn request_from_args(
         },
         (_, p) => p,
     };
+    let target = target_url(args)?;
     let defaults = Timeouts::default();
     Ok(ProbeRequest {
         proxy_host,
         proxy_port,
         username,
         password,
-        target_host: args.target.host.clone(),
-        target_port: args.target.port,
+        target_host: target.host,
+        target_port: target.port,
+        scheme: target.scheme,
+        path: target.path,
         ca_file: args.cacert.clone(),
         timeouts: Timeouts {
             connect: args.connect_timeout.unwrap_or(defaults.connect),
@@ -163,6 +172,21 @@ pub fn request_from_args(
             total: args.max_time.unwrap_or(defaults.total),
         },
     })
+}
+
+/// The URL to probe: the positional URL, else `--target H:P` as `https://H:P/`, else
+/// the default target. Both at once is refused (clap does so too, with exit 2).
+fn target_url(args: &ProbeArgs) -> Result<TargetUrl, UsageError> {
+    match (&args.url, &args.target) {
+        (Some(_), Some(_)) => Err(UsageError::Other(
+            "give either a URL or --target HOST:PORT, not both".to_string(),
+        )),
+        (Some(url), None) => Ok(url.clone()),
+        (None, Some(hp)) => Ok(TargetUrl::https(hp.host.clone(), hp.port)),
+        (None, None) => parse_host_port(DEFAULT_TARGET)
+            .map(|hp| TargetUrl::https(hp.host, hp.port))
+            .map_err(|e| UsageError::Other(e.to_string())),
+    }
 }
 
 /// Runs `fmc-mgmt probe`. `--from-config` needs the settings store: until it is wired in
