@@ -319,6 +319,51 @@ mod tests {
         assert_eq!(r.timeouts, Timeouts::default());
     }
 
+    fn target(r: &ProbeRequest) -> String {
+        r.url().to_string()
+    }
+
+    #[test]
+    fn a_url_is_probed_like_curl_and_target_is_shorthand_for_https() {
+        let r =
+            request_from_args(&args(&["-x", "p:1", "http://127.0.0.1/a?b"]), None, None).unwrap();
+        assert_eq!(r.scheme, crate::probe::UrlScheme::Http);
+        assert_eq!(target(&r), "http://127.0.0.1/a?b");
+        assert_eq!(r.target_port.get(), 80);
+        let r = request_from_args(&args(&["-x", "p:1", "https://[::1]/x"]), None, None).unwrap();
+        assert_eq!(
+            (target(&r).as_str(), r.target_port.get()),
+            ("https://[::1]/x", 443)
+        );
+        let r = request_from_args(&args(&["-x", "p:1", "--target", "h:8443"]), None, None).unwrap();
+        assert_eq!(target(&r), "https://h:8443/");
+        let r = request_from_args(&args(&["-x", "p:1"]), None, None).unwrap();
+        assert_eq!(target(&r), "https://tools.cisco.com/");
+    }
+
+    #[test]
+    fn a_url_and_target_together_or_a_bad_url_are_usage_errors() {
+        for bad in [
+            &["-x", "p:1", "--target", "h:443", "https://h/"][..],
+            &["-x", "p:1", "ftp://h/"],
+            &["-x", "p:1", "h.example"],
+            &["-x", "p:1", "https://u:pw@h/"],
+            &["-x", "p:1", "https://h:0/"],
+            &["-x", "p:1", "https://h/", "http://h/"],
+        ] {
+            let mut argv = vec!["probe"];
+            argv.extend_from_slice(bad);
+            let err = Wrapper::try_parse_from(argv).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
+        let mut both = args(&["-x", "p:1", "https://h/"]);
+        both.target = Some(parse_host_port("h:443").unwrap());
+        assert!(matches!(
+            request_from_args(&both, None, None),
+            Err(UsageError::Other(m)) if m.contains("not both")
+        ));
+    }
+
     #[test]
     fn without_x_or_from_config_it_is_a_usage_error() {
         assert_eq!(

@@ -14,7 +14,6 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use super::ProbeRequest;
-use super::url::UrlScheme;
 use super::auth::Scheme;
 use super::diagnosis::{Diagnosis, DiagnosisCode, Facts};
 use super::hostport::authority;
@@ -24,6 +23,7 @@ use super::report::{
 };
 use super::request::head_request;
 use super::tls;
+use super::url::UrlScheme;
 use super::wire::{Prefixed, read_head};
 use crate::locale::{Text, io_reason};
 
@@ -226,6 +226,7 @@ impl<'a> Probe<'a> {
             diagnosis: Diagnosis::new(code, &facts),
             proxy,
             target,
+            url: self.req.url().to_string(),
             auth: self.auth,
             stages: self.stages,
             connect_response: self.connect_response,

@@ -147,6 +147,10 @@ pub struct Report {
     pub diagnosis: Diagnosis,
     pub proxy: Endpoint,
     pub target: Endpoint,
+    /// The URL probed (`https://…` through CONNECT, `http://…` in absolute form); empty
+    /// in reports stored before URLs existed, which were all `https://target/`.
+    #[serde(default)]
+    pub url: String,
     pub auth: AuthReport,
     pub stages: Vec<Stage>,
     pub connect_response: Option<ConnectResponse>,

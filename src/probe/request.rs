@@ -36,7 +36,9 @@ pub fn connect_request(
 /// port is left out of `Host` when it is the scheme's default, as browsers and curl do.
 pub fn head_request(url: &TargetUrl) -> String {
     let (path, host) = (&url.path, url.host_header());
-    format!("HEAD {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n")
+    format!(
+        "HEAD {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n"
+    )
 }
 
 /// The request line of a plain-HTTP probe: `HEAD http://host/path HTTP/1.1`, the
@@ -115,7 +117,9 @@ mod tests {
 
     #[test]
     fn the_head_request_asks_for_the_urls_path() {
-        assert!(head("https://h/healthcheck?x=1").starts_with("HEAD /healthcheck?x=1 HTTP/1.1\r\n"));
+        assert!(
+            head("https://h/healthcheck?x=1").starts_with("HEAD /healthcheck?x=1 HTTP/1.1\r\n")
+        );
     }
 
     #[test]

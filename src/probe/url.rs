@@ -229,7 +229,10 @@ mod tests {
             ("https://[::1]/x", url(Https, "::1", 443, "/x")),
             ("http://[2001:db8::1]:81", url(Http, "2001:db8::1", 81, "/")),
             ("https://h.example?q", url(Https, "h.example", 443, "/?q")),
-            ("  https://a.example.:8443  ", url(Https, "a.example.", 8443, "/")),
+            (
+                "  https://a.example.:8443  ",
+                url(Https, "a.example.", 8443, "/"),
+            ),
         ] {
             assert_eq!(parse_url(input), Ok(want), "{input:?}");
         }
@@ -239,7 +242,10 @@ mod tests {
     fn urls_the_probe_cannot_test_are_refused_precisely() {
         for (input, want) in [
             ("", UrlError::Empty),
-            ("tools.cisco.com", UrlError::NoScheme("tools.cisco.com".into())),
+            (
+                "tools.cisco.com",
+                UrlError::NoScheme("tools.cisco.com".into()),
+            ),
             ("ftp://tools.cisco.com/", UrlError::Scheme("ftp".into())),
             ("socks5://h:1", UrlError::Scheme("socks5".into())),
             ("https://user:pw@tools.cisco.com/", UrlError::Userinfo),
@@ -254,7 +260,10 @@ mod tests {
             ("https://bad host/", UrlError::BadHost("bad host".into())),
             ("https://-bad/", UrlError::BadHost("-bad".into())),
             ("https://h/a b", UrlError::BadPath("/a b".into())),
-            ("https://h/a\r\nX: y", UrlError::BadPath("/a\r\nX: y".into())),
+            (
+                "https://h/a\r\nX: y",
+                UrlError::BadPath("/a\r\nX: y".into()),
+            ),
             ("https://h/é", UrlError::BadPath("/é".into())),
         ] {
             assert_eq!(parse_url(input), Err(want), "{input:?}");

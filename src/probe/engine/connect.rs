@@ -566,7 +566,8 @@ mod tests {
         let requests = fake.requests();
         assert_eq!(requests.len(), 1);
         assert!(
-            requests[0].starts_with("HEAD http://127.0.0.1:9/path?q HTTP/1.1\r\nHost: 127.0.0.1:9\r\n"),
+            requests[0]
+                .starts_with("HEAD http://127.0.0.1:9/path?q HTTP/1.1\r\nHost: 127.0.0.1:9\r\n"),
             "{}",
             requests[0]
         );
@@ -609,9 +610,18 @@ mod tests {
                 DiagnosisCode::ProxyAuthRequired,
             ),
             ("HTTP/1.1 400 Bad\r\n\r\n", DiagnosisCode::BadRequest),
-            ("HTTP/1.1 502 Bad Gateway\r\n\r\n", DiagnosisCode::BadGateway),
-            ("HTTP/1.1 503 Unavailable\r\n\r\n", DiagnosisCode::ServiceUnavailable),
-            ("HTTP/1.1 504 Timeout\r\n\r\n", DiagnosisCode::GatewayTimeout),
+            (
+                "HTTP/1.1 502 Bad Gateway\r\n\r\n",
+                DiagnosisCode::BadGateway,
+            ),
+            (
+                "HTTP/1.1 503 Unavailable\r\n\r\n",
+                DiagnosisCode::ServiceUnavailable,
+            ),
+            (
+                "HTTP/1.1 504 Timeout\r\n\r\n",
+                DiagnosisCode::GatewayTimeout,
+            ),
             ("HTTP/1.1 500 Oops\r\n\r\n", DiagnosisCode::ProxyError),
         ] {
             let fake = Fake::start(vec![answer]).await;
@@ -638,10 +648,17 @@ mod tests {
         let requests = fake.requests();
         assert_eq!(requests.len(), 2);
         for r in &requests {
-            assert!(r.starts_with("HEAD http://127.0.0.1:9/path?q HTTP/1.1\r\n"), "{r}");
+            assert!(
+                r.starts_with("HEAD http://127.0.0.1:9/path?q HTTP/1.1\r\n"),
+                "{r}"
+            );
         }
         assert!(requests[1].contains("\r\nProxy-Authorization: Basic dTpwdw==\r\n"));
         assert_eq!(report.auth.rounds, 1);
-        assert!(report.curl.contains("-U 'u:****' --proxy-basic"), "{}", report.curl);
+        assert!(
+            report.curl.contains("-U 'u:****' --proxy-basic"),
+            "{}",
+            report.curl
+        );
     }
 }
