@@ -126,6 +126,11 @@ impl<'a> Exchange<'a> {
         }
     }
 
+    /// The request's method, which Digest signs.
+    fn method(&self) -> &'static str {
+        if self.plain_http { "HEAD" } else { "CONNECT" }
+    }
+
     /// The exchange of an absolute-form `HEAD http://…` (no CONNECT); `uri` is the
     /// request-target, which Digest signs.
     pub(super) fn plain_http(uri: String, credentials: Option<(&'a str, &'a Secret)>) -> Self {
@@ -243,7 +248,12 @@ impl<'a> Exchange<'a> {
         let Some((user, password)) = self.credentials else {
             return stop(AuthStop::NoCredentials);
         };
-        match auth::answer(&mut challenges.choice, user, password, &self.authority) {
+        match auth::answer_request(
+            &mut challenges.choice,
+            user,
+            password,
+            (self.method(), &self.authority),
+        ) {
             Ok((scheme, value)) => {
                 self.authorization = Some(value);
                 Step::Answered {

@@ -42,6 +42,15 @@ pub fn port(n: u16) -> Port {
     Port::new(n).expect("a port from 1 to 65535")
 }
 
+/// A probe of `http://127.0.0.1:origin_port/` (plain HTTP, absolute form, no CONNECT)
+/// through the proxy at `127.0.0.1:proxy_port`.
+pub fn plain_http(proxy_port: u16, origin_port: u16) -> ProbeRequest {
+    ProbeRequest {
+        scheme: UrlScheme::Http,
+        ..request(proxy_port, origin_port, None)
+    }
+}
+
 pub fn with_credentials(mut req: ProbeRequest, user: &str, password: &str) -> ProbeRequest {
     req.username = Some(user.to_string());
     req.password = Some(Secret::new(password));
