@@ -37,8 +37,10 @@ pub struct ProbeArgs {
 
     /// What to reach through the proxy: https://HOST[:PORT][/PATH] (CONNECT, then TLS) or
     /// http://HOST[:PORT][/PATH] (plain HTTP, asked of the proxy in absolute form).
-    #[arg(value_name = "URL", value_parser = parse_url)]
-    pub url: Option<TargetUrl>,
+    /// Parsed by [`request_from_args`], not clap: clap would echo a refused value, and a
+    /// URL with `user:password@` must not be shown.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
 
     /// Extra CA certificates (PEM) to trust, e.g. a TLS-inspecting proxy's CA.
     #[arg(long = "cacert", value_name = "FILE")]
@@ -181,7 +183,7 @@ fn target_url(args: &ProbeArgs) -> Result<TargetUrl, UsageError> {
         (Some(_), Some(_)) => Err(UsageError::Other(
             "give either a URL or --target HOST:PORT, not both".to_string(),
         )),
-        (Some(url), None) => Ok(url.clone()),
+        (Some(url), None) => parse_url(url).map_err(|e| UsageError::Other(format!("URL: {e}"))),
         (None, Some(hp)) => Ok(TargetUrl::https(hp.host.clone(), hp.port)),
         (None, None) => parse_host_port(DEFAULT_TARGET)
             .map(|hp| TargetUrl::https(hp.host, hp.port))
@@ -345,16 +347,28 @@ mod tests {
     fn a_url_and_target_together_or_a_bad_url_are_usage_errors() {
         for bad in [
             &["-x", "p:1", "--target", "h:443", "https://h/"][..],
-            &["-x", "p:1", "ftp://h/"],
-            &["-x", "p:1", "h.example"],
-            &["-x", "p:1", "https://u:pw@h/"],
-            &["-x", "p:1", "https://h:0/"],
             &["-x", "p:1", "https://h/", "http://h/"],
         ] {
             let mut argv = vec!["probe"];
             argv.extend_from_slice(bad);
             let err = Wrapper::try_parse_from(argv).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
+        for (bad, said) in [
+            (
+                "ftp://h/",
+                "URL: the probe tests https:// and http:// URLs, not ftp://",
+            ),
+            ("h.example", "has no scheme"),
+            ("https://u:pw@h/", "-U USER[:PASSWORD]"),
+            ("https://h:0/", "1 to 65535"),
+        ] {
+            let err = request_from_args(&args(&["-x", "p:1", bad]), None, None).unwrap_err();
+            let UsageError::Other(message) = err else {
+                panic!("{bad}: {err:?}")
+            };
+            assert!(message.contains(said), "{bad}: {message}");
+            assert!(!message.contains("pw@"), "{message}");
         }
         let mut both = args(&["-x", "p:1", "https://h/"]);
         both.target = Some(parse_host_port("h:443").unwrap());

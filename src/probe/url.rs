@@ -118,6 +118,10 @@ pub fn parse_url(input: &str) -> Result<TargetUrl, UrlError> {
         return Err(UrlError::Empty);
     }
     let Some((scheme, rest)) = s.split_once("://") else {
+        // `user:password@host` is never echoed, even in the no-scheme message.
+        if s.contains('@') {
+            return Err(UrlError::Userinfo);
+        }
         return Err(UrlError::NoScheme(s.to_string()));
     };
     let scheme = match scheme.to_ascii_lowercase().as_str() {
@@ -250,6 +254,7 @@ mod tests {
             ("socks5://h:1", UrlError::Scheme("socks5".into())),
             ("https://user:pw@tools.cisco.com/", UrlError::Userinfo),
             ("http://@h/", UrlError::Userinfo),
+            ("bob:pw@h", UrlError::Userinfo),
             ("https:///path", UrlError::NoHost(String::new())),
             ("https://h:0/", UrlError::BadPort("h:0".into())),
             ("https://h:65536", UrlError::BadPort("h:65536".into())),
