@@ -213,6 +213,7 @@ impl<'a> Probe<'a> {
             connect_timeout_s: self.last_limit.as_secs_f64(),
             read_timeout_s: self.last_limit.as_secs_f64(),
             mtu: None,
+            plain_http: self.req.scheme == UrlScheme::Http,
         };
         let curl = curl_line(
             &proxy,
