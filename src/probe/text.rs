@@ -48,10 +48,11 @@ pub fn render_text(r: &Report) -> String {
     let ran: Vec<StageName> = r.stages.iter().map(|s| s.name).collect();
     // A plain-HTTP probe has no tunnel: TLS and the request inside it never belong to it.
     let plain = r.url.starts_with("http://");
-    let tunnel_only = [StageName::TlsHandshake, StageName::HttpsRequest];
+    let belongs =
+        |n: &StageName| !(plain && matches!(n, StageName::TlsHandshake | StageName::HttpsRequest));
     let skipped: Vec<&str> = StageName::ALL
         .iter()
-        .filter(|n| !ran.contains(n) && !(plain && tunnel_only.contains(n)))
+        .filter(|n| !ran.contains(n) && belongs(n))
         .map(|n| n.as_str())
         .collect();
     if !skipped.is_empty() {
