@@ -117,6 +117,8 @@ impl Tester {
             },
             target_host: self.target.host.clone(),
             target_port: self.target.port,
+            scheme: crate::probe::UrlScheme::Https,
+            path: "/".to_string(),
             ca_file: self.ca_file.clone(),
             timeouts: self.timeouts,
         })

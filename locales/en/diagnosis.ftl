@@ -54,6 +54,24 @@ diagnosis-tls-failed-summary = The TLS handshake with { $target } through the tu
 diagnosis-tls-failed-hint = Check TLS inspection on the proxy (protocol versions, cipher suites) and, if one is given, the --ca-file/--cacert file.
 diagnosis-connection-reset-hint-mtu = A reset right after a large packet (the TLS handshake) usually means an MTU problem on the path or an inspection device cutting the flow. Compare the management interface's MTU with the path (ping -M do -s 1472 <proxy>), and check IPS/TLS inspection between the appliance and the proxy and the proxy's logs. This appliance reaches the proxy through { $iface }, whose MTU is { $mtu }: if any link on the path has a smaller MTU and drops or blackholes large packets, lower the interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass).
 
+# Plain http:// targets: no CONNECT, no tunnel, no TLS; the proxy relays the request.
+diagnosis-ok-http-summary = Plain HTTP gets out: { $proxy } forwarded the request to { $target } and it answered with { $status }.
+diagnosis-proxy-no-response-http-summary = { $proxy } accepted the connection but sent no complete answer to the plain-HTTP request within { $read_timeout } s ({ $detail }).
+diagnosis-proxy-no-response-http-hint = Check that this port is the proxy's HTTP listener (not another service), and look for this request in the proxy's logs: it may be overloaded or stuck on its upstream.
+diagnosis-malformed-response-http-hint = The port probably belongs to another service, or a device in the path rewrites the traffic. Check the proxy port: it must be an HTTP forward proxy.
+diagnosis-proxy-auth-failed-http-hint = Check the user name and password with the proxy administrator (passwords are case-sensitive; the account may be locked or not allowed plain HTTP), then save them again.
+diagnosis-proxy-denied-http-summary = The proxy refused plain HTTP to { $target }: { $status }.
+diagnosis-proxy-denied-http-hint = A 403 comes from the proxy's access control list: ask the proxy administrator to allow plain HTTP (port 80, which FMC needs besides 443) from this appliance's address to { $target }, and check the proxy's access log for the denied request.
+diagnosis-bad-request-http-summary = The proxy did not accept the plain-HTTP request: { $status }.
+diagnosis-bad-request-http-hint = The service on that port may not be a forward proxy (a web server answers a request for a full URL with 400), or it rejects the target name. Check the proxy address and port.
+diagnosis-service-unavailable-http-summary = The proxy could not serve the request to { $target }: { $status }.
+diagnosis-proxy-error-unauthorized-http-summary = The answer to the plain-HTTP request for { $target } was { $status }: unauthorized, the credentials are missing or wrong (401 in the Cisco note's table), but no challenge came to answer.
+diagnosis-proxy-error-not-found-http-summary = The answer to the plain-HTTP request for { $target } was { $status }: the resource was not found (404 in the Cisco note's table).
+diagnosis-proxy-error-not-found-http-hint = The proxy or { $target } has no such path: check the URL's path, and the proxy address and port (cat /etc/sf/iprep_proxy.conf) in case they lead to a web server rather than the proxy.
+diagnosis-proxy-error-internal-error-http-summary = The plain-HTTP request for { $target } failed with an internal error: { $status } (500 in the Cisco note's table: a server error in the proxy or the server).
+diagnosis-proxy-error-other-http-summary = The answer to the plain-HTTP request for { $target } was { $status }.
+diagnosis-proxy-error-other-http-hint = Look for this status in the proxy's logs and documentation, and ask its administrator why plain HTTP to { $target } is not served.
+
 # Stand-ins for facts that are not known.
 diagnosis-no-detail = no detail
 diagnosis-no-status = an error status

@@ -58,3 +58,21 @@ diagnosis-unknown-issuer = 未知颁发者
 diagnosis-unknown-date = 未知
 diagnosis-offered-none = 无任何方式
 diagnosis-offered-separator = {"、"}
+
+# 明文 http:// 目标：无 CONNECT、无隧道、无 TLS；由代理转发请求。
+diagnosis-ok-http-summary = 明文 HTTP 可以出站：{ $proxy } 已将请求转发到 { $target }，对方以 { $status } 应答。
+diagnosis-proxy-no-response-http-summary = { $proxy } 接受了连接，但未在 { $read_timeout } 秒内对明文 HTTP 请求发送完整的应答（{ $detail }）。
+diagnosis-proxy-no-response-http-hint = 请检查该端口是否为代理的 HTTP 监听端口（而不是其他服务），并在代理的日志中查找此请求：代理可能过载或卡在其上游。
+diagnosis-malformed-response-http-hint = 该端口可能属于其他服务，或路径上的设备改写了流量。请检查代理端口：它必须是 HTTP 正向代理。
+diagnosis-proxy-auth-failed-http-hint = 请与代理管理员核对用户名和密码（密码区分大小写；账户可能被锁定或不允许使用明文 HTTP），然后重新保存。
+diagnosis-proxy-denied-http-summary = 代理拒绝了到 { $target } 的明文 HTTP：{ $status }。
+diagnosis-proxy-denied-http-hint = 403 来自代理的访问控制列表：请让代理管理员允许从本设备地址到 { $target } 的明文 HTTP（FMC 除 443 外还需要 80 端口），并在代理的访问日志中查看被拒绝的请求。
+diagnosis-bad-request-http-summary = 代理不接受该明文 HTTP 请求：{ $status }。
+diagnosis-bad-request-http-hint = 该端口上的服务可能不是正向代理（Web 服务器会以 400 应答完整 URL 的请求），或者它拒绝该目标名称。请检查代理地址和端口。
+diagnosis-service-unavailable-http-summary = 代理无法处理到 { $target } 的请求：{ $status }。
+diagnosis-proxy-error-unauthorized-http-summary = 对 { $target } 的明文 HTTP 请求得到 { $status }：未授权，凭据缺失或不正确（Cisco 技术说明表中的 401），但没有可应答的质询。
+diagnosis-proxy-error-not-found-http-summary = 对 { $target } 的明文 HTTP 请求得到 { $status }：找不到资源（Cisco 技术说明表中的 404）。
+diagnosis-proxy-error-not-found-http-hint = 代理或 { $target } 上没有该路径：请检查 URL 的路径，以及代理地址和端口（cat /etc/sf/iprep_proxy.conf），它们可能指向 Web 服务器而不是代理。
+diagnosis-proxy-error-internal-error-http-summary = 对 { $target } 的明文 HTTP 请求发生内部错误：{ $status }（Cisco 技术说明表中的 500：代理或服务器的服务器错误）。
+diagnosis-proxy-error-other-http-summary = 对 { $target } 的明文 HTTP 请求得到 { $status }。
+diagnosis-proxy-error-other-http-hint = 请在代理的日志和文档中查找此状态，并询问代理管理员为何不提供到 { $target } 的明文 HTTP。

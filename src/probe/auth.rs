@@ -145,6 +145,18 @@ pub fn answer(
     password: &Secret,
     authority: &str,
 ) -> Result<(Scheme, String), Text> {
+    answer_request(choice, username, password, ("CONNECT", authority))
+}
+
+/// The `Proxy-Authorization` value answering `choice` for a `method` request to `uri`:
+/// a CONNECT to an authority, or a plain-HTTP `HEAD` to an absolute URL. Digest signs
+/// both, as the request line has them.
+pub fn answer_request(
+    choice: &mut Choice,
+    username: &str,
+    password: &Secret,
+    (method, uri): (&str, &str),
+) -> Result<(Scheme, String), Text> {
     match choice {
         Choice::Basic => Ok((
             Scheme::Basic,
@@ -155,8 +167,8 @@ pub fn answer(
                 .respond(&PasswordParams {
                     username,
                     password: password.expose(),
-                    uri: authority,
-                    method: "CONNECT",
+                    uri,
+                    method,
                     body: None,
                 })
                 .map_err(|why| {

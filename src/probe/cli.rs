@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::hostport::{HostPort, parse_host_port};
+use super::url::{TargetUrl, parse_url};
 use super::{DEFAULT_TARGET, ProbeRequest, Timeouts, engine, render_text};
 use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
@@ -17,7 +18,7 @@ pub const PASSWORD_ENV: &str = "FMC_PROXY_PASSWORD";
 /// Flags of `fmc-mgmt probe`, shaped like curl's.
 #[derive(clap::Args, Debug, Clone)]
 #[command(
-    about = "Test the way out through an HTTP proxy, stage by stage, like `curl -x PROXY -I https://TARGET`",
+    about = "Test the way out through an HTTP proxy, stage by stage, like `curl -x PROXY -I URL` (https:// or plain http://)",
     after_help = "Exit status: 0 when the diagnosis is ok, 1 for any other diagnosis, 2 for usage errors."
 )]
 pub struct ProbeArgs {
@@ -30,9 +31,16 @@ pub struct ProbeArgs {
     #[arg(short = 'U', long = "proxy-user", value_name = "USER[:PASSWORD]", value_parser = parse_proxy_user)]
     pub proxy_user: Option<ProxyUser>,
 
-    /// Where to go through the proxy.
-    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_TARGET, value_parser = parse_host_port)]
-    pub target: HostPort,
+    /// Shorthand for the URL https://HOST:PORT/ (default tools.cisco.com:443).
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_host_port, conflicts_with = "url")]
+    pub target: Option<HostPort>,
+
+    /// What to reach through the proxy: https://HOST[:PORT][/PATH] (CONNECT, then TLS) or
+    /// http://HOST[:PORT][/PATH] (plain HTTP, asked of the proxy in absolute form).
+    /// Parsed by [`request_from_args`], not clap: clap would echo a refused value, and a
+    /// URL with `user:password@` must not be shown.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
 
     /// Extra CA certificates (PEM) to trust, e.g. a TLS-inspecting proxy's CA.
     #[arg(long = "cacert", value_name = "FILE")]
@@ -148,14 +156,17 @@ pub fn request_from_args(
         },
         (_, p) => p,
     };
+    let target = target_url(args)?;
     let defaults = Timeouts::default();
     Ok(ProbeRequest {
         proxy_host,
         proxy_port,
         username,
         password,
-        target_host: args.target.host.clone(),
-        target_port: args.target.port,
+        target_host: target.host,
+        target_port: target.port,
+        scheme: target.scheme,
+        path: target.path,
         ca_file: args.cacert.clone(),
         timeouts: Timeouts {
             connect: args.connect_timeout.unwrap_or(defaults.connect),
@@ -163,6 +174,21 @@ pub fn request_from_args(
             total: args.max_time.unwrap_or(defaults.total),
         },
     })
+}
+
+/// The URL to probe: the positional URL, else `--target H:P` as `https://H:P/`, else
+/// the default target. Both at once is refused (clap does so too, with exit 2).
+fn target_url(args: &ProbeArgs) -> Result<TargetUrl, UsageError> {
+    match (&args.url, &args.target) {
+        (Some(_), Some(_)) => Err(UsageError::Other(
+            "give either a URL or --target HOST:PORT, not both".to_string(),
+        )),
+        (Some(url), None) => parse_url(url).map_err(|e| UsageError::Other(format!("URL: {e}"))),
+        (None, Some(hp)) => Ok(TargetUrl::https(hp.host.clone(), hp.port)),
+        (None, None) => parse_host_port(DEFAULT_TARGET)
+            .map(|hp| TargetUrl::https(hp.host, hp.port))
+            .map_err(|e| UsageError::Other(e.to_string())),
+    }
 }
 
 /// Runs `fmc-mgmt probe`. `--from-config` needs the settings store: until it is wired in
@@ -293,6 +319,63 @@ mod tests {
             ("tools.cisco.com", 443)
         );
         assert_eq!(r.timeouts, Timeouts::default());
+    }
+
+    fn target(r: &ProbeRequest) -> String {
+        r.url().to_string()
+    }
+
+    #[test]
+    fn a_url_is_probed_like_curl_and_target_is_shorthand_for_https() {
+        let r =
+            request_from_args(&args(&["-x", "p:1", "http://127.0.0.1/a?b"]), None, None).unwrap();
+        assert_eq!(r.scheme, crate::probe::UrlScheme::Http);
+        assert_eq!(target(&r), "http://127.0.0.1/a?b");
+        assert_eq!(r.target_port.get(), 80);
+        let r = request_from_args(&args(&["-x", "p:1", "https://[::1]/x"]), None, None).unwrap();
+        assert_eq!(
+            (target(&r).as_str(), r.target_port.get()),
+            ("https://[::1]/x", 443)
+        );
+        let r = request_from_args(&args(&["-x", "p:1", "--target", "h:8443"]), None, None).unwrap();
+        assert_eq!(target(&r), "https://h:8443/");
+        let r = request_from_args(&args(&["-x", "p:1"]), None, None).unwrap();
+        assert_eq!(target(&r), "https://tools.cisco.com/");
+    }
+
+    #[test]
+    fn a_url_and_target_together_or_a_bad_url_are_usage_errors() {
+        for bad in [
+            &["-x", "p:1", "--target", "h:443", "https://h/"][..],
+            &["-x", "p:1", "https://h/", "http://h/"],
+        ] {
+            let mut argv = vec!["probe"];
+            argv.extend_from_slice(bad);
+            let err = Wrapper::try_parse_from(argv).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
+        for (bad, said) in [
+            (
+                "ftp://h/",
+                "URL: the probe tests https:// and http:// URLs, not ftp://",
+            ),
+            ("h.example", "has no scheme"),
+            ("https://u:pw@h/", "-U USER[:PASSWORD]"),
+            ("https://h:0/", "1 to 65535"),
+        ] {
+            let err = request_from_args(&args(&["-x", "p:1", bad]), None, None).unwrap_err();
+            let UsageError::Other(message) = err else {
+                panic!("{bad}: {err:?}")
+            };
+            assert!(message.contains(said), "{bad}: {message}");
+            assert!(!message.contains("pw@"), "{message}");
+        }
+        let mut both = args(&["-x", "p:1", "https://h/"]);
+        both.target = Some(parse_host_port("h:443").unwrap());
+        assert!(matches!(
+            request_from_args(&both, None, None),
+            Err(UsageError::Other(m)) if m.contains("not both")
+        ));
     }
 
     #[test]

@@ -183,6 +183,9 @@ pub struct Facts {
     pub read_timeout_s: f64,
     /// On a reset: this host's interface toward the proxy and its MTU.
     pub mtu: Option<(String, String)>,
+    /// The probe asked for a plain http:// URL (no CONNECT, no tunnel): the codes whose
+    /// words speak of CONNECT or a tunnel are said with their `-http` variants.
+    pub plain_http: bool,
 }
 
 impl Diagnosis {
@@ -282,10 +285,41 @@ fn message_ids(code: DiagnosisCode, f: &Facts) -> (String, String) {
         (DiagnosisCode::ConnectionReset, Some(_)) => {
             "diagnosis-connection-reset-hint-mtu".to_owned()
         }
+        _ if f.plain_http && HTTP_HINTS.contains(&id.as_str()) => {
+            format!("diagnosis-{id}-http-hint")
+        }
         _ => format!("diagnosis-{id}-hint"),
     };
-    (format!("diagnosis-{id}-summary"), hint)
+    let summary = if f.plain_http && HTTP_SUMMARIES.contains(&id.as_str()) {
+        format!("diagnosis-{id}-http-summary")
+    } else {
+        format!("diagnosis-{id}-summary")
+    };
+    (summary, hint)
 }
+
+/// Messages whose words speak of CONNECT, a tunnel or TLS, and so have a plain-HTTP
+/// variant (`diagnosis-<id>-http-summary` / `-http-hint`).
+const HTTP_SUMMARIES: &[&str] = &[
+    "ok",
+    "proxy-no-response",
+    "proxy-denied",
+    "bad-request",
+    "service-unavailable",
+    "proxy-error-unauthorized",
+    "proxy-error-not-found",
+    "proxy-error-internal-error",
+    "proxy-error-other",
+];
+const HTTP_HINTS: &[&str] = &[
+    "proxy-no-response",
+    "malformed-response",
+    "proxy-auth-failed",
+    "proxy-denied",
+    "bad-request",
+    "proxy-error-not-found",
+    "proxy-error-other",
+];
 
 pub(super) fn proxy_host(authority: &str) -> &str {
     let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
@@ -517,6 +551,67 @@ mod tests {
         assert!(hints[0].contains("user name") && hints[0].contains("password"));
         assert!(hints[1].contains("address and port"));
         assert!(hints[2].contains("error log"));
+    }
+
+    /// A plain-HTTP probe sends no CONNECT and opens no tunnel: no verdict may say so,
+    /// in either language, and every variant exists in both.
+    #[test]
+    fn plain_http_verdicts_never_speak_of_connect_or_a_tunnel() {
+        for code in DiagnosisCode::ALL {
+            for line in [
+                "HTTP/1.1 401 Unauthorized",
+                "HTTP/1.1 404 Not Found",
+                "HTTP/1.1 500 Oops",
+                "HTTP/1.1 418 Teapot",
+            ] {
+                let f = Facts {
+                    plain_http: true,
+                    target: "tools.cisco.com:80".into(),
+                    ..answered(line)
+                };
+                // The verdicts a plain-HTTP probe can reach (no TLS, no tunnel stages).
+                let reachable = matches!(
+                    code,
+                    DiagnosisCode::Ok
+                        | DiagnosisCode::ProxyDnsFailed
+                        | DiagnosisCode::ProxyUnreachable
+                        | DiagnosisCode::ConnectTimeout
+                        | DiagnosisCode::ProxyNoResponse
+                        | DiagnosisCode::MalformedResponse
+                        | DiagnosisCode::ProxyAuthRequired
+                        | DiagnosisCode::ProxyAuthFailed
+                        | DiagnosisCode::NtlmUnsupported
+                        | DiagnosisCode::ProxyDenied
+                        | DiagnosisCode::BadRequest
+                        | DiagnosisCode::BadGateway
+                        | DiagnosisCode::ServiceUnavailable
+                        | DiagnosisCode::GatewayTimeout
+                        | DiagnosisCode::ProxyError
+                );
+                if !reachable {
+                    continue;
+                }
+                for lang in [Lang::En, Lang::ZhCn] {
+                    let (summary, hint) = texts(lang, code, &f);
+                    for said in [&summary, &hint] {
+                        assert!(!said.contains("CONNECT"), "{code:?} {line}: {said}");
+                        assert!(!said.contains("tunnel"), "{code:?} {line}: {said}");
+                        // The Chinese texts' word for the tunnel.
+                        assert!(
+                            !said.contains("\u{96a7}\u{9053}"),
+                            "{code:?} {line}: {said}"
+                        );
+                        assert!(!said.contains("diagnosis-"), "missing id: {said}");
+                    }
+                }
+            }
+        }
+        let f = Facts {
+            plain_http: true,
+            ..answered("HTTP/1.1 403 Forbidden")
+        };
+        let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &f);
+        assert!(d.hint.contains("plain HTTP"), "{}", d.hint);
     }
 
     #[test]

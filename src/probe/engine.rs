@@ -23,6 +23,7 @@ use super::report::{
 };
 use super::request::head_request;
 use super::tls;
+use super::url::UrlScheme;
 use super::wire::{Prefixed, read_head};
 use crate::locale::{Text, io_reason};
 
@@ -94,6 +95,10 @@ impl<'a> Probe<'a> {
         let addrs = self.resolve().await?;
         let stream = self.tcp_connect(&addrs).await?;
         let (stream, rest) = self.connect(stream, &addrs).await?;
+        if self.req.scheme == UrlScheme::Http {
+            // The proxy already answered the request itself: no tunnel, no TLS.
+            return self.close_plain(stream).await;
+        }
         // The trust store is read only once the tunnel is open (a probe that fails before
         // never pays for it) and before the TLS stage starts, which then times the
         // handshake alone. The OS store is read once per process.
@@ -208,10 +213,11 @@ impl<'a> Probe<'a> {
             connect_timeout_s: self.last_limit.as_secs_f64(),
             read_timeout_s: self.last_limit.as_secs_f64(),
             mtu: None,
+            plain_http: self.req.scheme == UrlScheme::Http,
         };
         let curl = curl_line(
             &proxy,
-            &target,
+            &self.req.url(),
             self.req.username.as_deref(),
             self.used.map(Scheme::curl_flag),
             self.req.ca_file.as_deref(),
@@ -221,6 +227,7 @@ impl<'a> Probe<'a> {
             diagnosis: Diagnosis::new(code, &facts),
             proxy,
             target,
+            url: self.req.url().to_string(),
             auth: self.auth,
             stages: self.stages,
             connect_response: self.connect_response,
@@ -477,7 +484,9 @@ impl<'a> Probe<'a> {
 
     async fn https_request(&mut self, mut tunnel: Tunnel) -> Result<Tunnel, DiagnosisCode> {
         let t0 = self.begin(StageName::HttpsRequest);
-        let request = head_request(self.req.target_host.as_str(), self.req.target_port.get());
+        let url = self.req.url();
+        let request = head_request(&url);
+        let sent_line = format!("HEAD {} HTTP/1.1", url.path);
         let limit = self.budget(self.req.timeouts.read);
         let sent = async {
             tunnel.write_all(request.as_bytes()).await?;
@@ -538,8 +547,46 @@ impl<'a> Probe<'a> {
             Err(e) => {
                 let server = crate::locale::text("probe-engine-the-server", &[]);
                 let code = tunnel::tunnel_head_code(&e);
-                let detail = self.head_failure("HEAD /", e, &server);
+                let detail = self.head_failure(&sent_line, e, &server);
                 self.fail(StageName::HttpsRequest, t0, code, detail)
+            }
+        }
+    }
+
+    /// Plain HTTP: the answer is read, so the probe ends the connection with a FIN.
+    async fn close_plain(&mut self, mut stream: TcpStream) -> Result<(), DiagnosisCode> {
+        let t0 = self.begin(StageName::Close);
+        let limit = self.budget(self.req.timeouts.read);
+        match timeout(limit, stream.shutdown()).await {
+            Ok(Ok(())) => {
+                let detail = crate::locale::text("probe-engine-tcp-fin-sent", &[]);
+                self.record(StageName::Close, t0, true, detail);
+                Ok(())
+            }
+            // The proxy may close first after its answer; the way out was proven.
+            Ok(Err(e)) if is_reset(&e) || e.kind() == io::ErrorKind::NotConnected => {
+                let detail = crate::locale::text(
+                    "probe-engine-the-server-had-already-closed-the",
+                    &[("why", crate::locale::Arg::each(&io_reason(&e)))],
+                );
+                self.record(StageName::Close, t0, true, detail);
+                Ok(())
+            }
+            Ok(Err(e)) => self.fail(
+                StageName::Close,
+                t0,
+                DiagnosisCode::ConnectionReset,
+                crate::locale::text(
+                    "probe-engine-closing-failed-why",
+                    &[("why", crate::locale::Arg::each(&io_reason(&e)))],
+                ),
+            ),
+            Err(_) => {
+                let detail = crate::locale::text(
+                    "probe-engine-fin-could-not-be-sent",
+                    &[("limit", crate::locale::Arg::each(&self.limit_text()))],
+                );
+                self.fail(StageName::Close, t0, DiagnosisCode::TunnelIdle, detail)
             }
         }
     }

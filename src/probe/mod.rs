@@ -1,5 +1,7 @@
-//! The CONNECT probe (SPEC §6): resolve → tcp_connect → connect → tls_handshake →
-//! https_request → close, each timed, ending in one diagnosis with a next step.
+//! The probe (SPEC §6): for an https:// target resolve → tcp_connect → connect →
+//! tls_handshake → https_request → close; for an http:// one resolve → tcp_connect →
+//! connect (the absolute-form `HEAD` to the proxy) → close; each timed, ending in one
+//! diagnosis with a next step.
 //!
 //! The pure core (request building, head parsing, auth, diagnosis, report) is in small
 //! modules with unit tests; [`engine`] is the async shell that moves the bytes.
@@ -15,6 +17,7 @@ pub mod report;
 pub mod request;
 pub mod text;
 pub mod tls;
+pub mod url;
 pub mod wire;
 
 use std::path::PathBuf;
@@ -29,6 +32,7 @@ pub use report::{
     AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
 };
 pub use text::render_text;
+pub use url::{TargetUrl, UrlScheme};
 
 /// The default target: the host the Cisco note tests with.
 pub const DEFAULT_TARGET: &str = "tools.cisco.com:443";
@@ -43,9 +47,26 @@ pub struct ProbeRequest {
     pub password: Option<Secret>,
     pub target_host: Host,
     pub target_port: Port,
+    /// `https` (CONNECT, TLS, then the request in the tunnel) or plain `http` (the
+    /// request goes to the proxy in absolute form).
+    pub scheme: UrlScheme,
+    /// The request path (starts with `/`), as [`url::parse_url`] leaves it.
+    pub path: String,
     /// Extra trust anchors (PEM) for the TLS stage, on top of the OS store.
     pub ca_file: Option<PathBuf>,
     pub timeouts: Timeouts,
+}
+
+impl ProbeRequest {
+    /// The target as a URL.
+    pub fn url(&self) -> TargetUrl {
+        TargetUrl {
+            scheme: self.scheme,
+            host: self.target_host.clone(),
+            port: self.target_port,
+            path: self.path.clone(),
+        }
+    }
 }
 
 /// The probe's time limits.

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::diagnosis::Diagnosis;
 use super::hostport::authority;
+use super::url::TargetUrl;
 use crate::locale::{Lang, Text};
 
 /// The stages, in the order they run.
@@ -146,6 +147,10 @@ pub struct Report {
     pub diagnosis: Diagnosis,
     pub proxy: Endpoint,
     pub target: Endpoint,
+    /// The URL probed (`https://…` through CONNECT, `http://…` in absolute form); empty
+    /// in reports stored before URLs existed, which were all `https://target/`.
+    #[serde(default)]
+    pub url: String,
     pub auth: AuthReport,
     pub stages: Vec<Stage>,
     pub connect_response: Option<ConnectResponse>,
@@ -168,11 +173,12 @@ pub fn millis(d: std::time::Duration) -> f64 {
 }
 
 /// The curl command that does what the probe did:
-/// `curl -x http://host:port [-U user:****] [--proxy-digest|--proxy-basic] [--cacert FILE] -I https://target`.
+/// `curl -x http://host:port [-U user:****] [--proxy-digest|--proxy-basic] [--cacert FILE] -I URL`,
+/// the URL https:// or plain http:// as probed.
 /// The password is always written as `****`.
 pub fn curl_line(
     proxy: &Endpoint,
-    target: &Endpoint,
+    target: &TargetUrl,
     username: Option<&str>,
     scheme_flag: Option<&str>,
     ca_file: Option<&Path>,
@@ -194,15 +200,18 @@ pub fn curl_line(
         parts.push(shell_quote(&ca.to_string_lossy()));
     }
     parts.push("-I".to_string());
-    let url = if target.port == 443 {
-        authority(&target.host, 443)
-            .trim_end_matches(":443")
-            .to_string()
-    } else {
-        authority(&target.host, target.port)
-    };
-    parts.push(shell_quote(&format!("https://{url}")));
+    parts.push(shell_quote(&curl_url(target)));
     parts.join(" ")
+}
+
+/// The URL as an admin types it: the default port and a bare `/` path left out
+/// (`https://tools.cisco.com`, as in the Cisco note).
+fn curl_url(target: &TargetUrl) -> String {
+    let url = target.to_string();
+    match url.strip_suffix('/') {
+        Some(bare) if target.path == "/" => bare.to_string(),
+        _ => url,
+    }
 }
 
 /// Quotes for a POSIX shell only when needed (brackets and `*` are glob characters).
@@ -233,7 +242,7 @@ mod tests {
         assert_eq!(
             curl_line(
                 &ep("10.10.10.1", 80),
-                &ep("tools.cisco.com", 443),
+                &url("https://tools.cisco.com:443/"),
                 None,
                 None,
                 None
@@ -246,7 +255,7 @@ mod tests {
     fn the_curl_line_masks_the_password_and_names_the_scheme_and_ca_file() {
         let line = curl_line(
             &ep("::1", 3128),
-            &ep("127.0.0.1", 8443),
+            &url("https://127.0.0.1:8443"),
             Some("proxy user"),
             Some("--proxy-digest"),
             Some(Path::new("/tmp/ca dir/ca.pem")),
@@ -260,8 +269,29 @@ mod tests {
 
     #[test]
     fn an_ipv6_target_on_443_keeps_its_brackets() {
-        let line = curl_line(&ep("p", 1), &ep("2001:db8::1", 443), None, None, None);
+        let line = curl_line(&ep("p", 1), &url("https://[2001:db8::1]"), None, None, None);
         assert!(line.ends_with("-I 'https://[2001:db8::1]'"), "{line}");
+    }
+
+    #[test]
+    fn a_plain_http_url_and_a_path_are_in_the_curl_line() {
+        let line = curl_line(
+            &ep("10.10.10.1", 3128),
+            &url("http://tools.cisco.com/healthcheck?a=1"),
+            None,
+            None,
+            None,
+        );
+        assert_eq!(
+            line,
+            "curl -x http://10.10.10.1:3128 -I 'http://tools.cisco.com/healthcheck?a=1'"
+        );
+        let line = curl_line(&ep("p", 1), &url("http://h:8080/"), None, None, None);
+        assert!(line.ends_with(" -I http://h:8080"), "{line}");
+    }
+
+    fn url(text: &str) -> TargetUrl {
+        crate::probe::url::parse_url(text).unwrap()
     }
 
     #[test]

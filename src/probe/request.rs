@@ -1,6 +1,8 @@
-//! The bytes the probe sends: the CONNECT request to the proxy and the HEAD request inside the tunnel.
+//! The bytes the probe sends: the CONNECT request to the proxy and the HEAD request inside
+//! the tunnel, or for plain HTTP the absolute-form HEAD to the proxy.
 
 use super::hostport::authority;
+use super::url::TargetUrl;
 
 /// `fmc-mgmt/<version>`, sent as `User-Agent` on both requests.
 pub const USER_AGENT: &str = concat!("fmc-mgmt/", env!("CARGO_PKG_VERSION"));
@@ -30,24 +32,42 @@ pub fn connect_request(
     req
 }
 
-/// `HEAD / HTTP/1.1` for the target, sent through the tunnel once TLS is up. The port is
-/// left out of `Host` when it is the HTTPS default, as browsers and curl do.
-pub fn head_request(target_host: &str, target_port: u16) -> String {
-    let host = if target_port == 443 {
-        if target_host.contains(':') {
-            format!("[{target_host}]")
-        } else {
-            target_host.to_string()
-        }
-    } else {
-        authority(target_host, target_port)
-    };
-    format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n")
+/// `HEAD <path> HTTP/1.1` for the target, sent through the tunnel once TLS is up. The
+/// port is left out of `Host` when it is the scheme's default, as browsers and curl do.
+pub fn head_request(url: &TargetUrl) -> String {
+    let (path, host) = (&url.path, url.host_header());
+    format!(
+        "HEAD {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n"
+    )
+}
+
+/// The request line of a plain-HTTP probe: `HEAD http://host/path HTTP/1.1`, the
+/// absolute form a proxy is asked with (no CONNECT).
+pub fn absolute_line(url: &TargetUrl) -> String {
+    format!("HEAD {url} HTTP/1.1")
+}
+
+/// The whole absolute-form request head for a plain-HTTP target. As with CONNECT,
+/// `proxy_authorization` is only ever sent in answer to the proxy's 407.
+pub fn absolute_request(url: &TargetUrl, proxy_authorization: Option<&str>) -> String {
+    let host = url.host_header();
+    let mut req = format!(
+        "{}\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\nProxy-Connection: Keep-Alive\r\n",
+        absolute_line(url)
+    );
+    if let Some(value) = proxy_authorization {
+        req.push_str("Proxy-Authorization: ");
+        req.push_str(value);
+        req.push_str("\r\n");
+    }
+    req.push_str("\r\n");
+    req
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::url::parse_url;
 
     #[test]
     fn the_connect_request_names_the_target_in_the_line_and_the_host_header() {
@@ -81,13 +101,42 @@ mod tests {
         assert_eq!(req.matches("\r\n\r\n").count(), 1);
     }
 
+    fn head(url: &str) -> String {
+        head_request(&parse_url(url).unwrap())
+    }
+
     #[test]
     fn the_head_request_leaves_out_the_default_port() {
         assert!(
-            head_request("tools.cisco.com", 443)
+            head("https://tools.cisco.com")
                 .starts_with("HEAD / HTTP/1.1\r\nHost: tools.cisco.com\r\n")
         );
-        assert!(head_request("127.0.0.1", 8443).contains("\r\nHost: 127.0.0.1:8443\r\n"));
-        assert!(head_request("::1", 443).contains("\r\nHost: [::1]\r\n"));
+        assert!(head("https://127.0.0.1:8443").contains("\r\nHost: 127.0.0.1:8443\r\n"));
+        assert!(head("https://[::1]").contains("\r\nHost: [::1]\r\n"));
+    }
+
+    #[test]
+    fn the_head_request_asks_for_the_urls_path() {
+        assert!(
+            head("https://h/healthcheck?x=1").starts_with("HEAD /healthcheck?x=1 HTTP/1.1\r\n")
+        );
+    }
+
+    #[test]
+    fn a_plain_http_request_goes_to_the_proxy_in_absolute_form() {
+        let url = parse_url("http://127.0.0.1:8080/a?b").unwrap();
+        assert_eq!(
+            absolute_request(&url, None),
+            format!(
+                "HEAD http://127.0.0.1:8080/a?b HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\
+                 User-Agent: fmc-mgmt/{}\r\nAccept: */*\r\nProxy-Connection: Keep-Alive\r\n\r\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        let url = parse_url("http://[::1]/").unwrap();
+        let req = absolute_request(&url, Some("Basic dTpw"));
+        assert!(req.starts_with("HEAD http://[::1]/ HTTP/1.1\r\nHost: [::1]\r\n"));
+        assert!(req.ends_with("Proxy-Authorization: Basic dTpw\r\n\r\n"));
+        assert_eq!(req.matches("\r\n\r\n").count(), 1);
     }
 }

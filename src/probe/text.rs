@@ -13,11 +13,13 @@ use super::report::{Report, StageName};
 pub fn render_text(r: &Report) -> String {
     let mut out = String::new();
     let proxy = terminal_safe(&authority(&r.proxy.host, r.proxy.port)).into_owned();
-    let target = terminal_safe(&authority(&r.target.host, r.target.port)).into_owned();
-    let _ = writeln!(
-        out,
-        "Probing https://{target} through the HTTP proxy {proxy}\n"
-    );
+    let url = if r.url.is_empty() {
+        format!("https://{}", authority(&r.target.host, r.target.port))
+    } else {
+        r.url.clone()
+    };
+    let url = terminal_safe(&url).into_owned();
+    let _ = writeln!(out, "Probing {url} through the HTTP proxy {proxy}\n");
     for stage in &r.stages {
         let mark = if stage.ok { " ok " } else { "FAIL" };
         let _ = writeln!(
@@ -44,9 +46,13 @@ pub fn render_text(r: &Report) -> String {
         }
     }
     let ran: Vec<StageName> = r.stages.iter().map(|s| s.name).collect();
+    // A plain-HTTP probe has no tunnel: TLS and the request inside it never belong to it.
+    let plain = r.url.starts_with("http://");
+    let belongs =
+        |n: &StageName| !(plain && matches!(n, StageName::TlsHandshake | StageName::HttpsRequest));
     let skipped: Vec<&str> = StageName::ALL
         .iter()
-        .filter(|n| !ran.contains(n))
+        .filter(|n| !ran.contains(n) && belongs(n))
         .map(|n| n.as_str())
         .collect();
     if !skipped.is_empty() {
@@ -137,6 +143,7 @@ mod tests {
                 host: "tools.cisco.com".into(),
                 port: 443,
             },
+            url: "https://tools.cisco.com/".into(),
             auth: AuthReport::default(),
             stages: vec![
                 Stage {
@@ -179,6 +186,20 @@ mod tests {
         );
         assert!(text.contains("Diagnosis: proxy_denied"), "{text}");
         assert!(text.contains("curl -x http://10.0.0.1:3128"), "{text}");
+    }
+
+    #[test]
+    fn a_plain_http_walk_through_names_its_url_and_no_tunnel_stage_as_not_run() {
+        let mut r = report();
+        r.url = "http://tools.cisco.com/".into();
+        let text = render_text(&r);
+        assert!(
+            text.starts_with("Probing http://tools.cisco.com/ through"),
+            "{text}"
+        );
+        assert!(text.contains("not run: resolve, close\n"), "{text}");
+        r.url = String::new();
+        assert!(render_text(&r).starts_with("Probing https://tools.cisco.com:443 through"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use fmc_mgmt::probe::{DiagnosisCode, Report};
 use support::fake_proxy::{FakeProxy, Script};
+use support::origin::Origin;
 use support::squid::{Mode, Squid};
 use support::tls_target::{CertKind, TlsTarget};
 
@@ -151,6 +152,78 @@ fn a_denied_tunnel_exits_1_with_its_diagnosis() {
     let report: Report = serde_json::from_str(&stdout).expect("JSON");
     assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyDenied);
     assert!(!report.ok);
+}
+
+#[test]
+fn a_plain_http_url_goes_through_squid_without_connect_and_prints_its_curl_line() {
+    let origin = Origin::start();
+    let squid = Squid::start(Mode::Open);
+    let url = format!("http://127.0.0.1:{}/healthcheck?x=1", origin.port());
+    let proxy = format!("127.0.0.1:{}", squid.port());
+    let out = fmc(&["-x", &proxy, "--max-time", "3", "--json", &url], &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let report: Report = serde_json::from_str(&stdout).expect("JSON report");
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
+    assert_eq!(report.url, url);
+    assert_eq!(
+        report.curl,
+        format!("curl -x http://{proxy} -I '{url}'"),
+        "the curl line asks for the same plain-HTTP URL"
+    );
+    assert_eq!(origin.request_lines(), ["HEAD /healthcheck?x=1 HTTP/1.1"]);
+    let names: Vec<&str> = report.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["resolve", "tcp_connect", "connect", "close"]);
+
+    let out = fmc(&["-x", &proxy, "--max-time", "3", &url], &[]);
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.starts_with(&format!("Probing {url} through")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("HEAD {url} HTTP/1.1 -> HTTP/1.1 302 Found")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_plain_http_url_denied_by_squid_exits_1_with_proxy_denied() {
+    let origin = Origin::start();
+    let squid = Squid::start(Mode::DenyPlainHttp);
+    let url = format!("http://127.0.0.1:{}/", origin.port());
+    let proxy = format!("127.0.0.1:{}", squid.port());
+    let out = fmc(&["-x", &proxy, "--max-time", "3", "--json", &url], &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let report: Report = serde_json::from_str(&stdout).expect("JSON report");
+    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyDenied);
+    assert!(origin.request_lines().is_empty());
+}
+
+#[test]
+fn bad_urls_and_a_url_with_target_exit_2_with_a_precise_message() {
+    for (args, needle) in [
+        (&["-x", "p:1", "ftp://h/"][..], "not ftp://"),
+        (&["-x", "p:1", "tools.cisco.com"][..], "has no scheme"),
+        (&["-x", "p:1", "https://bob:pw@h/"][..], "-U USER"),
+        (&["-x", "p:1", "http://h:0/"][..], "1 to 65535"),
+        (&["-x", "p:1", "https://::1/"][..], "brackets"),
+        (&["-x", "p:1", "https://h/a b"][..], "percent-encode"),
+        (
+            &["-x", "p:1", "--target", "h:443", "https://h/"][..],
+            "cannot be used with",
+        ),
+    ] {
+        let out = fmc(args, &[]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}\n{stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("pw@"),
+            "a password in a refused URL is not echoed: {stderr}"
+        );
+    }
 }
 
 #[test]

@@ -4,8 +4,9 @@
 use crate::support;
 
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text, run};
+use support::origin::Origin;
 use support::probe::{
-    all_six, assert_within_limit, failed_at, probe, request, stages, with_credentials,
+    all_six, assert_within_limit, failed_at, plain_http, probe, request, stages, with_credentials,
 };
 use support::squid::{Mode, Squid};
 use support::tls_target::{CertKind, TEST_CA_CN, TlsTarget, UNKNOWN_CA_CN};
@@ -211,6 +212,114 @@ async fn a_squid_acl_denying_connect_is_proxy_denied_with_its_403() {
     );
     assert!(report.diagnosis.hint.contains("access control list"));
     assert_eq!(target.requests(), 0);
+}
+
+/// The plain-HTTP stages: no tunnel, so no TLS and no request inside one.
+fn plain_stages(last_ok: bool) -> Vec<String> {
+    let connect = if last_ok { "connect" } else { "connect!" };
+    let mut names = vec!["resolve".to_string(), "tcp_connect".into(), connect.into()];
+    if last_ok {
+        names.push("close".into());
+    }
+    names
+}
+
+#[tokio::test]
+async fn a_squid_allowing_plain_http_relays_the_absolute_form_head_to_the_origin() {
+    let origin = Origin::start();
+    let squid = Squid::start(Mode::Open);
+    let req = plain_http(squid.port(), origin.port());
+
+    let report = probe(&req).await;
+
+    let text = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{text}");
+    assert_eq!(stages(&report), plain_stages(true), "{text}");
+    assert_eq!(
+        origin.request_lines(),
+        ["HEAD / HTTP/1.1"],
+        "squid asked the origin"
+    );
+    let resp = report.connect_response.as_ref().expect("response");
+    assert!(
+        resp.headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("X-Origin") && v == "fmc-test"),
+        "the answer came from the origin through squid: {resp:?}"
+    );
+    let http = report.http.as_ref().expect("http");
+    assert_eq!(
+        (http.status, http.location.as_deref()),
+        (302, Some("/healthcheck"))
+    );
+    assert!(report.tls.is_none());
+    assert_eq!(
+        report.curl,
+        format!(
+            "curl -x http://127.0.0.1:{} -I http://127.0.0.1:{}",
+            squid.port(),
+            origin.port()
+        )
+    );
+    assert!(
+        report
+            .stage(StageName::Connect)
+            .unwrap()
+            .detail
+            .en
+            .starts_with(&format!(
+                "HEAD http://127.0.0.1:{}/ HTTP/1.1 -> HTTP/1.1 302 Found",
+                origin.port()
+            )),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_squid_denying_plain_http_is_proxy_denied_while_https_still_passes() {
+    let origin = Origin::start();
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::DenyPlainHttp);
+
+    let report = probe(&plain_http(squid.port(), origin.port())).await;
+
+    let text = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::ProxyDenied, "{text}");
+    assert_eq!(stages(&report), plain_stages(false), "{text}");
+    let resp = report.connect_response.as_ref().expect("response");
+    assert_eq!((resp.status, resp.reason.as_str()), (403, "Forbidden"));
+    assert!(
+        report.http.is_none(),
+        "a 403 of squid's own is no origin answer"
+    );
+    assert!(
+        origin.request_lines().is_empty(),
+        "squid never reached the origin"
+    );
+
+    let https = request(squid.port(), target.port(), Some(target.ca_file.clone()));
+    let report = probe(&https).await;
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::Ok,
+        "{}",
+        render_text(&report)
+    );
+}
+
+#[tokio::test]
+async fn plain_http_through_an_authenticating_squid_answers_its_407() {
+    let origin = Origin::start();
+    let squid = Squid::start(digest());
+    let req = with_credentials(plain_http(squid.port(), origin.port()), USER, PASSWORD);
+
+    let report = probe(&req).await;
+
+    let text = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{text}");
+    assert_eq!(report.auth.used.as_deref(), Some("digest"), "{text}");
+    assert_eq!(origin.request_lines(), ["HEAD / HTTP/1.1"]);
+    assert!(!text.contains(PASSWORD));
 }
 
 #[tokio::test]

@@ -14,8 +14,9 @@ use crate::locale::{Text, io_reason};
 use crate::probe::diagnosis::{DiagnosisCode, offered_in};
 use crate::probe::head::{MAX_HEAD_BYTES, ResponseHead};
 use crate::probe::hostport::authority;
-use crate::probe::report::{ConnectResponse, StageName};
-use crate::probe::request::{connect_line, connect_request};
+use crate::probe::report::{ConnectResponse, HttpReport, StageName};
+use crate::probe::request::{absolute_line, absolute_request, connect_line, connect_request};
+use crate::probe::url::UrlScheme;
 use crate::probe::wire::{HeadReadError, discard_body, read_head};
 
 /// The connection and what the stage has to say so far.
@@ -41,12 +42,21 @@ impl Probe<'_> {
         let t0 = self.begin(StageName::Connect);
         let req = self.req;
         let (host, port) = (req.target_host.as_str(), req.target_port.get());
-        let line = connect_line(host, port);
         let credentials = match (&req.username, &req.password) {
             (Some(user), Some(password)) => Some((user.as_str(), password)),
             _ => None,
         };
-        let mut x = Exchange::new(authority(host, port), credentials);
+        let (line, mut x) = match req.scheme {
+            UrlScheme::Https => (
+                connect_line(host, port),
+                Exchange::new(authority(host, port), credentials),
+            ),
+            UrlScheme::Http => {
+                let url = req.url();
+                let x = Exchange::plain_http(url.to_string(), credentials);
+                (absolute_line(&url), x)
+            }
+        };
         let mut walk = Walk {
             t0,
             line,
@@ -66,13 +76,17 @@ impl Probe<'_> {
         }
     }
 
-    /// CONNECT: writes the request (with the current answer) within the read timeout.
+    /// CONNECT (or, for plain HTTP, the absolute-form HEAD): writes the request (with the
+    /// current answer) within the read timeout.
     async fn send(&mut self, x: &mut Exchange<'_>, w: &mut Walk) {
-        let request = connect_request(
-            self.req.target_host.as_str(),
-            self.req.target_port.get(),
-            x.authorization(),
-        );
+        let request = match self.req.scheme {
+            UrlScheme::Https => connect_request(
+                self.req.target_host.as_str(),
+                self.req.target_port.get(),
+                x.authorization(),
+            ),
+            UrlScheme::Http => absolute_request(&self.req.url(), x.authorization()),
+        };
         let limit = self.budget(self.req.timeouts.read);
         let line = &w.line;
         let detail = match timeout(limit, w.stream.write_all(request.as_bytes())).await {
@@ -135,6 +149,13 @@ impl Probe<'_> {
         match step {
             Step::Interim => {}
             Step::Established => {
+                if self.req.scheme == UrlScheme::Http {
+                    // The origin's answer, relayed by the proxy.
+                    self.http = Some(HttpReport {
+                        status: head.status,
+                        location: head.value("Location").map(str::to_string),
+                    });
+                }
                 let detail = with_notes(answered(&w.line, &status_line), &w.notes);
                 self.record(StageName::Connect, w.t0, true, detail);
             }
@@ -433,6 +454,8 @@ mod tests {
             password: credentials.then(|| Secret::new("pw")),
             target_host: Host::parse("127.0.0.1").unwrap(),
             target_port: Port::new(9).unwrap(),
+            scheme: crate::probe::UrlScheme::Https,
+            path: "/".to_string(),
             ca_file: None,
             timeouts: Timeouts {
                 connect: Duration::from_secs(2),
@@ -516,6 +539,126 @@ mod tests {
         assert!(
             detail.ends_with("; then CONNECT 127.0.0.1:9 HTTP/1.1 -> HTTP/1.1 200 OK"),
             "{detail}"
+        );
+    }
+    /// A whole probe of `http://127.0.0.1:9/path` through `fake`.
+    async fn plain_http(fake: &Fake, credentials: bool) -> crate::probe::Report {
+        let mut req = request(credentials);
+        req.proxy_port = Port::new(fake.addr.port()).unwrap();
+        req.scheme = UrlScheme::Http;
+        req.path = "/path?q".to_string();
+        crate::probe::run(&req, None).await
+    }
+
+    fn stage_names(report: &crate::probe::Report) -> Vec<&'static str> {
+        report.stages.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_plain_http_target_is_asked_in_absolute_form_without_connect_or_tls() {
+        let fake = Fake::start(vec!["HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"]).await;
+        let report = plain_http(&fake, false).await;
+        assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{report:?}");
+        assert_eq!(
+            stage_names(&report),
+            ["resolve", "tcp_connect", "connect", "close"]
+        );
+        let requests = fake.requests();
+        assert_eq!(requests.len(), 1);
+        assert!(
+            requests[0]
+                .starts_with("HEAD http://127.0.0.1:9/path?q HTTP/1.1\r\nHost: 127.0.0.1:9\r\n"),
+            "{}",
+            requests[0]
+        );
+        assert!(!requests[0].contains("Proxy-Authorization"));
+        let connect = report.stage(StageName::Connect).unwrap();
+        assert_eq!(
+            connect.detail.en,
+            "HEAD http://127.0.0.1:9/path?q HTTP/1.1 -> HTTP/1.1 200 OK"
+        );
+        assert!(report.tls.is_none());
+        assert_eq!(report.http.as_ref().map(|h| h.status), Some(200));
+        assert!(
+            report.curl.ends_with(" -I 'http://127.0.0.1:9/path?q'"),
+            "{}",
+            report.curl
+        );
+    }
+
+    #[tokio::test]
+    async fn a_redirect_from_the_origin_proves_the_way_out() {
+        let fake = Fake::start(vec![
+            "HTTP/1.1 301 Moved\r\nLocation: https://127.0.0.1/\r\n\r\n",
+        ])
+        .await;
+        let report = plain_http(&fake, false).await;
+        assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
+        let http = report.http.as_ref().unwrap();
+        assert_eq!(
+            (http.status, http.location.as_deref()),
+            (301, Some("https://127.0.0.1/"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_plain_http_answer_decides_the_diagnosis_as_a_connect_answer_does() {
+        for (answer, code) in [
+            ("HTTP/1.1 403 Forbidden\r\n\r\n", DiagnosisCode::ProxyDenied),
+            (
+                "HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=\"x\"\r\n\r\n",
+                DiagnosisCode::ProxyAuthRequired,
+            ),
+            ("HTTP/1.1 400 Bad\r\n\r\n", DiagnosisCode::BadRequest),
+            (
+                "HTTP/1.1 502 Bad Gateway\r\n\r\n",
+                DiagnosisCode::BadGateway,
+            ),
+            (
+                "HTTP/1.1 503 Unavailable\r\n\r\n",
+                DiagnosisCode::ServiceUnavailable,
+            ),
+            (
+                "HTTP/1.1 504 Timeout\r\n\r\n",
+                DiagnosisCode::GatewayTimeout,
+            ),
+            ("HTTP/1.1 500 Oops\r\n\r\n", DiagnosisCode::ProxyError),
+        ] {
+            let fake = Fake::start(vec![answer]).await;
+            let report = plain_http(&fake, false).await;
+            assert_eq!(report.diagnosis.code, code, "{answer:?}");
+            assert_eq!(
+                stage_names(&report),
+                ["resolve", "tcp_connect", "connect"],
+                "{answer:?}"
+            );
+            assert!(report.http.is_none(), "no origin answer: {answer:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_plain_http_407_is_answered_with_the_request_again_in_absolute_form() {
+        let fake = Fake::start(vec![
+            "HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\n\r\n",
+        ])
+        .await;
+        let report = plain_http(&fake, true).await;
+        assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{report:?}");
+        let requests = fake.requests();
+        assert_eq!(requests.len(), 2);
+        for r in &requests {
+            assert!(
+                r.starts_with("HEAD http://127.0.0.1:9/path?q HTTP/1.1\r\n"),
+                "{r}"
+            );
+        }
+        assert!(requests[1].contains("\r\nProxy-Authorization: Basic dTpwdw==\r\n"));
+        assert_eq!(report.auth.rounds, 1);
+        assert!(
+            report.curl.contains("-U 'u:****' --proxy-basic"),
+            "{}",
+            report.curl
         );
     }
 }

@@ -29,7 +29,7 @@ pub(super) enum State {
     Response { body: u64 },
     /// Open a new connection to the proxy, then send the CONNECT again.
     Reconnect,
-    /// A 2xx: the tunnel is open.
+    /// A 2xx (for plain HTTP also a 3xx): the tunnel is open, or the answer came.
     Established,
     /// The exchange ended without a tunnel, with this code.
     Failed(DiagnosisCode),
@@ -40,7 +40,7 @@ pub(super) enum State {
 pub(super) enum Step {
     /// A 1xx: read the next head without sending anything.
     Interim,
-    /// A 2xx: the tunnel is open.
+    /// A 2xx (for plain HTTP also a 3xx): the tunnel is open, or the answer came.
     Established,
     /// A challenge answered; the next CONNECT carries the answer.
     Answered {
@@ -106,6 +106,9 @@ pub(super) struct Exchange<'a> {
     reused: bool,
     /// Every scheme offered so far, in order, without repeats.
     offered: Vec<String>,
+    /// A plain-HTTP request: the answer comes from the origin through the proxy, so a
+    /// 3xx (a redirect) proves the way out as a 2xx does.
+    plain_http: bool,
 }
 
 impl<'a> Exchange<'a> {
@@ -119,6 +122,21 @@ impl<'a> Exchange<'a> {
             authorization: None,
             reused: false,
             offered: Vec::new(),
+            plain_http: false,
+        }
+    }
+
+    /// The request's method, which Digest signs.
+    fn method(&self) -> &'static str {
+        if self.plain_http { "HEAD" } else { "CONNECT" }
+    }
+
+    /// The exchange of an absolute-form `HEAD http://…` (no CONNECT); `uri` is the
+    /// request-target, which Digest signs.
+    pub(super) fn plain_http(uri: String, credentials: Option<(&'a str, &'a Secret)>) -> Self {
+        Exchange {
+            plain_http: true,
+            ..Exchange::new(uri, credentials)
         }
     }
 
@@ -192,6 +210,7 @@ impl<'a> Exchange<'a> {
                 Step::Interim
             }
             200..=299 => Step::Established,
+            300..=399 if self.plain_http => Step::Established,
             status => match challenge_header(head) {
                 Some(header) => self.on_challenge(head, header),
                 None => Step::Failed(Failure::Status(status)),
@@ -229,7 +248,12 @@ impl<'a> Exchange<'a> {
         let Some((user, password)) = self.credentials else {
             return stop(AuthStop::NoCredentials);
         };
-        match auth::answer(&mut challenges.choice, user, password, &self.authority) {
+        match auth::answer_request(
+            &mut challenges.choice,
+            user,
+            password,
+            (self.method(), &self.authority),
+        ) {
             Ok((scheme, value)) => {
                 self.authorization = Some(value);
                 Step::Answered {

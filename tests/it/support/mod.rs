@@ -6,6 +6,7 @@ pub mod browser;
 pub mod chinese;
 pub mod fake_proxy;
 pub mod mounts;
+pub mod origin;
 pub mod probe;
 pub mod squid;
 pub mod tls_target;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fmc_mgmt::endpoint::{Host, Port};
-use fmc_mgmt::probe::{ProbeRequest, Report, StageName, Timeouts, render_text};
+use fmc_mgmt::probe::{ProbeRequest, Report, StageName, Timeouts, UrlScheme, render_text};
 use fmc_mgmt::secret::Secret;
 
 /// Short limits so failures come fast: TCP 1 s, each read 1 s, whole probe 3 s.
@@ -25,6 +25,8 @@ pub fn request(proxy_port: u16, target_port: u16, ca_file: Option<PathBuf>) -> P
         password: None,
         target_host: host("127.0.0.1"),
         target_port: port(target_port),
+        scheme: UrlScheme::Https,
+        path: "/".to_string(),
         ca_file,
         timeouts: short_timeouts(),
     }
@@ -38,6 +40,15 @@ pub fn host(text: &str) -> Host {
 /// A port the tests know to be valid (not 0).
 pub fn port(n: u16) -> Port {
     Port::new(n).expect("a port from 1 to 65535")
+}
+
+/// A probe of `http://127.0.0.1:origin_port/` (plain HTTP, absolute form, no CONNECT)
+/// through the proxy at `127.0.0.1:proxy_port`.
+pub fn plain_http(proxy_port: u16, origin_port: u16) -> ProbeRequest {
+    ProbeRequest {
+        scheme: UrlScheme::Http,
+        ..request(proxy_port, origin_port, None)
+    }
 }
 
 pub fn with_credentials(mut req: ProbeRequest, user: &str, password: &str) -> ProbeRequest {

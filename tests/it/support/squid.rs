@@ -1,5 +1,6 @@
 //! A real squid on a free 127.0.0.1 port with its own temporary config: open, Basic
-//! (basic_ncsa_auth + htpasswd file), Digest (digest_file_auth), or an ACL denying CONNECT.
+//! (basic_ncsa_auth + htpasswd file), Digest (digest_file_auth), or an ACL denying CONNECT
+//! or plain HTTP.
 //! Dropping it kills squid and waits for it.
 
 use std::io::Write;
@@ -16,9 +17,17 @@ pub const REALM: &str = "fmc-test";
 #[derive(Clone, Debug)]
 pub enum Mode {
     Open,
-    Basic { user: String, password: String },
-    Digest { user: String, password: String },
+    Basic {
+        user: String,
+        password: String,
+    },
+    Digest {
+        user: String,
+        password: String,
+    },
     DenyConnect,
+    /// CONNECT allowed, every plain-HTTP request denied (443 out, not 80).
+    DenyPlainHttp,
 }
 
 pub struct Squid {
@@ -44,6 +53,10 @@ impl Squid {
             Mode::Open => "http_access allow all\n".to_string(),
             Mode::DenyConnect => {
                 "acl CONNECT method CONNECT\nhttp_access deny CONNECT\nhttp_access allow all\n"
+                    .to_string()
+            }
+            Mode::DenyPlainHttp => {
+                "acl CONNECT method CONNECT\nhttp_access allow CONNECT\nhttp_access deny all\n"
                     .to_string()
             }
             Mode::Basic { user, password } => {
