@@ -84,7 +84,7 @@ fn has_expired(now: i64, created_at: i64, last_seen: i64, policy: SessionPolicy)
 }
 
 /// A session's columns, read with what else a request needs in one statement
-/// (`crate::signed_in`): `SELECT {COLUMNS}, … FROM {FROM} … WHERE {WHERE}`, read back
+/// (the `signed_in` module, one level up): `SELECT {COLUMNS}, … FROM {FROM} … WHERE {WHERE}`, read back
 /// with [`read`]. Read from the database on every request (a look-up on the primary key),
 /// so a session ended by any process is refused at once.
 pub const COLUMNS: &str = "s.token_hash, s.user_id, u.username, s.csrf_token, \

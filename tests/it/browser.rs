@@ -372,6 +372,7 @@ async fn every_form_control_has_a_label_that_names_it() {
             ("username", "User Name"),
             ("password", "Password"),
             ("confirm_password", "Confirm Password"),
+            ("test_first", "Test before saving"),
         ];
         let ids = js(
             &c,
@@ -418,6 +419,7 @@ async fn a_keyboard_alone_reaches_every_field_in_order_and_saves() {
             ("username", Some("dave")),
             ("password", Some("pw")),
             ("confirm_password", Some("pw")),
+            ("test_first", None),
             ("save", None),
         ];
         for (id, typed) in steps {
