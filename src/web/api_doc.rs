@@ -242,9 +242,11 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
     set(doc, &test, "anyOf", required_for_a_test());
     set(doc, &test, "additionalProperties", json!(false));
 
-    // A PUT's 422 is either refused values or, with `test_first`, a failed test.
+    // A PUT's 422 is either refused values or, with `test_first`, a failed test. `anyOf`,
+    // not `oneOf`: a failed test's body (`error` + `report`) is also a valid `ApiError`,
+    // whose `fields` is optional (schemathesis found the oneOf false).
     let put_422 = "/paths/~1api~1v1~1proxy/put/responses/422/content/application~1json";
-    let either = json!({"oneOf": [
+    let either = json!({"anyOf": [
         {"$ref": "#/components/schemas/ApiError"},
         {"$ref": "#/components/schemas/TestFailed"},
     ]});
