@@ -33,6 +33,7 @@ use crate::settings::fields::ProxyHostError;
 use crate::settings::form::{Field, FieldError, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{Busy, Permit};
+use crate::tests_log::{self, Values};
 
 /// What the live view's panel shows, in the page's language, when the result fragment
 /// cannot be rendered: plain HTML made without a template, so it cannot fail too.
@@ -54,22 +55,24 @@ struct Fragment {
 
 /// The probe for `form` on top of the stored settings. A test needs a host and a port even
 /// when the proxy is unchecked, so it validates the form as if Enabled were on.
+/// Also returns the values tested, for the test history.
 pub fn probe_request(
     state: &AppState,
     form: &ProxyForm,
     stored: &ProxyConfig,
-) -> Result<ProbeRequest, FieldErrors> {
+) -> Result<(ProbeRequest, Values), FieldErrors> {
     let as_enabled = ProxyForm {
         enabled: true,
         ..form.clone()
     };
-    let settings = as_enabled.parse(stored)?;
-    state
+    let tested = as_enabled.parse(stored)?.apply_to(stored);
+    let request = state
         .tester
-        .request(&settings.apply_to(stored))
+        .request(&tested)
         // The form was parsed as enabled, so host and port are there; should that ever
         // change, the host is what is missing.
-        .ok_or_else(|| FieldErrors(vec![(Field::Host, FieldError::Host(ProxyHostError::Empty))]))
+        .ok_or_else(|| FieldErrors(vec![(Field::Host, FieldError::Host(ProxyHostError::Empty))]))?;
+    Ok((request, Values::of(&tested, form.enabled)))
 }
 
 /// The key that allows one test at a time: the session, or the API token.
@@ -81,17 +84,19 @@ fn session_key(session: &Session) -> &str {
     }
 }
 
-/// Run one probe, remember it for the Diagnostics panel and audit it.
+/// Run one probe, remember it for the Diagnostics panel, store it in the test history
+/// and audit it.
 async fn run(
     state: AppState,
     who: String,
     address: Option<String>,
-    req: ProbeRequest,
+    (req, values): (ProbeRequest, Values),
     events: Option<mpsc::UnboundedSender<Stage>>,
 ) -> Report {
     let mut report = probe::run(&req, events).await;
     probe::mtu::annotate_mtu(&mut report).await;
     state.tester.record(&who, &report);
+    tests_log::record(state.store.pool(), &who, &values, std::slice::from_ref(&report)).await;
     let tested = audit::Event::Tested {
         code: report.diagnosis.code.as_str().to_owned(),
         proxy_host: report.proxy.host.clone(),
@@ -331,7 +336,7 @@ async fn done_line(test: &LiveTest, report: Report) -> String {
 /// The live view: `{"event":"stage",…}` per completed stage, then
 /// `{"event":"done","report":…,"html":…,"diagnostics":…}` with the same fragments the
 /// page renders.
-fn stream(test: LiveTest, req: ProbeRequest, permit: Permit) -> Response {
+fn stream(test: LiveTest, req: (ProbeRequest, Values), permit: Permit) -> Response {
     let lang = test.lang;
     let (tx, rx) = mpsc::unbounded_channel();
     let task = AbortOnDrop(tokio::spawn(async move {

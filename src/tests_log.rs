@@ -1,0 +1,210 @@
+//! The record of every connection test: when, who, the values tested (never the password),
+//! the verdict and each report; newest first, at most [`KEEP`] kept. Facts only: the page
+//! puts them into words.
+
+use serde::Serialize;
+use sqlx::SqlitePool;
+use utoipa::ToSchema;
+
+use crate::probe::Report;
+use crate::settings::ProxyConfig;
+
+/// Tests kept: the oldest go when a new one is stored past this.
+pub const KEEP: i64 = 1000;
+
+/// The proxy values a test used. There is no password field, so none can be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Values {
+    pub enabled: bool,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub use_auth: bool,
+    pub username: Option<String>,
+}
+
+impl Values {
+    /// The values of `config`, with `enabled` as the form had it (a test probes either way).
+    pub fn of(config: &ProxyConfig, enabled: bool) -> Values {
+        Values {
+            enabled,
+            host: config.host.as_ref().map(|h| h.as_str().to_owned()),
+            port: config.port.map(|p| p.get()),
+            use_auth: config.use_auth,
+            username: config.username.as_ref().map(|u| u.as_str().to_owned()),
+        }
+    }
+}
+
+/// One stored test.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct TestRecord {
+    pub id: i64,
+    /// When it finished (RFC 3339, UTC).
+    pub at: String,
+    /// The user, `api:<token name>`, or `schedule`.
+    pub actor: String,
+    pub values: Values,
+    /// Every report is `ok`.
+    pub ok: bool,
+    /// The diagnosis code of the first report that is not `ok` (else of the first report).
+    pub code: String,
+    pub reports: Vec<Report>,
+}
+
+/// The verdict of a test over `reports`: all ok, and the code that says why not.
+fn verdict(reports: &[Report]) -> (bool, String) {
+    let worst = reports.iter().find(|r| !r.ok).or(reports.first());
+    let code = worst.map_or("", |r| r.diagnosis.code.as_str());
+    (reports.iter().all(|r| r.ok), code.to_owned())
+}
+
+/// Store a finished test. A write that fails is logged, not fatal: the admin has the
+/// result in hand and it must not be reported as failed.
+pub async fn record(pool: &SqlitePool, actor: &str, values: &Values, reports: &[Report]) {
+    if let Err(e) = insert(pool, KEEP, actor, values, reports).await {
+        tracing::error!(error = %e, "could not store the test in the test history");
+    }
+}
+
+/// Store a test and drop all but the newest `keep`, in one transaction.
+pub async fn insert(
+    pool: &SqlitePool,
+    keep: i64,
+    actor: &str,
+    values: &Values,
+    reports: &[Report],
+) -> Result<i64, sqlx::Error> {
+    let (ok, code) = verdict(reports);
+    let json = serde_json::to_string(reports).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let mut tx = pool.begin().await?;
+    let id = sqlx::query(
+        "INSERT INTO proxy_tests (at, actor, enabled, host, port, use_auth, username, ok, code, \
+         reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(crate::clock::now_rfc3339())
+    .bind(actor)
+    .bind(values.enabled)
+    .bind(&values.host)
+    .bind(values.port)
+    .bind(values.use_auth)
+    .bind(&values.username)
+    .bind(ok)
+    .bind(code)
+    .bind(json)
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
+    sqlx::query(
+        "DELETE FROM proxy_tests WHERE id NOT IN \
+         (SELECT id FROM proxy_tests ORDER BY id DESC LIMIT ?)",
+    )
+    .bind(keep)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    bool,
+    Option<String>,
+    Option<u16>,
+    bool,
+    Option<String>,
+    bool,
+    String,
+    String,
+);
+
+/// The newest `limit` tests, newest first. A report that no longer reads (a future
+/// format) is left out of its test rather than failing the list.
+pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<TestRecord>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, at, actor, enabled, host, port, use_auth, username, ok, code, reports \
+         FROM proxy_tests ORDER BY id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+fn from_row(row: Row) -> TestRecord {
+    let (id, at, actor, enabled, host, port, use_auth, username, ok, code, reports) = row;
+    let reports = serde_json::from_str(&reports).unwrap_or_else(|e| {
+        tracing::warn!(id, error = %e, "a stored test's reports do not read");
+        Vec::new()
+    });
+    TestRecord {
+        id,
+        at,
+        actor,
+        values: Values {
+            enabled,
+            host,
+            port,
+            use_auth,
+            username,
+        },
+        ok,
+        code,
+        reports,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pool() -> (tempfile::TempDir, SqlitePool) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::connect(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
+        (dir, pool)
+    }
+
+    fn values(host: &str) -> Values {
+        Values {
+            enabled: true,
+            host: Some(host.to_owned()),
+            port: Some(3128),
+            use_auth: true,
+            username: Some("u".to_owned()),
+        }
+    }
+
+    #[tokio::test]
+    async fn keeps_the_newest_up_to_the_cap_newest_first() {
+        let (_dir, pool) = pool().await;
+        for i in 0..5 {
+            insert(&pool, 3, "admin", &values(&format!("h{i}")), &[])
+                .await
+                .unwrap();
+        }
+        let hosts: Vec<_> = list(&pool, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.values.host.unwrap())
+            .collect();
+        assert_eq!(hosts, ["h4", "h3", "h2"]);
+    }
+
+    #[tokio::test]
+    async fn a_stored_test_reads_back_as_written() {
+        let (_dir, pool) = pool().await;
+        let id = insert(&pool, KEEP, "api:ci", &values("p"), &[])
+            .await
+            .unwrap();
+        let got = list(&pool, 1).await.unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].id, got[0].actor.as_str()), (id, "api:ci"));
+        assert_eq!(got[0].values, values("p"));
+        assert!(got[0].ok, "no failing report");
+        assert_eq!(got[0].code, "");
+    }
+}
