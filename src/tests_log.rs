@@ -14,7 +14,7 @@ pub const KEEP: i64 = 1000;
 
 /// The proxy values a test used. There is no password field, so none can be stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Values {
+pub struct TestedValues {
     pub enabled: bool,
     pub host: Option<String>,
     pub port: Option<u16>,
@@ -22,10 +22,10 @@ pub struct Values {
     pub username: Option<String>,
 }
 
-impl Values {
+impl TestedValues {
     /// The values of `config`, with `enabled` as the form had it (a test probes either way).
-    pub fn of(config: &ProxyConfig, enabled: bool) -> Values {
-        Values {
+    pub fn of(config: &ProxyConfig, enabled: bool) -> TestedValues {
+        TestedValues {
             enabled,
             host: config.host.as_ref().map(|h| h.as_str().to_owned()),
             port: config.port.map(|p| p.get()),
@@ -43,7 +43,7 @@ pub struct TestRecord {
     pub at: String,
     /// The user, `api:<token name>`, or `schedule`.
     pub actor: String,
-    pub values: Values,
+    pub values: TestedValues,
     /// Every report is `ok`.
     pub ok: bool,
     /// The diagnosis code of the first report that is not `ok` (else of the first report).
@@ -60,7 +60,7 @@ fn verdict(reports: &[Report]) -> (bool, String) {
 
 /// Store a finished test. A write that fails is logged, not fatal: the admin has the
 /// result in hand and it must not be reported as failed.
-pub async fn record(pool: &SqlitePool, actor: &str, values: &Values, reports: &[Report]) {
+pub async fn record(pool: &SqlitePool, actor: &str, values: &TestedValues, reports: &[Report]) {
     if let Err(e) = insert(pool, KEEP, actor, values, reports).await {
         tracing::error!(error = %e, "could not store the test in the test history");
     }
@@ -71,7 +71,7 @@ pub async fn insert(
     pool: &SqlitePool,
     keep: i64,
     actor: &str,
-    values: &Values,
+    values: &TestedValues,
     reports: &[Report],
 ) -> Result<i64, sqlx::Error> {
     let (ok, code) = verdict(reports);
@@ -142,7 +142,7 @@ fn from_row(row: Row) -> TestRecord {
         id,
         at,
         actor,
-        values: Values {
+        values: TestedValues {
             enabled,
             host,
             port,
@@ -167,8 +167,8 @@ mod tests {
         (dir, pool)
     }
 
-    fn values(host: &str) -> Values {
-        Values {
+    fn values(host: &str) -> TestedValues {
+        TestedValues {
             enabled: true,
             host: Some(host.to_owned()),
             port: Some(3128),

@@ -105,6 +105,15 @@ page-diagnostics = Diagnostics
 page-last-test = Last Test connection
 page-no-test-yet = No test since the server started.
 page-no-connections = (no TCP connections to the proxy right now)
+page-recent-tests = Recent tests
+page-no-recent-tests = No test stored yet.
+page-recent-when = When
+page-recent-who = Who
+page-recent-proxy = Proxy
+page-recent-verdict = Verdict
+page-recent-summary = Summary
+page-verdict-ok = OK
+page-verdict-failed = Failed
 
 ## The live view (fmc.js reads these from data-* attributes).
 page-testing = Testing…

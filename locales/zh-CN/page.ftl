@@ -105,6 +105,15 @@ page-diagnostics = 诊断
 page-last-test = 上次测试连接
 page-no-test-yet = 服务器启动后尚未进行测试。
 page-no-connections = （当前没有到代理的 TCP 连接）
+page-recent-tests = 最近的测试
+page-no-recent-tests = 尚无已保存的测试。
+page-recent-when = 时间
+page-recent-who = 执行者
+page-recent-proxy = 代理
+page-recent-verdict = 结果
+page-recent-summary = 摘要
+page-verdict-ok = 成功
+page-verdict-failed = 失败
 
 ## The live view (fmc.js reads these from data-* attributes).
 page-testing = 正在测试…

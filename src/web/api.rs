@@ -21,6 +21,7 @@ use super::extract::Actor;
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::locale::Lang;
 use crate::probe::Report;
+use crate::tests_log::{TestRecord, TestedValues};
 use crate::settings::fields::Port;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
@@ -350,6 +351,17 @@ fn revision_view(r: Revision) -> RevisionView {
 }
 
 /// This document.
+/// The test history, newest first.
+#[utoipa::path(get, path = "/api/v1/proxy/tests", tag = "proxy",
+    responses((status = 200, body = Vec<TestRecord>,
+        description = "every stored test, newest first (at most 1,000): when, who, the values tested (never the password), the verdict and each report")))]
+pub async fn tests(State(state): State<AppState>) -> Response {
+    match crate::tests_log::list(state.store.pool(), crate::tests_log::KEEP).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
     responses((status = 200, description = "the OpenAPI document", content_type = "application/json",
         body = Object)))]
@@ -385,6 +397,7 @@ pub fn router() -> axum::Router<AppState> {
         .routes(routes!(get_proxy, put_proxy))
         .routes(routes!(revisions))
         .routes(routes!(test_proxy))
+        .routes(routes!(tests))
         .routes(routes!(openapi))
         .split_for_parts();
     let _ = DOC.set(super::api_doc::complete(&doc));
@@ -409,7 +422,9 @@ pub fn router() -> axum::Router<AppState> {
         ChangeView,
         ApiError,
         TestFailed,
-        Report
+        Report,
+        TestRecord,
+        TestedValues
     ))
 )]
 pub struct ApiDoc;

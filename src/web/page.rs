@@ -26,6 +26,7 @@ use crate::settings::store::{Revision, Store};
 use crate::signed_in::Current;
 use crate::state::AppState;
 use crate::tester::LastResult;
+use crate::tests_log::{self, TestRecord};
 
 #[derive(Template)]
 #[template(path = "management_interfaces.html")]
@@ -61,10 +62,62 @@ pub struct DiagnosticsLive {
     /// The last test's summary in the page's language.
     pub last_summary: String,
     pub diag: Arc<Diagnostics>,
+    /// The test history's newest [`RECENT`] tests.
+    pub recent: Vec<RecentTest>,
+}
+
+/// Tests the page lists under Recent tests.
+pub const RECENT: i64 = 20;
+
+/// One row of Recent tests, ready to show.
+pub struct RecentTest {
+    pub at: String,
+    pub actor: String,
+    /// `host:port`, or the host alone when no port was tested.
+    pub proxy: String,
+    pub ok: bool,
+    pub code: String,
+    pub summary: String,
+}
+
+impl RecentTest {
+    fn new(lang: Lang, test: &TestRecord) -> Self {
+        let host = test.values.host.clone().unwrap_or_default();
+        let proxy = match test.values.port {
+            Some(port) => format!("{host}:{port}"),
+            None => host,
+        };
+        // The report that decided the verdict (the first failing one, else the first).
+        let report = test.reports.iter().find(|r| !r.ok).or(test.reports.first());
+        RecentTest {
+            at: test.at.clone(),
+            actor: test.actor.clone(),
+            proxy,
+            ok: test.ok,
+            code: test.code.clone(),
+            summary: report.map_or_else(String::new, |r| r.diagnosis.summary_in(lang)),
+        }
+    }
+}
+
+/// The newest tests of the history; none (and a log line) if it cannot be read, so the
+/// page still shows.
+pub async fn recent_tests(state: &AppState) -> Vec<TestRecord> {
+    tests_log::list(state.store.pool(), RECENT)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not read the test history");
+            Vec::new()
+        })
 }
 
 impl DiagnosticsLive {
-    pub fn new(lang: Lang, last: Option<LastResult>, diag: Arc<Diagnostics>) -> Self {
+    pub fn new(
+        lang: Lang,
+        last: Option<LastResult>,
+        diag: Arc<Diagnostics>,
+        recent: &[TestRecord],
+    ) -> Self {
         DiagnosticsLive {
             t: lang.texts(),
             last_summary: last
@@ -73,6 +126,7 @@ impl DiagnosticsLive {
                 .unwrap_or_default(),
             last,
             diag,
+            recent: recent.iter().map(|t| RecentTest::new(lang, t)).collect(),
         }
     }
 }
@@ -204,7 +258,12 @@ pub async fn render_page(
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
         conf_path: state.store.conf_path().display().to_string(),
-        live: DiagnosticsLive::new(lang, state.tester.last(), diag.clone()),
+        live: DiagnosticsLive::new(
+            lang,
+            state.tester.last(),
+            diag.clone(),
+            &recent_tests(state).await,
+        ),
         diag,
         test_first: extras.test_first,
         save_anyway: extras.save_anyway,
@@ -413,7 +472,7 @@ mod tests {
 
     #[test]
     fn the_panels_live_part_says_no_test_and_no_connection_in_the_pages_language() {
-        let html = DiagnosticsLive::new(Lang::ZhCn, None, diag(Vec::new()))
+        let html = DiagnosticsLive::new(Lang::ZhCn, None, diag(Vec::new()), &[])
             .render()
             .unwrap();
         assert!(html.starts_with("<div id=\"diagnostics-live\">"), "{html}");
@@ -433,7 +492,7 @@ mod tests {
             remote: "192.0.2.7:3128".to_owned(),
             state: "TIME_WAIT",
         };
-        let html = DiagnosticsLive::new(Lang::En, None, diag(vec![conn]))
+        let html = DiagnosticsLive::new(Lang::En, None, diag(vec![conn]), &[])
             .render()
             .unwrap();
         assert!(

@@ -33,7 +33,7 @@ use crate::settings::fields::ProxyHostError;
 use crate::settings::form::{Field, FieldError, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{Busy, Permit};
-use crate::tests_log::{self, Values};
+use crate::tests_log::{self, TestedValues};
 
 /// What the live view's panel shows, in the page's language, when the result fragment
 /// cannot be rendered: plain HTML made without a template, so it cannot fail too.
@@ -60,7 +60,7 @@ pub fn probe_request(
     state: &AppState,
     form: &ProxyForm,
     stored: &ProxyConfig,
-) -> Result<(ProbeRequest, Values), FieldErrors> {
+) -> Result<(ProbeRequest, TestedValues), FieldErrors> {
     let as_enabled = ProxyForm {
         enabled: true,
         ..form.clone()
@@ -72,7 +72,7 @@ pub fn probe_request(
         // The form was parsed as enabled, so host and port are there; should that ever
         // change, the host is what is missing.
         .ok_or_else(|| FieldErrors(vec![(Field::Host, FieldError::Host(ProxyHostError::Empty))]))?;
-    Ok((request, Values::of(&tested, form.enabled)))
+    Ok((request, TestedValues::of(&tested, form.enabled)))
 }
 
 /// The key that allows one test at a time: the session, or the API token.
@@ -90,7 +90,7 @@ async fn run(
     state: AppState,
     who: String,
     address: Option<String>,
-    (req, values): (ProbeRequest, Values),
+    (req, values): (ProbeRequest, TestedValues),
     events: Option<mpsc::UnboundedSender<Stage>>,
 ) -> Report {
     let mut report = probe::run(&req, events).await;
@@ -323,7 +323,9 @@ async fn done_line(test: &LiveTest, report: Report) -> String {
     }
     .render();
     let diag = Arc::new(read_diagnostics(&test.state, &test.stored).await);
-    let diagnostics = DiagnosticsLive::new(lang, test.state.tester.last(), diag).render();
+    let recent = super::page::recent_tests(&test.state).await;
+    let diagnostics =
+        DiagnosticsLive::new(lang, test.state.tester.last(), diag, &recent).render();
     let line = serde_json::json!({
         "event": "done",
         "report": report,
@@ -336,7 +338,7 @@ async fn done_line(test: &LiveTest, report: Report) -> String {
 /// The live view: `{"event":"stage",…}` per completed stage, then
 /// `{"event":"done","report":…,"html":…,"diagnostics":…}` with the same fragments the
 /// page renders.
-fn stream(test: LiveTest, req: (ProbeRequest, Values), permit: Permit) -> Response {
+fn stream(test: LiveTest, req: (ProbeRequest, TestedValues), permit: Permit) -> Response {
     let lang = test.lang;
     let (tx, rx) = mpsc::unbounded_channel();
     let task = AbortOnDrop(tokio::spawn(async move {
