@@ -891,3 +891,124 @@ async fn the_document_states_test_first_and_its_422() {
     assert_eq!(failed["required"], json!(["error", "report"]), "{failed}");
     assert!(put["responses"]["429"]["headers"]["Retry-After"].is_object());
 }
+
+/// The test history as the API lists it.
+async fn test_history(app: &TestApp, token: &str) -> Vec<Value> {
+    let r = bearer(app, Method::GET, "/api/v1/proxy/tests", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json::<Value>().await.unwrap().as_array().unwrap().clone()
+}
+
+/// Every byte of the database, its write-ahead log included.
+fn database_bytes(app: &TestApp) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for name in ["fmc.db", "fmc.db-wal"] {
+        if let Ok(b) = std::fs::read(app.data_dir().join(name)) {
+            bytes.extend(b);
+        }
+    }
+    bytes
+}
+
+#[tokio::test]
+async fn tests_from_the_page_and_the_api_are_listed_newest_first_without_the_password() {
+    const PLANTED: &str = "planted-Secret-9137";
+    let app = spawn_probing_nowhere().await;
+    let token = make_token(&app, "hist").await;
+    let (page_port, api_port) = (free_port(), free_port());
+
+    // A test from the page, with a typed password.
+    let html = app.page().await.1;
+    let form = encode(&[
+        ("enabled".into(), "on".into()),
+        ("host".into(), "127.0.0.1".into()),
+        ("port".into(), page_port.to_string()),
+        ("use_auth".into(), "on".into()),
+        ("username".into(), "pageuser".into()),
+        ("password".into(), PLANTED.into()),
+        ("confirm_password".into(), PLANTED.into()),
+        ("csrf_token".into(), support::app::hidden(&html, "csrf_token")),
+        ("revision".into(), support::app::hidden(&html, "revision")),
+    ]);
+    let r = app
+        .post_raw(
+            "/system/configuration/management-interfaces/proxy/test",
+            "application/x-www-form-urlencoded",
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Then one through the API.
+    let r = bearer(&app, Method::POST, "/api/v1/proxy/test", &token)
+        .json(&json!({"host": "127.0.0.1", "port": api_port, "use_auth": true,
+                      "username": "apiuser", "password": PLANTED}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let tests = test_history(&app, &token).await;
+    assert_eq!(tests.len(), 2, "{tests:?}");
+    let (api, page) = (&tests[0], &tests[1]);
+    assert_eq!(api["actor"], "api:hist", "newest first");
+    assert_eq!(page["actor"], "admin");
+    assert!(api["id"].as_i64() > page["id"].as_i64());
+    assert_eq!(api["values"]["port"], api_port);
+    assert_eq!(api["values"]["username"], "apiuser");
+    assert_eq!(page["values"]["port"], page_port);
+    assert_eq!(
+        page["values"],
+        json!({"enabled": true, "host": "127.0.0.1", "port": page_port, "use_auth": true,
+               "username": "pageuser"})
+    );
+    for t in &tests {
+        assert_eq!(t["ok"], false);
+        assert_eq!(t["code"], "proxy_unreachable");
+        assert_eq!(t["reports"][0]["diagnosis"]["code"], "proxy_unreachable");
+        assert!(t["at"].is_string());
+    }
+    let listed = serde_json::to_string(&tests).unwrap();
+    assert!(!listed.contains(PLANTED), "{listed}");
+    let stored = database_bytes(&app);
+    assert!(
+        !stored
+            .windows(PLANTED.len())
+            .any(|w| w == PLANTED.as_bytes()),
+        "the password is in the database"
+    );
+
+    // The history survives a restart on the same data directory.
+    let dir = app.stop().await;
+    let app = TestApp::spawn_in(dir, &[]).await;
+    assert_eq!(test_history(&app, &token).await, tests);
+}
+
+#[tokio::test]
+async fn the_page_lists_the_last_20_tests_newest_first() {
+    let app = TestApp::spawn().await;
+    let pool = app.db().await;
+    let values = |i: u16| fmc_mgmt::tests_log::TestedValues {
+        enabled: true,
+        host: Some(format!("h{i}.example")),
+        port: Some(3128),
+        use_auth: false,
+        username: None,
+    };
+    for i in 0..25 {
+        fmc_mgmt::tests_log::insert(&pool, fmc_mgmt::tests_log::KEEP, "someone", &values(i), &[])
+            .await
+            .unwrap();
+    }
+    let html = app.page().await.1;
+    assert_eq!(html.matches("class=\"recent-test\"").count(), 20, "{html}");
+    let at = |i: u16| html.find(&format!(">h{i}.example:3128<"));
+    assert!(at(24).is_some() && at(24) < at(5), "newest first");
+    assert!(at(5).is_some());
+    for i in 0..5 {
+        assert!(at(i).is_none(), "h{i} is older than the last 20");
+    }
+}
