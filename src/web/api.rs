@@ -21,12 +21,12 @@ use super::extract::Actor;
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::locale::Lang;
 use crate::probe::Report;
-use crate::tests_log::{TestRecord, TestedValues};
 use crate::settings::fields::Port;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
 use crate::state::AppState;
 use crate::tester::Busy;
+use crate::tests_log::{TestRecord, TestedValues};
 
 /// The Proxy settings as the API shows them: the password never, only whether one is set.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -96,7 +96,13 @@ async fn run(
     let mut report = probe::run(&req, events).await;
     probe::mtu::annotate_mtu(&mut report).await;
     state.tester.record(&who, &report);
-    tests_log::record(state.store.pool(), &who, &values, std::slice::from_ref(&report)).await;
+    tests_log::record(
+        state.store.pool(),
+        &who,
+        &values,
+        std::slice::from_ref(&report),
+    )
+    .await;
     let tested = audit::Event::Tested {
         code: report.diagnosis.code.as_str().to_owned(),
         proxy_host: report.proxy.host.clone(),
@@ -324,8 +330,7 @@ async fn done_line(test: &LiveTest, report: Report) -> String {
     .render();
     let diag = Arc::new(read_diagnostics(&test.state, &test.stored).await);
     let recent = super::page::recent_tests(&test.state).await;
-    let diagnostics =
-        DiagnosticsLive::new(lang, test.state.tester.last(), diag, &recent).render();
+    let diagnostics = DiagnosticsLive::new(lang, test.state.tester.last(), diag, &recent).render();
     let line = serde_json::json!({
         "event": "done",
         "report": report,

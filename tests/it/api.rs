@@ -930,7 +930,10 @@ async fn tests_from_the_page_and_the_api_are_listed_newest_first_without_the_pas
         ("username".into(), "pageuser".into()),
         ("password".into(), PLANTED.into()),
         ("confirm_password".into(), PLANTED.into()),
-        ("csrf_token".into(), support::app::hidden(&html, "csrf_token")),
+        (
+            "csrf_token".into(),
+            support::app::hidden(&html, "csrf_token"),
+        ),
         ("revision".into(), support::app::hidden(&html, "revision")),
     ]);
     let r = app
@@ -944,8 +947,10 @@ async fn tests_from_the_page_and_the_api_are_listed_newest_first_without_the_pas
 
     // Then one through the API.
     let r = bearer(&app, Method::POST, "/api/v1/proxy/test", &token)
-        .json(&json!({"host": "127.0.0.1", "port": api_port, "use_auth": true,
-                      "username": "apiuser", "password": PLANTED}))
+        .json(
+            &json!({"host": "127.0.0.1", "port": api_port, "use_auth": true,
+                      "username": "apiuser", "password": PLANTED}),
+        )
         .send()
         .await
         .unwrap();
