@@ -119,6 +119,37 @@ type Row = (
     String,
 );
 
+/// One line of the page's list of recent tests: no reports to parse, only the summary
+/// of the report that decided the verdict (its English, as a report read back says it).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Brief {
+    pub at: String,
+    pub actor: String,
+    pub host: Option<String>,
+    pub port: Option<i64>,
+    pub ok: bool,
+    pub code: String,
+    pub summary: String,
+}
+
+/// The newest `limit` tests as [`Brief`]s, in one statement (the page reads them on every
+/// load, so SQLite picks the summary out of the JSON rather than Rust parsing 20 reports).
+pub async fn recent(
+    db: impl sqlx::SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<Brief>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT at, actor, host, port, ok, code, COALESCE(\
+           (SELECT json_extract(value, '$.diagnosis.summary') FROM json_each(reports) \
+             WHERE json_extract(value, '$.ok') = 0 LIMIT 1), \
+           json_extract(reports, '$[0].diagnosis.summary'), '') AS summary \
+         FROM proxy_tests ORDER BY id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// The newest `limit` tests, newest first. A report that no longer reads (a future
 /// format) is left out of its test rather than failing the list.
 pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<TestRecord>, sqlx::Error> {
@@ -206,5 +237,34 @@ mod tests {
         assert_eq!(got[0].values, values("p"));
         assert!(got[0].ok, "no failing report");
         assert_eq!(got[0].code, "");
+    }
+
+    #[tokio::test]
+    async fn the_page_line_carries_the_summary_of_the_report_that_decided() {
+        let (_dir, pool) = pool().await;
+        let reports = r#"[{"ok": true, "diagnosis": {"summary": "fine"}},
+                          {"ok": false, "diagnosis": {"summary": "denied"}}]"#;
+        sqlx::query(
+            "INSERT INTO proxy_tests (at, actor, enabled, host, port, use_auth, username, ok, \
+             code, reports) VALUES ('t', 'admin', 1, 'p', 3128, 0, NULL, 0, 'proxy_denied', ?)",
+        )
+        .bind(reports)
+        .execute(&pool)
+        .await
+        .unwrap();
+        insert(&pool, KEEP, "api:ci", &values("q"), &[])
+            .await
+            .unwrap();
+        let got = recent(&pool, 20).await.unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            (got[0].actor.as_str(), got[0].summary.as_str()),
+            ("api:ci", "")
+        );
+        assert_eq!(got[1].summary, "denied", "the failing report decides");
+        assert_eq!(
+            (got[1].host.as_deref(), got[1].port),
+            (Some("p"), Some(3128))
+        );
     }
 }

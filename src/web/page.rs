@@ -26,7 +26,7 @@ use crate::settings::store::{Revision, Store};
 use crate::signed_in::Current;
 use crate::state::AppState;
 use crate::tester::LastResult;
-use crate::tests_log::{self, TestRecord};
+use crate::tests_log::{self, Brief};
 
 #[derive(Template)]
 #[template(path = "management_interfaces.html")]
@@ -81,34 +81,34 @@ pub struct RecentTest {
 }
 
 impl RecentTest {
-    fn new(lang: Lang, test: &TestRecord) -> Self {
-        let host = test.values.host.clone().unwrap_or_default();
-        let proxy = match test.values.port {
+    fn new(test: &Brief) -> Self {
+        let host = test.host.clone().unwrap_or_default();
+        let proxy = match test.port {
             Some(port) => format!("{host}:{port}"),
             None => host,
         };
-        // The report that decided the verdict (the first failing one, else the first).
-        let report = test.reports.iter().find(|r| !r.ok).or(test.reports.first());
         RecentTest {
             at: test.at.clone(),
             actor: test.actor.clone(),
             proxy,
             ok: test.ok,
             code: test.code.clone(),
-            summary: report.map_or_else(String::new, |r| r.diagnosis.summary_in(lang)),
+            summary: test.summary.clone(),
         }
     }
 }
 
-/// The newest tests of the history; none (and a log line) if it cannot be read, so the
-/// page still shows.
-pub async fn recent_tests(state: &AppState) -> Vec<TestRecord> {
-    tests_log::list(state.store.pool(), RECENT)
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "could not read the test history");
-            Vec::new()
-        })
+/// The newest tests of the history, on a kept connection (one trip, every page load);
+/// none (and a log line) if they cannot be read, so the page still shows.
+pub async fn recent_tests(state: &AppState) -> Vec<Brief> {
+    let read = async {
+        let mut reader = state.store.readers().get().await?;
+        tests_log::recent(&mut *reader, RECENT).await
+    };
+    read.await.unwrap_or_else(|e: sqlx::Error| {
+        tracing::error!(error = %e, "could not read the test history");
+        Vec::new()
+    })
 }
 
 impl DiagnosticsLive {
@@ -116,7 +116,7 @@ impl DiagnosticsLive {
         lang: Lang,
         last: Option<LastResult>,
         diag: Arc<Diagnostics>,
-        recent: &[TestRecord],
+        recent: &[Brief],
     ) -> Self {
         DiagnosticsLive {
             t: lang.texts(),
@@ -126,7 +126,7 @@ impl DiagnosticsLive {
                 .unwrap_or_default(),
             last,
             diag,
-            recent: recent.iter().map(|t| RecentTest::new(lang, t)).collect(),
+            recent: recent.iter().map(RecentTest::new).collect(),
         }
     }
 }
