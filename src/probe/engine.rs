@@ -17,11 +17,11 @@ use super::ProbeRequest;
 use super::auth::Scheme;
 use super::diagnosis::{Diagnosis, DiagnosisCode, Facts};
 use super::hostport::authority;
+use super::mtu::{Exchange, large_packet_verdict, large_request_size};
 use super::report::{
     AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TcpReport,
     TlsReport, curl_line, millis,
 };
-use super::mtu::{Exchange, large_packet_verdict, large_request_size};
 use super::request::{head_request, padded_head_request};
 use super::tls;
 use super::url::UrlScheme;
@@ -218,9 +218,10 @@ impl<'a> Probe<'a> {
             detail: self.failure_detail.clone(),
             connect_timeout_s: self.last_limit.as_secs_f64(),
             read_timeout_s: self.last_limit.as_secs_f64(),
-            mtu: self.tcp.as_ref().and_then(|t| {
-                Some((t.interface.clone()?, t.interface_mtu?.to_string()))
-            }),
+            mtu: self
+                .tcp
+                .as_ref()
+                .and_then(|t| Some((t.interface.clone()?, t.interface_mtu?.to_string()))),
             mss: self.tcp.as_ref().map(|t| t.mss),
             path_mtu: self.tcp.as_ref().map(|t| t.path_mtu),
             plain_http: self.req.scheme == UrlScheme::Http,
@@ -625,10 +626,7 @@ impl<'a> Probe<'a> {
                 "probe-engine-large-head-failed-why",
                 &[("size", size), ("why", crate::locale::Arg::each(&why))],
             ),
-            (_, None) => crate::locale::text(
-                "probe-engine-large-head-closed",
-                &[("size", size)],
-            ),
+            (_, None) => crate::locale::text("probe-engine-large-head-closed", &[("size", size)]),
         }
     }
 

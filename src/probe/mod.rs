@@ -29,7 +29,8 @@ use crate::secret::Secret;
 pub use diagnosis::{Diagnosis, DiagnosisCode, StatusMeaning};
 pub use engine::run;
 pub use report::{
-    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TcpReport, TlsReport,
+    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TcpReport,
+    TlsReport,
 };
 pub use text::render_text;
 pub use url::{TargetUrl, UrlScheme};

@@ -140,9 +140,18 @@ mod tests {
 
     #[test]
     fn a_lost_or_cut_large_request_after_an_answered_small_one_is_mtu_suspected() {
-        assert_eq!(large_packet_verdict(Answered, Reset), DiagnosisCode::MtuSuspected);
-        assert_eq!(large_packet_verdict(Answered, Closed), DiagnosisCode::MtuSuspected);
-        assert_eq!(large_packet_verdict(Answered, Stalled), DiagnosisCode::MtuSuspected);
+        assert_eq!(
+            large_packet_verdict(Answered, Reset),
+            DiagnosisCode::MtuSuspected
+        );
+        assert_eq!(
+            large_packet_verdict(Answered, Closed),
+            DiagnosisCode::MtuSuspected
+        );
+        assert_eq!(
+            large_packet_verdict(Answered, Stalled),
+            DiagnosisCode::MtuSuspected
+        );
     }
 
     #[test]
@@ -153,11 +162,23 @@ mod tests {
             DiagnosisCode::MalformedResponse
         );
         for large in [Answered, Reset, Closed, Stalled, Malformed] {
-            assert_ne!(large_packet_verdict(Reset, large), DiagnosisCode::MtuSuspected);
-            assert_ne!(large_packet_verdict(Stalled, large), DiagnosisCode::MtuSuspected);
+            assert_ne!(
+                large_packet_verdict(Reset, large),
+                DiagnosisCode::MtuSuspected
+            );
+            assert_ne!(
+                large_packet_verdict(Stalled, large),
+                DiagnosisCode::MtuSuspected
+            );
         }
-        assert_eq!(large_packet_verdict(Stalled, Stalled), DiagnosisCode::TunnelIdle);
-        assert_eq!(large_packet_verdict(Closed, Reset), DiagnosisCode::ConnectionReset);
+        assert_eq!(
+            large_packet_verdict(Stalled, Stalled),
+            DiagnosisCode::TunnelIdle
+        );
+        assert_eq!(
+            large_packet_verdict(Closed, Reset),
+            DiagnosisCode::ConnectionReset
+        );
     }
 
     #[test]

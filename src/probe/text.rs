@@ -48,11 +48,13 @@ pub fn render_text(r: &Report) -> String {
     let ran: Vec<StageName> = r.stages.iter().map(|s| s.name).collect();
     // A plain-HTTP probe has no tunnel: TLS and the request inside it never belong to it.
     let plain = r.url.starts_with("http://");
-    let belongs =
-        |n: &StageName| !(plain && matches!(
-            n,
-            StageName::TlsHandshake | StageName::HttpsRequest | StageName::LargeRequest
-        ));
+    let belongs = |n: &StageName| {
+        !(plain
+            && matches!(
+                n,
+                StageName::TlsHandshake | StageName::HttpsRequest | StageName::LargeRequest
+            ))
+    };
     let skipped: Vec<&str> = StageName::ALL
         .iter()
         .filter(|n| !ran.contains(n) && belongs(n))

@@ -9,8 +9,8 @@ use fmc_mgmt::locale::Lang;
 use fmc_mgmt::probe::head::MAX_HEAD_BYTES;
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text};
 use support::chinese::{assert_chinese, english_words};
-use support::fake_proxy::{Fate, FakeProxy, Script};
-use support::probe::{all_six, failed_at, host, probe, request, stages, with_credentials};
+use support::fake_proxy::{FakeProxy, Fate, Script};
+use support::probe::{all_stages, failed_at, host, probe, request, stages, with_credentials};
 use support::tls_target::{CertKind, TlsTarget};
 
 /// A target port for fakes that never open a tunnel (nothing is ever sent there).
@@ -311,7 +311,7 @@ async fn an_http_1_0_200_opens_the_tunnel() {
         "{}",
         render_text(&report)
     );
-    assert_eq!(stages(&report), all_six());
+    assert_eq!(stages(&report), all_stages());
     assert_eq!(report.http.as_ref().map(|h| h.status), Some(302));
 }
 
@@ -586,7 +586,11 @@ async fn large_writes(fate: Fate) {
 
     let walk = render_text(&report);
     assert_eq!(report.diagnosis.code, DiagnosisCode::MtuSuspected, "{walk}");
-    assert_eq!(stages(&report), failed_at(StageName::LargeRequest), "{walk}");
+    assert_eq!(
+        stages(&report),
+        failed_at(StageName::LargeRequest),
+        "{walk}"
+    );
     assert_eq!(report.http.as_ref().map(|h| h.status), Some(302), "{walk}");
     let tcp = report.tcp.as_ref().expect("the tcp facts");
     assert!(tcp.mss > 0 && tcp.path_mtu > 0, "{tcp:?}");
@@ -603,16 +607,28 @@ async fn large_writes(fate: Fate) {
         );
         assert!(summary.contains(&tcp.mss.to_string()), "{summary}");
     }
-    assert!(report.diagnosis.hint.contains("lo"), "{}", report.diagnosis.hint);
+    assert!(
+        report.diagnosis.hint.contains("lo"),
+        "{}",
+        report.diagnosis.hint
+    );
     // Said in Chinese too (the passed TLS stage quotes the test certificate's English CN,
     // and the verdict names `lo`, which the check takes for English: so the failed stage
     // is checked whole, the verdict by its Chinese words).
-    let failed = report.stage(StageName::LargeRequest).expect("the stage ran");
+    let failed = report
+        .stage(StageName::LargeRequest)
+        .expect("the stage ran");
     assert_chinese("the large_request stage", failed.detail_in(Lang::ZhCn));
     let zh = report.diagnosis.summary_in(Lang::ZhCn);
-    assert!(zh.contains("本设备通过 lo 访问代理") && zh.contains(failed.detail_in(Lang::ZhCn)), "{zh}");
+    assert!(
+        zh.contains("本设备通过 lo 访问代理") && zh.contains(failed.detail_in(Lang::ZhCn)),
+        "{zh}"
+    );
     let zh = report.diagnosis.hint_in(Lang::ZhCn);
-    assert!(zh.contains(&format!("将 lo 的 MTU（当前为 {mtu}）")), "{zh}");
+    assert!(
+        zh.contains(&format!("将 lo 的 MTU（当前为 {mtu}）")),
+        "{zh}"
+    );
     assert!(walk.contains("TCP to the proxy: MSS"), "{walk}");
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["tcp"]["interface"], "lo");
@@ -645,10 +661,17 @@ async fn a_path_that_passes_large_writes_is_ok_with_the_tcp_facts() {
 
     let walk = render_text(&report);
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{walk}");
-    assert_eq!(stages(&report), all_six(), "{walk}");
-    let large = report.stage(StageName::LargeRequest).expect("the stage ran");
+    assert_eq!(stages(&report), all_stages(), "{walk}");
+    let large = report
+        .stage(StageName::LargeRequest)
+        .expect("the stage ran");
     assert!(large.detail.en.contains("padded to"), "{walk}");
     assert!(report.tcp.as_ref().is_some_and(|t| t.mss > 0), "{walk}");
+    assert_eq!(
+        (target.requests(), target.padded()),
+        (1, 1),
+        "one small, one padded"
+    );
     drop((fake, target));
 }
 
