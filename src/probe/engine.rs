@@ -593,9 +593,8 @@ impl<'a> Probe<'a> {
         };
         // After the exchange, so the path MTU is what the kernel learned from it.
         let info = super::mtu::tcp_info(tunnel.get_ref().0.get_ref()).or(info);
-        self.tcp = super::mtu::tcp_report(info, peer).await;
         let arg = crate::locale::Arg::same;
-        match (large_packet_verdict(Exchange::Answered, outcome), status) {
+        let result = match (large_packet_verdict(Exchange::Answered, outcome), status) {
             (DiagnosisCode::Ok, Some(status)) => {
                 let detail = crate::locale::text(
                     "probe-engine-large-head-status",
@@ -608,7 +607,10 @@ impl<'a> Probe<'a> {
                 let detail = self.large_failure(&size, outcome, why);
                 self.fail(StageName::LargeRequest, t0, code, detail)
             }
-        }
+        };
+        // Outside the stage's time: reading the routes is this host's work, not the path's.
+        self.tcp = super::mtu::tcp_report(info, peer).await;
+        result
     }
 
     /// What the large request's failure looked like, in both languages.
