@@ -69,6 +69,8 @@ struct Probe<'a> {
     tls: Option<TlsReport>,
     http: Option<HttpReport>,
     tcp: Option<TcpReport>,
+    /// The target's answer to the small `HEAD` leaves the connection open.
+    server_keeps_alive: bool,
 }
 
 impl<'a> Probe<'a> {
@@ -91,6 +93,7 @@ impl<'a> Probe<'a> {
             tls: None,
             http: None,
             tcp: None,
+            server_keeps_alive: false,
         }
     }
 
@@ -111,7 +114,13 @@ impl<'a> Probe<'a> {
             .unwrap_or_else(|e| Err(tls::TlsSetupError::Interrupted(e.to_string())));
         let tunnel = self.tls_handshake(tls_client, stream, rest).await?;
         let tunnel = self.https_request(tunnel).await?;
-        let tunnel = self.large_request(tunnel).await?;
+        // A server that ends the connection after its answer leaves no connection for the
+        // padded request: the stage is not run rather than failed (no false MTU verdict).
+        let tunnel = if self.server_keeps_alive {
+            self.large_request(tunnel).await?
+        } else {
+            tunnel
+        };
         self.close(tunnel).await
     }
 
@@ -553,6 +562,7 @@ impl<'a> Probe<'a> {
                     status: head.status,
                     location,
                 });
+                self.server_keeps_alive = head.keeps_alive();
                 self.record(StageName::HttpsRequest, t0, true, detail);
                 Ok(tunnel)
             }

@@ -675,6 +675,28 @@ async fn a_path_that_passes_large_writes_is_ok_with_the_tcp_facts() {
     drop((fake, target));
 }
 
+/// A server that closes after the small `HEAD` leaves no connection for the padded one:
+/// the probe is `ok` with `large_request` not run, never a false `mtu_suspected`.
+#[tokio::test]
+async fn a_server_that_closes_after_its_answer_is_ok_without_the_large_request() {
+    let target = TlsTarget::start(CertKind::Good);
+    let fake = FakeProxy::start(Script::Tunnel {
+        head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
+        to: target.addr,
+    });
+    let mut req = request(fake.port(), target.port(), Some(target.ca_file.clone()));
+    req.path = "/close".into();
+
+    let report = probe(&req).await;
+
+    let walk = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{walk}");
+    assert!(report.stage(StageName::LargeRequest).is_none(), "{walk}");
+    assert!(walk.contains("not run: large_request"), "{walk}");
+    assert_eq!((target.requests(), target.padded()), (1, 0));
+    drop((fake, target));
+}
+
 /// The Chinese check above, checked.
 #[test]
 fn the_chinese_check_tells_english_sentences_from_technical_tokens() {

@@ -1,5 +1,6 @@
 //! A local HTTPS server for the probe to reach through a proxy: certificates made at test
-//! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`.
+//! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`
+//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed).
 //! Runs on its own thread and runtime; dropping it stops it.
 
 use std::net::SocketAddr;
@@ -230,10 +231,17 @@ async fn serve(
             &counter
         };
         which.fetch_add(1, Ordering::SeqCst);
+        // `/close` is a server that ends the connection after each answer.
+        let closing = text.starts_with("HEAD /close ");
+        let connection = if closing { "Connection: close\r\n" } else { "" };
         let answer = format!(
-            "HTTP/1.1 302 Found\r\nLocation: https://{host}/healthcheck\r\nContent-Length: 0\r\n\r\n"
+            "HTTP/1.1 302 Found\r\nLocation: https://{host}/healthcheck\r\n{connection}Content-Length: 0\r\n\r\n"
         );
         if tls.write_all(answer.as_bytes()).await.is_err() || tls.flush().await.is_err() {
+            return;
+        }
+        if closing {
+            let _ = tls.shutdown().await;
             return;
         }
     }
