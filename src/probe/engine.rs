@@ -49,7 +49,14 @@ pub async fn run(req: &ProbeRequest, events: Option<UnboundedSender<Stage>>) -> 
         Ok(outcome) => outcome,
         Err(_) => Err(probe.cut_short()),
     };
-    probe.finish(outcome)
+    let (info, peer) = probe.early_tcp;
+    let mut report = probe.finish(outcome);
+    // A probe that stopped before large_request still says what the socket looked like
+    // (a reset during the TLS handshake is the other large-packet case).
+    if report.tcp.is_none() {
+        report.tcp = super::mtu::tcp_report(info, peer).await;
+    }
+    report
 }
 
 struct Probe<'a> {
@@ -71,6 +78,8 @@ struct Probe<'a> {
     tcp: Option<TcpReport>,
     /// The target's answer to the small `HEAD` leaves the connection open.
     server_keeps_alive: bool,
+    /// `TCP_INFO` right after the TCP handshake, and the proxy's address.
+    early_tcp: (Option<(u32, u32)>, Option<std::net::IpAddr>),
 }
 
 impl<'a> Probe<'a> {
@@ -94,6 +103,7 @@ impl<'a> Probe<'a> {
             http: None,
             tcp: None,
             server_keeps_alive: false,
+            early_tcp: (None, None),
         }
     }
 
@@ -350,6 +360,7 @@ impl<'a> Probe<'a> {
         let t0 = self.begin(StageName::TcpConnect);
         match self.open(addrs).await {
             Ok((stream, local, remote)) => {
+                self.early_tcp = (super::mtu::tcp_info(&stream), Some(remote.ip()));
                 self.record(
                     StageName::TcpConnect,
                     t0,

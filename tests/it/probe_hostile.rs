@@ -229,6 +229,14 @@ async fn a_reset_on_the_first_bytes_through_the_tunnel_is_connection_reset() {
     );
     assert_eq!(stages(&report), failed_at(StageName::TlsHandshake));
     assert!(report.diagnosis.hint.contains("MTU"));
+    let tcp = report
+        .tcp
+        .as_ref()
+        .expect("the socket's facts after a reset too");
+    assert!(
+        tcp.mss > 0 && tcp.interface.as_deref() == Some("lo"),
+        "{tcp:?}"
+    );
 }
 
 #[tokio::test]
