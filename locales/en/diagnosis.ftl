@@ -1,7 +1,8 @@
 # Test connection: the verdict's summary and next step per diagnosis code (SPEC §6).
 # Variables: $proxy (host:port), $proxy_host, $target (host:port), $status (the proxy's
 # status line), $detail (the failing stage's own words), $offered (auth schemes), $rounds,
-# $issuer, $not_after, $connect_timeout and $read_timeout (seconds), $iface and $mtu.
+# $issuer, $not_after, $connect_timeout and $read_timeout (seconds), $iface and $mtu,
+# $mss and $path_mtu (TCP_INFO of the proxy socket).
 
 diagnosis-ok-summary = Traffic gets out: { $proxy } opened a tunnel to { $target }, the server's certificate is trusted and it answered over HTTPS.
 diagnosis-ok-hint = Nothing to fix. Keep this result and its curl line as the baseline for later tests.
@@ -52,6 +53,8 @@ diagnosis-tls-name-mismatch-summary = The certificate presented does not name { 
 diagnosis-tls-name-mismatch-hint = Something in the path answered with another site's certificate: a TLS-inspecting proxy misconfigured, a captive portal, or a wrong target name. Check the proxy's inspection policy and the target.
 diagnosis-tls-failed-summary = The TLS handshake with { $target } through the tunnel failed: { $detail }.
 diagnosis-tls-failed-hint = Check TLS inspection on the proxy (protocol versions, cipher suites) and, if one is given, the --ca-file/--cacert file.
+diagnosis-mtu-suspected-summary = The small HEAD to { $target } was answered, but the same request padded to at least 1,400 bytes on the same connection was not ({ $detail }): large packets are lost on the way. The tunnel's MSS is { $mss } and its path MTU { $path_mtu }; this appliance reaches the proxy through { $iface }, whose MTU is { $mtu }.
+diagnosis-mtu-suspected-hint = This is the Cisco note's MTU case. Find the largest packet that passes to the proxy (ping -M do -s 1472 { $proxy_host }, lowering the size until it answers), then lower the MTU of { $iface } (now { $mtu }) to fit, or have the network clamp the TCP MSS and let ICMP 'fragmentation needed' through (PMTU discovery); check also for an inspection device or tunnel (VPN, GRE) on the path dropping large packets.
 diagnosis-connection-reset-hint-mtu = A reset right after a large packet (the TLS handshake) usually means an MTU problem on the path or an inspection device cutting the flow. Compare the management interface's MTU with the path (ping -M do -s 1472 <proxy>), and check IPS/TLS inspection between the appliance and the proxy and the proxy's logs. This appliance reaches the proxy through { $iface }, whose MTU is { $mtu }: if any link on the path has a smaller MTU and drops or blackholes large packets, lower the interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass).
 
 # Plain http:// targets: no CONNECT, no tunnel, no TLS; the proxy relays the request.
@@ -77,5 +80,6 @@ diagnosis-no-detail = no detail
 diagnosis-no-status = an error status
 diagnosis-unknown-issuer = an unknown issuer
 diagnosis-unknown-date = unknown
+diagnosis-unknown-value = unknown
 diagnosis-offered-none = no scheme
 diagnosis-offered-separator = {", "}

@@ -133,6 +133,7 @@ page-stage-tcp-connect = TCP handshake with the proxy
 page-stage-connect = CONNECT request
 page-stage-tls-handshake = TLS handshake through the tunnel
 page-stage-https-request = HTTPS request
+page-stage-large-request = large request
 page-stage-close = close
 page-connect-answer = Proxy's answer to CONNECT
 page-certificate = Certificate

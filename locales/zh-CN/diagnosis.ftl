@@ -49,6 +49,8 @@ diagnosis-tls-name-mismatch-summary = 提供的证书未包含 { $target }（{ $
 diagnosis-tls-name-mismatch-hint = 路径中有设备使用其他站点的证书作出了应答：配置错误的 TLS 检测代理、强制门户，或错误的目标名称。请检查代理的检测策略和目标。
 diagnosis-tls-failed-summary = 通过隧道与 { $target } 的 TLS 握手失败：{ $detail }。
 diagnosis-tls-failed-hint = 请检查代理上的 TLS 检测（协议版本、密码套件）；如果指定了 --ca-file/--cacert 文件，也请检查该文件。
+diagnosis-mtu-suspected-summary = 到 { $target } 的小 HEAD 请求得到了应答，但在同一连接上填充到至少 1,400 字节的相同请求没有得到应答（{ $detail }）：大数据包在途中丢失。隧道的 MSS 为 { $mss }，路径 MTU 为 { $path_mtu }；本设备通过 { $iface } 访问代理，其 MTU 为 { $mtu }。
+diagnosis-mtu-suspected-hint = 这是 Cisco 技术说明中的 MTU 情形。请找出能到达代理的最大数据包（ping -M do -s 1472 { $proxy_host }，逐步减小大小直到有应答），然后将 { $iface } 的 MTU（当前为 { $mtu }）调低到合适的值，或者让网络钳制 TCP MSS 并放行 ICMP“需要分片”消息（PMTU 发现）；同时检查路径上是否有检测设备或隧道（VPN、GRE）丢弃大数据包。
 diagnosis-connection-reset-hint-mtu = 在大数据包（TLS 握手）之后立即被重置，通常表示路径上存在 MTU 问题，或者检测设备切断了流量。请将管理接口的 MTU 与路径进行比较（ping -M do -s 1472 <proxy>），并检查本设备与代理之间的 IPS/TLS 检测以及代理的日志。本设备通过 { $iface } 访问代理，其 MTU 为 { $mtu }：如果路径上任何链路的 MTU 更小并丢弃或黑洞大数据包，请降低接口 MTU 或修复 PMTU 发现（ICMP“需要分片”消息必须能够通过）。
 
 # 未知事实的替代文字。
@@ -56,6 +58,7 @@ diagnosis-no-detail = 无详细信息
 diagnosis-no-status = 错误状态
 diagnosis-unknown-issuer = 未知颁发者
 diagnosis-unknown-date = 未知
+diagnosis-unknown-value = 未知
 diagnosis-offered-none = 无任何方式
 diagnosis-offered-separator = {"、"}
 

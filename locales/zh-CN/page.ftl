@@ -133,6 +133,7 @@ page-stage-tcp-connect = 与代理的 TCP 握手
 page-stage-connect = CONNECT 请求
 page-stage-tls-handshake = 通过隧道的 TLS 握手
 page-stage-https-request = HTTPS 请求
+page-stage-large-request = 大数据包请求
 page-stage-close = 关闭连接
 page-connect-answer = 代理对 CONNECT 的响应
 page-certificate = 证书

@@ -33,10 +33,11 @@ pub enum DiagnosisCode {
     TlsExpired,
     TlsNameMismatch,
     TlsFailed,
+    MtuSuspected,
 }
 
 impl DiagnosisCode {
-    pub const ALL: [DiagnosisCode; 21] = [
+    pub const ALL: [DiagnosisCode; 22] = [
         DiagnosisCode::Ok,
         DiagnosisCode::ProxyDnsFailed,
         DiagnosisCode::ProxyUnreachable,
@@ -58,6 +59,7 @@ impl DiagnosisCode {
         DiagnosisCode::TlsExpired,
         DiagnosisCode::TlsNameMismatch,
         DiagnosisCode::TlsFailed,
+        DiagnosisCode::MtuSuspected,
     ];
 
     /// The code as the report spells it (`proxy_denied`).
@@ -84,6 +86,7 @@ impl DiagnosisCode {
             DiagnosisCode::TlsExpired => "tls_expired",
             DiagnosisCode::TlsNameMismatch => "tls_name_mismatch",
             DiagnosisCode::TlsFailed => "tls_failed",
+            DiagnosisCode::MtuSuspected => "mtu_suspected",
         }
     }
 
@@ -183,6 +186,9 @@ pub struct Facts {
     pub read_timeout_s: f64,
     /// On a reset: this host's interface toward the proxy and its MTU.
     pub mtu: Option<(String, String)>,
+    /// The proxy socket's MSS and path MTU from `TCP_INFO` (what `mtu_suspected` quotes).
+    pub mss: Option<u32>,
+    pub path_mtu: Option<u32>,
     /// The probe asked for a plain http:// URL (no CONNECT, no tunnel): the codes whose
     /// words speak of CONNECT or a tunnel are said with their `-http` variants.
     pub plain_http: bool,
@@ -262,14 +268,30 @@ pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
         ),
         ("connect_timeout", secs(f.connect_timeout_s)),
         ("read_timeout", secs(f.read_timeout_s)),
-        ("iface", iface),
-        ("mtu", mtu),
+        ("iface", known_or(lang, iface)),
+        ("mtu", known_or(lang, mtu)),
+        ("mss", number(lang, f.mss)),
+        ("path_mtu", number(lang, f.path_mtu)),
     ];
     let (summary, hint) = message_ids(code, f);
     (
         locale::message(lang, &summary, &args),
         locale::message(lang, &hint, &args),
     )
+}
+
+/// A fact the host could not tell, said as "unknown".
+fn known_or(lang: Lang, value: String) -> String {
+    if value.is_empty() {
+        locale::message(lang, "diagnosis-unknown-value", &[])
+    } else {
+        value
+    }
+}
+
+/// A `TCP_INFO` number, or "unknown" when the kernel did not say.
+fn number(lang: Lang, value: Option<u32>) -> String {
+    known_or(lang, value.map(|n| n.to_string()).unwrap_or_default())
 }
 
 /// The ids of the summary and next step that say `code` with these facts.

@@ -17,14 +17,15 @@ use super::ProbeRequest;
 use super::auth::Scheme;
 use super::diagnosis::{Diagnosis, DiagnosisCode, Facts};
 use super::hostport::authority;
+use super::mtu::{Exchange, large_packet_verdict, large_request_size};
 use super::report::{
-    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
-    curl_line, millis,
+    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TcpReport,
+    TlsReport, curl_line, millis,
 };
-use super::request::head_request;
+use super::request::{head_request, padded_head_request};
 use super::tls;
 use super::url::UrlScheme;
-use super::wire::{Prefixed, read_head};
+use super::wire::{HeadReadError, Prefixed, read_head};
 use crate::locale::{Text, io_reason};
 
 mod connect;
@@ -48,7 +49,14 @@ pub async fn run(req: &ProbeRequest, events: Option<UnboundedSender<Stage>>) -> 
         Ok(outcome) => outcome,
         Err(_) => Err(probe.cut_short()),
     };
-    probe.finish(outcome)
+    let (info, peer) = probe.early_tcp;
+    let mut report = probe.finish(outcome);
+    // A probe that stopped before large_request still says what the socket looked like
+    // (a reset during the TLS handshake is the other large-packet case).
+    if report.tcp.is_none() {
+        report.tcp = super::mtu::tcp_report(info, peer).await;
+    }
+    report
 }
 
 struct Probe<'a> {
@@ -67,6 +75,11 @@ struct Probe<'a> {
     connect_response: Option<ConnectResponse>,
     tls: Option<TlsReport>,
     http: Option<HttpReport>,
+    tcp: Option<TcpReport>,
+    /// The target's answer to the small `HEAD` leaves the connection open.
+    server_keeps_alive: bool,
+    /// `TCP_INFO` right after the TCP handshake, and the proxy's address.
+    early_tcp: (Option<(u32, u32)>, Option<std::net::IpAddr>),
 }
 
 impl<'a> Probe<'a> {
@@ -88,6 +101,9 @@ impl<'a> Probe<'a> {
             connect_response: None,
             tls: None,
             http: None,
+            tcp: None,
+            server_keeps_alive: false,
+            early_tcp: (None, None),
         }
     }
 
@@ -108,6 +124,13 @@ impl<'a> Probe<'a> {
             .unwrap_or_else(|e| Err(tls::TlsSetupError::Interrupted(e.to_string())));
         let tunnel = self.tls_handshake(tls_client, stream, rest).await?;
         let tunnel = self.https_request(tunnel).await?;
+        // A server that ends the connection after its answer leaves no connection for the
+        // padded request: the stage is not run rather than failed (no false MTU verdict).
+        let tunnel = if self.server_keeps_alive {
+            self.large_request(tunnel).await?
+        } else {
+            tunnel
+        };
         self.close(tunnel).await
     }
 
@@ -178,6 +201,8 @@ impl<'a> Probe<'a> {
             StageName::TlsHandshake | StageName::HttpsRequest | StageName::Close => {
                 DiagnosisCode::TunnelIdle
             }
+            // The small request was answered; the large one never was.
+            StageName::LargeRequest => DiagnosisCode::MtuSuspected,
         };
         let total = self.req.timeouts.total.as_secs_f64();
         let detail = crate::locale::text(
@@ -212,7 +237,12 @@ impl<'a> Probe<'a> {
             detail: self.failure_detail.clone(),
             connect_timeout_s: self.last_limit.as_secs_f64(),
             read_timeout_s: self.last_limit.as_secs_f64(),
-            mtu: None,
+            mtu: self
+                .tcp
+                .as_ref()
+                .and_then(|t| Some((t.interface.clone()?, t.interface_mtu?.to_string()))),
+            mss: self.tcp.as_ref().map(|t| t.mss),
+            path_mtu: self.tcp.as_ref().map(|t| t.path_mtu),
             plain_http: self.req.scheme == UrlScheme::Http,
         };
         let curl = curl_line(
@@ -233,6 +263,7 @@ impl<'a> Probe<'a> {
             connect_response: self.connect_response,
             tls: self.tls,
             http: self.http,
+            tcp: self.tcp,
             total_ms: millis(self.started.elapsed()),
             curl,
         }
@@ -329,6 +360,7 @@ impl<'a> Probe<'a> {
         let t0 = self.begin(StageName::TcpConnect);
         match self.open(addrs).await {
             Ok((stream, local, remote)) => {
+                self.early_tcp = (super::mtu::tcp_info(&stream), Some(remote.ip()));
                 self.record(
                     StageName::TcpConnect,
                     t0,
@@ -541,6 +573,7 @@ impl<'a> Probe<'a> {
                     status: head.status,
                     location,
                 });
+                self.server_keeps_alive = head.keeps_alive();
                 self.record(StageName::HttpsRequest, t0, true, detail);
                 Ok(tunnel)
             }
@@ -550,6 +583,73 @@ impl<'a> Probe<'a> {
                 let detail = self.head_failure(&sent_line, e, &server);
                 self.fail(StageName::HttpsRequest, t0, code, detail)
             }
+        }
+    }
+
+    /// The second `HEAD` on the same connection, padded past a full-size packet: lost or
+    /// cut while the small one was answered, it is the MTU case. Also reads the socket's
+    /// `TCP_INFO` and the interface toward the proxy for the report's `tcp`.
+    async fn large_request(&mut self, mut tunnel: Tunnel) -> Result<Tunnel, DiagnosisCode> {
+        let t0 = self.begin(StageName::LargeRequest);
+        let socket = tunnel.get_ref().0.get_ref();
+        let info = super::mtu::tcp_info(socket);
+        let peer = socket.peer_addr().ok().map(|a| a.ip());
+        let request = padded_head_request(&self.req.url(), large_request_size(info.map(|i| i.0)));
+        let size = request.len().to_string();
+        let limit = self.budget(self.req.timeouts.read);
+        let sent = async {
+            tunnel.write_all(request.as_bytes()).await?;
+            tunnel.flush().await
+        };
+        let (outcome, status, why) = match timeout(limit, sent).await {
+            Ok(Ok(())) => {
+                let limit = self.budget(self.req.timeouts.read);
+                match read_head(&mut tunnel, Vec::new(), limit).await {
+                    Ok((head, _)) => (Exchange::Answered, Some(head.status_line()), None),
+                    Err(e) => (head_exchange(&e), None, head_error_text(e)),
+                }
+            }
+            Ok(Err(e)) => (write_exchange(&e), None, Some(io_reason(&e))),
+            Err(_) => (Exchange::Stalled, None, None),
+        };
+        // After the exchange, so the path MTU is what the kernel learned from it.
+        let info = super::mtu::tcp_info(tunnel.get_ref().0.get_ref()).or(info);
+        let arg = crate::locale::Arg::same;
+        let result = match (large_packet_verdict(Exchange::Answered, outcome), status) {
+            (DiagnosisCode::Ok, Some(status)) => {
+                let detail = crate::locale::text(
+                    "probe-engine-large-head-status",
+                    &[("size", arg(&size)), ("status", arg(&status))],
+                );
+                self.record(StageName::LargeRequest, t0, true, detail);
+                Ok(tunnel)
+            }
+            (code, _) => {
+                let detail = self.large_failure(&size, outcome, why);
+                self.fail(StageName::LargeRequest, t0, code, detail)
+            }
+        };
+        // Outside the stage's time: reading the routes is this host's work, not the path's.
+        self.tcp = super::mtu::tcp_report(info, peer).await;
+        result
+    }
+
+    /// What the large request's failure looked like, in both languages.
+    fn large_failure(&self, size: &str, outcome: Exchange, why: Option<Text>) -> Text {
+        let size = crate::locale::Arg::same(&size);
+        match (outcome, why) {
+            (Exchange::Stalled, _) => crate::locale::text(
+                "probe-engine-large-head-no-answer-within",
+                &[
+                    ("size", size),
+                    ("limit", crate::locale::Arg::each(&self.limit_text())),
+                ],
+            ),
+            (_, Some(why)) => crate::locale::text(
+                "probe-engine-large-head-failed-why",
+                &[("size", size), ("why", crate::locale::Arg::each(&why))],
+            ),
+            (_, None) => crate::locale::text("probe-engine-large-head-closed", &[("size", size)]),
         }
     }
 
@@ -661,6 +761,35 @@ fn handshake_facts(conn: &rustls::ClientConnection) -> (TlsReport, Text) {
         ],
     );
     (report, detail)
+}
+
+/// A failed write of the large request: a reset, or a connection already gone.
+fn write_exchange(e: &io::Error) -> Exchange {
+    if is_reset(e) {
+        Exchange::Reset
+    } else {
+        Exchange::Closed
+    }
+}
+
+/// A failed read of the large request's answer, as the verdict sees it.
+fn head_exchange(e: &HeadReadError) -> Exchange {
+    match e {
+        HeadReadError::Timeout { .. } => Exchange::Stalled,
+        HeadReadError::Closed { .. } => Exchange::Closed,
+        HeadReadError::Io { error, .. } if is_reset(error) => Exchange::Reset,
+        HeadReadError::Io { .. } => Exchange::Closed,
+        HeadReadError::Malformed { .. } => Exchange::Malformed,
+    }
+}
+
+/// The words for a failed read (a timeout is said with its limit by the caller).
+fn head_error_text(e: HeadReadError) -> Option<Text> {
+    match e {
+        HeadReadError::Io { error, .. } => Some(io_reason(&error)),
+        HeadReadError::Malformed { error, .. } => Some(error.text()),
+        HeadReadError::Timeout { .. } | HeadReadError::Closed { .. } => None,
+    }
 }
 
 /// Resets and aborts (the peer or something in the path cut the connection).

@@ -1,5 +1,5 @@
 //! The probe (SPEC §6): for an https:// target resolve → tcp_connect → connect →
-//! tls_handshake → https_request → close; for an http:// one resolve → tcp_connect →
+//! tls_handshake → https_request → large_request → close; for an http:// one resolve → tcp_connect →
 //! connect (the absolute-form `HEAD` to the proxy) → close; each timed, ending in one
 //! diagnosis with a next step.
 //!
@@ -29,7 +29,8 @@ use crate::secret::Secret;
 pub use diagnosis::{Diagnosis, DiagnosisCode, StatusMeaning};
 pub use engine::run;
 pub use report::{
-    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TlsReport,
+    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TcpReport,
+    TlsReport,
 };
 pub use text::render_text;
 pub use url::{TargetUrl, UrlScheme};

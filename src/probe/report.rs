@@ -19,16 +19,18 @@ pub enum StageName {
     Connect,
     TlsHandshake,
     HttpsRequest,
+    LargeRequest,
     Close,
 }
 
 impl StageName {
-    pub const ALL: [StageName; 6] = [
+    pub const ALL: [StageName; 7] = [
         StageName::Resolve,
         StageName::TcpConnect,
         StageName::Connect,
         StageName::TlsHandshake,
         StageName::HttpsRequest,
+        StageName::LargeRequest,
         StageName::Close,
     ];
 
@@ -39,6 +41,7 @@ impl StageName {
             StageName::Connect => "connect",
             StageName::TlsHandshake => "tls_handshake",
             StageName::HttpsRequest => "https_request",
+            StageName::LargeRequest => "large_request",
             StageName::Close => "close",
         }
     }
@@ -140,6 +143,20 @@ pub struct HttpReport {
     pub location: Option<String>,
 }
 
+/// The proxy socket as the kernel saw it (`TCP_INFO`) and this host's interface toward
+/// the proxy: what to compare when large packets die but small ones pass.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TcpReport {
+    /// The sender's maximum segment size on the proxy connection (`tcpi_snd_mss`).
+    pub mss: u32,
+    /// The path MTU the kernel holds for the connection (`tcpi_pmtu`).
+    pub path_mtu: u32,
+    /// The interface the kernel routes the proxy's address through (`eth0`, `lo`).
+    pub interface: Option<String>,
+    /// That interface's MTU.
+    pub interface_mtu: Option<u32>,
+}
+
 /// The whole report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Report {
@@ -156,6 +173,10 @@ pub struct Report {
     pub connect_response: Option<ConnectResponse>,
     pub tls: Option<TlsReport>,
     pub http: Option<HttpReport>,
+    /// The proxy socket's MSS and path MTU and the interface toward the proxy; absent
+    /// when the probe never reached the tunnel's requests (and in older stored reports).
+    #[serde(default)]
+    pub tcp: Option<TcpReport>,
     pub total_ms: f64,
     pub curl: String,
 }
@@ -313,6 +334,7 @@ mod tests {
                 "\"connect\"",
                 "\"tls_handshake\"",
                 "\"https_request\"",
+                "\"large_request\"",
                 "\"close\""
             ]
         );

@@ -41,6 +41,22 @@ pub fn head_request(url: &TargetUrl) -> String {
     )
 }
 
+/// The `HEAD` of [`head_request`] with one padding header (`X-Padding: xxx…`) that makes
+/// the whole request `size` bytes (never less than the plain one): the large request that
+/// must get through like the small one.
+pub fn padded_head_request(url: &TargetUrl, size: usize) -> String {
+    let plain = head_request(url);
+    let header = "X-Padding: \r\n";
+    let pad = size.saturating_sub(plain.len() + header.len());
+    let mut req = plain;
+    // Before the blank line that ends the head.
+    req.truncate(req.len() - 2);
+    req.push_str("X-Padding: ");
+    req.push_str(&"x".repeat(pad));
+    req.push_str("\r\n\r\n");
+    req
+}
+
 /// The request line of a plain-HTTP probe: `HEAD http://host/path HTTP/1.1`, the
 /// absolute form a proxy is asked with (no CONNECT).
 pub fn absolute_line(url: &TargetUrl) -> String {
@@ -113,6 +129,19 @@ mod tests {
         );
         assert!(head("https://127.0.0.1:8443").contains("\r\nHost: 127.0.0.1:8443\r\n"));
         assert!(head("https://[::1]").contains("\r\nHost: [::1]\r\n"));
+    }
+
+    #[test]
+    fn the_padded_head_is_exactly_the_size_asked_with_one_padding_header() {
+        let url = parse_url("https://tools.cisco.com/healthcheck").unwrap();
+        let req = padded_head_request(&url, 1400);
+        assert_eq!(req.len(), 1400);
+        assert!(req.starts_with(&head_request(&url)[..head_request(&url).len() - 2]));
+        assert_eq!(req.matches("X-Padding: ").count(), 1);
+        assert!(req.ends_with("xx\r\n\r\n"));
+        assert_eq!(req.matches("\r\n\r\n").count(), 1);
+        // Asked for less than the plain request: just the header, never a cut request.
+        assert!(padded_head_request(&url, 10).ends_with("X-Padding: \r\n\r\n"));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::hostport::authority;
-use super::report::{Report, StageName};
+use super::report::{Report, StageName, TcpReport};
 
 /// Renders the report for a terminal: one block per stage with its timing, then the
 /// diagnosis, the next step and the curl line. Every piece that can hold a proxy's or a
@@ -48,8 +48,13 @@ pub fn render_text(r: &Report) -> String {
     let ran: Vec<StageName> = r.stages.iter().map(|s| s.name).collect();
     // A plain-HTTP probe has no tunnel: TLS and the request inside it never belong to it.
     let plain = r.url.starts_with("http://");
-    let belongs =
-        |n: &StageName| !(plain && matches!(n, StageName::TlsHandshake | StageName::HttpsRequest));
+    let belongs = |n: &StageName| {
+        !(plain
+            && matches!(
+                n,
+                StageName::TlsHandshake | StageName::HttpsRequest | StageName::LargeRequest
+            ))
+    };
     let skipped: Vec<&str> = StageName::ALL
         .iter()
         .filter(|n| !ran.contains(n) && belongs(n))
@@ -57,6 +62,9 @@ pub fn render_text(r: &Report) -> String {
         .collect();
     if !skipped.is_empty() {
         let _ = writeln!(out, "[    ] not run: {}", skipped.join(", "));
+    }
+    if let Some(tcp) = &r.tcp {
+        let _ = writeln!(out, "\n{}", tcp_line(tcp));
     }
     if !r.auth.offered.is_empty() {
         let _ = writeln!(
@@ -77,6 +85,19 @@ pub fn render_text(r: &Report) -> String {
         terminal_safe(&r.curl)
     );
     out
+}
+
+/// `TCP to the proxy: MSS 1448, path MTU 1500; interface eth0, MTU 1500` (the CLI's line
+/// for the report's `tcp`).
+pub fn tcp_line(tcp: &TcpReport) -> String {
+    let iface = terminal_safe(tcp.interface.as_deref().unwrap_or("unknown")).into_owned();
+    let mtu = tcp
+        .interface_mtu
+        .map_or_else(|| "unknown".to_owned(), |m| m.to_string());
+    format!(
+        "TCP to the proxy: MSS {}, path MTU {}; interface {iface}, MTU {mtu}",
+        tcp.mss, tcp.path_mtu
+    )
 }
 
 /// `text` with every control character (C0 including newline and tab, DEL, C1) and every
@@ -114,6 +135,7 @@ impl crate::locale::Texts {
             StageName::Connect => self.stage_connect,
             StageName::TlsHandshake => self.stage_tls_handshake,
             StageName::HttpsRequest => self.stage_https_request,
+            StageName::LargeRequest => self.stage_large_request,
             StageName::Close => self.stage_close,
         }
     }
@@ -168,6 +190,7 @@ mod tests {
             }),
             tls: None,
             http: None,
+            tcp: None,
             total_ms: 2.0,
             curl: "curl -x http://10.0.0.1:3128 -I https://tools.cisco.com".into(),
         }
@@ -181,7 +204,7 @@ mod tests {
         assert!(text.contains("HTTP/1.1 403 Forbidden"), "{text}");
         assert!(text.contains("< Via: 1.1 squid"), "{text}");
         assert!(
-            text.contains("not run: resolve, tls_handshake, https_request, close"),
+            text.contains("not run: resolve, tls_handshake, https_request, large_request, close"),
             "{text}"
         );
         assert!(text.contains("Diagnosis: proxy_denied"), "{text}");
@@ -200,6 +223,23 @@ mod tests {
         assert!(text.contains("not run: resolve, close\n"), "{text}");
         r.url = String::new();
         assert!(render_text(&r).starts_with("Probing https://tools.cisco.com:443 through"));
+    }
+
+    #[test]
+    fn the_walk_through_has_a_tcp_line_when_the_report_has_tcp_facts() {
+        let mut r = report();
+        assert!(!render_text(&r).contains("TCP to the proxy"));
+        r.tcp = Some(TcpReport {
+            mss: 1448,
+            path_mtu: 1500,
+            interface: Some("eth0".into()),
+            interface_mtu: Some(1400),
+        });
+        let text = render_text(&r);
+        assert!(
+            text.contains("TCP to the proxy: MSS 1448, path MTU 1500; interface eth0, MTU 1400"),
+            "{text}"
+        );
     }
 
     #[test]

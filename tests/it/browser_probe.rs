@@ -40,6 +40,7 @@ async fn test_connection_through_squid_shows_every_stage_and_ok() {
             "connect",
             "tls_handshake",
             "https_request",
+            "large_request",
             "close",
         ] {
             assert!(

@@ -65,7 +65,7 @@ fn a_working_path_exits_0_and_prints_valid_json() {
     let report: Report = serde_json::from_str(&stdout).expect("JSON report");
     assert!(report.ok);
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok);
-    assert_eq!(report.stages.len(), 6);
+    assert_eq!(report.stages.len(), 7);
     assert_eq!(
         report.curl,
         format!(
@@ -85,12 +85,16 @@ fn a_working_path_exits_0_and_prints_valid_json() {
         "connect_response",
         "tls",
         "http",
+        "tcp",
         "total_ms",
         "curl",
     ] {
         assert!(raw.get(key).is_some(), "missing {key}");
     }
     assert_eq!(raw["stages"][1]["name"], "tcp_connect");
+    assert_eq!(raw["stages"][5]["name"], "large_request");
+    assert_eq!(raw["tcp"]["interface"], "lo");
+    assert!(raw["tcp"]["mss"].as_u64().is_some_and(|m| m > 0));
     assert_eq!(raw["connect_response"]["headers"], serde_json::json!([]));
 }
 

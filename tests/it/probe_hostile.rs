@@ -9,8 +9,8 @@ use fmc_mgmt::locale::Lang;
 use fmc_mgmt::probe::head::MAX_HEAD_BYTES;
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text};
 use support::chinese::{assert_chinese, english_words};
-use support::fake_proxy::{FakeProxy, Script};
-use support::probe::{all_six, failed_at, host, probe, request, stages, with_credentials};
+use support::fake_proxy::{FakeProxy, Fate, Script};
+use support::probe::{all_stages, failed_at, host, probe, request, stages, with_credentials};
 use support::tls_target::{CertKind, TlsTarget};
 
 /// A target port for fakes that never open a tunnel (nothing is ever sent there).
@@ -229,6 +229,14 @@ async fn a_reset_on_the_first_bytes_through_the_tunnel_is_connection_reset() {
     );
     assert_eq!(stages(&report), failed_at(StageName::TlsHandshake));
     assert!(report.diagnosis.hint.contains("MTU"));
+    let tcp = report
+        .tcp
+        .as_ref()
+        .expect("the socket's facts after a reset too");
+    assert!(
+        tcp.mss > 0 && tcp.interface.as_deref() == Some("lo"),
+        "{tcp:?}"
+    );
 }
 
 #[tokio::test]
@@ -311,7 +319,7 @@ async fn an_http_1_0_200_opens_the_tunnel() {
         "{}",
         render_text(&report)
     );
-    assert_eq!(stages(&report), all_six());
+    assert_eq!(stages(&report), all_stages());
     assert_eq!(report.http.as_ref().map(|h| h.status), Some(302));
 }
 
@@ -558,6 +566,143 @@ async fn every_stage_and_the_summary_are_said_in_chinese_whatever_failed() {
         assert_chinese(&format!("{name}: the summary"), &summary);
     }
     drop((fakes, targets));
+}
+
+/// Client writes the large-packet fakes still relay once the server has answered: more
+/// than the TLS Finished and the small `HEAD`, less than the padded one.
+const SMALL_WRITE: usize = 1200;
+
+/// The MTU of `lo`, as the kernel says it.
+fn loopback_mtu() -> String {
+    std::fs::read_to_string("/sys/class/net/lo/mtu")
+        .expect("lo's MTU")
+        .trim()
+        .to_owned()
+}
+
+/// The Cisco note's MTU case: the small `HEAD` passes, the padded one dies on the way.
+async fn large_writes(fate: Fate) {
+    let target = TlsTarget::start(CertKind::Good);
+    let fake = FakeProxy::start(Script::LargeWrites {
+        to: target.addr,
+        over: SMALL_WRITE,
+        fate,
+    });
+    let req = request(fake.port(), target.port(), Some(target.ca_file.clone()));
+
+    let report = probe(&req).await;
+
+    let walk = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::MtuSuspected, "{walk}");
+    assert_eq!(
+        stages(&report),
+        failed_at(StageName::LargeRequest),
+        "{walk}"
+    );
+    assert_eq!(report.http.as_ref().map(|h| h.status), Some(302), "{walk}");
+    let tcp = report.tcp.as_ref().expect("the tcp facts");
+    assert!(tcp.mss > 0 && tcp.path_mtu > 0, "{tcp:?}");
+    assert_eq!(tcp.interface.as_deref(), Some("lo"));
+    let mtu = loopback_mtu();
+    assert_eq!(tcp.interface_mtu.map(|m| m.to_string()), Some(mtu.clone()));
+    for summary in [
+        report.diagnosis.summary.clone(),
+        report.diagnosis.summary_in(Lang::ZhCn),
+    ] {
+        assert!(
+            summary.contains(" lo") && summary.contains(&mtu),
+            "names lo and its MTU {mtu}: {summary}"
+        );
+        assert!(summary.contains(&tcp.mss.to_string()), "{summary}");
+    }
+    assert!(
+        report.diagnosis.hint.contains("lo"),
+        "{}",
+        report.diagnosis.hint
+    );
+    // Said in Chinese too (the passed TLS stage quotes the test certificate's English CN,
+    // and the verdict names `lo`, which the check takes for English: so the failed stage
+    // is checked whole, the verdict by its Chinese words).
+    let failed = report
+        .stage(StageName::LargeRequest)
+        .expect("the stage ran");
+    assert_chinese("the large_request stage", failed.detail_in(Lang::ZhCn));
+    let zh = report.diagnosis.summary_in(Lang::ZhCn);
+    assert!(
+        zh.contains("本设备通过 lo 访问代理") && zh.contains(failed.detail_in(Lang::ZhCn)),
+        "{zh}"
+    );
+    let zh = report.diagnosis.hint_in(Lang::ZhCn);
+    assert!(
+        zh.contains(&format!("将 lo 的 MTU（当前为 {mtu}）")),
+        "{zh}"
+    );
+    assert!(walk.contains("TCP to the proxy: MSS"), "{walk}");
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["tcp"]["interface"], "lo");
+    assert!(json["tcp"]["mss"].as_u64().unwrap() > 0);
+    drop((fake, target));
+}
+
+#[tokio::test]
+async fn a_proxy_that_drops_large_writes_is_mtu_suspected_naming_the_interface_and_mtu() {
+    large_writes(Fate::Dropped).await;
+}
+
+#[tokio::test]
+async fn a_proxy_that_resets_on_large_writes_is_mtu_suspected_naming_the_interface_and_mtu() {
+    large_writes(Fate::Reset).await;
+}
+
+/// The same fake with a bound above the padded request relays it: both requests answered.
+#[tokio::test]
+async fn a_path_that_passes_large_writes_is_ok_with_the_tcp_facts() {
+    let target = TlsTarget::start(CertKind::Good);
+    let fake = FakeProxy::start(Script::LargeWrites {
+        to: target.addr,
+        over: 1 << 20,
+        fate: Fate::Reset,
+    });
+    let req = request(fake.port(), target.port(), Some(target.ca_file.clone()));
+
+    let report = probe(&req).await;
+
+    let walk = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{walk}");
+    assert_eq!(stages(&report), all_stages(), "{walk}");
+    let large = report
+        .stage(StageName::LargeRequest)
+        .expect("the stage ran");
+    assert!(large.detail.en.contains("padded to"), "{walk}");
+    assert!(report.tcp.as_ref().is_some_and(|t| t.mss > 0), "{walk}");
+    assert_eq!(
+        (target.requests(), target.padded()),
+        (1, 1),
+        "one small, one padded"
+    );
+    drop((fake, target));
+}
+
+/// A server that closes after the small `HEAD` leaves no connection for the padded one:
+/// the probe is `ok` with `large_request` not run, never a false `mtu_suspected`.
+#[tokio::test]
+async fn a_server_that_closes_after_its_answer_is_ok_without_the_large_request() {
+    let target = TlsTarget::start(CertKind::Good);
+    let fake = FakeProxy::start(Script::Tunnel {
+        head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
+        to: target.addr,
+    });
+    let mut req = request(fake.port(), target.port(), Some(target.ca_file.clone()));
+    req.path = "/close".into();
+
+    let report = probe(&req).await;
+
+    let walk = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{walk}");
+    assert!(report.stage(StageName::LargeRequest).is_none(), "{walk}");
+    assert!(walk.contains("not run: large_request"), "{walk}");
+    assert_eq!((target.requests(), target.padded()), (1, 0));
+    drop((fake, target));
 }
 
 /// The Chinese check above, checked.

@@ -62,6 +62,7 @@ async fn without_javascript_the_page_shows_every_stage_ok_and_keeps_the_unsaved_
         "connect",
         "tls_handshake",
         "https_request",
+        "large_request",
         "close",
     ] {
         assert!(
@@ -210,6 +211,7 @@ async fn the_live_view_streams_each_stage_then_the_rendered_result() {
             "connect",
             "tls_handshake",
             "https_request",
+            "large_request",
             "close"
         ]
     );

@@ -6,7 +6,8 @@ use crate::support;
 use fmc_mgmt::probe::{DiagnosisCode, StageName, render_text, run};
 use support::origin::Origin;
 use support::probe::{
-    all_six, assert_within_limit, failed_at, plain_http, probe, request, stages, with_credentials,
+    all_stages, assert_within_limit, failed_at, plain_http, probe, request, stages,
+    with_credentials,
 };
 use support::squid::{Mode, Squid};
 use support::tls_target::{CertKind, TEST_CA_CN, TlsTarget, UNKNOWN_CA_CN};
@@ -29,7 +30,7 @@ fn digest() -> Mode {
 }
 
 #[tokio::test]
-async fn an_open_squid_lets_the_probe_through_all_six_stages() {
+async fn an_open_squid_lets_the_probe_through_every_stage() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
     let req = request(squid.port(), target.port(), Some(target.ca_file.clone()));
@@ -42,7 +43,7 @@ async fn an_open_squid_lets_the_probe_through_all_six_stages() {
     let text = render_text(&report);
     assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{text}");
     assert!(report.ok);
-    assert_eq!(stages(&report), all_six(), "{text}");
+    assert_eq!(stages(&report), all_stages(), "{text}");
     let connect = report.connect_response.as_ref().expect("connect response");
     assert_eq!(connect.status, 200);
     let tls = report.tls.as_ref().expect("tls facts");

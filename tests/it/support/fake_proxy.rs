@@ -42,6 +42,23 @@ pub enum Script {
     Drip,
     /// Sends `head`, then relays bytes to and from `to` (a real tunnel).
     Tunnel { head: String, to: SocketAddr },
+    /// 200, then relays to `to` like `Tunnel`, but once the server has answered (the TLS
+    /// handshake under way, so the ClientHello passed) a client write of more than `over`
+    /// bytes meets `fate`: the large packet that dies on a small-MTU path.
+    LargeWrites {
+        to: SocketAddr,
+        over: usize,
+        fate: Fate,
+    },
+}
+
+/// What happens to a large client write in [`Script::LargeWrites`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Never relayed, and nothing after it either; the connection stays open (a blackhole).
+    Dropped,
+    /// The connection is reset (SO_LINGER 0).
+    Reset,
 }
 
 /// What the fake saw.
@@ -279,12 +296,62 @@ async fn handle(script: Script, mut stream: TcpStream, seen: Arc<Seen>) {
                 tokio::time::sleep(HOLD).await;
             }
         }
+        Script::LargeWrites { to, over, fate } => {
+            if read_request(&mut stream, &seen).await.is_some() {
+                let ok = b"HTTP/1.1 200 Connection established\r\n\r\n";
+                if stream.write_all(ok).await.is_err() {
+                    return;
+                }
+                relay_small_only(stream, to, over, fate).await;
+            }
+        }
         Script::Tunnel { head, to } => {
             if read_request(&mut stream, &seen).await.is_some() {
                 if stream.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
                 relay(stream, to).await;
+            }
+        }
+    }
+}
+
+/// Relays like [`relay`], but a client write over `over` bytes after the server's first
+/// bytes is dropped (and the relay stops) or answered with a reset.
+async fn relay_small_only(mut client: TcpStream, to: SocketAddr, over: usize, fate: Fate) {
+    let Ok(mut upstream) = TcpStream::connect(to).await else {
+        return;
+    };
+    let (mut up, mut down) = (vec![0u8; 64 * 1024], vec![0u8; 16 * 1024]);
+    let mut answered = false;
+    loop {
+        tokio::select! {
+            read = client.read(&mut up) => {
+                let n = match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                if n > over && answered {
+                    if fate == Fate::Reset {
+                        let _ = client.set_zero_linger();
+                        return; // dropping `client` with SO_LINGER 0 sends a RST
+                    }
+                    tokio::time::sleep(HOLD).await;
+                    return;
+                }
+                if upstream.write_all(&up[..n]).await.is_err() {
+                    return;
+                }
+            }
+            read = upstream.read(&mut down) => {
+                let n = match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                if client.write_all(&down[..n]).await.is_err() {
+                    return;
+                }
+                answered = true;
             }
         }
     }

@@ -72,7 +72,7 @@ pub fn stages(report: &Report) -> Vec<String> {
         .collect()
 }
 
-pub fn all_six() -> Vec<String> {
+pub fn all_stages() -> Vec<String> {
     StageName::ALL
         .iter()
         .map(|n| n.as_str().to_string())

@@ -1,5 +1,6 @@
 //! A local HTTPS server for the probe to reach through a proxy: certificates made at test
-//! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`.
+//! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`
+//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed).
 //! Runs on its own thread and runtime; dropping it stops it.
 
 use std::net::SocketAddr;
@@ -35,6 +36,7 @@ pub struct TlsTarget {
     /// PEM of the test CA (the one `Good`, `Expired` and `WrongName` chain to).
     pub ca_file: PathBuf,
     requests: Arc<AtomicUsize>,
+    padded: Arc<AtomicUsize>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     _dir: tempfile::TempDir,
@@ -113,6 +115,8 @@ impl TlsTarget {
         let addr = listener.local_addr().expect("addr");
         let requests = Arc::new(AtomicUsize::new(0));
         let counter = requests.clone();
+        let padded = Arc::new(AtomicUsize::new(0));
+        let padded_counter = padded.clone();
         let (tx, mut rx) = oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -126,7 +130,12 @@ impl TlsTarget {
                         _ = &mut rx => break,
                         accepted = listener.accept() => {
                             if let Ok((stream, _)) = accepted {
-                                tokio::spawn(serve(acceptor.clone(), stream, counter.clone()));
+                                tokio::spawn(serve(
+                                    acceptor.clone(),
+                                    stream,
+                                    counter.clone(),
+                                    padded_counter.clone(),
+                                ));
                             }
                         }
                     }
@@ -137,6 +146,7 @@ impl TlsTarget {
             addr,
             ca_file,
             requests,
+            padded,
             shutdown: Some(tx),
             thread: Some(thread),
             _dir: dir,
@@ -147,9 +157,15 @@ impl TlsTarget {
         self.addr.port()
     }
 
-    /// HTTP requests answered so far.
+    /// HTTP requests answered so far, one per probe that got through: the padded
+    /// `large_request` that follows each small `HEAD` is counted by [`Self::padded`].
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Padded (`X-Padding`) requests answered so far.
+    pub fn padded(&self) -> usize {
+        self.padded.load(Ordering::SeqCst)
     }
 }
 
@@ -182,6 +198,7 @@ async fn serve(
     acceptor: tokio_rustls::TlsAcceptor,
     stream: tokio::net::TcpStream,
     counter: Arc<AtomicUsize>,
+    padded: Arc<AtomicUsize>,
 ) {
     let limit = Duration::from_secs(10);
     // As real servers do: no Nagle delay on the small answers.
@@ -208,11 +225,23 @@ async fn serve(
             .unwrap_or("localhost")
             .trim()
             .to_string();
-        counter.fetch_add(1, Ordering::SeqCst);
+        let which = if text.contains("\r\nX-Padding: ") {
+            &padded
+        } else {
+            &counter
+        };
+        which.fetch_add(1, Ordering::SeqCst);
+        // `/close` is a server that ends the connection after each answer.
+        let closing = text.starts_with("HEAD /close ");
+        let connection = if closing { "Connection: close\r\n" } else { "" };
         let answer = format!(
-            "HTTP/1.1 302 Found\r\nLocation: https://{host}/healthcheck\r\nContent-Length: 0\r\n\r\n"
+            "HTTP/1.1 302 Found\r\nLocation: https://{host}/healthcheck\r\n{connection}Content-Length: 0\r\n\r\n"
         );
         if tls.write_all(answer.as_bytes()).await.is_err() || tls.flush().await.is_err() {
+            return;
+        }
+        if closing {
+            let _ = tls.shutdown().await;
             return;
         }
     }
