@@ -654,16 +654,38 @@ impl<'a> Probe<'a> {
     }
 
     /// Plain HTTP: the answer is read, so the probe ends the connection with a FIN.
-    async fn close_plain(&mut self, mut stream: TcpStream) -> Result<(), DiagnosisCode> {
+    async fn close_plain(&mut self, stream: TcpStream) -> Result<(), DiagnosisCode> {
+        let said = (
+            "probe-engine-tcp-fin-sent",
+            "probe-engine-fin-could-not-be-sent",
+        );
+        self.close_with(stream, said).await
+    }
+
+    /// Through the tunnel: TLS close_notify, then the TCP FIN.
+    async fn close(&mut self, tunnel: Tunnel) -> Result<(), DiagnosisCode> {
+        let said = (
+            "probe-engine-tls-close-notify-sent-then-tcp",
+            "probe-engine-close-notify-could-not-be-sent",
+        );
+        self.close_with(tunnel, said).await
+    }
+
+    /// The `close` stage on `stream`; `said` names the messages for "sent" and "could not
+    /// be sent in time".
+    async fn close_with(
+        &mut self,
+        mut stream: impl tokio::io::AsyncWrite + Unpin,
+        (sent, not_sent): (&str, &str),
+    ) -> Result<(), DiagnosisCode> {
         let t0 = self.begin(StageName::Close);
         let limit = self.budget(self.req.timeouts.read);
         match timeout(limit, stream.shutdown()).await {
             Ok(Ok(())) => {
-                let detail = crate::locale::text("probe-engine-tcp-fin-sent", &[]);
-                self.record(StageName::Close, t0, true, detail);
+                self.record(StageName::Close, t0, true, crate::locale::text(sent, &[]));
                 Ok(())
             }
-            // The proxy may close first after its answer; the way out was proven.
+            // The server may close first after its answer; the way out was proven.
             Ok(Err(e)) if is_reset(&e) || e.kind() == io::ErrorKind::NotConnected => {
                 let detail = crate::locale::text(
                     "probe-engine-the-server-had-already-closed-the",
@@ -683,47 +705,7 @@ impl<'a> Probe<'a> {
             ),
             Err(_) => {
                 let detail = crate::locale::text(
-                    "probe-engine-fin-could-not-be-sent",
-                    &[("limit", crate::locale::Arg::each(&self.limit_text()))],
-                );
-                self.fail(StageName::Close, t0, DiagnosisCode::TunnelIdle, detail)
-            }
-        }
-    }
-
-    async fn close(&mut self, mut tunnel: Tunnel) -> Result<(), DiagnosisCode> {
-        let t0 = self.begin(StageName::Close);
-        let limit = self.budget(self.req.timeouts.read);
-        match timeout(limit, tunnel.shutdown()).await {
-            Ok(Ok(())) => {
-                self.record(
-                    StageName::Close,
-                    t0,
-                    true,
-                    crate::locale::text("probe-engine-tls-close-notify-sent-then-tcp", &[]),
-                );
-                Ok(())
-            }
-            Ok(Err(e)) if is_reset(&e) || e.kind() == io::ErrorKind::NotConnected => {
-                let detail = crate::locale::text(
-                    "probe-engine-the-server-had-already-closed-the",
-                    &[("why", crate::locale::Arg::each(&io_reason(&e)))],
-                );
-                self.record(StageName::Close, t0, true, detail);
-                Ok(())
-            }
-            Ok(Err(e)) => self.fail(
-                StageName::Close,
-                t0,
-                DiagnosisCode::ConnectionReset,
-                crate::locale::text(
-                    "probe-engine-closing-failed-why",
-                    &[("why", crate::locale::Arg::each(&io_reason(&e)))],
-                ),
-            ),
-            Err(_) => {
-                let detail = crate::locale::text(
-                    "probe-engine-close-notify-could-not-be-sent",
+                    not_sent,
                     &[("limit", crate::locale::Arg::each(&self.limit_text()))],
                 );
                 self.fail(StageName::Close, t0, DiagnosisCode::TunnelIdle, detail)
