@@ -167,15 +167,6 @@ impl Text {
             zh_cn: f(Lang::ZhCn),
         }
     }
-
-    /// Several texts joined, each language with its own separator (`"; "`, `"；"`).
-    /// The same text with both languages transformed alike (`f` gets the language).
-    pub fn map(self, f: impl Fn(Lang, String) -> String) -> Text {
-        Text {
-            en: f(Lang::En, self.en),
-            zh_cn: f(Lang::ZhCn, self.zh_cn),
-        }
-    }
 }
 
 impl fmt::Display for Text {
@@ -262,9 +253,6 @@ mod tests {
 
         let same = Text::same("tools.cisco.com:443");
         assert_eq!(same.get(Lang::En), same.get(Lang::ZhCn));
-        let marked = t.clone().map(|lang, s| format!("{}:{s}", lang.code()));
-        assert_eq!(marked.en, format!("en:{}", t.en));
-        assert_eq!(marked.zh_cn, format!("zh-CN:{}", t.zh_cn));
     }
 
     #[test]

@@ -20,16 +20,22 @@ pub fn connect_request(
     proxy_authorization: Option<&str>,
 ) -> String {
     let auth = authority(target_host, target_port);
-    let mut req = format!(
+    let head = format!(
         "CONNECT {auth} HTTP/1.1\r\nHost: {auth}\r\nUser-Agent: {USER_AGENT}\r\nProxy-Connection: Keep-Alive\r\n"
     );
+    end_to_proxy(head, proxy_authorization)
+}
+
+/// A request head to the proxy ended: the `Proxy-Authorization` answer if any, then the
+/// blank line.
+fn end_to_proxy(mut head: String, proxy_authorization: Option<&str>) -> String {
     if let Some(value) = proxy_authorization {
-        req.push_str("Proxy-Authorization: ");
-        req.push_str(value);
-        req.push_str("\r\n");
+        head.push_str("Proxy-Authorization: ");
+        head.push_str(value);
+        head.push_str("\r\n");
     }
-    req.push_str("\r\n");
-    req
+    head.push_str("\r\n");
+    head
 }
 
 /// `HEAD <path> HTTP/1.1` for the target, sent through the tunnel once TLS is up. The
@@ -67,17 +73,11 @@ pub fn absolute_line(url: &TargetUrl) -> String {
 /// `proxy_authorization` is only ever sent in answer to the proxy's 407.
 pub fn absolute_request(url: &TargetUrl, proxy_authorization: Option<&str>) -> String {
     let host = url.host_header();
-    let mut req = format!(
+    let head = format!(
         "{}\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\nProxy-Connection: Keep-Alive\r\n",
         absolute_line(url)
     );
-    if let Some(value) = proxy_authorization {
-        req.push_str("Proxy-Authorization: ");
-        req.push_str(value);
-        req.push_str("\r\n");
-    }
-    req.push_str("\r\n");
-    req
+    end_to_proxy(head, proxy_authorization)
 }
 
 #[cfg(test)]
