@@ -58,6 +58,11 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// After the walk-through, print what crossed the proxy socket, like tcpdump (the
+    /// JSON report always has it as `wire`).
+    #[arg(long)]
+    pub wire: bool,
+
     /// Probe the saved proxy settings (flags given as well override them).
     #[arg(long = "from-config")]
     pub from_config: bool,
@@ -240,6 +245,9 @@ pub async fn main_with_saved(args: ProbeArgs, saved: Option<SavedProxy>) -> Exit
         }
     } else {
         print!("{}", render_text(&report));
+        if args.wire {
+            print!("\n{}", super::text::render_wire(&report.wire));
+        }
     }
     if report.ok {
         ExitCode::SUCCESS

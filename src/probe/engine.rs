@@ -24,6 +24,7 @@ use super::report::{
 };
 use super::request::{head_request, padded_head_request};
 use super::tls;
+use super::transcript::{Direction, Link, Recorded, Recorder, WireKind};
 use super::url::UrlScheme;
 use super::wire::{HeadReadError, Prefixed, read_head};
 use crate::locale::{Text, io_reason};
@@ -35,7 +36,9 @@ mod tunnel;
 
 use reasons::{describe_connect_error, dns_reason};
 
-type Tunnel = TlsStream<Prefixed<TcpStream>>;
+/// The proxy socket, its traffic written into the transcript.
+type Conn = Recorded<TcpStream>;
+type Tunnel = TlsStream<Prefixed<Conn>>;
 
 /// Grace after the whole-probe deadline before the safety net cuts a stage short.
 const SAFETY_NET: Duration = Duration::from_millis(250);
@@ -80,6 +83,8 @@ struct Probe<'a> {
     server_keeps_alive: bool,
     /// `TCP_INFO` right after the TCP handshake, and the proxy's address.
     early_tcp: (Option<(u32, u32)>, Option<std::net::IpAddr>),
+    /// The report's `wire`: every socket of the probe records into it.
+    wire: Recorder,
 }
 
 impl<'a> Probe<'a> {
@@ -104,6 +109,7 @@ impl<'a> Probe<'a> {
             tcp: None,
             server_keeps_alive: false,
             early_tcp: (None, None),
+            wire: Recorder::new(started.into_std()),
         }
     }
 
@@ -192,6 +198,26 @@ impl<'a> Probe<'a> {
         Err(code)
     }
 
+    /// The last limit passed while waiting: a transcript line, as tcpdump would show the
+    /// silence before the probe gave up.
+    fn timed_out(&self) {
+        let limit = format!("{:.1} s", self.last_limit.as_secs_f64());
+        self.wire.add(
+            &Link::default(),
+            Direction::Local,
+            WireKind::Timeout,
+            0,
+            Some(limit),
+        );
+    }
+
+    /// A response head that did not come in time is a timeout in the transcript too.
+    fn head_timed_out(&self, e: &HeadReadError) {
+        if matches!(e, HeadReadError::Timeout { .. }) {
+            self.timed_out();
+        }
+    }
+
     /// The safety net fired: close the running stage as failed.
     fn cut_short(&mut self) -> DiagnosisCode {
         let code = match self.current {
@@ -210,6 +236,7 @@ impl<'a> Probe<'a> {
             &[("total", crate::locale::Arg::same(&format!("{total:.1}")))],
         );
         self.last_limit = self.req.timeouts.total;
+        self.timed_out();
         let (name, t0) = (self.current, self.current_start);
         self.record(name, t0, false, detail);
         code
@@ -264,6 +291,7 @@ impl<'a> Probe<'a> {
             tls: self.tls,
             http: self.http,
             tcp: self.tcp,
+            wire: self.wire.events(),
             total_ms: millis(self.started.elapsed()),
             curl,
         }
@@ -339,6 +367,7 @@ impl<'a> Probe<'a> {
                 ),
             ),
             Err(_) => {
+                self.timed_out();
                 let detail = crate::locale::text(
                     "probe-engine-no-dns-answer-for-host-within",
                     &[
@@ -356,11 +385,11 @@ impl<'a> Probe<'a> {
         }
     }
 
-    async fn tcp_connect(&mut self, addrs: &[SocketAddr]) -> Result<TcpStream, DiagnosisCode> {
+    async fn tcp_connect(&mut self, addrs: &[SocketAddr]) -> Result<Conn, DiagnosisCode> {
         let t0 = self.begin(StageName::TcpConnect);
         match self.open(addrs).await {
             Ok((stream, local, remote)) => {
-                self.early_tcp = (super::mtu::tcp_info(&stream), Some(remote.ip()));
+                self.early_tcp = (super::mtu::tcp_info(stream.get_ref()), Some(remote.ip()));
                 self.record(
                     StageName::TcpConnect,
                     t0,
@@ -383,7 +412,7 @@ impl<'a> Probe<'a> {
     async fn open(
         &mut self,
         addrs: &[SocketAddr],
-    ) -> Result<(TcpStream, SocketAddr, SocketAddr), (DiagnosisCode, Text)> {
+    ) -> Result<(Conn, SocketAddr, SocketAddr), (DiagnosisCode, Text)> {
         let mut errors = Vec::new();
         let mut code = DiagnosisCode::ProxyUnreachable;
         for addr in addrs {
@@ -401,9 +430,24 @@ impl<'a> Probe<'a> {
                     // Small writes go out at once; failing to set it changes nothing else.
                     let _ = stream.set_nodelay(true);
                     let local = stream.local_addr().unwrap_or(*addr);
-                    return Ok((stream, local, *addr));
+                    let link = Link::new(local, *addr);
+                    self.wire
+                        .add(&link, Direction::Out, WireKind::Connect, 0, None);
+                    return Ok((self.wire.stream(stream, link), local, *addr));
                 }
                 Ok(Err(e)) => {
+                    let link = Link {
+                        local: None,
+                        remote: Some(addr.to_string()),
+                    };
+                    let kind = format!("{:?}", e.kind());
+                    self.wire.add(
+                        &link,
+                        Direction::Local,
+                        WireKind::ConnectFailed,
+                        0,
+                        Some(kind),
+                    );
                     code = match e.kind() {
                         io::ErrorKind::TimedOut => DiagnosisCode::ConnectTimeout,
                         _ => DiagnosisCode::ProxyUnreachable,
@@ -417,6 +461,7 @@ impl<'a> Probe<'a> {
                     ));
                 }
                 Err(_) => {
+                    self.timed_out();
                     code = DiagnosisCode::ConnectTimeout;
                     errors.push(crate::locale::text(
                         "probe-engine-addr-no-answer-to-the-syn",
@@ -434,7 +479,7 @@ impl<'a> Probe<'a> {
     async fn tls_handshake(
         &mut self,
         client: Result<tls::TlsClient, tls::TlsSetupError>,
-        stream: TcpStream,
+        stream: Conn,
         rest: Vec<u8>,
     ) -> Result<Tunnel, DiagnosisCode> {
         let t0 = self.begin(StageName::TlsHandshake);
@@ -476,6 +521,10 @@ impl<'a> Probe<'a> {
         match timeout(limit, connecting).await {
             Ok(Ok(tunnel)) => {
                 let (report, detail) = handshake_facts(tunnel.get_ref().1);
+                let link = Link::default();
+                let version = report.version.clone();
+                self.wire
+                    .add(&link, Direction::Local, WireKind::TlsHandshake, 0, version);
                 self.tls = Some(report);
                 self.record(StageName::TlsHandshake, t0, true, detail);
                 Ok(tunnel)
@@ -485,21 +534,32 @@ impl<'a> Probe<'a> {
                 if let Some(facts) = presented.and_then(|c| tls::cert_facts(&c)) {
                     self.tls = Some(facts);
                 }
-                let (code, detail) =
-                    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                        Some(r) => (tls::classify(r), tls::describe(r)),
-                        None if is_reset(&e) || e.kind() == io::ErrorKind::UnexpectedEof => (
-                            DiagnosisCode::ConnectionReset,
-                            crate::locale::text(
-                                "probe-engine-the-tunnel-was-cut-during-the",
-                                &[("why", crate::locale::Arg::each(&io_reason(&e)))],
-                            ),
+                let rustls_error = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+                if let Some(rustls::Error::AlertReceived(alert)) = rustls_error {
+                    let alert = Some(format!("{alert:?}"));
+                    self.wire.add(
+                        &Link::default(),
+                        Direction::In,
+                        WireKind::TlsAlert,
+                        0,
+                        alert,
+                    );
+                }
+                let (code, detail) = match rustls_error {
+                    Some(r) => (tls::classify(r), tls::describe(r)),
+                    None if is_reset(&e) || e.kind() == io::ErrorKind::UnexpectedEof => (
+                        DiagnosisCode::ConnectionReset,
+                        crate::locale::text(
+                            "probe-engine-the-tunnel-was-cut-during-the",
+                            &[("why", crate::locale::Arg::each(&io_reason(&e)))],
                         ),
-                        None => (DiagnosisCode::TlsFailed, io_reason(&e)),
-                    };
+                    ),
+                    None => (DiagnosisCode::TlsFailed, io_reason(&e)),
+                };
                 self.fail(StageName::TlsHandshake, t0, code, detail)
             }
             Err(_) => {
+                self.timed_out();
                 let detail = crate::locale::text(
                     "probe-engine-clienthello-sent-through-the-tunnel-no",
                     &[("limit", crate::locale::Arg::each(&self.limit_text()))],
@@ -539,6 +599,7 @@ impl<'a> Probe<'a> {
                 );
             }
             Err(_) => {
+                self.timed_out();
                 let detail = crate::locale::text(
                     "probe-engine-head-could-not-be-sent-within",
                     &[("limit", crate::locale::Arg::each(&self.limit_text()))],
@@ -578,6 +639,7 @@ impl<'a> Probe<'a> {
                 Ok(tunnel)
             }
             Err(e) => {
+                self.head_timed_out(&e);
                 let server = crate::locale::text("probe-engine-the-server", &[]);
                 let code = tunnel::tunnel_head_code(&e);
                 let detail = self.head_failure(&sent_line, e, &server);
@@ -591,7 +653,7 @@ impl<'a> Probe<'a> {
     /// `TCP_INFO` and the interface toward the proxy for the report's `tcp`.
     async fn large_request(&mut self, mut tunnel: Tunnel) -> Result<Tunnel, DiagnosisCode> {
         let t0 = self.begin(StageName::LargeRequest);
-        let socket = tunnel.get_ref().0.get_ref();
+        let socket = tunnel.get_ref().0.get_ref().get_ref();
         let info = super::mtu::tcp_info(socket);
         let peer = socket.peer_addr().ok().map(|a| a.ip());
         let request = padded_head_request(&self.req.url(), large_request_size(info.map(|i| i.0)));
@@ -606,14 +668,20 @@ impl<'a> Probe<'a> {
                 let limit = self.budget(self.req.timeouts.read);
                 match read_head(&mut tunnel, Vec::new(), limit).await {
                     Ok((head, _)) => (Exchange::Answered, Some(head.status_line()), None),
-                    Err(e) => (head_exchange(&e), None, head_error_text(e)),
+                    Err(e) => {
+                        self.head_timed_out(&e);
+                        (head_exchange(&e), None, head_error_text(e))
+                    }
                 }
             }
             Ok(Err(e)) => (write_exchange(&e), None, Some(io_reason(&e))),
-            Err(_) => (Exchange::Stalled, None, None),
+            Err(_) => {
+                self.timed_out();
+                (Exchange::Stalled, None, None)
+            }
         };
         // After the exchange, so the path MTU is what the kernel learned from it.
-        let info = super::mtu::tcp_info(tunnel.get_ref().0.get_ref()).or(info);
+        let info = super::mtu::tcp_info(tunnel.get_ref().0.get_ref().get_ref()).or(info);
         let arg = crate::locale::Arg::same;
         let result = match (large_packet_verdict(Exchange::Answered, outcome), status) {
             (DiagnosisCode::Ok, Some(status)) => {
@@ -654,7 +722,7 @@ impl<'a> Probe<'a> {
     }
 
     /// Plain HTTP: the answer is read, so the probe ends the connection with a FIN.
-    async fn close_plain(&mut self, stream: TcpStream) -> Result<(), DiagnosisCode> {
+    async fn close_plain(&mut self, stream: Conn) -> Result<(), DiagnosisCode> {
         let said = (
             "probe-engine-tcp-fin-sent",
             "probe-engine-fin-could-not-be-sent",
@@ -704,6 +772,7 @@ impl<'a> Probe<'a> {
                 ),
             ),
             Err(_) => {
+                self.timed_out();
                 let detail = crate::locale::text(
                     not_sent,
                     &[("limit", crate::locale::Arg::each(&self.limit_text()))],

@@ -17,6 +17,7 @@ pub mod report;
 pub mod request;
 pub mod text;
 pub mod tls;
+pub mod transcript;
 pub mod url;
 pub mod wire;
 
@@ -33,6 +34,7 @@ pub use report::{
     TlsReport,
 };
 pub use text::render_text;
+pub use transcript::{Direction, WireEvent, WireKind};
 pub use url::{TargetUrl, UrlScheme};
 
 /// The default target: the host the Cisco note tests with.

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::diagnosis::Diagnosis;
 use super::hostport::authority;
+use super::transcript::WireEvent;
 use super::url::TargetUrl;
 use crate::locale::{Lang, Text};
 
@@ -177,6 +178,9 @@ pub struct Report {
     /// when the probe never reached the tunnel's requests (and in older stored reports).
     #[serde(default)]
     pub tcp: Option<TcpReport>,
+    /// What crossed the proxy socket, like a tcpdump (empty in older stored reports).
+    #[serde(default)]
+    pub wire: Vec<WireEvent>,
     pub total_ms: f64,
     pub curl: String,
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::hostport::authority;
 use super::report::{Report, StageName, TcpReport};
+use super::transcript::{Direction, WireEvent, WireKind};
 
 /// Renders the report for a terminal: one block per stage with its timing, then the
 /// diagnosis, the next step and the curl line. Every piece that can hold a proxy's or a
@@ -100,6 +101,44 @@ pub fn tcp_line(tcp: &TcpReport) -> String {
     )
 }
 
+/// The transcript for `--wire`, one line per event like tcpdump:
+/// `     0.412 ms  >  127.0.0.1:50812 → 127.0.0.1:3128  write 183 B`.
+pub fn render_wire(events: &[WireEvent]) -> String {
+    let mut out = format!("Packets (like tcpdump), {} event(s):\n", events.len());
+    for e in events {
+        let _ = writeln!(out, "{}", terminal_safe(&wire_line(e)));
+    }
+    out
+}
+
+/// One transcript line (not yet made terminal-safe).
+pub fn wire_line(e: &WireEvent) -> String {
+    let ends = match (&e.local, &e.remote, e.dir) {
+        (Some(l), Some(r), Direction::In) => format!("{r} → {l}  "),
+        (Some(l), Some(r), _) => format!("{l} → {r}  "),
+        (None, Some(r), _) => format!("→ {r}  "),
+        _ => String::new(),
+    };
+    let what = match e.kind {
+        WireKind::Write | WireKind::Read => format!("{} {} B", e.kind.as_str(), e.bytes),
+        WireKind::Omitted => format!(
+            "... {} more event(s), {} B, left out",
+            e.omitted.unwrap_or(0),
+            e.bytes
+        ),
+        // The TCP flags as tcpdump writes them.
+        WireKind::Fin => "FIN".to_owned(),
+        WireKind::Rst => "RST".to_owned(),
+        kind => kind.as_str().to_owned(),
+    };
+    let note = e
+        .note
+        .as_deref()
+        .map(|n| format!("  {n}"))
+        .unwrap_or_default();
+    format!("{:>10.3} ms  {}  {ends}{what}{note}", e.t_ms, e.dir.arrow())
+}
+
 /// `text` with every control character (C0 including newline and tab, DEL, C1) and every
 /// bidirectional override written as a visible escape such as `\x1b` or `\u{202e}`.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
@@ -191,6 +230,7 @@ mod tests {
             tls: None,
             http: None,
             tcp: None,
+            wire: Vec::new(),
             total_ms: 2.0,
             curl: "curl -x http://10.0.0.1:3128 -I https://tools.cisco.com".into(),
         }

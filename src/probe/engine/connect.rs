@@ -5,17 +5,17 @@
 use std::net::SocketAddr;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 
-use super::Probe;
 use super::tunnel::{AuthStop, Exchange, Failure, State, Step};
+use super::{Conn, Probe};
 use crate::locale::{Text, io_reason};
 use crate::probe::diagnosis::{DiagnosisCode, offered_in};
 use crate::probe::head::{MAX_HEAD_BYTES, ResponseHead};
 use crate::probe::hostport::authority;
 use crate::probe::report::{ConnectResponse, HttpReport, StageName};
 use crate::probe::request::{absolute_line, absolute_request, connect_line, connect_request};
+use crate::probe::transcript::{Direction, Link, WireKind};
 use crate::probe::url::UrlScheme;
 use crate::probe::wire::{HeadReadError, discard_body, read_head};
 
@@ -24,7 +24,7 @@ struct Walk {
     t0: Instant,
     /// `CONNECT host:port HTTP/1.1`, as the details quote it.
     line: String,
-    stream: TcpStream,
+    stream: Conn,
     /// Bytes read past the last head (the tunnel's first bytes once it opens).
     leftover: Vec<u8>,
     /// What earlier rounds did, said before the stage's last word.
@@ -36,9 +36,9 @@ impl Probe<'_> {
     /// from it) or the stage fails (its code; the stage is recorded).
     pub(super) async fn connect(
         &mut self,
-        stream: TcpStream,
+        stream: Conn,
         addrs: &[SocketAddr],
-    ) -> Result<(TcpStream, Vec<u8>), DiagnosisCode> {
+    ) -> Result<(Conn, Vec<u8>), DiagnosisCode> {
         let t0 = self.begin(StageName::Connect);
         let req = self.req;
         let (host, port) = (req.target_host.as_str(), req.target_port.get());
@@ -108,6 +108,7 @@ impl Probe<'_> {
                 )
             }
             Err(_) => {
+                self.timed_out();
                 x.send_failed(None);
                 crate::locale::text(
                     "probe-connect-line-could-not-be-sent-within",
@@ -130,6 +131,7 @@ impl Probe<'_> {
                 head
             }
             Err(e) => {
+                self.head_timed_out(&e);
                 if x.receive_failed(&e) == State::Reconnect {
                     w.notes.push(crate::locale::text(
                         "probe-connect-the-proxy-closed-the-kept-alive",
@@ -196,6 +198,11 @@ impl Probe<'_> {
     /// The status line and the answer as the report shows them (the last one read wins).
     fn note_response(&mut self, head: &ResponseHead) -> String {
         let status_line = head.status_line();
+        // The status line only: the rest of the head may quote the request's headers.
+        let link = Link::default();
+        let said = Some(status_line.clone());
+        self.wire
+            .add(&link, Direction::In, WireKind::ResponseHead, 0, said);
         self.status_line = Some(status_line.clone());
         self.connect_response = Some(ConnectResponse {
             status: head.status,
@@ -378,7 +385,7 @@ mod tests {
     use std::time::Duration;
 
     use tokio::io::AsyncReadExt;
-    use tokio::net::TcpListener;
+    use tokio::net::{TcpListener, TcpStream};
     use tokio::task::JoinHandle;
 
     use super::*;
@@ -477,6 +484,7 @@ mod tests {
     ) {
         let mut probe = Probe::new(req, None);
         let stream = TcpStream::connect(fake.addr).await.unwrap();
+        let stream = probe.wire.stream(stream, Link::default());
         let outcome = probe.connect(stream, &[fake.addr]).await;
         let detail = probe.stages.last().map(|s| s.detail.en.clone()).unwrap();
         (outcome.map(|(_, rest)| rest), detail, probe.auth)
