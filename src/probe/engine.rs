@@ -521,7 +521,7 @@ impl<'a> Probe<'a> {
         match timeout(limit, connecting).await {
             Ok(Ok(tunnel)) => {
                 let (report, detail) = handshake_facts(tunnel.get_ref().1);
-                let link = Link::default();
+                let link = tunnel.get_ref().0.get_ref().link().clone();
                 let version = report.version.clone();
                 self.wire
                     .add(&link, Direction::Local, WireKind::TlsHandshake, 0, version);

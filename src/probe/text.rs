@@ -191,6 +191,7 @@ mod tests {
     use crate::locale::Text;
     use crate::probe::diagnosis::{Diagnosis, DiagnosisCode, Facts};
     use crate::probe::report::{AuthReport, ConnectResponse, Endpoint, Stage};
+    use crate::probe::transcript::WireEvent;
 
     fn report() -> Report {
         Report {
@@ -280,6 +281,52 @@ mod tests {
             text.contains("TCP to the proxy: MSS 1448, path MTU 1500; interface eth0, MTU 1400"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_wire_lines_read_like_tcpdump_and_escape_a_proxys_status_line() {
+        let ends = |dir, kind, bytes, note: Option<&str>| WireEvent {
+            t_ms: 0.412,
+            dir,
+            kind,
+            bytes,
+            local: Some("127.0.0.1:50812".into()),
+            remote: Some("127.0.0.1:3128".into()),
+            note: note.map(str::to_owned),
+            omitted: None,
+        };
+        let events = [
+            ends(Direction::Out, WireKind::Write, 183, None),
+            ends(Direction::In, WireKind::Read, 39, None),
+            WireEvent {
+                local: None,
+                remote: None,
+                ..ends(
+                    Direction::In,
+                    WireKind::ResponseHead,
+                    0,
+                    Some("HTTP/1.1 200 \x1b[2Jok"),
+                )
+            },
+            ends(Direction::In, WireKind::Rst, 0, None),
+        ];
+        let text = render_wire(&events);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "Packets (like tcpdump), 4 event(s):");
+        assert_eq!(
+            lines[1],
+            "     0.412 ms  >  127.0.0.1:50812 → 127.0.0.1:3128  write 183 B"
+        );
+        assert_eq!(
+            lines[2],
+            "     0.412 ms  <  127.0.0.1:3128 → 127.0.0.1:50812  read 39 B"
+        );
+        assert!(
+            lines[3].ends_with("<  response_head  HTTP/1.1 200 \\x1b[2Jok"),
+            "{text}"
+        );
+        assert!(lines[4].ends_with("127.0.0.1:50812  RST"), "{text}");
+        assert!(!text.contains('\x1b'));
     }
 
     #[test]

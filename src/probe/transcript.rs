@@ -81,6 +81,22 @@ pub enum WireKind {
 }
 
 impl WireKind {
+    pub const ALL: [WireKind; 13] = [
+        WireKind::Connect,
+        WireKind::ConnectFailed,
+        WireKind::Write,
+        WireKind::Read,
+        WireKind::ResponseHead,
+        WireKind::TlsHandshake,
+        WireKind::TlsAlert,
+        WireKind::Fin,
+        WireKind::Rst,
+        WireKind::Error,
+        WireKind::Timeout,
+        WireKind::Close,
+        WireKind::Omitted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             WireKind::Connect => "connect",
@@ -262,6 +278,11 @@ pub struct Recorded<S> {
 impl<S> Recorded<S> {
     pub fn get_ref(&self) -> &S {
         &self.inner
+    }
+
+    /// The connection's two ends, for events said about it from outside.
+    pub fn link(&self) -> &Link {
+        &self.link
     }
 
     fn add(&self, dir: Direction, kind: WireKind, bytes: u64, note: Option<String>) {

@@ -1,9 +1,10 @@
 //! The probe report as the page draws it: a timeline of the six stages with a waterfall bar
 //! each (SVG, since the CSP forbids inline styles), the telling proxy headers, the curl line.
 
-use crate::locale::Texts;
+use crate::locale::{Lang, Texts};
 use crate::probe::Report;
 use crate::probe::report::StageName;
+use crate::probe::transcript::{Direction, WireEvent, WireKind};
 
 /// Response headers that explain a proxy's answer; others are noise for the admin.
 const TELLING_HEADERS: &[&str] = &[
@@ -28,8 +29,99 @@ pub struct StageRow {
     pub w: String,
 }
 
+/// One line of the transcript table, said in the page's language.
+pub struct WireRow {
+    /// The event's `kind` as the JSON names it (`write`, `rst`), for styling and tests.
+    pub kind: &'static str,
+    pub time: String,
+    pub arrow: &'static str,
+    pub direction: String,
+    /// `127.0.0.1:50812 → 127.0.0.1:3128`, source first; empty when no socket is named.
+    pub ends: String,
+    pub event: String,
+    pub bytes: String,
+    pub note: String,
+}
+
+/// The "Packets (like tcpdump)" section: its words and its rows.
+pub struct WireView {
+    pub title: String,
+    pub count: String,
+    pub caption: String,
+    /// Column headings: time, direction, from → to, event, bytes, note.
+    pub columns: [String; 6],
+    pub rows: Vec<WireRow>,
+}
+
+impl WireView {
+    pub fn new(events: &[WireEvent], lang: Lang) -> WireView {
+        let say = |id: &str| crate::locale::message(lang, id, &[]);
+        let count = crate::locale::counted(lang, "wire-count", &[], ("count", events.len() as u64));
+        WireView {
+            title: say("wire-title"),
+            count,
+            caption: say("wire-caption"),
+            columns: [
+                "wire-col-time",
+                "wire-col-direction",
+                "wire-col-ends",
+                "wire-col-event",
+                "wire-col-bytes",
+                "wire-col-note",
+            ]
+            .map(say),
+            rows: events.iter().map(|e| wire_row(e, lang)).collect(),
+        }
+    }
+}
+
+/// An event as a table row; the ends are written source first, as tcpdump does.
+fn wire_row(e: &WireEvent, lang: Lang) -> WireRow {
+    let say = |id: &str| crate::locale::message(lang, id, &[]);
+    let ends = match (&e.local, &e.remote, e.dir) {
+        (Some(l), Some(r), Direction::In) => format!("{r} → {l}"),
+        (Some(l), Some(r), _) => format!("{l} → {r}"),
+        (None, Some(r), _) => format!("→ {r}"),
+        _ => String::new(),
+    };
+    let direction = match e.dir {
+        Direction::Out => say("wire-dir-out"),
+        Direction::In => say("wire-dir-in"),
+        Direction::Local => say("wire-dir-local"),
+    };
+    let event = match e.kind {
+        WireKind::Omitted => {
+            let bytes = [("bytes", e.bytes.to_string())];
+            crate::locale::counted(
+                lang,
+                "wire-omitted",
+                &bytes,
+                ("count", e.omitted.unwrap_or(0)),
+            )
+        }
+        kind => say(&format!("wire-kind-{}", kind.as_str())),
+    };
+    let carries_bytes = matches!(e.kind, WireKind::Write | WireKind::Read | WireKind::Omitted);
+    WireRow {
+        kind: e.kind.as_str(),
+        time: format!("{:.3} ms", e.t_ms),
+        arrow: e.dir.arrow(),
+        direction,
+        ends,
+        event,
+        bytes: if carries_bytes {
+            e.bytes.to_string()
+        } else {
+            String::new()
+        },
+        note: e.note.clone().unwrap_or_default(),
+    }
+}
+
 pub struct ProbeView {
     pub report: Report,
+    /// The transcript, for the "Packets (like tcpdump)" section.
+    pub wire: WireView,
     /// The diagnosis in the page's language.
     pub summary: String,
     pub hint: String,
@@ -90,6 +182,7 @@ impl ProbeView {
             })
             .unwrap_or_default();
         ProbeView {
+            wire: WireView::new(&report.wire, t.lang),
             total: format!("{:.2} ms", report.total_ms),
             summary: report.diagnosis.summary_in(t.lang),
             hint: report.diagnosis.hint_in(t.lang),
@@ -101,5 +194,55 @@ impl ProbeView {
 
     pub fn code(&self) -> &'static str {
         self.report.diagnosis.code.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(dir: Direction, kind: WireKind, bytes: u64) -> WireEvent {
+        WireEvent {
+            t_ms: 1.5,
+            dir,
+            kind,
+            bytes,
+            local: Some("127.0.0.1:50812".into()),
+            remote: Some("127.0.0.1:3128".into()),
+            note: None,
+            omitted: None,
+        }
+    }
+
+    #[test]
+    fn every_event_kind_is_said_in_both_languages() {
+        for lang in Lang::ALL {
+            for kind in WireKind::ALL {
+                let row = wire_row(&event(Direction::Local, kind, 0), lang);
+                assert!(
+                    !row.event.starts_with("wire-"),
+                    "{lang:?} {kind:?}: {}",
+                    row.event
+                );
+            }
+            let view = WireView::new(&[], lang);
+            assert!(view.columns.iter().all(|c| !c.starts_with("wire-")));
+            assert!(!view.count.starts_with("wire-"));
+        }
+    }
+
+    #[test]
+    fn rows_name_the_source_first_and_bytes_only_where_bytes_crossed() {
+        let out = wire_row(&event(Direction::Out, WireKind::Write, 183), Lang::En);
+        assert_eq!(out.ends, "127.0.0.1:50812 → 127.0.0.1:3128");
+        assert_eq!((out.time.as_str(), out.bytes.as_str()), ("1.500 ms", "183"));
+        let back = wire_row(&event(Direction::In, WireKind::Read, 39), Lang::En);
+        assert_eq!(back.ends, "127.0.0.1:3128 → 127.0.0.1:50812");
+        let fin = wire_row(&event(Direction::In, WireKind::Fin, 0), Lang::En);
+        assert_eq!(fin.bytes, "");
+        let mut gap = event(Direction::Local, WireKind::Omitted, 1489);
+        gap.omitted = Some(1489);
+        let said = wire_row(&gap, Lang::En).event;
+        assert!(said.contains("1489 more events"), "{said}");
     }
 }

@@ -19,6 +19,7 @@ mod probe_cli;
 mod probe_hostile;
 mod probe_page;
 mod probe_squid;
+mod probe_wire;
 mod properties;
 mod proxy_page;
 mod security;

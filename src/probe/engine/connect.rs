@@ -145,7 +145,7 @@ impl Probe<'_> {
                 return;
             }
         };
-        let status_line = self.note_response(&head);
+        let status_line = self.note_response(&head, w.stream.link());
         let step = x.next_step(&head);
         self.auth.offered = x.offered().to_vec();
         match step {
@@ -196,13 +196,12 @@ impl Probe<'_> {
     }
 
     /// The status line and the answer as the report shows them (the last one read wins).
-    fn note_response(&mut self, head: &ResponseHead) -> String {
+    fn note_response(&mut self, head: &ResponseHead, link: &Link) -> String {
         let status_line = head.status_line();
         // The status line only: the rest of the head may quote the request's headers.
-        let link = Link::default();
         let said = Some(status_line.clone());
         self.wire
-            .add(&link, Direction::In, WireKind::ResponseHead, 0, said);
+            .add(link, Direction::In, WireKind::ResponseHead, 0, said);
         self.status_line = Some(status_line.clone());
         self.connect_response = Some(ConnectResponse {
             status: head.status,
