@@ -21,6 +21,7 @@ pub mod secret_box;
 pub mod settings;
 pub mod signed_in;
 pub mod state;
+pub mod support_bundle;
 pub mod tests_log;
 pub mod tls;
 pub mod web;

@@ -181,6 +181,7 @@ catalog! {
     valid_until: "page-valid-until",
     https_answer: "page-https-answer",
     same_test_with_curl: "page-same-test-with-curl",
+    support_bundle: "page-support-bundle",
     // Login (login.html).
     log_in_title: "page-log-in-title",
     username: "page-username",
@@ -221,6 +222,7 @@ catalog! {
     action_api_token_revoked: "page-action-api-token-revoked",
     action_set_password: "page-action-set-password",
     action_unlock: "page-action-unlock",
+    action_support_bundle: "page-action-support-bundle",
     // API tokens (api_tokens.html).
     tokens_intro_before: "page-tokens-intro-before",
     openapi_document: "page-openapi-document",
@@ -320,6 +322,7 @@ impl Texts {
             "api_token_revoked" => self.action_api_token_revoked,
             "set_password" => self.action_set_password,
             "unlock" => self.action_unlock,
+            "support_bundle" => self.action_support_bundle,
             other => other,
         }
     }

@@ -20,6 +20,7 @@ pub mod page;
 pub mod probe_test;
 pub mod probe_view;
 pub mod proxy_save;
+pub mod support_bundle;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -43,6 +44,7 @@ pub fn routes(state: AppState) -> Router {
         .route(&format!("{PAGE}/proxy"), post(page::save))
         .route(&format!("{PAGE}/proxy/test"), post(probe_test::test))
         .route(history::HISTORY, get(history::show))
+        .route(support_bundle::PATH, get(support_bundle::download))
         .route(
             &format!("{}/rollback", history::HISTORY),
             post(history::rollback),
