@@ -107,13 +107,19 @@ fn files(g: &Gathered) -> (Vec<(String, Vec<u8>)>, usize) {
     let last = g.tests.first();
     let mut files = vec![
         ("last-test.json".to_owned(), json(&last)),
-        ("last-test.txt".to_owned(), last_test_text(last).into_bytes()),
+        (
+            "last-test.txt".to_owned(),
+            last_test_text(last).into_bytes(),
+        ),
     ];
     let conf = g.diagnostics.conf_text.as_ref().map(|t| mask_conf(t));
     if let Ok(text) = &conf {
         files.push(("iprep_proxy.conf".to_owned(), text.clone().into_bytes()));
     }
-    files.push(("netstat.txt".to_owned(), netstat(&g.diagnostics).into_bytes()));
+    files.push((
+        "netstat.txt".to_owned(),
+        netstat(&g.diagnostics).into_bytes(),
+    ));
     files.push(("host.json".to_owned(), json(&host_json(&g.host))));
     let revisions: Vec<RevisionFacts> = g.revisions.iter().map(RevisionFacts::of).collect();
     files.push(("revisions.json".to_owned(), json(&revisions)));
@@ -319,11 +325,14 @@ pub fn scrub(bytes: Vec<u8>, secrets: &[String]) -> Vec<u8> {
 
 /// Standard base64 with padding (RFC 4648), as HTTP Basic uses it.
 fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -357,7 +366,13 @@ fn padding(len: usize) -> usize {
 }
 
 /// One ustar header block. Names up to 100 bytes are all the bundle needs.
-fn ustar_header(name: &str, size: u64, mtime: u64, kind: u8, mode: u32) -> std::io::Result<[u8; 512]> {
+fn ustar_header(
+    name: &str,
+    size: u64,
+    mtime: u64,
+    kind: u8,
+    mode: u32,
+) -> std::io::Result<[u8; 512]> {
     if name.len() > 100 {
         return Err(std::io::Error::other(format!("tar name too long: {name}")));
     }
@@ -397,7 +412,11 @@ mod tests {
                 .current_dir(dir.path())
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             String::from_utf8(out.stdout).unwrap()
         };
         let listing = run(&["-tvzf"]);
@@ -418,7 +437,11 @@ mod tests {
         let (listing, dir) = untar(&gz);
         for (name, bytes) in &files {
             assert!(listing.contains(name.as_str()), "{listing}");
-            assert_eq!(&std::fs::read(dir.path().join(name)).unwrap(), bytes, "{name}");
+            assert_eq!(
+                &std::fs::read(dir.path().join(name)).unwrap(),
+                bytes,
+                "{name}"
+            );
         }
         assert!(listing.contains("-rw-------"), "files are 0600: {listing}");
         assert!(listing.contains("2023-11-14"), "dated mtime: {listing}");
@@ -496,7 +519,12 @@ mod tests {
         assert_eq!(read[0]["id"], 9, "the newest kept");
         let (none, zero) = fit_tests(&tests, 10);
         assert_eq!(zero, 0);
-        assert_eq!(serde_json::from_slice::<Vec<serde_json::Value>>(&none).unwrap().len(), 0);
+        assert_eq!(
+            serde_json::from_slice::<Vec<serde_json::Value>>(&none)
+                .unwrap()
+                .len(),
+            0
+        );
     }
 
     #[test]

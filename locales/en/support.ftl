@@ -14,8 +14,8 @@ support-readme =
     iprep_proxy.conf  the proxy file as found (not through a link); password statements masked
     netstat.txt       the TCP connections to the proxy, as the Diagnostics panel shows them
     host.json         host name, interfaces (addresses, MTU, state), default routes, DNS
-    revisions.json    the last { $revisions } revisions of the proxy settings, newest first
-    tests.json        the last { $tests } tests, newest first
+    revisions.json    the last { $revisions } revision(s) of the proxy settings, newest first
+    tests.json        the last { $tests } test(s), newest first
 support-readme-tests-cut =
     {""}
     tests.json holds the newest { $kept } tests only: the bundle stays under { $limit } MiB.

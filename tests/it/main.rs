@@ -23,4 +23,5 @@ mod properties;
 mod proxy_page;
 mod security;
 mod support;
+mod support_bundle;
 mod tls_ui;
