@@ -264,10 +264,42 @@ async fn a_scheduled_test_of_the_saved_squid_is_stored_as_schedule_and_scraped()
     );
 }
 
-#[tokio::test]
-async fn probe_every_over_a_day_is_refused_with_a_usage_error() {
-    let err =
-        fmc_mgmt::config::Cli::try_parse_from(["fmc-mgmt", "--probe-every", "2000"]).unwrap_err();
-    assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
-    assert!(err.to_string().contains("--probe-every <MINUTES>"), "{err}");
+#[test]
+fn the_real_server_with_a_schedule_stops_on_sigterm_without_waiting_a_period() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut server = support::binary::Server::start(
+        cwd.path(),
+        &["--probe-every", "60"],
+        &[("FMC_ADMIN_PASSWORD", support::app::ADMIN_PASSWORD)],
+    );
+    let asked = std::time::Instant::now();
+    let status = server.signal_and_wait(15);
+    assert!(status.success(), "a clean stop, got {status}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(3),
+        "stopped in {:?}",
+        asked.elapsed()
+    );
+    let log = server.log();
+    assert!(
+        log.contains("testing the saved proxy settings every 60 minutes")
+            && log.contains("scheduled tests stopped"),
+        "{log}"
+    );
+}
+
+#[test]
+fn the_real_server_refuses_probe_every_over_a_day() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fmc-mgmt"))
+        .args(["--probe-every", "1441", "serve"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "invalid value '1441' for '--probe-every <MINUTES>': 1441 is not in 0..=1440"
+        ),
+        "{stderr}"
+    );
 }
