@@ -16,6 +16,7 @@ pub mod host_check;
 pub mod language;
 pub mod layout;
 pub mod login;
+pub mod metrics;
 pub mod page;
 pub mod probe_test;
 pub mod probe_view;
@@ -66,6 +67,8 @@ pub fn routes(state: AppState) -> Router {
         .merge(protected)
         .route("/login", get(login::show).post(login::submit))
         .route("/healthz", get(|| async { "ok" }))
+        // A scraper has a token, never a session: the handler checks it.
+        .route(metrics::PATH, get(metrics::show))
         .route("/static/{name}", get(assets::serve))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

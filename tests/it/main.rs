@@ -21,6 +21,7 @@ mod probe_page;
 mod probe_squid;
 mod properties;
 mod proxy_page;
+mod schedule_metrics;
 mod security;
 mod support;
 mod support_bundle;
