@@ -19,7 +19,7 @@ probe-download-not-run-closed = not run: the server closed the connection after 
 # Verdicts.
 diagnosis-received = { $bytes } bytes
 diagnosis-received-of = { $bytes } of { $expected } bytes
-diagnosis-transfer-stalled-summary = The download from { $target } started and then stopped: { $received } got through, then no data came within { $read_timeout } s ({ $detail }). The way out works for requests, but this transfer was held up on the way.
+diagnosis-transfer-stalled-summary = The download from { $target } started and then stopped: { $received } got through, then no data came within { $read_timeout } s. The way out works for requests, but this transfer was held up on the way.
 diagnosis-transfer-stalled-hint = Something between here and { $target } holds the transfer: a TLS-inspecting or content-scanning proxy that buffers the file before passing it on, or a proxy size or time limit on transfers. Ask the proxy admin to exempt { $target } from inspection and check the proxy's limits and logs for this request; `curl -x … -o /dev/null` shows the same stall.
-diagnosis-transfer-truncated-summary = The download from { $target } was cut short: the connection ended after { $received } ({ $detail }).
+diagnosis-transfer-truncated-summary = The download from { $target } was cut short: the connection ended after { $received }.
 diagnosis-transfer-truncated-hint = A proxy size limit (squid's reply_body_max_size, for one), an inspection engine or a transfer time limit ended the transfer early. Ask the proxy admin to raise the size or time limit for { $target } or exempt it from inspection, and check the proxy's logs for this request.

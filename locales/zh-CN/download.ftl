@@ -19,7 +19,7 @@ probe-download-not-run-closed = 未运行：服务器在应答后关闭了连接
 # 诊断。
 diagnosis-received = { $bytes } 字节
 diagnosis-received-of = { $bytes } / { $expected } 字节
-diagnosis-transfer-stalled-summary = 从 { $target } 的下载开始后停止了：收到 { $received } 后，{ $read_timeout } 秒内再没有数据到达（{ $detail }）。出口对请求是通的，但这次传输在途中被阻滞。
+diagnosis-transfer-stalled-summary = 从 { $target } 的下载开始后停止了：收到 { $received } 后，{ $read_timeout } 秒内再没有数据到达。出口对请求是通的，但这次传输在途中被阻滞。
 diagnosis-transfer-stalled-hint = 本设备与 { $target } 之间有设备阻滞了传输：TLS 检测或内容扫描代理在转发前缓存整个文件，或者代理对传输有大小或时间限制。请代理管理员将 { $target } 排除在检测之外，并检查代理的限制和此请求的日志；`curl -x … -o /dev/null` 会出现同样的停滞。
-diagnosis-transfer-truncated-summary = 从 { $target } 的下载被截断：收到 { $received } 后连接结束（{ $detail }）。
+diagnosis-transfer-truncated-summary = 从 { $target } 的下载被截断：收到 { $received } 后连接结束。
 diagnosis-transfer-truncated-hint = 代理的大小限制（例如 squid 的 reply_body_max_size）、检测引擎或传输时间限制提前结束了传输。请代理管理员为 { $target } 提高大小或时间限制，或将其排除在检测之外，并检查代理中此请求的日志。

@@ -501,6 +501,32 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_download_says_how_many_bytes_of_how_many_and_points_at_limits_and_inspection() {
+        let mut f = facts();
+        f.transferred = Some((81_920, Some(2_097_152)));
+        let stalled = Diagnosis::new(DiagnosisCode::TransferStalled, &f);
+        assert!(
+            stalled
+                .summary
+                .contains("81920 of 2097152 bytes got through")
+                && stalled.summary.contains("within 10 s"),
+            "{}",
+            stalled.summary
+        );
+        assert!(stalled.hint.contains("inspect") && stalled.hint.contains("size or time limit"));
+        assert!(stalled.summary_in(Lang::ZhCn).contains("81920 / 2097152"));
+        f.transferred = Some((300, None));
+        let cut = Diagnosis::new(DiagnosisCode::TransferTruncated, &f);
+        assert!(
+            cut.summary.contains("ended after 300 bytes."),
+            "{}",
+            cut.summary
+        );
+        assert!(cut.hint.contains("size limit") && cut.hint.contains("inspection"));
+        assert!(cut.summary_in(Lang::ZhCn).contains("300 字节"));
+    }
+
+    #[test]
     fn a_report_read_back_from_json_speaks_english() {
         let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &facts());
         let back: Diagnosis = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();

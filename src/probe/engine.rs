@@ -720,8 +720,7 @@ impl<'a> Probe<'a> {
         let limit = self.budget(self.req.timeouts.read);
         match read_head(&mut tunnel, Vec::new(), limit).await {
             Ok((head, rest)) => {
-                let request = format!("GET {}", url.path);
-                self.read_download(t0, &request, &head, &rest, &mut tunnel, max)
+                self.read_download(t0, &url.path, &head, &rest, &mut tunnel, max)
                     .await?;
                 Ok(tunnel)
             }
@@ -744,8 +743,8 @@ impl<'a> Probe<'a> {
     ) -> Result<TcpStream, DiagnosisCode> {
         let t0 = self.begin(StageName::Download);
         if let Some(head) = self.plain_answer.take() {
-            let request = format!("GET {}", self.req.url());
-            self.read_download(t0, &request, &head, &rest, &mut stream, max)
+            let target = self.req.url().to_string();
+            self.read_download(t0, &target, &head, &rest, &mut stream, max)
                 .await?;
         }
         Ok(stream)
@@ -754,10 +753,11 @@ impl<'a> Probe<'a> {
     /// Reads the body that follows `head` (its first bytes in `prefix`) up to `max` bytes,
     /// records the download's facts and the stage, and turns a body that did not come
     /// whole into `transfer_stalled` or `transfer_truncated`.
+    /// `target` is the request-target as sent (`/path`, or the absolute URL for plain HTTP).
     async fn read_download(
         &mut self,
         t0: Instant,
-        request: &str,
+        target: &str,
         head: &ResponseHead,
         prefix: &[u8],
         stream: &mut (impl tokio::io::AsyncRead + Unpin),
@@ -785,10 +785,7 @@ impl<'a> Probe<'a> {
         let arg = crate::locale::Arg::same;
         let status = crate::locale::text(
             "probe-download-get-status",
-            &[
-                ("path", arg(&request)),
-                ("status", arg(&head.status_line())),
-            ],
+            &[("path", arg(&target)), ("status", arg(&head.status_line()))],
         );
         let received = super::diagnosis::received_text(body.bytes(), facts.expected);
         let pace = [

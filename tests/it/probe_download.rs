@@ -341,7 +341,7 @@ fn the_cli_downloads_prints_the_throughput_and_exits_by_the_verdict() {
     let out = run(&open, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains(&format!("[ ok ] download")), "{stdout}");
+    assert!(stdout.contains("[ ok ] download"), "{stdout}");
     assert!(
         stdout.contains(&format!(
             "Download: HTTP 200, {MIB2} of {MIB2} bytes (2.0 MiB) in "
