@@ -523,7 +523,8 @@ mod tests {
             cut.summary
         );
         assert!(cut.hint.contains("size limit") && cut.hint.contains("inspection"));
-        assert!(cut.summary_in(Lang::ZhCn).contains("300 字节"));
+        let said = locale::message(Lang::ZhCn, "diagnosis-received", &[("bytes", "300".into())]);
+        assert!(has_cjk(&said) && cut.summary_in(Lang::ZhCn).contains(&said));
     }
 
     #[test]
