@@ -392,3 +392,35 @@ fn a_bad_max_filesize_exits_2_with_a_precise_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--download"));
 }
+
+#[tokio::test]
+async fn a_plain_http_download_through_digest_squid_signs_the_get() {
+    let origin = TlsTarget::start_plain();
+    let (user, password) = ("fmcadmin", "p@ss:w0rd!#%&");
+    let squid = Squid::start(Mode::Digest {
+        user: user.into(),
+        password: password.into(),
+    });
+    let req = download_plain(squid.port(), &origin, &format!("/bytes/{MIB2}"), 8 << 20);
+    let req = support::probe::with_credentials(req, user, password);
+    let report = probe(&req).await;
+    let text = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{text}");
+    assert_eq!(report.auth.used.as_deref(), Some("digest"), "{text}");
+    assert_eq!(downloaded(&report).bytes, MIB2, "{text}");
+}
+
+#[tokio::test]
+async fn a_server_that_closes_after_its_head_answer_leaves_the_download_not_run_but_the_probe_ok() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let report = probe(&download(squid.port(), &target, "/close", 8 << 20)).await;
+    let text = render_text(&report);
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Ok, "{text}");
+    let stage = report.stage(StageName::Download).expect("download stage");
+    assert!(
+        stage.ok && stage.detail.en.starts_with("not run: the server closed"),
+        "{text}"
+    );
+    assert!(report.download.is_none());
+}
