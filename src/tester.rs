@@ -121,6 +121,9 @@ impl Tester {
             path: "/".to_string(),
             ca_file: self.ca_file.clone(),
             timeouts: self.timeouts,
+            // MERGE: the targets helper's `TestTarget { download, .. }` sets
+            // `Some(max_filesize)` here for a target marked for download.
+            download: None,
         })
     }
 

@@ -174,6 +174,7 @@ catalog! {
     stage_tls_handshake: "page-stage-tls-handshake",
     stage_https_request: "page-stage-https-request",
     stage_large_request: "page-stage-large-request",
+    stage_download: "page-stage-download",
     stage_close: "page-stage-close",
     connect_answer: "page-connect-answer",
     certificate: "page-certificate",

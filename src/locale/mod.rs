@@ -30,6 +30,7 @@ const EN_FILES: &[&str] = &[
     include_str!("../../locales/en/web.ftl"),
     include_str!("../../locales/en/audit.ftl"),
     include_str!("../../locales/en/support.ftl"),
+    include_str!("../../locales/en/download.ftl"),
 ];
 const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/diagnosis.ftl"),
@@ -41,6 +42,7 @@ const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/web.ftl"),
     include_str!("../../locales/zh-CN/audit.ftl"),
     include_str!("../../locales/zh-CN/support.ftl"),
+    include_str!("../../locales/zh-CN/download.ftl"),
 ];
 
 /// The files of `lang`.

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use super::download::{DownloadFacts, human_bytes};
 use super::hostport::authority;
 use super::report::{Report, StageName, TcpReport};
 
@@ -55,9 +56,10 @@ pub fn render_text(r: &Report) -> String {
                 StageName::TlsHandshake | StageName::HttpsRequest | StageName::LargeRequest
             ))
     };
+    // A stage that runs only when asked (download) is never listed as not run.
     let skipped: Vec<&str> = StageName::ALL
         .iter()
-        .filter(|n| !ran.contains(n) && belongs(n))
+        .filter(|n| !ran.contains(n) && belongs(n) && !n.is_optional())
         .map(|n| n.as_str())
         .collect();
     if !skipped.is_empty() {
@@ -65,6 +67,9 @@ pub fn render_text(r: &Report) -> String {
     }
     if let Some(tcp) = &r.tcp {
         let _ = writeln!(out, "\n{}", tcp_line(tcp));
+    }
+    if let Some(download) = &r.download {
+        let _ = writeln!(out, "\n{}", download_line(download));
     }
     if !r.auth.offered.is_empty() {
         let _ = writeln!(
@@ -97,6 +102,25 @@ pub fn tcp_line(tcp: &TcpReport) -> String {
     format!(
         "TCP to the proxy: MSS {}, path MTU {}; interface {iface}, MTU {mtu}",
         tcp.mss, tcp.path_mtu
+    )
+}
+
+/// `Download: HTTP 200, 2097152 of 2097152 bytes (2.0 MiB) in 0.051 s, 39.2 MiB/s` (the
+/// CLI's line for the report's `download`), saying when the limit stopped it.
+pub fn download_line(d: &DownloadFacts) -> String {
+    let of = d.expected.map_or_else(String::new, |e| format!(" of {e}"));
+    let limited = if d.limited {
+        "; stopped at --max-filesize"
+    } else {
+        ""
+    };
+    format!(
+        "Download: HTTP {}, {}{of} bytes ({}) in {:.3} s, {}/s{limited}",
+        d.status,
+        d.bytes,
+        human_bytes(d.bytes),
+        d.elapsed_ms / 1000.0,
+        human_bytes(d.bytes_per_sec)
     )
 }
 
@@ -136,6 +160,7 @@ impl crate::locale::Texts {
             StageName::TlsHandshake => self.stage_tls_handshake,
             StageName::HttpsRequest => self.stage_https_request,
             StageName::LargeRequest => self.stage_large_request,
+            StageName::Download => self.stage_download,
             StageName::Close => self.stage_close,
         }
     }
@@ -191,6 +216,7 @@ mod tests {
             tls: None,
             http: None,
             tcp: None,
+            download: None,
             total_ms: 2.0,
             curl: "curl -x http://10.0.0.1:3128 -I https://tools.cisco.com".into(),
         }
@@ -238,6 +264,43 @@ mod tests {
         let text = render_text(&r);
         assert!(
             text.contains("TCP to the proxy: MSS 1448, path MTU 1500; interface eth0, MTU 1400"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_walk_through_has_a_download_line_with_bytes_time_and_throughput() {
+        let mut r = report();
+        assert!(!render_text(&r).contains("Download:"));
+        assert!(
+            !render_text(&r).contains("download"),
+            "not asked, not listed"
+        );
+        r.download = Some(DownloadFacts {
+            status: 200,
+            bytes: 2_097_152,
+            expected: Some(2_097_152),
+            elapsed_ms: 51.0,
+            bytes_per_sec: 41_120_627,
+            limited: false,
+        });
+        let text = render_text(&r);
+        assert!(
+            text.contains(
+                "Download: HTTP 200, 2097152 of 2097152 bytes (2.0 MiB) in 0.051 s, 39.2 MiB/s\n"
+            ),
+            "{text}"
+        );
+        r.download = Some(DownloadFacts {
+            expected: None,
+            limited: true,
+            bytes: 1000,
+            ..r.download.clone().unwrap()
+        });
+        let text = render_text(&r);
+        assert!(
+            text.contains("Download: HTTP 200, 1000 bytes (1000 B) in 0.051 s")
+                && text.contains("; stopped at --max-filesize"),
             "{text}"
         );
     }

@@ -50,6 +50,8 @@ impl ProbeView {
         let mut start = 0.0;
         let rows = StageName::ALL
             .iter()
+            // A stage that runs only when asked (download) has no row in a probe without it.
+            .filter(|&&name| !name.is_optional() || report.stage(name).is_some())
             .map(|&name| match report.stage(name) {
                 Some(stage) => {
                     let row = StageRow {

@@ -16,6 +16,7 @@ mod fuzz_regressions;
 mod history;
 mod language;
 mod probe_cli;
+mod probe_download;
 mod probe_hostile;
 mod probe_page;
 mod probe_squid;
