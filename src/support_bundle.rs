@@ -189,16 +189,8 @@ fn netstat(d: &Diagnostics) -> String {
 }
 
 fn host_json(h: &HostFacts) -> serde_json::Value {
-    serde_json::json!({
-        "hostname": h.hostname,
-        "interfaces": h.interfaces.iter().map(|i| serde_json::json!({
-            "name": i.name, "mac": i.mac, "addresses": i.addresses, "mtu": i.mtu, "state": i.state,
-        })).collect::<Vec<_>>(),
-        "default_routes": h.routes.iter().map(|r| serde_json::json!({
-            "interface": r.interface, "gateway": r.gateway.to_string(),
-        })).collect::<Vec<_>>(),
-        "resolver": {"nameservers": h.resolver.nameservers, "search": h.resolver.search},
-    })
+    // The same facts the page shows (interfaces, both route tables, DNS, ICMPv6).
+    serde_json::to_value(h).unwrap_or_default()
 }
 
 /// A revision as the API shows it: `password_set`, never the password.

@@ -1,7 +1,7 @@
 //! Shared Settings' DNS facts: the search domains and name servers of `resolv.conf`.
 
 /// `resolv.conf` as the C library reads it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Resolver {
     pub nameservers: Vec<String>,
     pub search: Vec<String>,

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 
 /// ICMPv6 as the kernel is set; `None` (see [`read`]) when IPv6 is off.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Icmpv6 {
     /// `echo_ignore_all` is 0: the host answers pings.
     pub echo_reply: bool,

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::read_trimmed;
 use super::routes::{self, RouteV4};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Interface {
     pub name: String,
     pub mac: String,

@@ -25,7 +25,7 @@ pub use tcp::{TcpConn, connections_to, parse_proc_net_tcp};
 /// FMC's Remote Management Port: the sftunnel port its managed devices connect to.
 pub const REMOTE_MANAGEMENT_PORT: u16 = 8305;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct HostFacts {
     pub hostname: String,
     pub interfaces: Vec<Interface>,

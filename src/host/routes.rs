@@ -52,7 +52,7 @@ pub fn parse_route_table(text: &str) -> Vec<RouteV4> {
 }
 
 /// A row of *IPv4 Routes*: Destination, Netmask, Interface, Gateway (none on a device route).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Ipv4Route {
     pub destination: Ipv4Addr,
     pub netmask: Ipv4Addr,
@@ -117,7 +117,7 @@ pub fn parse_ipv6_route(text: &str) -> Vec<RouteV6> {
 }
 
 /// A row of *IPv6 Routes*: Destination, Prefix Length, Interface, Gateway.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Ipv6Route {
     pub destination: Ipv6Addr,
     pub prefix_len: u8,
