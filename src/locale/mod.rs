@@ -29,6 +29,7 @@ const EN_FILES: &[&str] = &[
     include_str!("../../locales/en/io.ftl"),
     include_str!("../../locales/en/web.ftl"),
     include_str!("../../locales/en/audit.ftl"),
+    include_str!("../../locales/en/targets.ftl"),
 ];
 const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/diagnosis.ftl"),
@@ -39,6 +40,7 @@ const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/io.ftl"),
     include_str!("../../locales/zh-CN/web.ftl"),
     include_str!("../../locales/zh-CN/audit.ftl"),
+    include_str!("../../locales/zh-CN/targets.ftl"),
 ];
 
 /// The files of `lang`.

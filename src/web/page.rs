@@ -13,7 +13,7 @@ use super::extract::{Actor, Cookies, PostedForm, form_error};
 use super::flash::{self, Flash};
 use super::form_body::FormBody;
 use super::layout::BasePage;
-use super::probe_view::ProbeView;
+use super::probe_view::TestView;
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
@@ -23,6 +23,7 @@ use crate::locale::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
+use crate::settings::targets::targets_text;
 use crate::signed_in::Current;
 use crate::state::AppState;
 use crate::tester::LastResult;
@@ -38,7 +39,7 @@ pub struct PageTemplate {
     pub notice: Option<String>,
     pub errors: FieldErrors,
     pub stale: Option<Revision>,
-    pub probe: Option<ProbeView>,
+    pub probe: Option<TestView>,
     pub form: ProxyForm,
     pub revision: i64,
     pub password_set: bool,
@@ -49,6 +50,8 @@ pub struct PageTemplate {
     /// *Test before saving* stays as the admin left it.
     pub test_first: bool,
     pub save_anyway: Option<SaveAnyway>,
+    /// The target tested when the settings name none: the targets field's placeholder.
+    pub default_target: String,
 }
 
 /// The Diagnostics panel's parts a test changes (the last test, the netstat lines): the
@@ -179,6 +182,11 @@ impl PageTemplate {
         error.message(self.t.lang)
     }
 
+    /// `config`'s targets as the textarea shows them.
+    fn targets_of(&self, config: &ProxyConfig) -> String {
+        targets_text(&config.targets)
+    }
+
     fn yes_no(&self, on: &bool) -> &'static str {
         self.t.yes_no(*on)
     }
@@ -214,6 +222,7 @@ pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
         username: text(config.username.as_ref().map(|u| u.as_str())),
         password: String::new(),
         confirm_password: String::new(),
+        targets: targets_text(&config.targets),
     }
 }
 
@@ -229,7 +238,7 @@ pub struct Extras {
     pub flash: Option<String>,
     pub notice: Option<Text>,
     pub stale: Option<Revision>,
-    pub probe: Option<ProbeView>,
+    pub probe: Option<TestView>,
     pub test_first: bool,
     pub save_anyway: Option<SaveAnyway>,
 }
@@ -267,6 +276,7 @@ pub async fn render_page(
         diag,
         test_first: extras.test_first,
         save_anyway: extras.save_anyway,
+        default_target: state.tester.default_target().to_string(),
     };
     Ok(Html(page.render()?))
 }
@@ -315,6 +325,7 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
         username,
         password: fields.text("password"),
         confirm_password: fields.text("confirm_password"),
+        targets: fields.text("targets"),
     })
 }
 
@@ -382,7 +393,7 @@ pub async fn save(
             Pretest::Save => {}
             Pretest::Failed(report) => {
                 let extras = Extras {
-                    probe: Some(ProbeView::new(*report, lang.texts())),
+                    probe: Some(TestView::new(*report, lang.texts())),
                     test_first: true,
                     save_anyway: anyway(!form.password.is_empty()),
                     ..Extras::default()
