@@ -23,4 +23,5 @@ mod properties;
 mod proxy_page;
 mod security;
 mod support;
+mod targets;
 mod tls_ui;

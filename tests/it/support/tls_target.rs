@@ -1,6 +1,7 @@
 //! A local HTTPS server for the probe to reach through a proxy: certificates made at test
 //! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`
-//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed).
+//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed;
+//! a small `HEAD /slow…` is answered after [`SLOW`], a slow server for the timing tests).
 //! Runs on its own thread and runtime; dropping it stops it.
 
 use std::net::SocketAddr;
@@ -29,6 +30,9 @@ pub enum CertKind {
 }
 
 pub const TEST_CA_CN: &str = "fmc-mgmt Test CA";
+
+/// How long `HEAD /slow…` waits before its answer (the padded request that follows does not).
+pub const SLOW: Duration = Duration::from_secs(1);
 pub const UNKNOWN_CA_CN: &str = "Untrusted Inspection CA";
 
 pub struct TlsTarget {
@@ -231,6 +235,9 @@ async fn serve(
             &counter
         };
         which.fetch_add(1, Ordering::SeqCst);
+        if text.starts_with("HEAD /slow") && !text.contains("\r\nX-Padding: ") {
+            tokio::time::sleep(SLOW).await;
+        }
         // `/close` is a server that ends the connection after each answer.
         let closing = text.starts_with("HEAD /close ");
         let connection = if closing { "Connection: close\r\n" } else { "" };
