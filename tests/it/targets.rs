@@ -217,7 +217,10 @@ async fn targets_are_saved_shown_in_history_rolled_back_and_kept_out_of_the_prox
         "targets",
         " https://a.example/ \r\n\r\nb.example:8443 download\r\n",
     ));
-    assert_eq!(app.save(&with_targets).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.save(&with_targets).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.revision_count().await, 2);
     assert_eq!(app.conf(), file, "targets are not part of iprep_proxy.conf");
     let html = app.page().await.1;
@@ -421,4 +424,106 @@ async fn the_page_offers_the_targets_field_in_the_proxy_section() {
         "{html}"
     );
     assert!(html.contains(&format!("action=\"{PAGE}/proxy\"")));
+}
+
+/// The document's pattern for a `targets` entry accepts exactly what the server does (so
+/// Schemathesis's positive and negative data agree with it), checked with Python's `re`,
+/// as Schemathesis reads it.
+#[test]
+fn the_documented_target_pattern_is_the_parsers_rule() {
+    let long_name = format!(
+        "{}.{}.{}.{}",
+        "a".repeat(63),
+        "b".repeat(63),
+        "c".repeat(63),
+        "d".repeat(61)
+    );
+    let too_long = format!("{long_name}e");
+    let lines: Vec<String> = [
+        "",
+        " ",
+        "\t\u{3000}",
+        "https://a.example/",
+        "HTTP://a.example",
+        "a.example",
+        "a.example.",
+        "a.example:8443/x?y#z",
+        "  https://h/ download  ",
+        "h DOWNLOAD",
+        "h download x",
+        "h fetch",
+        "https://[::1]:443/",
+        "[::1]",
+        "::1",
+        "https://[h]/",
+        "https://h:0/",
+        "https://h:65535/",
+        "https://h:65536/",
+        "https://h:00080/",
+        "https://h:/",
+        "ftp://h/",
+        "user@h",
+        "https://u@h/",
+        "https://h/@x",
+        "h/x://y",
+        "https://h/x://y",
+        "1.2.3.4",
+        "1.2.3",
+        "1.2.3.4.",
+        "10.0.0.1a",
+        "1..2",
+        "a..b",
+        "-a",
+        "a-",
+        "pro_xy",
+        "https://h/é",
+        "https://h/#é",
+        "https://h#frag",
+        "https://h?q",
+        "https:///p",
+        "https://",
+        "h\u{2003}download",
+        "\u{a0}h\u{a0}",
+        "https://h/\u{1c}",
+        "\u{1c}h",
+        "h\u{85}",
+        "https://h\u{2028}x",
+        &long_name,
+        &too_long,
+        &format!("{long_name}."),
+        "https://1.2.3.4:1/",
+        "https://[::ffff:1.2.3.4]/",
+        "https://[1:2:3:4:5:6:7:8:9]/",
+        "http://a:1:2/",
+        "0.0.0.0",
+        "https://09.1.1.1/",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let pattern = fmc_mgmt::web::api_doc::target_line_pattern();
+    let script = "import json, re, sys\n\
+                  data = json.load(sys.stdin)\n\
+                  print(json.dumps([re.search(data['pattern'], l) is not None for l in data['lines']]))";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let input = json!({"pattern": pattern, "lines": lines}).to_string();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let matched: Vec<bool> = serde_json::from_slice(&out.stdout).expect("python's answer");
+    assert_eq!(matched.len(), lines.len());
+    let accepted = matched.iter().filter(|m| **m).count();
+    assert!(accepted > 15 && accepted < lines.len() - 15, "{matched:?}");
+    let mut disagree = Vec::new();
+    for (line, documented) in lines.iter().zip(matched) {
+        let parsed = fmc_mgmt::settings::targets::parse_lines([line.as_str()]).is_ok();
+        if parsed != documented {
+            disagree.push(format!("{line:?}: parser {parsed}, pattern {documented}"));
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
