@@ -774,8 +774,24 @@ async fn the_document_states_limits_patterns_statuses_and_the_bearer_scheme() {
     );
     assert_eq!(
         test["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/TestResult"
+    );
+    assert_eq!(
+        schemas["TestResult"]["required"],
+        json!(["ok", "diagnosis", "reports"])
+    );
+    assert_eq!(
+        schemas["TestResult"]["properties"]["reports"]["items"]["$ref"],
         "#/components/schemas/Report"
     );
+    for schema in ["ProxyPut", "ProxyTest"] {
+        let targets = &schemas[schema]["properties"]["targets"];
+        assert_eq!(
+            targets["items"]["pattern"],
+            fmc_mgmt::web::api_doc::target_line_pattern(),
+            "{schema}"
+        );
+    }
     let report = &schemas["Report"];
     for field in [
         "ok",
