@@ -14,4 +14,5 @@ targets-url-bad-port = Line { $line }: the port in "{ $authority }" must be a wh
 targets-url-unbracketed-ipv6 = Line { $line }: an IPv6 address goes in brackets: https://[{ $host }]/.
 targets-url-bad-host = Line { $line }: "{ $host }" is not a valid host name or IP address.
 targets-url-bad-path = Line { $line }: the path "{ $path }" has spaces, control or non-ASCII characters; percent-encode them.
+targets-last-worst = (the worst of { $count } targets: { $url })
 targets-result-heading = { $count } targets; the worst result is first.

@@ -14,4 +14,5 @@ targets-url-bad-port = 第 { $line } 行：“{ $authority }”中的端口必�
 targets-url-unbracketed-ipv6 = 第 { $line } 行：IPv6 地址须放在方括号中：https://[{ $host }]/。
 targets-url-bad-host = 第 { $line } 行：“{ $host }”不是有效的主机名或 IP 地址。
 targets-url-bad-path = 第 { $line } 行：路径“{ $path }”包含空格、控制字符或非 ASCII 字符，请进行百分号编码。
+targets-last-worst = （{ $count } 个目标中最差的：{ $url }）
 targets-result-heading = 共 { $count } 个目标；最差的结果排在最前。

@@ -64,6 +64,8 @@ pub struct DiagnosticsLive {
     pub last: Option<LastResult>,
     /// The last test's summary in the page's language.
     pub last_summary: String,
+    /// Which of several targets decided the last test's verdict; empty for one target.
+    pub last_targets: String,
     pub diag: Arc<Diagnostics>,
     /// The test history's newest [`RECENT`] tests.
     pub recent: Vec<RecentTest>,
@@ -126,6 +128,15 @@ impl DiagnosticsLive {
             last_summary: last
                 .as_ref()
                 .map(|l| l.report.diagnosis.summary_in(lang))
+                .unwrap_or_default(),
+            last_targets: last
+                .as_ref()
+                .filter(|l| l.targets > 1)
+                .map(|l| {
+                    let count = ("count", l.targets.to_string());
+                    let url = ("url", l.report.url.clone());
+                    locale::message(lang, "targets-last-worst", &[count, url])
+                })
                 .unwrap_or_default(),
             last,
             diag,

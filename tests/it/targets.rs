@@ -149,6 +149,12 @@ async fn the_worst_target_is_on_top_in_json_and_on_the_page() {
     }
     assert!(rows[0].contains("class=\"stage fail\" data-stage=\"tls_handshake\""));
     assert!(html.contains("3 targets; the worst result is first."));
+    assert!(
+        html.contains(&format!(
+            "<span id=\"last-targets\">(the worst of 3 targets: https://wrong.example:{p}/x)</span>"
+        )),
+        "the Diagnostics panel's last test names the target that decided it"
+    );
     assert!(html.contains("id=\"probe-test\" data-code=\"tls_name_mismatch\" data-targets=\"3\""));
     // The values tested stay in the form, unsaved.
     assert!(html.contains(&format!(
