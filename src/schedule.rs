@@ -9,11 +9,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::audit;
-use crate::probe::{self, ProbeRequest, Report};
 use crate::settings::ProxyConfig;
 use crate::state::AppState;
-use crate::tests_log::{self, TestedValues};
+use crate::tester::{TestBy, run_test};
 
 /// Who the test history and the audit log name for a scheduled test.
 pub const ACTOR: &str = "schedule";
@@ -157,40 +155,22 @@ pub async fn round(state: &AppState) -> Round {
     let Some(config) = saved else {
         return Round::Idle(Idle::NotSaved);
     };
-    // MERGE: i14-tg builds one request per saved target; the lead swaps this and `test`
-    // below for `tester::run_test` with the actor `schedule`.
-    let Some(request) = state.tester.request(&config) else {
-        return Round::Idle(Idle::Incomplete);
-    };
     // A place like any test, so scheduled tests never crowd out the admins' own.
     let Ok(_permit) = state.tester.start(PERMIT_KEY) else {
         return Round::Busy;
     };
-    let report = test(state, &request, &TestedValues::of(&config, config.enabled)).await;
-    Round::Tested {
-        ok: report.ok,
-        code: report.diagnosis.code.as_str().to_owned(),
-    }
-}
-
-/// The test the page runs (`web::probe_test`): probe, note the MTU on a reset, keep it for
-/// the Diagnostics panel, store it in the test history and audit it.
-async fn test(state: &AppState, request: &ProbeRequest, values: &TestedValues) -> Report {
-    let mut report = probe::run(request, None).await;
-    probe::mtu::annotate_mtu(&mut report).await;
-    state.tester.record(ACTOR, &report);
-    let pool = state.store.pool();
-    tests_log::record(pool, ACTOR, values, std::slice::from_ref(&report)).await;
-    let tested = audit::Event::Tested {
-        code: report.diagnosis.code.as_str().to_owned(),
-        proxy_host: report.proxy.host.clone(),
-        proxy_port: report.proxy.port,
-        target_host: report.target.host.clone(),
-        target_port: report.target.port,
-        ms: report.total_ms,
+    let by = TestBy {
+        who: ACTOR,
+        address: None,
+        enabled: config.enabled,
     };
-    audit::record(pool, ACTOR, None, &tested).await;
-    report
+    let Some(result) = run_test(&state.tester, state.store.pool(), &by, &config, None).await else {
+        return Round::Idle(Idle::Incomplete);
+    };
+    Round::Tested {
+        ok: result.ok,
+        code: result.worst().diagnosis.code.as_str().to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -198,6 +178,7 @@ mod tests {
     use super::*;
     use crate::endpoint::Port;
     use crate::settings::fields::ProxyHost;
+    use crate::tests_log;
 
     fn config(enabled: bool, host: Option<&str>, port: Option<u16>) -> ProxyConfig {
         ProxyConfig {

@@ -143,6 +143,8 @@ catalog! {
     port: "page-port",
     use_proxy_authentication: "page-use-proxy-authentication",
     user_name: "page-user-name",
+    test_targets: "targets-label",
+    targets_hint: "targets-hint",
     user_name_title: "page-user-name-title",
     password: "page-password",
     password_title: "page-password-title",

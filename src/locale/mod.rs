@@ -31,6 +31,7 @@ const EN_FILES: &[&str] = &[
     include_str!("../../locales/en/audit.ftl"),
     include_str!("../../locales/en/support.ftl"),
     include_str!("../../locales/en/download.ftl"),
+    include_str!("../../locales/en/targets.ftl"),
 ];
 const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/diagnosis.ftl"),
@@ -43,6 +44,7 @@ const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/audit.ftl"),
     include_str!("../../locales/zh-CN/support.ftl"),
     include_str!("../../locales/zh-CN/download.ftl"),
+    include_str!("../../locales/zh-CN/targets.ftl"),
 ];
 
 /// The files of `lang`.

@@ -13,7 +13,7 @@ use super::extract::{Actor, Cookies, PostedForm, form_error};
 use super::flash::{self, Flash};
 use super::form_body::FormBody;
 use super::layout::BasePage;
-use super::probe_view::ProbeView;
+use super::probe_view::TestView;
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
@@ -23,6 +23,7 @@ use crate::locale::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
+use crate::settings::targets::targets_text;
 use crate::signed_in::Current;
 use crate::state::AppState;
 use crate::tester::LastResult;
@@ -38,7 +39,7 @@ pub struct PageTemplate {
     pub notice: Option<String>,
     pub errors: FieldErrors,
     pub stale: Option<Revision>,
-    pub probe: Option<ProbeView>,
+    pub probe: Option<TestView>,
     pub form: ProxyForm,
     pub revision: i64,
     pub password_set: bool,
@@ -52,6 +53,8 @@ pub struct PageTemplate {
     /// The top bar's search: the left list shows the configuration pages that hold it.
     pub search: String,
     pub remote_management_port: u16,
+    /// The target tested when the settings name none: the targets field's placeholder.
+    pub default_target: String,
 }
 
 /// The Diagnostics panel's parts a test changes (the last test, the netstat lines): the
@@ -64,6 +67,8 @@ pub struct DiagnosticsLive {
     pub last: Option<LastResult>,
     /// The last test's summary in the page's language.
     pub last_summary: String,
+    /// Which of several targets decided the last test's verdict; empty for one target.
+    pub last_targets: String,
     pub diag: Arc<Diagnostics>,
     /// The test history's newest [`RECENT`] tests.
     pub recent: Vec<RecentTest>,
@@ -127,6 +132,15 @@ impl DiagnosticsLive {
                 .as_ref()
                 .map(|l| l.report.diagnosis.summary_in(lang))
                 .unwrap_or_default(),
+            last_targets: last
+                .as_ref()
+                .filter(|l| l.targets > 1)
+                .map(|l| {
+                    let count = ("count", l.targets.to_string());
+                    let url = ("url", l.report.url.clone());
+                    locale::message(lang, "targets-last-worst", &[count, url])
+                })
+                .unwrap_or_default(),
             last,
             diag,
             recent: recent.iter().map(RecentTest::new).collect(),
@@ -180,6 +194,11 @@ impl PageTemplate {
     /// A refusal in the page's language.
     fn said(&self, error: &FieldError) -> String {
         error.message(self.t.lang)
+    }
+
+    /// `config`'s targets as the textarea shows them.
+    fn targets_of(&self, config: &ProxyConfig) -> String {
+        targets_text(&config.targets)
     }
 
     fn yes_no(&self, on: &bool) -> &'static str {
@@ -262,6 +281,7 @@ pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
         username: text(config.username.as_ref().map(|u| u.as_str())),
         password: String::new(),
         confirm_password: String::new(),
+        targets: targets_text(&config.targets),
     }
 }
 
@@ -277,7 +297,7 @@ pub struct Extras {
     pub flash: Option<String>,
     pub notice: Option<Text>,
     pub stale: Option<Revision>,
-    pub probe: Option<ProbeView>,
+    pub probe: Option<TestView>,
     pub test_first: bool,
     pub save_anyway: Option<SaveAnyway>,
     /// The top bar's search (`?q=`), trimmed.
@@ -319,6 +339,7 @@ pub async fn render_page(
         save_anyway: extras.save_anyway,
         search: extras.search,
         remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
+        default_target: state.tester.default_target().to_string(),
     };
     Ok(Html(page.render()?))
 }
@@ -376,6 +397,7 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
         username,
         password: fields.text("password"),
         confirm_password: fields.text("confirm_password"),
+        targets: fields.text("targets"),
     })
 }
 
@@ -443,7 +465,7 @@ pub async fn save(
             Pretest::Save => {}
             Pretest::Failed(report) => {
                 let extras = Extras {
-                    probe: Some(ProbeView::new(*report, lang.texts())),
+                    probe: Some(TestView::new(*report, lang.texts())),
                     test_first: true,
                     save_anyway: anyway(!form.password.is_empty()),
                     ..Extras::default()
@@ -617,6 +639,7 @@ mod tests {
             save_anyway: None,
             search: search.into(),
             remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
+            default_target: "https://tools.cisco.com/".into(),
         };
         page.render().unwrap()
     }

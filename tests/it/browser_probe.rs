@@ -314,3 +314,54 @@ async fn test_before_saving_refuses_then_save_anyway_saves_with_and_without_java
         app.stop().await;
     }
 }
+
+/// Several test targets, with and without JavaScript: one row per target, the worst on top;
+/// live, each target's stages appear in its own timeline as they complete.
+#[tokio::test]
+async fn several_targets_show_one_row_each_the_worst_on_top_live_and_without_javascript() {
+    let target = TlsTarget::start(CertKind::Good);
+    let proxy = FakeProxy::start(Script::Tunnel {
+        head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
+        to: target.addr,
+    });
+    let app = TestApp::spawn_probing(&target).await;
+    let p = target.port();
+    // The slow one answers after a second; the other fails the name check at once.
+    let targets = format!("https://127.0.0.1:{p}/slow\nhttps://wrong.example:{p}/");
+    for js in [Js::On, Js::Off] {
+        let (app, port, targets) = (&app, proxy.port(), targets.clone());
+        browser::test(js, |c| async move {
+            open_page(&c, app).await;
+            fill(&c, "#targets", &targets).await;
+            test_through(&c, port).await;
+            if js == Js::On {
+                // Both timelines are drawn while the slow target still waits.
+                wait_for(
+                    &c,
+                    "#live-stages ol[data-target='1'] li.fail[data-stage=tls_handshake]",
+                )
+                .await;
+                assert!(
+                    exists(
+                        &c,
+                        "#live-stages ol[data-target='0'] li.ok[data-stage=tcp_connect]"
+                    )
+                    .await
+                );
+                assert!(
+                    !exists(&c, "#diag-code").await,
+                    "the slow target is not done yet"
+                );
+            }
+            wait_for_text(&c, "#diag-code", "tls_name_mismatch", RESULT).await;
+            assert_eq!(
+                attr(&c, "#probe-result", "data-url").await.as_deref(),
+                Some(format!("https://wrong.example:{p}/").as_str())
+            );
+            assert_eq!(text(&c, "#diag-code-2").await, "ok");
+            assert!(exists(&c, "#probe-result-2 li.stage.ok[data-stage=https_request]").await);
+            assert!(exists(&c, "#targets-heading").await);
+        })
+        .await;
+    }
+}

@@ -26,4 +26,5 @@ mod schedule_metrics;
 mod security;
 mod support;
 mod support_bundle;
+mod targets;
 mod tls_ui;

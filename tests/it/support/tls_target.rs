@@ -1,6 +1,7 @@
 //! A local HTTPS server for the probe to reach through a proxy: certificates made at test
 //! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`
-//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed).
+//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed;
+//! a small `HEAD /slow…` is answered after [`SLOW`], a slow server for the timing tests).
 //! Downloads: `GET /bytes/N` answers N body bytes with `Content-Length`, `GET /chunked/N`
 //! the same chunked, `GET /until-close/N` N bytes ended by the close. [`TlsTarget::start_plain`]
 //! serves the same without TLS (a plain-HTTP origin).
@@ -32,6 +33,9 @@ pub enum CertKind {
 }
 
 pub const TEST_CA_CN: &str = "fmc-mgmt Test CA";
+
+/// How long `HEAD /slow…` waits before its answer (the padded request that follows does not).
+pub const SLOW: Duration = Duration::from_secs(1);
 pub const UNKNOWN_CA_CN: &str = "Untrusted Inspection CA";
 
 pub struct TlsTarget {
@@ -318,6 +322,9 @@ async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
                 return;
             }
             continue;
+        }
+        if text.starts_with("HEAD /slow") && !text.contains("\r\nX-Padding: ") {
+            tokio::time::sleep(SLOW).await;
         }
         // `/close` is a server that ends the connection after each answer.
         let closing = text.starts_with("HEAD /close ");
