@@ -31,6 +31,7 @@ pub fn form_parse(data: &[u8]) {
         username,
         password: fields.text("password"),
         confirm_password: fields.text("confirm_password"),
+        targets: fields.text("targets"),
     };
     // Nothing stored, and a password stored for exactly these values.
     let with_password = ProxyConfig {

@@ -72,6 +72,11 @@ pub enum Event {
     ShellUnlock {
         user: String,
     },
+    /// A support bundle was downloaded: how many tests it held and its size.
+    SupportBundle {
+        tests: u64,
+        bytes: u64,
+    },
     /// An entry written before entries were facts: the words recorded then, English and
     /// the Chinese when it was kept. Only the migration that converted the log makes these.
     Recorded {
@@ -96,6 +101,7 @@ impl Event {
             Event::TokenRevoked { .. } => "api_token_revoked",
             Event::ShellSetPassword { .. } => "set_password",
             Event::ShellUnlock { .. } => "unlock",
+            Event::SupportBundle { .. } => "support_bundle",
             Event::Recorded { .. } => "recorded",
         }
     }
@@ -164,6 +170,10 @@ impl Event {
                 say("audit-shell-set-password", &[("user", user.clone())])
             }
             Event::ShellUnlock { user } => say("audit-shell-unlock", &[("user", user.clone())]),
+            Event::SupportBundle { tests, bytes } => say(
+                "audit-support-bundle",
+                &[("tests", tests.to_string()), ("bytes", bytes.to_string())],
+            ),
             Event::Recorded { en, zh_cn } => match (lang, zh_cn) {
                 (Lang::ZhCn, Some(zh)) => zh.clone(),
                 _ => en.clone(),
@@ -411,6 +421,10 @@ mod tests {
             Event::ShellUnlock {
                 user: "admin".into(),
             },
+            Event::SupportBundle {
+                tests: 3,
+                bytes: 2048,
+            },
             Event::Recorded {
                 en: "words".into(),
                 zh_cn: None,
@@ -465,6 +479,7 @@ mod tests {
                 "deploy",
                 "password of 'admin' set from the shell",
                 "login locks of 'admin' cleared from the shell",
+                "support bundle downloaded: 3 test(s), 2048 bytes",
                 "words",
             ]
         );

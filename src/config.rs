@@ -132,6 +132,12 @@ pub struct Global {
           value_parser = crate::probe::cli::parse_seconds)]
     pub probe_max_time: std::time::Duration,
 
+    /// Minutes between background tests of the saved proxy settings (stored in the test
+    /// history as `schedule`, exposed at /metrics); 0 turns them off.
+    #[arg(long, env = "FMC_PROBE_EVERY", value_name = "MINUTES", default_value_t = 0,
+          global = true, value_parser = clap::value_parser!(u64).range(0..=crate::schedule::MAX_MINUTES))]
+    pub probe_every: u64,
+
     /// Audit log entries to keep; the oldest are dropped as new ones arrive.
     #[arg(long, env = "FMC_AUDIT_KEEP", default_value_t = 100_000, global = true,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -219,6 +225,17 @@ mod tests {
             cli.global.proxy_conf_path(),
             PathBuf::from("/etc/sf/iprep_proxy.conf")
         );
+    }
+
+    #[test]
+    fn probe_every_is_off_by_default_and_refuses_more_than_a_day() {
+        let cli = Cli::try_parse_from(["fmc-mgmt"]).unwrap();
+        assert_eq!(cli.global.probe_every, 0);
+        let cli = Cli::try_parse_from(["fmc-mgmt", "--probe-every", "1440"]).unwrap();
+        assert_eq!(cli.global.probe_every, 1440);
+        let err = Cli::try_parse_from(["fmc-mgmt", "--probe-every", "1441"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(err.to_string().contains("1441 is not in 0..=1440"), "{err}");
     }
 
     #[test]

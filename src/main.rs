@@ -101,7 +101,18 @@ async fn run_server(global: &Global) -> ExitCode {
     };
     tracing::info!(%addr, "serving {scheme}://{addr}/");
     let store = state.store.clone();
+    // The scheduled tests stop at the signal, with the server, not a period later.
+    let (stop_schedule, schedule_stopped) = tokio::sync::watch::channel(false);
+    let schedule = fmc_mgmt::schedule::spawn(state.clone(), global.probe_every, schedule_stopped);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_schedule.send(true);
+    };
     let served = fmc_mgmt::serve(listener, state, shutdown).await;
+    if let Some(schedule) = schedule {
+        // Before the pools close: a round may be writing its record.
+        let _ = schedule.await;
+    }
     // Closing the last connection checkpoints the WAL into the database file, so a clean
     // stop leaves one self-contained file behind; the read-only ones cannot, so they go first.
     store.readers().close().await;

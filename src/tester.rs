@@ -1,15 +1,24 @@
 //! Runs the probe for the page and the API: at most one test per session and a few per
 //! server at once, each bounded in time; keeps the last result for the Diagnostics panel.
+//! A test probes every target of the settings at once ([`run_test`]), so it takes as long
+//! as its slowest target, not the sum.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use utoipa::ToSchema;
 
+use crate::probe::diagnosis::Diagnosis;
 use crate::probe::hostport::HostPort;
-use crate::probe::{ProbeRequest, Report, Timeouts};
-use crate::settings::ProxyConfig;
+use crate::probe::url::TargetUrl;
+use crate::probe::{ProbeRequest, Report, Stage, Timeouts};
+use crate::settings::{ProxyConfig, TestTarget};
+use crate::tests_log::{self, TestedValues};
 
 /// Tests running at once on the whole server: each holds two sockets and a TLS session
 /// for at most the probe's max time, so a handful is plenty for a few admins.
@@ -19,7 +28,109 @@ pub const MAX_CONCURRENT: usize = 4;
 pub struct LastResult {
     pub at: String,
     pub by: String,
+    /// The report that decided the verdict ([`TestResult::worst`]).
     pub report: Report,
+    /// How many targets the test probed.
+    pub targets: usize,
+}
+
+/// The answer of a test: the verdict of all its targets, said by the worst report, and
+/// every report. Reports that are not `ok` come first, then the rest, each group in the
+/// targets' order: the first report is the worst, and its diagnosis is the test's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TestResult {
+    /// Every target's report is `ok`.
+    pub ok: bool,
+    /// The worst report's diagnosis (the first report's).
+    pub diagnosis: Diagnosis,
+    /// One report per target, the worst first.
+    pub reports: Vec<Report>,
+}
+
+impl TestResult {
+    /// The result of `reports`, given in the targets' order (at least one).
+    pub fn of(reports: Vec<Report>) -> Option<TestResult> {
+        let (mut ordered, passed): (Vec<Report>, Vec<Report>) =
+            reports.into_iter().partition(|r| !r.ok);
+        ordered.extend(passed);
+        Some(TestResult {
+            ok: ordered.iter().all(|r| r.ok),
+            diagnosis: ordered.first()?.diagnosis.clone(),
+            reports: ordered,
+        })
+    }
+
+    /// The report that decides the verdict.
+    pub fn worst(&self) -> &Report {
+        // `of` never makes a result without a report.
+        &self.reports[0]
+    }
+}
+
+/// Each stage of a running test as it completes, with the index of its target (in the
+/// order of [`Tester::requests`]).
+pub type StageEvents = UnboundedSender<(usize, Stage)>;
+
+/// Who started a test and from where, as the history and the audit log keep it.
+pub struct TestBy<'a> {
+    /// The user, `api:<token name>`, or `schedule`.
+    pub who: &'a str,
+    pub address: Option<&'a str>,
+    /// Enabled as the form had it (a test probes either way).
+    pub enabled: bool,
+}
+
+/// The one entry point that tests a [`ProxyConfig`] (page, API, schedule): every target
+/// probed at once, the result kept for the Diagnostics panel, stored in the test history
+/// and audited. `None` when the settings name no proxy to test. The caller holds the
+/// test's [`Permit`] (one per test, whatever the number of targets).
+pub async fn run_test(
+    tester: &Tester,
+    pool: &SqlitePool,
+    by: &TestBy<'_>,
+    config: &ProxyConfig,
+    events: Option<StageEvents>,
+) -> Option<TestResult> {
+    let requests = tester.requests(config)?;
+    let probes = requests
+        .iter()
+        .enumerate()
+        .map(|(index, req)| probe_one(index, req, events.clone()));
+    let result = TestResult::of(futures_util::future::join_all(probes).await)?;
+    tester.record(by.who, &result);
+    let values = TestedValues::of(config, by.enabled);
+    tests_log::record(pool, by.who, &values, &result.reports).await;
+    let worst = result.worst();
+    let tested = crate::audit::Event::Tested {
+        code: worst.diagnosis.code.as_str().to_owned(),
+        proxy_host: worst.proxy.host.clone(),
+        proxy_port: worst.proxy.port,
+        target_host: worst.target.host.clone(),
+        target_port: worst.target.port,
+        ms: worst.total_ms,
+    };
+    crate::audit::record(pool, by.who, by.address, &tested).await;
+    Some(result)
+}
+
+/// One target's probe, its stages passed on tagged with `index`.
+async fn probe_one(index: usize, req: &ProbeRequest, events: Option<StageEvents>) -> Report {
+    let probe = |tx: Option<UnboundedSender<Stage>>| async move {
+        let mut report = crate::probe::run(req, tx).await;
+        crate::probe::mtu::annotate_mtu(&mut report).await;
+        report
+    };
+    let Some(out) = events else {
+        return probe(None).await;
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    // Ends when the probe is done and drops its sender.
+    let forward = async move {
+        while let Some(stage) = rx.recv().await {
+            let _ = out.send((index, stage));
+        }
+    };
+    futures_util::future::join(probe(Some(tx)), forward).await.0
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -100,8 +211,31 @@ impl Tester {
         })
     }
 
-    /// The probe of `config`'s proxy (its credentials only when authentication is on).
-    pub fn request(&self, config: &ProxyConfig) -> Option<ProbeRequest> {
+    /// The default target, `https://<--probe-target>/`, tested when the settings name none.
+    pub fn default_target(&self) -> TargetUrl {
+        TargetUrl::https(self.target.host.clone(), self.target.port)
+    }
+
+    /// One probe per target of `config` (the default one when it names none), in the
+    /// targets' order; `None` when `config` has no proxy host and port.
+    pub fn requests(&self, config: &ProxyConfig) -> Option<Vec<ProbeRequest>> {
+        let default = [TestTarget {
+            url: self.default_target(),
+            download: false,
+        }];
+        let targets = match config.targets.as_slice() {
+            [] => &default[..],
+            targets => targets,
+        };
+        targets
+            .iter()
+            .map(|target| self.request(config, target))
+            .collect()
+    }
+
+    /// The probe of `target` through `config`'s proxy (its credentials only when
+    /// authentication is on).
+    pub fn request(&self, config: &ProxyConfig, target: &TestTarget) -> Option<ProbeRequest> {
         Some(ProbeRequest {
             proxy_host: config.host.clone()?.into_host(),
             proxy_port: config.port?,
@@ -115,20 +249,25 @@ impl Tester {
             } else {
                 None
             },
-            target_host: self.target.host.clone(),
-            target_port: self.target.port,
-            scheme: crate::probe::UrlScheme::Https,
-            path: "/".to_string(),
+            target_host: target.url.host.clone(),
+            target_port: target.url.port,
+            scheme: target.url.scheme,
+            path: target.url.path.clone(),
             ca_file: self.ca_file.clone(),
             timeouts: self.timeouts,
+            // A target marked `download` reads its whole body, up to the CLI's default cap.
+            download: target
+                .download
+                .then_some(crate::probe::DEFAULT_MAX_FILESIZE),
         })
     }
 
-    pub fn record(&self, by: &str, report: &Report) {
+    pub fn record(&self, by: &str, result: &TestResult) {
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(LastResult {
             at: crate::clock::now_rfc3339(),
             by: by.to_owned(),
-            report: report.clone(),
+            report: result.worst().clone(),
+            targets: result.reports.len(),
         });
     }
 
@@ -178,12 +317,79 @@ mod tests {
             use_auth: false,
             username: UserName::parse("u").ok(),
             password: Some(crate::secret::Secret::new("p")),
+            targets: Vec::new(),
         };
-        let req = t.request(&config).unwrap();
+        let req = t.requests(&config).unwrap().remove(0);
         assert_eq!((req.username, req.password), (None, None));
         config.use_auth = true;
-        let req = t.request(&config).unwrap();
+        let req = t.requests(&config).unwrap().remove(0);
         assert_eq!(req.username.as_deref(), Some("u"));
-        assert!(t.request(&ProxyConfig::default()).is_none());
+        assert!(t.requests(&ProxyConfig::default()).is_none());
+    }
+
+    #[test]
+    fn one_probe_per_target_or_the_default_one() {
+        let t = tester();
+        use crate::settings::fields::ProxyHost;
+        let mut config = ProxyConfig {
+            host: ProxyHost::parse("10.0.0.1").ok(),
+            port: Port::new(3128),
+            ..ProxyConfig::default()
+        };
+        let urls = |config: &ProxyConfig| -> Vec<String> {
+            t.requests(config)
+                .unwrap()
+                .iter()
+                .map(|r| r.url().to_string())
+                .collect()
+        };
+        assert_eq!(urls(&config), ["https://127.0.0.1/"]);
+        config.targets =
+            crate::settings::targets::parse_targets("http://a.example/x\nb.example:8443 download")
+                .unwrap();
+        assert_eq!(
+            urls(&config),
+            ["http://a.example/x", "https://b.example:8443/"]
+        );
+    }
+
+    /// A report with `code`, made from JSON so it stays valid as reports gain fields.
+    fn report(code: crate::probe::diagnosis::DiagnosisCode, url: &str) -> Report {
+        let ok = code == crate::probe::diagnosis::DiagnosisCode::Ok;
+        serde_json::from_value(serde_json::json!({
+            "ok": ok,
+            "diagnosis": {"code": code, "summary": "", "hint": ""},
+            "proxy": {"host": "p", "port": 1},
+            "target": {"host": "t", "port": 1},
+            "url": url,
+            "auth": {"offered": [], "used": null, "rounds": 0},
+            "stages": [],
+            "connect_response": null,
+            "tls": null,
+            "http": null,
+            "total_ms": 1.0,
+            "curl": ""
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_worst_report_is_the_first_not_ok_one_and_says_the_verdict() {
+        use crate::probe::diagnosis::DiagnosisCode as C;
+        let result = TestResult::of(vec![
+            report(C::Ok, "a"),
+            report(C::TlsNameMismatch, "b"),
+            report(C::Ok, "c"),
+            report(C::ProxyUnreachable, "d"),
+        ])
+        .unwrap();
+        assert!(!result.ok);
+        assert_eq!(result.diagnosis.code, C::TlsNameMismatch);
+        let order: Vec<&str> = result.reports.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(order, ["b", "d", "a", "c"]);
+        let all_ok = TestResult::of(vec![report(C::Ok, "a"), report(C::Ok, "b")]).unwrap();
+        assert!(all_ok.ok);
+        assert_eq!(all_ok.worst().url, "a");
+        assert!(TestResult::of(Vec::new()).is_none());
     }
 }

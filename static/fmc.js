@@ -32,8 +32,8 @@
   sync();
 })();
 
-// Test connection, live: post the form's values and draw each stage as the server reports
-// it, then swap in the server-rendered result and the Diagnostics panel's last test and
+// Test connection, live: post the form's values and draw each stage of each target as the
+// server reports it, then swap in the server-rendered result and the Diagnostics panel's last test and
 // netstat lines (the same fragments the page shows without JavaScript). Closing the tab aborts the request, which cancels the probe on the server.
 (function () {
   "use strict";
@@ -90,10 +90,30 @@
     panel.replaceChildren();
     const heading = document.createElement("h3");
     heading.textContent = text("testing-connection", "Testing the connection…");
-    const list = document.createElement("ol");
-    list.className = "timeline live";
+    // One timeline per target, made when its first stage arrives: the targets are probed
+    // at once, so their stages come interleaved, each tagged with its target's index.
+    const list = document.createElement("div");
     list.id = "live-stages";
     panel.append(heading, list);
+    const timelines = new Map();
+    const timelineFor = (message) => {
+      const index = message.target || 0;
+      let timeline = timelines.get(index);
+      if (!timeline) {
+        const section = document.createElement("section");
+        section.className = "live-target";
+        const url = document.createElement("h4");
+        url.className = "target-url";
+        url.textContent = message.url || "";
+        timeline = document.createElement("ol");
+        timeline.className = "timeline live";
+        timeline.dataset.target = String(index);
+        section.append(url, timeline);
+        list.append(section);
+        timelines.set(index, timeline);
+      }
+      return timeline;
+    };
     try {
       const response = await fetch(button.formAction, {
         method: "POST",
@@ -122,7 +142,7 @@
           buffered = buffered.slice(newline + 1);
           if (!line) continue;
           const message = JSON.parse(line);
-          if (message.event === "stage") list.append(stageItem(message.stage, message.text));
+          if (message.event === "stage") timelineFor(message).append(stageItem(message.stage, message.text));
           if (message.event === "done") {
             panel.innerHTML = message.html;
             showDiagnostics(message.diagnostics);

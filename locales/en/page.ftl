@@ -31,23 +31,42 @@ page-back-to-page = Back to Management Interfaces
 page-management-interfaces = Management Interfaces
 page-configuration-pages = Configuration pages
 page-interfaces = Interfaces
-page-no-interfaces = No interfaces could be read from /sys/class/net.
+page-no-interfaces = No management interface (a physical network interface) was found in /sys/class/net.
 page-interface = Interface
-page-addresses = Addresses
-page-mac-address = MAC address
-page-link = Link
-page-interfaces-read-only = Read from this host (read-only); interfaces are not managed here.
+page-channels = Channels
+page-management-traffic = Management Traffic
+page-event-traffic = Event Traffic
+page-mac-address = MAC Address
+page-ip-address = IP Address
+page-interfaces-read-only = Read from this host (read-only): its physical interfaces, up or down, from /sys/class/net; addresses from /proc/net. Interfaces are not managed here.
 page-routes = Routes
-page-no-default-route = No IPv4 default route.
+page-ipv4-routes = IPv4 Routes
+page-ipv6-routes = IPv6 Routes
 page-destination = Destination
+page-netmask = Netmask
+page-prefix-length = Prefix Length
 page-gateway = Gateway
-page-route-default = default
+page-no-ipv4-routes = No IPv4 route is set on this host.
+page-no-ipv6-routes = No IPv6 route is set on this host.
+page-routes-read-only = Read from /proc/net/route and /proc/net/ipv6_route (read-only). The routes the kernel makes by itself (each address's own subnet, local, link-local and multicast routes) are not listed.
 page-shared-settings = Shared Settings
 page-hostname = Hostname
 page-domains = Domains
-page-none = none
-page-dns-server = DNS Server
-page-not-managed-here = Not managed here.
+page-primary-dns-server = Primary DNS Server
+page-secondary-dns-server = Secondary DNS Server
+page-tertiary-dns-server = Tertiary DNS Server
+page-remote-management-port = Remote Management Port
+page-shared-read-only = Read from /proc/sys/kernel/hostname and /etc/resolv.conf (read-only).
+page-icmpv6-echo-reply = Enable Echo Reply Packets
+page-icmpv6-unreachable = Enable Destination Unreachable Packets
+page-icmpv6-off = IPv6 is off on this host (there is no /proc/sys/net/ipv6): it sends no ICMPv6.
+page-cancel = Cancel
+page-search = Search
+page-search-pages = Search the configuration pages
+page-search-show-all = Show all pages
+page-help = Help
+page-api-document = API document (OpenAPI)
+page-user-menu = User menu
 page-proxy = Proxy
 page-note = Note:
 page-note-ntlm = Proxies that use NT LAN Manager (NTLM) authentication are not supported.
@@ -258,6 +277,8 @@ page-auth-answered = ; answered with { $used } ({ $rounds } { $rounds ->
         [one] round
        *[other] rounds
     })
+page-icmpv6-echo-source = From net.ipv6.icmp.echo_ignore_all = { $value } (0: the host answers pings).
+page-icmpv6-unreachable-source = Linux always sends them; no setting turns them off. net.ipv6.icmp.ratelimit = { $ratelimit } ms spaces the ICMPv6 types in net.ipv6.icmp.ratemask = { $ratemask } (Destination Unreachable is type 1).
 page-restores = (restores { $revision })
 page-roll-back-to = Roll back to { $revision }
 

@@ -30,6 +30,9 @@ const EN_FILES: &[&str] = &[
     include_str!("../../locales/en/web.ftl"),
     include_str!("../../locales/en/audit.ftl"),
     include_str!("../../locales/en/wire.ftl"),
+    include_str!("../../locales/en/support.ftl"),
+    include_str!("../../locales/en/download.ftl"),
+    include_str!("../../locales/en/targets.ftl"),
 ];
 const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/diagnosis.ftl"),
@@ -41,6 +44,9 @@ const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/web.ftl"),
     include_str!("../../locales/zh-CN/audit.ftl"),
     include_str!("../../locales/zh-CN/wire.ftl"),
+    include_str!("../../locales/zh-CN/support.ftl"),
+    include_str!("../../locales/zh-CN/download.ftl"),
+    include_str!("../../locales/zh-CN/targets.ftl"),
 ];
 
 /// The files of `lang`.

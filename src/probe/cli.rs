@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::hostport::{HostPort, parse_host_port};
 use super::url::{TargetUrl, parse_url};
-use super::{DEFAULT_TARGET, ProbeRequest, Timeouts, engine, render_text};
+use super::{DEFAULT_MAX_FILESIZE, DEFAULT_TARGET, ProbeRequest, Timeouts, engine, render_text};
 use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
 
@@ -62,6 +62,15 @@ pub struct ProbeArgs {
     /// JSON report always has it as `wire`).
     #[arg(long)]
     pub wire: bool,
+    /// Also GET the URL and read its whole body (up to --max-filesize): bytes, time and
+    /// throughput, and whether the transfer stalls or is cut short on the way.
+    #[arg(long)]
+    pub download: bool,
+
+    /// With --download: stop reading after this many body bytes (a K, M or G suffix
+    /// counts 1024s; default 8M). Reaching it is stated, not a failure.
+    #[arg(long = "max-filesize", value_name = "BYTES", value_parser = parse_filesize, requires = "download")]
+    pub max_filesize: Option<u64>,
 
     /// Probe the saved proxy settings (flags given as well override them).
     #[arg(long = "from-config")]
@@ -127,6 +136,39 @@ pub fn parse_seconds(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// Parses `--max-filesize`: a whole number of bytes above 0, optionally with a `K`, `M` or
+/// `G` suffix (1024-based, as curl reads it).
+pub fn parse_filesize(s: &str) -> Result<u64, String> {
+    let refused = || {
+        format!(
+            "expected a number of bytes above 0, optionally with K, M or G (e.g. 1048576 or 1M), got {s:?}"
+        )
+    };
+    let text = s.trim();
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let unit = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => return Err(refused()),
+            };
+            (&text[..i], unit)
+        }
+        _ => (text, 1),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refused());
+    }
+    match digits.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)) {
+        Some(0) => Err(format!(
+            "the limit must be above 0 bytes (a download of nothing tests nothing), got {s:?}"
+        )),
+        Some(n) => Ok(n),
+        None => Err(format!("the limit is too large, got {s:?}")),
+    }
+}
+
 /// Turns the flags (and, with `--from-config`, the saved settings) into a request.
 ///
 /// Precedence, field by field: a flag given on the command line wins over the saved
@@ -178,6 +220,9 @@ pub fn request_from_args(
             read: defaults.read,
             total: args.max_time.unwrap_or(defaults.total),
         },
+        download: args
+            .download
+            .then(|| args.max_filesize.unwrap_or(DEFAULT_MAX_FILESIZE)),
     })
 }
 
@@ -482,6 +527,51 @@ mod tests {
                 "{bad:?} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn download_asks_for_the_body_with_the_default_or_given_limit() {
+        let r = request_from_args(&args(&["-x", "p:1"]), None, None).unwrap();
+        assert_eq!(r.download, None);
+        let r = request_from_args(&args(&["-x", "p:1", "--download"]), None, None).unwrap();
+        assert_eq!(r.download, Some(8 * 1024 * 1024));
+        for (given, bytes) in [
+            ("1000", 1000),
+            ("64K", 65_536),
+            ("2m", 2 << 20),
+            ("1G", 1 << 30),
+        ] {
+            let a = args(&["-x", "p:1", "--download", "--max-filesize", given]);
+            let r = request_from_args(&a, None, None).unwrap();
+            assert_eq!(r.download, Some(bytes), "{given}");
+        }
+    }
+
+    #[test]
+    fn a_bad_max_filesize_is_a_usage_error_that_says_why() {
+        for (bad, said) in [
+            ("0", "above 0 bytes"),
+            ("0K", "above 0 bytes"),
+            ("abc", "expected a number of bytes"),
+            ("-5", "expected a number of bytes"),
+            ("1.5M", "expected a number of bytes"),
+            ("10T", "expected a number of bytes"),
+            ("", "expected a number of bytes"),
+            ("99999999999999999999", "too large"),
+            ("17179869184G", "too large"),
+        ] {
+            let message = parse_filesize(bad).unwrap_err();
+            assert!(message.contains(said), "{bad:?}: {message}");
+            let flag = format!("--max-filesize={bad}");
+            let err =
+                Wrapper::try_parse_from(["probe", "-x", "p:1", "--download", &flag]).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+            assert!(err.to_string().contains(said), "{bad:?}: {err}");
+        }
+        let err =
+            Wrapper::try_parse_from(["probe", "-x", "p:1", "--max-filesize", "10"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("--download"), "{err}");
     }
 
     #[test]

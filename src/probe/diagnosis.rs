@@ -34,10 +34,12 @@ pub enum DiagnosisCode {
     TlsNameMismatch,
     TlsFailed,
     MtuSuspected,
+    TransferStalled,
+    TransferTruncated,
 }
 
 impl DiagnosisCode {
-    pub const ALL: [DiagnosisCode; 22] = [
+    pub const ALL: [DiagnosisCode; 24] = [
         DiagnosisCode::Ok,
         DiagnosisCode::ProxyDnsFailed,
         DiagnosisCode::ProxyUnreachable,
@@ -60,6 +62,8 @@ impl DiagnosisCode {
         DiagnosisCode::TlsNameMismatch,
         DiagnosisCode::TlsFailed,
         DiagnosisCode::MtuSuspected,
+        DiagnosisCode::TransferStalled,
+        DiagnosisCode::TransferTruncated,
     ];
 
     /// The code as the report spells it (`proxy_denied`).
@@ -87,6 +91,8 @@ impl DiagnosisCode {
             DiagnosisCode::TlsNameMismatch => "tls_name_mismatch",
             DiagnosisCode::TlsFailed => "tls_failed",
             DiagnosisCode::MtuSuspected => "mtu_suspected",
+            DiagnosisCode::TransferStalled => "transfer_stalled",
+            DiagnosisCode::TransferTruncated => "transfer_truncated",
         }
     }
 
@@ -192,6 +198,9 @@ pub struct Facts {
     /// The probe asked for a plain http:// URL (no CONNECT, no tunnel): the codes whose
     /// words speak of CONNECT or a tunnel are said with their `-http` variants.
     pub plain_http: bool,
+    /// The download's body bytes received and, when the answer announced it, of how many
+    /// (what `transfer_stalled` and `transfer_truncated` quote).
+    pub transferred: Option<(u64, Option<u64>)>,
 }
 
 impl Diagnosis {
@@ -272,6 +281,7 @@ pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
         ("mtu", known_or(lang, mtu)),
         ("mss", number(lang, f.mss)),
         ("path_mtu", number(lang, f.path_mtu)),
+        ("received", received(lang, f.transferred)),
     ];
     let (summary, hint) = message_ids(code, f);
     (
@@ -286,6 +296,30 @@ fn known_or(lang: Lang, value: String) -> String {
         locale::message(lang, "diagnosis-unknown-value", &[])
     } else {
         value
+    }
+}
+
+/// [`received`] in every language, for a stage's detail.
+pub(super) fn received_text(bytes: u64, expected: Option<u64>) -> Text {
+    Text {
+        en: received(Lang::En, Some((bytes, expected))),
+        zh_cn: received(Lang::ZhCn, Some((bytes, expected))),
+    }
+}
+
+/// `300 of 2048 bytes` (or `300 bytes` when the length was not announced) for a download.
+fn received(lang: Lang, transferred: Option<(u64, Option<u64>)>) -> String {
+    let (bytes, expected) = transferred.unwrap_or_default();
+    match expected {
+        Some(expected) => locale::message(
+            lang,
+            "diagnosis-received-of",
+            &[
+                ("bytes", bytes.to_string()),
+                ("expected", expected.to_string()),
+            ],
+        ),
+        None => locale::message(lang, "diagnosis-received", &[("bytes", bytes.to_string())]),
     }
 }
 
@@ -464,6 +498,33 @@ mod tests {
              interface MTU or fix PMTU discovery (ICMP 'fragmentation needed' must pass)."
         ));
         assert!(d.hint_in(Lang::ZhCn).contains("eth0") && d.hint_in(Lang::ZhCn).contains("1400"));
+    }
+
+    #[test]
+    fn a_cut_download_says_how_many_bytes_of_how_many_and_points_at_limits_and_inspection() {
+        let mut f = facts();
+        f.transferred = Some((81_920, Some(2_097_152)));
+        let stalled = Diagnosis::new(DiagnosisCode::TransferStalled, &f);
+        assert!(
+            stalled
+                .summary
+                .contains("81920 of 2097152 bytes got through")
+                && stalled.summary.contains("within 10 s"),
+            "{}",
+            stalled.summary
+        );
+        assert!(stalled.hint.contains("inspect") && stalled.hint.contains("size or time limit"));
+        assert!(stalled.summary_in(Lang::ZhCn).contains("81920 / 2097152"));
+        f.transferred = Some((300, None));
+        let cut = Diagnosis::new(DiagnosisCode::TransferTruncated, &f);
+        assert!(
+            cut.summary.contains("ended after 300 bytes."),
+            "{}",
+            cut.summary
+        );
+        assert!(cut.hint.contains("size limit") && cut.hint.contains("inspection"));
+        let said = locale::message(Lang::ZhCn, "diagnosis-received", &[("bytes", "300".into())]);
+        assert!(has_cjk(&said) && cut.summary_in(Lang::ZhCn).contains(&said));
     }
 
     #[test]

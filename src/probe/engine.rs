@@ -16,13 +16,15 @@ use tokio_rustls::client::TlsStream;
 use super::ProbeRequest;
 use super::auth::Scheme;
 use super::diagnosis::{Diagnosis, DiagnosisCode, Facts};
+use super::download::{Body, DownloadFacts, End, bytes_per_sec, human_bytes, read_body};
+use super::head::ResponseHead;
 use super::hostport::authority;
 use super::mtu::{Exchange, large_packet_verdict, large_request_size};
 use super::report::{
-    AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TcpReport,
-    TlsReport, curl_line, millis,
+    AuthReport, ConnectResponse, CurlFetch, Endpoint, HttpReport, Report, Stage, StageName,
+    TcpReport, TlsReport, curl_command, millis,
 };
-use super::request::{head_request, padded_head_request};
+use super::request::{get_request, head_request, padded_head_request};
 use super::tls;
 use super::transcript::{Direction, Link, Recorded, Recorder, WireKind};
 use super::url::UrlScheme;
@@ -85,6 +87,10 @@ struct Probe<'a> {
     early_tcp: (Option<(u32, u32)>, Option<std::net::IpAddr>),
     /// The report's `wire`: every socket of the probe records into it.
     wire: Recorder,
+    /// Plain HTTP: the proxy's answer head to the absolute-form request (a `GET`'s body
+    /// follows it, for the download stage).
+    plain_answer: Option<ResponseHead>,
+    download: Option<DownloadFacts>,
 }
 
 impl<'a> Probe<'a> {
@@ -110,6 +116,8 @@ impl<'a> Probe<'a> {
             server_keeps_alive: false,
             early_tcp: (None, None),
             wire: Recorder::new(started.into_std()),
+            plain_answer: None,
+            download: None,
         }
     }
 
@@ -119,6 +127,10 @@ impl<'a> Probe<'a> {
         let (stream, rest) = self.connect(stream, &addrs).await?;
         if self.req.scheme == UrlScheme::Http {
             // The proxy already answered the request itself: no tunnel, no TLS.
+            let stream = match self.req.download {
+                Some(max) => self.download_plain(stream, rest, max).await?,
+                None => stream,
+            };
             return self.close_plain(stream).await;
         }
         // The trust store is read only once the tunnel is open (a probe that fails before
@@ -136,6 +148,10 @@ impl<'a> Probe<'a> {
             self.large_request(tunnel).await?
         } else {
             tunnel
+        };
+        let tunnel = match self.req.download {
+            Some(max) => self.download(tunnel, max).await?,
+            None => tunnel,
         };
         self.close(tunnel).await
     }
@@ -229,6 +245,8 @@ impl<'a> Probe<'a> {
             }
             // The small request was answered; the large one never was.
             StageName::LargeRequest => DiagnosisCode::MtuSuspected,
+            // The body was still coming (or not) when the whole-probe limit struck.
+            StageName::Download => DiagnosisCode::TransferStalled,
         };
         let total = self.req.timeouts.total.as_secs_f64();
         let detail = crate::locale::text(
@@ -271,13 +289,19 @@ impl<'a> Probe<'a> {
             mss: self.tcp.as_ref().map(|t| t.mss),
             path_mtu: self.tcp.as_ref().map(|t| t.path_mtu),
             plain_http: self.req.scheme == UrlScheme::Http,
+            transferred: self.download.as_ref().map(|d| (d.bytes, d.expected)),
         };
-        let curl = curl_line(
+        let fetch = match self.req.download {
+            Some(_) => CurlFetch::Body,
+            None => CurlFetch::Head,
+        };
+        let curl = curl_command(
             &proxy,
             &self.req.url(),
             self.req.username.as_deref(),
             self.used.map(Scheme::curl_flag),
             self.req.ca_file.as_deref(),
+            fetch,
         );
         Report {
             ok: code == DiagnosisCode::Ok,
@@ -292,6 +316,7 @@ impl<'a> Probe<'a> {
             http: self.http,
             tcp: self.tcp,
             wire: self.wire.events(),
+            download: self.download,
             total_ms: millis(self.started.elapsed()),
             curl,
         }
@@ -667,7 +692,11 @@ impl<'a> Probe<'a> {
             Ok(Ok(())) => {
                 let limit = self.budget(self.req.timeouts.read);
                 match read_head(&mut tunnel, Vec::new(), limit).await {
-                    Ok((head, _)) => (Exchange::Answered, Some(head.status_line()), None),
+                    Ok((head, _)) => {
+                        // The download that may follow needs the connection kept.
+                        self.server_keeps_alive = head.keeps_alive();
+                        (Exchange::Answered, Some(head.status_line()), None)
+                    }
                     Err(e) => {
                         self.head_timed_out(&e);
                         (head_exchange(&e), None, head_error_text(e))
@@ -719,6 +748,170 @@ impl<'a> Probe<'a> {
             ),
             (_, None) => crate::locale::text("probe-engine-large-head-closed", &[("size", size)]),
         }
+    }
+
+    /// The `download` stage through the tunnel: `GET` on the same connection, then the
+    /// whole body up to `max` bytes. A server that ended the connection after its answer
+    /// leaves none to download on: the stage says so and passes (the way out was proven).
+    async fn download(&mut self, mut tunnel: Tunnel, max: u64) -> Result<Tunnel, DiagnosisCode> {
+        let t0 = self.begin(StageName::Download);
+        if !self.server_keeps_alive {
+            let detail = crate::locale::text("probe-download-not-run-closed", &[]);
+            self.record(StageName::Download, t0, true, detail);
+            return Ok(tunnel);
+        }
+        let url = self.req.url();
+        let sent_line = format!("GET {} HTTP/1.1", url.path);
+        let limit = self.budget(self.req.timeouts.read);
+        let sent = async {
+            tunnel.write_all(get_request(&url).as_bytes()).await?;
+            tunnel.flush().await
+        };
+        match timeout(limit, sent).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let detail = crate::locale::text(
+                    "probe-download-get-could-not-be-sent-why",
+                    &[("why", crate::locale::Arg::each(&io_reason(&e)))],
+                );
+                let code = DiagnosisCode::ConnectionReset;
+                return self.fail(StageName::Download, t0, code, detail);
+            }
+            Err(_) => {
+                let detail = crate::locale::text(
+                    "probe-download-get-could-not-be-sent-within",
+                    &[("limit", crate::locale::Arg::each(&self.limit_text()))],
+                );
+                return self.fail(StageName::Download, t0, DiagnosisCode::TunnelIdle, detail);
+            }
+        }
+        let limit = self.budget(self.req.timeouts.read);
+        match read_head(&mut tunnel, Vec::new(), limit).await {
+            Ok((head, rest)) => {
+                self.read_download(t0, &url.path, &head, &rest, &mut tunnel, max)
+                    .await?;
+                Ok(tunnel)
+            }
+            Err(e) => {
+                let server = crate::locale::text("probe-engine-the-server", &[]);
+                let code = tunnel::tunnel_head_code(&e);
+                let detail = self.head_failure(&sent_line, e, &server);
+                self.fail(StageName::Download, t0, code, detail)
+            }
+        }
+    }
+
+    /// The `download` stage for plain HTTP: the proxy already answered the absolute-form
+    /// `GET` in the connect stage; its body follows (`rest` holds its first bytes).
+    async fn download_plain(
+        &mut self,
+        mut stream: Conn,
+        rest: Vec<u8>,
+        max: u64,
+    ) -> Result<Conn, DiagnosisCode> {
+        let t0 = self.begin(StageName::Download);
+        if let Some(head) = self.plain_answer.take() {
+            let target = self.req.url().to_string();
+            self.read_download(t0, &target, &head, &rest, &mut stream, max)
+                .await?;
+        }
+        Ok(stream)
+    }
+
+    /// Reads the body that follows `head` (its first bytes in `prefix`) up to `max` bytes,
+    /// records the download's facts and the stage, and turns a body that did not come
+    /// whole into `transfer_stalled` or `transfer_truncated`.
+    /// `target` is the request-target as sent (`/path`, or the absolute URL for plain HTTP).
+    async fn read_download(
+        &mut self,
+        t0: Instant,
+        target: &str,
+        head: &ResponseHead,
+        prefix: &[u8],
+        stream: &mut (impl tokio::io::AsyncRead + Unpin),
+        max: u64,
+    ) -> Result<(), DiagnosisCode> {
+        let framing = super::download::framing(head);
+        let mut body = Body::new(framing, max.max(1));
+        let end = read_body(
+            stream,
+            prefix,
+            &mut body,
+            self.req.timeouts.read,
+            self.deadline,
+        )
+        .await;
+        let elapsed = t0.elapsed();
+        let facts = DownloadFacts {
+            status: head.status,
+            bytes: body.bytes(),
+            expected: framing.expected(),
+            elapsed_ms: millis(elapsed),
+            bytes_per_sec: bytes_per_sec(body.bytes(), elapsed),
+            limited: matches!(end, End::Limited),
+        };
+        let arg = crate::locale::Arg::same;
+        let status = crate::locale::text(
+            "probe-download-get-status",
+            &[("path", arg(&target)), ("status", arg(&head.status_line()))],
+        );
+        let received = super::diagnosis::received_text(body.bytes(), facts.expected);
+        let pace = [
+            ("status", crate::locale::Arg::each(&status)),
+            ("bytes", arg(&facts.bytes)),
+            ("human", arg(&human_bytes(facts.bytes))),
+            ("secs", arg(&format!("{:.2}", elapsed.as_secs_f64()))),
+            ("rate", arg(&human_bytes(facts.bytes_per_sec))),
+        ];
+        let with = |extra: (&'static str, crate::locale::Arg)| {
+            vec![("status", crate::locale::Arg::each(&status)), extra]
+        };
+        let received_arg = || ("received", crate::locale::Arg::each(&received));
+        self.download = Some(facts.clone());
+        let (code, detail) = match end {
+            End::Complete => {
+                let id = match facts.expected {
+                    Some(_) => "probe-download-read-of",
+                    None => "probe-download-read",
+                };
+                let mut args: Vec<_> = pace.into_iter().collect();
+                if let Some(expected) = facts.expected {
+                    args.push(("expected", arg(&expected)));
+                }
+                let detail = crate::locale::text(id, &args);
+                self.record(StageName::Download, t0, true, detail);
+                return Ok(());
+            }
+            End::Limited => {
+                let detail = crate::locale::text("probe-download-limited", &pace);
+                self.record(StageName::Download, t0, true, detail);
+                return Ok(());
+            }
+            End::Stalled { limit } => {
+                self.last_limit = limit;
+                let mut args = with(received_arg());
+                args.push(("limit", crate::locale::Arg::each(&self.limit_text())));
+                let detail = crate::locale::text("probe-download-stalled", &args);
+                (DiagnosisCode::TransferStalled, detail)
+            }
+            End::Closed => {
+                let detail = crate::locale::text("probe-download-closed", &with(received_arg()));
+                (DiagnosisCode::TransferTruncated, detail)
+            }
+            End::Failed(e) => {
+                let mut args = with(received_arg());
+                args.push(("why", crate::locale::Arg::each(&io_reason(&e))));
+                let detail = crate::locale::text("probe-download-failed", &args);
+                (DiagnosisCode::TransferTruncated, detail)
+            }
+            End::Malformed(e) => {
+                let mut args = with(received_arg());
+                args.push(("why", arg(&e)));
+                let detail = crate::locale::text("probe-download-malformed", &args);
+                (DiagnosisCode::MalformedResponse, detail)
+            }
+        };
+        self.fail(StageName::Download, t0, code, detail)
     }
 
     /// Plain HTTP: the answer is read, so the probe ends the connection with a FIN.

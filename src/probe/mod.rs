@@ -1,7 +1,8 @@
 //! The probe (SPEC §6): for an https:// target resolve → tcp_connect → connect →
 //! tls_handshake → https_request → large_request → close; for an http:// one resolve → tcp_connect →
 //! connect (the absolute-form `HEAD` to the proxy) → close; each timed, ending in one
-//! diagnosis with a next step.
+//! diagnosis with a next step. Asked to download, a `download` stage (`GET`, the whole body
+//! up to a limit) runs before `close`; for http:// the absolute-form request is then a `GET`.
 //!
 //! The pure core (request building, head parsing, auth, diagnosis, report) is in small
 //! modules with unit tests; [`engine`] is the async shell that moves the bytes.
@@ -9,6 +10,7 @@
 pub mod auth;
 pub mod cli;
 pub mod diagnosis;
+pub mod download;
 pub mod engine;
 pub mod head;
 pub mod hostport;
@@ -28,6 +30,7 @@ use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
 
 pub use diagnosis::{Diagnosis, DiagnosisCode, StatusMeaning};
+pub use download::{DEFAULT_MAX_FILESIZE, DownloadFacts};
 pub use engine::run;
 pub use report::{
     AuthReport, ConnectResponse, Endpoint, HttpReport, Report, Stage, StageName, TcpReport,
@@ -58,6 +61,9 @@ pub struct ProbeRequest {
     /// Extra trust anchors (PEM) for the TLS stage, on top of the OS store.
     pub ca_file: Option<PathBuf>,
     pub timeouts: Timeouts,
+    /// `Some(max_filesize)`: after the requests, `GET` the URL and read its whole body,
+    /// stopping at this many bytes (at least 1); `None`: no `download` stage.
+    pub download: Option<u64>,
 }
 
 impl ProbeRequest {

@@ -6,6 +6,7 @@ use std::path::Path;
 use utoipa::ToSchema;
 
 use super::diagnosis::Diagnosis;
+pub use super::download::DownloadFacts;
 use super::hostport::authority;
 use super::transcript::WireEvent;
 use super::url::TargetUrl;
@@ -21,19 +22,27 @@ pub enum StageName {
     TlsHandshake,
     HttpsRequest,
     LargeRequest,
+    /// Only when asked (`--download`, a target marked for it).
+    Download,
     Close,
 }
 
 impl StageName {
-    pub const ALL: [StageName; 7] = [
+    pub const ALL: [StageName; 8] = [
         StageName::Resolve,
         StageName::TcpConnect,
         StageName::Connect,
         StageName::TlsHandshake,
         StageName::HttpsRequest,
         StageName::LargeRequest,
+        StageName::Download,
         StageName::Close,
     ];
+
+    /// Whether the stage runs only when asked for (a report without it lacks nothing).
+    pub fn is_optional(self) -> bool {
+        self == StageName::Download
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,6 +52,7 @@ impl StageName {
             StageName::TlsHandshake => "tls_handshake",
             StageName::HttpsRequest => "https_request",
             StageName::LargeRequest => "large_request",
+            StageName::Download => "download",
             StageName::Close => "close",
         }
     }
@@ -181,6 +191,10 @@ pub struct Report {
     /// What crossed the proxy socket, like a tcpdump (empty in older stored reports).
     #[serde(default)]
     pub wire: Vec<WireEvent>,
+    /// What the `download` stage read (only when a download was asked for and its answer
+    /// came).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download: Option<DownloadFacts>,
     pub total_ms: f64,
     pub curl: String,
 }
@@ -208,6 +222,33 @@ pub fn curl_line(
     scheme_flag: Option<&str>,
     ca_file: Option<&Path>,
 ) -> String {
+    curl_command(
+        proxy,
+        target,
+        username,
+        scheme_flag,
+        ca_file,
+        CurlFetch::Head,
+    )
+}
+
+/// What the curl command asks for: the head only (`-I`), or the whole body thrown away
+/// (`-o /dev/null`), as the `download` stage reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CurlFetch {
+    Head,
+    Body,
+}
+
+/// [`curl_line`], for a head or a download.
+pub fn curl_command(
+    proxy: &Endpoint,
+    target: &TargetUrl,
+    username: Option<&str>,
+    scheme_flag: Option<&str>,
+    ca_file: Option<&Path>,
+    fetch: CurlFetch,
+) -> String {
     let mut parts = vec![
         "curl".to_string(),
         "-x".to_string(),
@@ -224,7 +265,10 @@ pub fn curl_line(
         parts.push("--cacert".to_string());
         parts.push(shell_quote(&ca.to_string_lossy()));
     }
-    parts.push("-I".to_string());
+    match fetch {
+        CurlFetch::Head => parts.push("-I".to_string()),
+        CurlFetch::Body => parts.extend(["-o".to_string(), "/dev/null".to_string()]),
+    }
     parts.push(shell_quote(&curl_url(target)));
     parts.join(" ")
 }
@@ -320,6 +364,24 @@ mod tests {
     }
 
     #[test]
+    fn a_download_curl_line_writes_the_body_to_dev_null_instead_of_asking_for_the_head() {
+        let line = curl_command(
+            &ep("10.10.10.1", 3128),
+            &url("https://tools.cisco.com/big.bin"),
+            Some("u"),
+            Some("--proxy-basic"),
+            None,
+            CurlFetch::Body,
+        );
+        assert_eq!(
+            line,
+            "curl -x http://10.10.10.1:3128 -U 'u:****' --proxy-basic -o /dev/null \
+             https://tools.cisco.com/big.bin"
+        );
+        assert!(!line.contains(" -I "));
+    }
+
+    #[test]
     fn quotes_inside_values_are_escaped_for_the_shell() {
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
     }
@@ -339,6 +401,7 @@ mod tests {
                 "\"tls_handshake\"",
                 "\"https_request\"",
                 "\"large_request\"",
+                "\"download\"",
                 "\"close\""
             ]
         );

@@ -47,6 +47,15 @@ pub fn head_request(url: &TargetUrl) -> String {
     )
 }
 
+/// `GET <path> HTTP/1.1` for the target, through the tunnel: the `download` stage's
+/// request, with the same headers as the `HEAD`.
+pub fn get_request(url: &TargetUrl) -> String {
+    let (path, host) = (&url.path, url.host_header());
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n"
+    )
+}
+
 /// The `HEAD` of [`head_request`] with one padding header (`X-Padding: xxx…`) that makes
 /// the whole request `size` bytes (never less than the plain one): the large request that
 /// must get through like the small one.
@@ -66,16 +75,30 @@ pub fn padded_head_request(url: &TargetUrl, size: usize) -> String {
 /// The request line of a plain-HTTP probe: `HEAD http://host/path HTTP/1.1`, the
 /// absolute form a proxy is asked with (no CONNECT).
 pub fn absolute_line(url: &TargetUrl) -> String {
-    format!("HEAD {url} HTTP/1.1")
+    absolute_line_with("HEAD", url)
+}
+
+/// [`absolute_line`] with another method (`GET` when the probe downloads).
+pub fn absolute_line_with(method: &str, url: &TargetUrl) -> String {
+    format!("{method} {url} HTTP/1.1")
 }
 
 /// The whole absolute-form request head for a plain-HTTP target. As with CONNECT,
 /// `proxy_authorization` is only ever sent in answer to the proxy's 407.
 pub fn absolute_request(url: &TargetUrl, proxy_authorization: Option<&str>) -> String {
+    absolute_request_with("HEAD", url, proxy_authorization)
+}
+
+/// [`absolute_request`] with another method (`GET` when the probe downloads).
+pub fn absolute_request_with(
+    method: &str,
+    url: &TargetUrl,
+    proxy_authorization: Option<&str>,
+) -> String {
     let host = url.host_header();
     let head = format!(
         "{}\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\nProxy-Connection: Keep-Alive\r\n",
-        absolute_line(url)
+        absolute_line_with(method, url)
     );
     end_to_proxy(head, proxy_authorization)
 }
@@ -142,6 +165,25 @@ mod tests {
         assert_eq!(req.matches("\r\n\r\n").count(), 1);
         // Asked for less than the plain request: just the header, never a cut request.
         assert!(padded_head_request(&url, 10).ends_with("X-Padding: \r\n\r\n"));
+    }
+
+    #[test]
+    fn the_download_asks_with_get_in_the_tunnel_and_in_absolute_form() {
+        let url = parse_url("https://h:8443/big?x=1").unwrap();
+        assert_eq!(
+            get_request(&url),
+            head_request(&url).replacen("HEAD ", "GET ", 1)
+        );
+        let url = parse_url("http://h/big").unwrap();
+        let req = absolute_request_with("GET", &url, Some("Basic dTpw"));
+        assert!(
+            req.starts_with("GET http://h/big HTTP/1.1\r\nHost: h\r\n"),
+            "{req}"
+        );
+        assert_eq!(
+            req.replacen("GET ", "HEAD ", 1),
+            absolute_request(&url, Some("Basic dTpw"))
+        );
     }
 
     #[test]

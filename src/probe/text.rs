@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use super::download::{DownloadFacts, human_bytes};
 use super::hostport::authority;
 use super::report::{Report, StageName, TcpReport};
 use super::transcript::{Direction, WireEvent, WireKind};
@@ -56,9 +57,10 @@ pub fn render_text(r: &Report) -> String {
                 StageName::TlsHandshake | StageName::HttpsRequest | StageName::LargeRequest
             ))
     };
+    // A stage that runs only when asked (download) is never listed as not run.
     let skipped: Vec<&str> = StageName::ALL
         .iter()
-        .filter(|n| !ran.contains(n) && belongs(n))
+        .filter(|n| !ran.contains(n) && belongs(n) && !n.is_optional())
         .map(|n| n.as_str())
         .collect();
     if !skipped.is_empty() {
@@ -66,6 +68,9 @@ pub fn render_text(r: &Report) -> String {
     }
     if let Some(tcp) = &r.tcp {
         let _ = writeln!(out, "\n{}", tcp_line(tcp));
+    }
+    if let Some(download) = &r.download {
+        let _ = writeln!(out, "\n{}", download_line(download));
     }
     if !r.auth.offered.is_empty() {
         let _ = writeln!(
@@ -139,6 +144,25 @@ pub fn wire_line(e: &WireEvent) -> String {
     format!("{:>10.3} ms  {}  {ends}{what}{note}", e.t_ms, e.dir.arrow())
 }
 
+/// `Download: HTTP 200, 2097152 of 2097152 bytes (2.0 MiB) in 0.051 s, 39.2 MiB/s` (the
+/// CLI's line for the report's `download`), saying when the limit stopped it.
+pub fn download_line(d: &DownloadFacts) -> String {
+    let of = d.expected.map_or_else(String::new, |e| format!(" of {e}"));
+    let limited = if d.limited {
+        "; stopped at --max-filesize"
+    } else {
+        ""
+    };
+    format!(
+        "Download: HTTP {}, {}{of} bytes ({}) in {:.3} s, {}/s{limited}",
+        d.status,
+        d.bytes,
+        human_bytes(d.bytes),
+        d.elapsed_ms / 1000.0,
+        human_bytes(d.bytes_per_sec)
+    )
+}
+
 /// `text` with every control character (C0 including newline and tab, DEL, C1) and every
 /// bidirectional override written as a visible escape such as `\x1b` or `\u{202e}`.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
@@ -175,6 +199,7 @@ impl crate::locale::Texts {
             StageName::TlsHandshake => self.stage_tls_handshake,
             StageName::HttpsRequest => self.stage_https_request,
             StageName::LargeRequest => self.stage_large_request,
+            StageName::Download => self.stage_download,
             StageName::Close => self.stage_close,
         }
     }
@@ -232,6 +257,7 @@ mod tests {
             http: None,
             tcp: None,
             wire: Vec::new(),
+            download: None,
             total_ms: 2.0,
             curl: "curl -x http://10.0.0.1:3128 -I https://tools.cisco.com".into(),
         }
@@ -327,6 +353,43 @@ mod tests {
         );
         assert!(lines[4].ends_with("127.0.0.1:50812  RST"), "{text}");
         assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn the_walk_through_has_a_download_line_with_bytes_time_and_throughput() {
+        let mut r = report();
+        assert!(!render_text(&r).contains("Download:"));
+        assert!(
+            !render_text(&r).contains("download"),
+            "not asked, not listed"
+        );
+        r.download = Some(DownloadFacts {
+            status: 200,
+            bytes: 2_097_152,
+            expected: Some(2_097_152),
+            elapsed_ms: 51.0,
+            bytes_per_sec: 41_120_627,
+            limited: false,
+        });
+        let text = render_text(&r);
+        assert!(
+            text.contains(
+                "Download: HTTP 200, 2097152 of 2097152 bytes (2.0 MiB) in 0.051 s, 39.2 MiB/s\n"
+            ),
+            "{text}"
+        );
+        r.download = Some(DownloadFacts {
+            expected: None,
+            limited: true,
+            bytes: 1000,
+            ..r.download.clone().unwrap()
+        });
+        let text = render_text(&r);
+        assert!(
+            text.contains("Download: HTTP 200, 1000 bytes (1000 B) in 0.051 s")
+                && text.contains("; stopped at --max-filesize"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -317,6 +317,7 @@ mod tests {
             use_auth: true,
             username: UserName::parse("proxyuser").ok(),
             password: Some(Secret::new("hunter2")),
+            targets: Vec::new(),
         }
     }
 

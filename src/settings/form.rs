@@ -5,6 +5,7 @@ use super::fields::{
     PasswordError, Port, PortError, ProxyHost, ProxyHostError, UserName, UserNameError,
     parse_password,
 };
+use super::targets::{TargetsError, parse_targets};
 use super::{ProxyConfig, ProxySettings};
 use crate::locale::Lang;
 
@@ -19,6 +20,8 @@ pub struct ProxyForm {
     pub username: String,
     pub password: String,
     pub confirm_password: String,
+    /// The test targets' textarea: one `URL` or `URL download` per line.
+    pub targets: String,
 }
 
 /// Form fields in page order; `id()` is also the HTML id and the form field name.
@@ -28,6 +31,7 @@ pub enum Field {
     Port,
     Username,
     Password,
+    Targets,
 }
 
 impl Field {
@@ -37,6 +41,7 @@ impl Field {
             Field::Port => "port",
             Field::Username => "username",
             Field::Password => "password",
+            Field::Targets => "targets",
         }
     }
 
@@ -55,6 +60,7 @@ impl crate::locale::Texts {
             Field::Port => self.port,
             Field::Username => self.user_name,
             Field::Password => self.password,
+            Field::Targets => self.test_targets,
         }
     }
 }
@@ -66,6 +72,7 @@ pub enum FieldError {
     Port(PortError),
     Username(UserNameError),
     Password(PasswordError),
+    Targets(TargetsError),
     /// The password was left blank to keep the stored one, but that one belongs to another
     /// proxy or user name ([`ProxyConfig::password_for`]).
     PasswordNotKept,
@@ -133,10 +140,16 @@ impl ProxyForm {
             }
         };
 
+        // Targets are checked whether the proxy is on or not: a test runs either way.
+        let targets = parse_targets(&self.targets)
+            .map_err(|e| errors.push((Field::Targets, FieldError::Targets(e))))
+            .unwrap_or_default();
+
         if !errors.is_empty() {
             return Err(FieldErrors(errors));
         }
         Ok(ProxySettings {
+            targets,
             enabled: self.enabled,
             host,
             port,
@@ -173,6 +186,7 @@ mod tests {
             use_auth: true,
             username: UserName::parse("u").ok(),
             password: Some(crate::secret::Secret::new("saved")),
+            targets: Vec::new(),
         }
     }
 
@@ -266,6 +280,27 @@ mod tests {
     }
 
     #[test]
+    fn targets_are_parsed_and_a_refusal_names_the_line_and_keeps_nothing_else_from_saving() {
+        let form = ProxyForm {
+            targets: "https://a.example/\n\nhttps://b.example/ download".into(),
+            ..enabled_form()
+        };
+        let settings = form.parse(&ProxyConfig::default()).unwrap();
+        assert_eq!(settings.targets.len(), 2);
+        assert!(settings.targets[1].download);
+        let form = ProxyForm {
+            targets: "https://a.example/\nhttps://a.example/".into(),
+            ..enabled_form()
+        };
+        let errs = form.parse(&ProxyConfig::default()).unwrap_err();
+        assert_eq!(errs.0.len(), 1);
+        assert_eq!(
+            errs.message(Field::Targets, Lang::En).as_deref(),
+            Some("Line 2: https://a.example/ is already on line 1.")
+        );
+    }
+
+    #[test]
     fn a_mismatched_confirmation_is_reported_on_the_password() {
         let form = ProxyForm {
             use_auth: true,
@@ -295,6 +330,7 @@ mod tests {
             username: "a:b".into(),
             password: "one".into(),
             confirm_password: "two".into(),
+            targets: "https://a.example/\nftp://b.example/".into(),
         };
         for (field, error) in form.parse(&ProxyConfig::default()).unwrap_err().0 {
             let (en, zh) = (error.message(Lang::En), error.message(Lang::ZhCn));
@@ -313,6 +349,7 @@ mod tests {
             host: "bad host".into(),
             port: "0".into(),
             username: "a:b".into(),
+            targets: "bad host".into(),
             ..ProxyForm::default()
         };
         let fields: Vec<Field> = form
@@ -324,7 +361,13 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            [Field::Host, Field::Port, Field::Username, Field::Password]
+            [
+                Field::Host,
+                Field::Port,
+                Field::Username,
+                Field::Password,
+                Field::Targets
+            ]
         );
     }
 }

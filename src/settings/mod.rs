@@ -4,12 +4,14 @@ pub mod conf_file;
 pub mod fields;
 pub mod form;
 pub mod store;
+pub mod targets;
 pub mod words;
 
 use serde::Serialize;
 
 use crate::secret::Secret;
 use fields::{Port, ProxyHost, UserName};
+pub use targets::TestTarget;
 
 /// What a valid save asks for. `new_password: None` keeps the stored password.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +22,7 @@ pub struct ProxySettings {
     pub use_auth: bool,
     pub username: Option<UserName>,
     pub new_password: Option<Secret>,
+    pub targets: Vec<TestTarget>,
 }
 
 /// The settings as stored in one revision. Values are kept when the proxy or its
@@ -32,6 +35,9 @@ pub struct ProxyConfig {
     pub use_auth: bool,
     pub username: Option<UserName>,
     pub password: Option<Secret>,
+    /// What Test connection probes; empty means the default, `https://<--probe-target>/`.
+    /// Not part of iprep_proxy.conf.
+    pub targets: Vec<TestTarget>,
 }
 
 /// One changed field of a save, with secrets masked; stored with the revision.
@@ -56,6 +62,7 @@ impl ProxySettings {
                     .password_for(self.host.as_ref(), self.port, self.username.as_ref())
                     .cloned()
             }),
+            targets: self.targets.clone(),
         }
     }
 }
@@ -108,6 +115,11 @@ impl ProxyConfig {
         push("use_auth", flag(old.use_auth), flag(self.use_auth));
         let name = |u: &Option<UserName>| u.as_ref().map(|u| u.as_str().to_owned());
         push("username", name(&old.username), name(&self.username));
+        push(
+            "targets",
+            targets_said(&old.targets),
+            targets_said(&self.targets),
+        );
         if old.password != self.password {
             let mask = |p: &Option<Secret>| p.as_ref().map(|_| "****".to_owned());
             out.push(Change {
@@ -118,6 +130,18 @@ impl ProxyConfig {
         }
         out
     }
+}
+
+/// Targets as a change shows them: the lines joined by `, ` (a URL has no space), none
+/// for the default.
+fn targets_said(targets: &[TestTarget]) -> Option<String> {
+    (!targets.is_empty()).then(|| {
+        targets
+            .iter()
+            .map(TestTarget::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 #[cfg(test)]
@@ -140,6 +164,7 @@ mod tests {
             use_auth: true,
             username: UserName::parse("u").ok(),
             password: Some(Secret::new("old-secret")),
+            targets: Vec::new(),
         }
     }
 
@@ -152,6 +177,7 @@ mod tests {
             use_auth: false,
             username: UserName::parse("u").ok(),
             new_password: None,
+            targets: Vec::new(),
         };
         assert_eq!(
             settings.apply_to(&config()).password,
@@ -191,6 +217,7 @@ mod tests {
             use_auth: false,
             username: UserName::parse("u").ok(),
             new_password: None,
+            targets: Vec::new(),
         };
         assert_eq!(moved.apply_to(&config()).password, None);
         let typed = ProxySettings {
@@ -224,6 +251,25 @@ mod tests {
         let json = serde_json::to_string(&changes).unwrap();
         assert!(!json.contains("secret"), "{json}");
         assert!(json.contains("****"));
+    }
+
+    #[test]
+    fn a_targets_change_shows_both_lists() {
+        let old = config();
+        let new = ProxyConfig {
+            targets: targets::parse_targets("https://a.example/\nhttps://b.example/x download")
+                .unwrap(),
+            ..config()
+        };
+        assert_eq!(
+            new.changes_from(&old),
+            [Change {
+                field: "targets".into(),
+                from: None,
+                to: Some("https://a.example/, https://b.example/x download".into()),
+            }]
+        );
+        assert_eq!(new.changes_from(&new), []);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use sqlx::{FromRow, Row, SqlitePool};
 use tokio::sync::Mutex;
 
 use super::fields::{Port, PortError, ProxyHost, UserName};
+use super::targets::{TestTarget, parse_lines};
 use super::{Change, ProxyConfig, conf_file};
 use crate::audit::Event;
 use crate::clock::now_rfc3339;
@@ -41,6 +42,7 @@ struct RevisionRow {
     use_auth: bool,
     username: Option<String>,
     password: Option<String>,
+    targets: String,
     changes: String,
     rollback_of: Option<i64>,
 }
@@ -59,6 +61,7 @@ impl RevisionRow {
             use_auth: row.try_get(get("use_auth").as_str())?,
             username: row.try_get(get("username").as_str())?,
             password: row.try_get(get("password").as_str())?,
+            targets: row.try_get(get("targets").as_str())?,
             changes: row.try_get(get("changes").as_str())?,
             rollback_of: row.try_get(get("rollback_of").as_str())?,
         })
@@ -87,6 +90,7 @@ impl RevisionRow {
                 use_auth: r.use_auth,
                 username: checked(r.id, "username", r.username, |u| UserName::parse(u)),
                 password,
+                targets: stored_targets(r.id, &r.targets),
             },
             changes: serde_json::from_str(&r.changes).unwrap_or_default(),
             rollback_of: r.rollback_of,
@@ -118,6 +122,28 @@ fn checked<R, T, E: std::fmt::Debug>(
     }
 }
 
+/// The stored targets (a JSON array of lines), each read back through the form's rule;
+/// any that does not pass drops the list to the default target, said loudly, as
+/// [`checked`] does for one value.
+fn stored_targets(revision: i64, json: &str) -> Vec<TestTarget> {
+    let lines: Vec<String> = match serde_json::from_str(json) {
+        Ok(lines) => lines,
+        Err(e) => {
+            tracing::error!(revision, error = %e, "the stored test targets are not a JSON list of lines; the default target is used");
+            return Vec::new();
+        }
+    };
+    checked(revision, "targets", Some(lines), |l| {
+        parse_lines(l.iter().map(String::as_str))
+    })
+    .unwrap_or_default()
+}
+
+/// The targets as stored: a JSON array of their lines.
+fn targets_json(targets: &[TestTarget]) -> String {
+    serde_json::to_string(targets).unwrap_or_else(|_| "[]".into())
+}
+
 fn stored_port(n: i64) -> Result<Port, PortError> {
     u16::try_from(n)
         .ok()
@@ -126,7 +152,7 @@ fn stored_port(n: i64) -> Result<Port, PortError> {
 }
 
 const SELECT: &str = "SELECT id, created_at, actor, enabled, host, port, use_auth, username, \
-                      password, changes, rollback_of FROM proxy_revisions";
+                      password, targets, changes, rollback_of FROM proxy_revisions";
 
 impl<'r> FromRow<'r, SqliteRow> for RevisionRow {
     fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
@@ -144,7 +170,7 @@ pub const CURRENT_COLUMNS: &str = "current.id AS current_id, \
     current.enabled AS current_enabled, current.host AS current_host, \
     current.port AS current_port, current.use_auth AS current_use_auth, \
     current.username AS current_username, current.password AS current_password, \
-    current.changes AS current_changes, current.rollback_of AS current_rollback_of";
+    current.targets AS current_targets, current.changes AS current_changes, current.rollback_of AS current_rollback_of";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
@@ -614,7 +640,8 @@ async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO proxy_revisions (id, created_at, actor, enabled, host, port, use_auth, \
-         username, password, changes, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         username, password, targets, changes, rollback_of) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(revision.id)
     .bind(&revision.created_at)
@@ -625,6 +652,7 @@ async fn insert(
     .bind(revision.config.use_auth)
     .bind(revision.config.username.as_ref().map(UserName::as_str))
     .bind(revision.config.password.as_ref().map(|p| sealer.seal(p)))
+    .bind(targets_json(&revision.config.targets))
     .bind(serde_json::to_string(&revision.changes).unwrap_or_else(|_| "[]".into()))
     .bind(revision.rollback_of)
     .execute(&mut *tx)
@@ -768,6 +796,7 @@ mod tests {
             use_auth: true,
             username: UserName::parse("u").ok(),
             password: Some(Secret::new("hunter2-proxy")),
+            targets: Vec::new(),
         };
         saved(ours.save(0, "a", None, None, with_password).await.unwrap());
         let (raw,): (String,) = sqlx::query_as("SELECT password FROM proxy_revisions")
@@ -827,12 +856,23 @@ mod tests {
             use_auth: true,
             username: UserName::parse("u").ok(),
             password: Some(Secret::new("pw")),
+            targets: crate::settings::targets::parse_targets("https://t.example/ download")
+                .unwrap(),
         };
         saved(ours.save(0, "a", None, None, complete).await.unwrap());
-        sqlx::query("UPDATE proxy_revisions SET host = 'pro_xy;}', username = 'a:b'")
-            .execute(ours.pool())
-            .await
-            .unwrap();
+        let stored = ours.current().await.unwrap().unwrap();
+        assert_eq!(
+            stored.config.targets[0].to_string(),
+            "https://t.example/ download",
+            "targets are stored and read back"
+        );
+        sqlx::query(
+            "UPDATE proxy_revisions SET host = 'pro_xy;}', username = 'a:b', \
+             targets = '[\"ftp://x/\"]'",
+        )
+        .execute(ours.pool())
+        .await
+        .unwrap();
 
         let current = ours
             .current()
@@ -842,6 +882,11 @@ mod tests {
         assert_eq!(current.id, 1);
         assert_eq!(current.config.host, None);
         assert_eq!(current.config.username, None);
+        assert_eq!(
+            current.config.targets,
+            [],
+            "bad targets read as the default"
+        );
         assert_eq!(current.config.port, Port::new(3128));
         assert!(current.config.enabled && current.config.use_auth);
         assert_eq!(current.config.password, Some(Secret::new("pw")));

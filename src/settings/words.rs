@@ -3,9 +3,11 @@
 
 use super::fields::{HostError, PasswordError, PortError, ProxyHostError, UserNameError};
 use super::form::FieldError;
+use super::targets::{TargetsError, TargetsErrorKind};
 use crate::endpoint::NAME_MAX;
 use crate::locale::Lang;
 use crate::locale::message;
+use crate::probe::url::UrlError;
 
 impl FieldError {
     pub fn message(&self, lang: Lang) -> String {
@@ -14,6 +16,7 @@ impl FieldError {
             FieldError::Port(e) => port(*e, lang),
             FieldError::Username(e) => username(*e, lang),
             FieldError::Password(e) => password(*e, lang),
+            FieldError::Targets(e) => e.message(lang),
             FieldError::PasswordNotKept => message(lang, "settings-password-not-kept", &[]),
         }
     }
@@ -101,6 +104,42 @@ fn password(e: PasswordError, lang: Lang) -> String {
         }
     };
     message(lang, id, &[])
+}
+
+impl TargetsError {
+    /// The refusal in `lang`, naming its line (targets.ftl).
+    pub fn message(&self, lang: Lang) -> String {
+        let (id, mut args): (&str, Vec<(&str, String)>) = match &self.kind {
+            TargetsErrorKind::TooMany { max } => {
+                ("targets-too-many", vec![("max", max.to_string())])
+            }
+            TargetsErrorKind::BadMarker(word) => {
+                ("targets-bad-marker", vec![("word", word.clone())])
+            }
+            TargetsErrorKind::Duplicate { url, first } => (
+                "targets-duplicate",
+                vec![("url", url.clone()), ("first", first.to_string())],
+            ),
+            TargetsErrorKind::Url(e) => url_words(e),
+        };
+        args.push(("line", self.line.to_string()));
+        message(lang, id, &args)
+    }
+}
+
+/// The message id and values of a refused URL.
+fn url_words(e: &UrlError) -> (&'static str, Vec<(&'static str, String)>) {
+    match e {
+        UrlError::Empty => ("targets-url-empty", vec![]),
+        UrlError::NoScheme(url) => ("targets-url-no-scheme", vec![("url", url.clone())]),
+        UrlError::Scheme(scheme) => ("targets-url-scheme", vec![("scheme", scheme.clone())]),
+        UrlError::Userinfo => ("targets-url-userinfo", vec![]),
+        UrlError::NoHost(_) => ("targets-url-no-host", vec![]),
+        UrlError::BadPort(a) => ("targets-url-bad-port", vec![("authority", a.clone())]),
+        UrlError::UnbracketedIpv6(h) => ("targets-url-unbracketed-ipv6", vec![("host", h.clone())]),
+        UrlError::BadHost(h) => ("targets-url-bad-host", vec![("host", h.clone())]),
+        UrlError::BadPath(p) => ("targets-url-bad-path", vec![("path", p.clone())]),
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +276,45 @@ mod tests {
             assert_ne!(chinese, english, "{error:?} has no Chinese");
             assert!(!chinese.starts_with("settings-"), "{error:?}: {chinese}");
         }
+    }
+
+    #[test]
+    fn every_targets_refusal_names_its_line_in_both_languages() {
+        use TargetsErrorKind as K;
+        let kinds = [
+            K::TooMany { max: 8 },
+            K::BadMarker("fetch".into()),
+            K::Duplicate {
+                url: "https://a.example/".into(),
+                first: 1,
+            },
+            K::Url(UrlError::Empty),
+            K::Url(UrlError::NoScheme("h".into())),
+            K::Url(UrlError::Scheme("ftp".into())),
+            K::Url(UrlError::Userinfo),
+            K::Url(UrlError::NoHost(String::new())),
+            K::Url(UrlError::BadPort("h:0".into())),
+            K::Url(UrlError::UnbracketedIpv6("::1".into())),
+            K::Url(UrlError::BadHost("bad_host".into())),
+            K::Url(UrlError::BadPath("/a b".into())),
+        ];
+        for kind in kinds {
+            let error = TargetsError { line: 7, kind };
+            let (en, zh) = (error.message(Lang::En), error.message(Lang::ZhCn));
+            assert!(en.starts_with("Line 7: "), "{en}");
+            assert!(
+                zh.contains('7') && zh != en && !zh.starts_with("targets-"),
+                "{zh}"
+            );
+        }
+        let bad = TargetsError {
+            line: 2,
+            kind: K::Url(UrlError::Scheme("ftp".into())),
+        };
+        assert_eq!(
+            bad.message(Lang::En),
+            "Line 2: only https:// and http:// URLs can be tested, not ftp://."
+        );
     }
 
     #[test]

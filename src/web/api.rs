@@ -21,11 +21,12 @@ use super::extract::Actor;
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::locale::Lang;
 use crate::probe::Report;
+use crate::settings::TestTarget;
 use crate::settings::fields::Port;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
 use crate::state::AppState;
-use crate::tester::Busy;
+use crate::tester::{Busy, TestResult};
 use crate::tests_log::{TestRecord, TestedValues};
 
 /// The Proxy settings as the API shows them: the password never, only whether one is set.
@@ -37,6 +38,9 @@ pub struct ProxyView {
     pub use_auth: bool,
     pub username: Option<String>,
     pub password_set: bool,
+    /// Test targets, one line each: `"https://host/path"` or `"https://host/path download"`;
+    /// empty: the default target, `https://<--probe-target>/`.
+    pub targets: Vec<String>,
     /// The revision these values are; send it back with PUT.
     pub revision: i64,
     pub updated_at: Option<String>,
@@ -54,7 +58,9 @@ pub struct RevisionView {
     pub use_auth: bool,
     pub username: Option<String>,
     pub password_set: bool,
-    /// Changed fields; a password shows as `****`.
+    /// Test targets, as in [`ProxyView`].
+    pub targets: Vec<String>,
+    /// Changed fields; a password shows as `****`; `targets` as its lines joined by `, `.
     pub changes: Vec<ChangeView>,
     pub rollback_of: Option<i64>,
 }
@@ -81,8 +87,10 @@ pub struct ApiError {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TestFailed {
     pub error: String,
-    /// The test's report: `diagnosis` says what failed and what to do next.
+    /// The worst target's report: `diagnosis` says what failed and what to do next.
     pub report: Report,
+    /// Every target's report, the worst first (as `POST /api/v1/proxy/test` answers).
+    pub reports: Vec<Report>,
 }
 
 impl ApiError {
@@ -123,10 +131,16 @@ fn view(revision: Option<&Revision>) -> ProxyView {
         use_auth: config.use_auth,
         username: config.username.map(|u| u.as_str().to_owned()),
         password_set: config.password.is_some(),
+        targets: target_lines(&config.targets),
         revision: revision.map_or(0, |r| r.id),
         updated_at: revision.map(|r| r.created_at.clone()),
         updated_by: revision.map(|r| r.actor.clone()),
     }
+}
+
+/// Targets as the API says them: one line each, as a PUT takes them.
+fn target_lines(targets: &[TestTarget]) -> Vec<String> {
+    targets.iter().map(TestTarget::to_string).collect()
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
@@ -249,14 +263,15 @@ pub async fn put_proxy(
     }
 }
 
-/// 422 for a save whose test before saving did not pass, with the test's report.
-fn test_failed(report: Report) -> Response {
+/// 422 for a save whose test before saving did not pass, with the test's reports.
+fn test_failed(result: TestResult) -> Response {
     let body = TestFailed {
         error: format!(
             "the test before saving found `{}`; nothing was saved (PUT again without test_first to save anyway)",
-            report.diagnosis.code.as_str()
+            result.diagnosis.code.as_str()
         ),
-        report,
+        report: result.worst().clone(),
+        reports: result.reports,
     };
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
@@ -275,18 +290,18 @@ fn busy(why: &Busy, probe_limit: Duration) -> Response {
     response
 }
 
-/// Run Test connection: the staged CONNECT probe, answered with its report (SPEC §6). With
-/// no body, the saved settings are tested.
+/// Run Test connection: the staged probe of every test target at once, answered with the
+/// verdict and each target's report (SPEC §6). With no body, the saved settings are tested.
 #[utoipa::path(post, path = "/api/v1/proxy/test", tag = "proxy",
     request_body(content = ProxyTest, content_type = "application/json",
         description = "the values to test; no body (or an empty one) tests the saved settings"),
     responses(
-        (status = 200, body = Report, description = "the probe report, also when the proxy fails: `ok` and `diagnosis` say how it went"),
+        (status = 200, body = TestResult, description = "the test, also when the proxy fails: `ok` (every target passed) and `diagnosis` (the worst target's) say how it went; `reports` holds one report per target, the worst first"),
         (status = 400, body = ApiError, description = "not a valid JSON body (syntax, `null`, a wrong type, an unknown field)"),
         (status = 403, body = ApiError, description = "a session without the CSRF header or its own Origin"),
         (status = 413, body = ApiError, description = "the body is over 64 KiB"),
         (status = 415, body = ApiError, description = "a body that is not `application/json`"),
-        (status = 422, body = ApiError, description = "invalid values, no complete proxy saved (for no body), or a blank password for a host, port or user name other than the saved ones (`fields.password`: type the password)"),
+        (status = 422, body = ApiError, description = "invalid values (`fields.targets` names the refused entry), no complete proxy saved (for no body), or a blank password for a host, port or user name other than the saved ones (`fields.password`: type the password)"),
         (status = 429, body = ApiError, description = "a test is already running for this caller, or too many on the server",
             headers(("Retry-After" = u64, description = "seconds: the probe's time limit")))))]
 pub async fn test_proxy(
@@ -308,7 +323,7 @@ pub async fn test_proxy(
         Err((status, message)) => return ApiError::response(status, message),
     };
     match super::probe_test::run_once(&state, &actor, &form, &stored).await {
-        Ok(report) => Json(report).into_response(),
+        Ok(result) => Json(result).into_response(),
         Err(super::probe_test::NotRun::Invalid(errors)) => {
             ApiError::invalid(&errors, "invalid values; nothing was tested")
         }
@@ -337,6 +352,7 @@ fn revision_view(r: Revision) -> RevisionView {
         use_auth: r.config.use_auth,
         username: r.config.username.map(|u| u.as_str().to_owned()),
         password_set: r.config.password.is_some(),
+        targets: target_lines(&r.config.targets),
         changes: r
             .changes
             .into_iter()
@@ -422,6 +438,7 @@ pub fn router() -> axum::Router<AppState> {
         ChangeView,
         ApiError,
         TestFailed,
+        TestResult,
         Report,
         TestRecord,
         TestedValues

@@ -29,6 +29,11 @@ pub struct ProxyPut {
     pub password: Option<String>,
     #[serde(default)]
     pub confirm_password: Option<String>,
+    /// Test targets, at most 8: `"https://host/path"`, or with ` download` after the URL
+    /// to fetch the whole body (`"https://host/big download"`); a bare `host[:port]` means
+    /// `https://host[:port]/`. Absent, null or empty: the default target.
+    #[serde(default)]
+    pub targets: Option<Vec<String>>,
     /// The revision the client last read (0 before the first save).
     #[serde(deserialize_with = "whole_number")]
     #[schema(minimum = 0)]
@@ -53,8 +58,19 @@ impl ProxyPut {
             username: self.username.unwrap_or_default(),
             confirm_password: self.confirm_password.unwrap_or_else(|| password.clone()),
             password,
+            targets: targets_text(self.targets.as_deref().unwrap_or_default()),
         }
     }
+}
+
+/// The API's target lines as the form's textarea: line N is entry N, so a refusal names
+/// the entry (a line break inside an entry becomes a space, which the parser refuses).
+fn targets_text(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| l.replace(['\r', '\n'], " "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A JSON number as the form's Port text. JSON does not tell 3128 from 3128.0 (nor does the
@@ -104,10 +120,14 @@ pub struct ProxyTest {
     pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
+    /// The targets to test, as in a PUT; absent or null: the saved ones.
+    #[serde(default)]
+    pub targets: Option<Vec<String>>,
 }
 
 impl ProxyTest {
-    pub fn into_form(self) -> ProxyForm {
+    /// The form to test; targets not given are the `saved` ones.
+    pub fn into_form(self, saved: &ProxyConfig) -> ProxyForm {
         let password = self.password.unwrap_or_default();
         ProxyForm {
             enabled: true,
@@ -117,6 +137,10 @@ impl ProxyTest {
             username: self.username.unwrap_or_default(),
             confirm_password: password.clone(),
             password,
+            targets: match &self.targets {
+                Some(lines) => targets_text(lines),
+                None => crate::settings::targets::targets_text(&saved.targets),
+            },
         }
     }
 }
@@ -159,7 +183,7 @@ pub fn test_form(
         ));
     }
     serde_json::from_slice::<ProxyTest>(body)
-        .map(ProxyTest::into_form)
+        .map(|test| test.into_form(saved))
         .map_err(|e| {
             (
                 StatusCode::BAD_REQUEST,
@@ -205,6 +229,39 @@ mod tests {
                 .contains("whole number")
         );
         assert!(read("\"3\"").is_err());
+    }
+
+    #[test]
+    fn target_entries_are_the_forms_lines_one_each() {
+        let put: ProxyPut = serde_json::from_str(
+            r#"{"enabled": false, "revision": 0, "targets": ["https://a.example/", "", "b.example download", "https://c.example/\nhttps://d.example/"]}"#,
+        )
+        .unwrap();
+        let form = put.into_form();
+        assert_eq!(
+            form.targets,
+            "https://a.example/\n\nb.example download\nhttps://c.example/ https://d.example/"
+        );
+        let error = form.parse(&ProxyConfig::default()).unwrap_err();
+        let said = error
+            .message(
+                crate::settings::form::Field::Targets,
+                crate::locale::Lang::En,
+            )
+            .unwrap();
+        assert!(said.starts_with("Line 4: "), "{said}");
+    }
+
+    #[test]
+    fn a_test_without_targets_tests_the_saved_ones() {
+        let saved = ProxyConfig {
+            targets: crate::settings::targets::parse_targets("https://s.example/").unwrap(),
+            ..ProxyConfig::default()
+        };
+        let absent: ProxyTest = serde_json::from_str(r#"{"host": "h"}"#).unwrap();
+        assert_eq!(absent.into_form(&saved).targets, "https://s.example/");
+        let given: ProxyTest = serde_json::from_str(r#"{"targets": ["g.example"]}"#).unwrap();
+        assert_eq!(given.into_form(&saved).targets, "g.example");
     }
 
     #[test]

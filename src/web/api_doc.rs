@@ -61,6 +61,34 @@ pub fn host_pattern() -> String {
     format!(r"^(?:{}|{v6}|\[{v6}\]|{dns})?$", ipv4_pattern())
 }
 
+/// Unicode White_Space, as Rust's `char::is_whitespace` (and so `trim`, `split_whitespace`).
+const WS: &str = r"[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+/// A port as `Port::parse` reads it: digits, 1–65535 (leading zeros allowed).
+const PORT: &str =
+    r"0*(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+
+/// One entry of `targets` as `settings::targets` reads it: blank, or `URL` or
+/// `URL download` (any case) with spaces around; the URL `http(s)://` (any case) or a bare
+/// `host[:port]…` (no `@`, no `://`); the host IPv4, `[IPv6]`, or a DNS name of at most 253
+/// characters, not all digits and dots, perhaps with the root's dot; the path, query and
+/// fragment without spaces, and before the fragment printable ASCII only.
+pub fn target_line_pattern() -> String {
+    let v4 = ipv4_pattern();
+    let v6 = ipv6_pattern();
+    // What ends the host: its port, path, query or fragment, a space, or the line's end.
+    let end = format!(r"(?:[:/?#]|{WS}|$)");
+    let dns = format!(
+        r"(?![0-9.]*{end})(?![A-Za-z0-9.-]{{253}}[A-Za-z0-9.-]*[A-Za-z0-9-]){LABEL}(?:\.{LABEL})*\.?"
+    );
+    let authority = format!(r"(?:{v4}(?={end})|\[{v6}\]|{dns})(?::{PORT})?");
+    let tail = format!(r"(?:[/?][!-~]*)?(?:#(?:(?!{WS}).)*)?");
+    let scheme = "[hH][tT][tT][pP][sS]?://";
+    // No `@` (credentials) and no `://` (a scheme) in the URL: it is a bare host.
+    let bare = format!(r"(?!(?:(?!{WS}).)*(?:@|://))");
+    let download = "[dD][oO][wW][nN][lL][oO][aA][dD]";
+    format!(r"^{WS}*(?:(?:{scheme}|{bare}){authority}{tail}(?:{WS}+{download})?{WS}*)?$")
+}
+
 /// No `:` and no control characters (Unicode Cc, as `char::is_control`).
 pub const USERNAME_PATTERN: &str = r"^[^:\u0000-\u001F\u007F-\u009F]*$";
 /// Printable ASCII, 0x21–0x7E.
@@ -232,7 +260,14 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
     set(doc, &put, "anyOf", required_when_enabled());
     set(doc, &put, "additionalProperties", json!(false));
 
+    let targets = json!({
+        "type": ["array", "null"],
+        "items": {"type": "string", "pattern": target_line_pattern()},
+        "description": "Test targets, one entry a line as the page's textarea takes them: `\"https://host[:port]/path\"`, or with ` download` after the URL to fetch the whole body; a bare `host[:port]` means `https://host[:port]/`. Blank entries are skipped; at most 8 others, no URL twice (422 with `fields.targets` naming the entry otherwise). Absent, null or empty: the default target, `https://<--probe-target>/`.",
+    });
+    set(doc, &props("ProxyPut"), "targets", targets.clone());
     let test = props("ProxyTest");
+    set(doc, &test, "targets", targets);
     set(doc, &test, "host", host(false));
     set(doc, &test, "port", port(false));
     set(doc, &test, "username", username(true));

@@ -81,7 +81,7 @@ pub async fn require_session(
 }
 
 /// A script with an API token: no cookie, so no CSRF to fear and none checked.
-async fn bearer_identity(
+pub(super) async fn bearer_identity(
     pool: &sqlx::SqlitePool,
     headers: &HeaderMap,
 ) -> Result<Session, Response> {

@@ -16,10 +16,12 @@ pub mod host_check;
 pub mod language;
 pub mod layout;
 pub mod login;
+pub mod metrics;
 pub mod page;
 pub mod probe_test;
 pub mod probe_view;
 pub mod proxy_save;
+pub mod support_bundle;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -43,6 +45,7 @@ pub fn routes(state: AppState) -> Router {
         .route(&format!("{PAGE}/proxy"), post(page::save))
         .route(&format!("{PAGE}/proxy/test"), post(probe_test::test))
         .route(history::HISTORY, get(history::show))
+        .route(support_bundle::PATH, get(support_bundle::download))
         .route(
             &format!("{}/rollback", history::HISTORY),
             post(history::rollback),
@@ -64,6 +67,8 @@ pub fn routes(state: AppState) -> Router {
         .merge(protected)
         .route("/login", get(login::show).post(login::submit))
         .route("/healthz", get(|| async { "ok" }))
+        // A scraper has a token, never a session: the handler checks it.
+        .route(metrics::PATH, get(metrics::show))
         .route("/static/{name}", get(assets::serve))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

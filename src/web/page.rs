@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -13,7 +13,7 @@ use super::extract::{Actor, Cookies, PostedForm, form_error};
 use super::flash::{self, Flash};
 use super::form_body::FormBody;
 use super::layout::BasePage;
-use super::probe_view::ProbeView;
+use super::probe_view::TestView;
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
@@ -23,6 +23,7 @@ use crate::locale::{Lang, Text, Texts};
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
+use crate::settings::targets::targets_text;
 use crate::signed_in::Current;
 use crate::state::AppState;
 use crate::tester::LastResult;
@@ -38,7 +39,7 @@ pub struct PageTemplate {
     pub notice: Option<String>,
     pub errors: FieldErrors,
     pub stale: Option<Revision>,
-    pub probe: Option<ProbeView>,
+    pub probe: Option<TestView>,
     pub form: ProxyForm,
     pub revision: i64,
     pub password_set: bool,
@@ -49,6 +50,11 @@ pub struct PageTemplate {
     /// *Test before saving* stays as the admin left it.
     pub test_first: bool,
     pub save_anyway: Option<SaveAnyway>,
+    /// The top bar's search: the left list shows the configuration pages that hold it.
+    pub search: String,
+    pub remote_management_port: u16,
+    /// The target tested when the settings name none: the targets field's placeholder.
+    pub default_target: String,
 }
 
 /// The Diagnostics panel's parts a test changes (the last test, the netstat lines): the
@@ -61,6 +67,8 @@ pub struct DiagnosticsLive {
     pub last: Option<LastResult>,
     /// The last test's summary in the page's language.
     pub last_summary: String,
+    /// Which of several targets decided the last test's verdict; empty for one target.
+    pub last_targets: String,
     pub diag: Arc<Diagnostics>,
     /// The test history's newest [`RECENT`] tests.
     pub recent: Vec<RecentTest>,
@@ -124,6 +132,15 @@ impl DiagnosticsLive {
                 .as_ref()
                 .map(|l| l.report.diagnosis.summary_in(lang))
                 .unwrap_or_default(),
+            last_targets: last
+                .as_ref()
+                .filter(|l| l.targets > 1)
+                .map(|l| {
+                    let count = ("count", l.targets.to_string());
+                    let url = ("url", l.report.url.clone());
+                    locale::message(lang, "targets-last-worst", &[count, url])
+                })
+                .unwrap_or_default(),
             last,
             diag,
             recent: recent.iter().map(RecentTest::new).collect(),
@@ -179,9 +196,59 @@ impl PageTemplate {
         error.message(self.t.lang)
     }
 
+    /// `config`'s targets as the textarea shows them.
+    fn targets_of(&self, config: &ProxyConfig) -> String {
+        targets_text(&config.targets)
+    }
+
     fn yes_no(&self, on: &bool) -> &'static str {
         self.t.yes_no(*on)
     }
+
+    /// Whether the left list shows `page`: every page, or those the search names.
+    fn listed(&self, page: &str) -> bool {
+        matches_search(page, &self.search)
+    }
+
+    fn echo_reply(&self) -> bool {
+        self.host.icmpv6.as_ref().is_some_and(|i| i.echo_reply)
+    }
+
+    /// Where *Enable Echo Reply Packets* comes from, with the setting's value.
+    fn echo_source(&self) -> String {
+        match &self.host.icmpv6 {
+            Some(i) => locale::message(
+                self.t.lang,
+                "page-icmpv6-echo-source",
+                &[("value", i.echo_ignore_all.clone())],
+            ),
+            None => self.t.icmpv6_off.to_owned(),
+        }
+    }
+
+    /// Why *Enable Destination Unreachable Packets* is what it is (no kernel switch).
+    fn unreachable_source(&self) -> String {
+        match &self.host.icmpv6 {
+            Some(i) => locale::message(
+                self.t.lang,
+                "page-icmpv6-unreachable-source",
+                &[
+                    ("ratelimit", i.ratelimit.clone()),
+                    ("ratemask", i.ratemask.clone()),
+                ],
+            ),
+            None => self.t.icmpv6_off.to_owned(),
+        }
+    }
+}
+
+/// A configuration page's name matches the search when it holds every typed word, in any
+/// case; an empty search matches every page.
+pub fn matches_search(page: &str, search: &str) -> bool {
+    let page = page.to_lowercase();
+    search
+        .split_whitespace()
+        .all(|word| page.contains(&word.to_lowercase()))
 }
 
 /// What the page shows besides the form: gathered fresh on every render.
@@ -214,6 +281,7 @@ pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
         username: text(config.username.as_ref().map(|u| u.as_str())),
         password: String::new(),
         confirm_password: String::new(),
+        targets: targets_text(&config.targets),
     }
 }
 
@@ -229,9 +297,11 @@ pub struct Extras {
     pub flash: Option<String>,
     pub notice: Option<Text>,
     pub stale: Option<Revision>,
-    pub probe: Option<ProbeView>,
+    pub probe: Option<TestView>,
     pub test_first: bool,
     pub save_anyway: Option<SaveAnyway>,
+    /// The top bar's search (`?q=`), trimmed.
+    pub search: String,
 }
 
 pub async fn render_page(
@@ -267,8 +337,18 @@ pub async fn render_page(
         diag,
         test_first: extras.test_first,
         save_anyway: extras.save_anyway,
+        search: extras.search,
+        remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
+        default_target: state.tester.default_target().to_string(),
     };
     Ok(Html(page.render()?))
+}
+
+/// The page's query: the top bar's search, if any.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
 }
 
 #[tracing::instrument(skip_all)]
@@ -278,12 +358,14 @@ pub async fn show(
     Extension(Current(current)): Extension<Current>,
     lang: Lang,
     cookies: Cookies,
+    Query(query): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
     // Read with the session, in the same statement (crate::signed_in).
     let ctx = PageContext::of(current);
     let flash = Flash::from_cookies(&cookies).map(|f| f.message().get(lang).to_owned());
     let extras = Extras {
         flash: flash.clone(),
+        search: query.q.trim().to_owned(),
         ..Extras::default()
     };
     let html = render_page(
@@ -315,6 +397,7 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
         username,
         password: fields.text("password"),
         confirm_password: fields.text("confirm_password"),
+        targets: fields.text("targets"),
     })
 }
 
@@ -382,7 +465,7 @@ pub async fn save(
             Pretest::Save => {}
             Pretest::Failed(report) => {
                 let extras = Extras {
-                    probe: Some(ProbeView::new(*report, lang.texts())),
+                    probe: Some(TestView::new(*report, lang.texts())),
                     test_first: true,
                     save_anyway: anyway(!form.password.is_empty()),
                     ..Extras::default()
@@ -502,5 +585,145 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("no TCP connections"), "{html}");
+    }
+    /// The page on a fixture host (tests/fixtures/host): every read-only section as FMC
+    /// lays it out, in the page's language.
+    fn page_on_fixture_host(lang: Lang, search: &str) -> String {
+        let root = tempfile::tempdir().unwrap();
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/host");
+        let put = |path: &str, text: &str| {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        for (path, fixture) in [
+            ("proc/sys/kernel/hostname", "hostname"),
+            ("proc/net/fib_trie", "fib_trie"),
+            ("proc/net/route", "route"),
+            ("proc/net/if_inet6", "if_inet6"),
+            ("proc/net/ipv6_route", "ipv6_route"),
+            ("etc/resolv.conf", "resolv.conf"),
+        ] {
+            put(
+                path,
+                &std::fs::read_to_string(fixtures.join(fixture)).unwrap(),
+            );
+        }
+        put("proc/sys/net/ipv6/icmp/echo_ignore_all", "1\n");
+        put("proc/sys/net/ipv6/icmp/ratelimit", "1000\n");
+        put("proc/sys/net/ipv6/icmp/ratemask", "0-1,3-127\n");
+        put("sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        put("sys/class/net/eth0/device/uevent", "");
+        put("sys/class/net/lo/address", "00:00:00:00:00:00\n");
+        let page = PageTemplate {
+            t: lang.texts(),
+            base: BasePage {
+                user: "admin".into(),
+                csrf_token: "t".into(),
+                language: "auto",
+                back: PAGE,
+            },
+            flash: None,
+            host: Arc::new(HostFacts::read_at(root.path())),
+            notice: None,
+            errors: FieldErrors::default(),
+            stale: None,
+            probe: None,
+            form: ProxyForm::default(),
+            revision: 0,
+            password_set: false,
+            conf_path: "/etc/sf/iprep_proxy.conf".into(),
+            diag: diag(Vec::new()),
+            live: DiagnosticsLive::new(lang, None, diag(Vec::new()), &[]),
+            test_first: false,
+            save_anyway: None,
+            search: search.into(),
+            remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
+            default_target: "https://tools.cisco.com/".into(),
+        };
+        page.render().unwrap()
+    }
+
+    #[test]
+    fn the_read_only_sections_show_the_fixture_host_as_fmc_does() {
+        let html = page_on_fixture_host(Lang::En, "");
+        for needle in [
+            "<th scope=\"col\">Interface</th><th scope=\"col\">Channels</th><th scope=\"col\">MAC Address</th><th scope=\"col\">IP Address</th>",
+            "<tr><td>eth0</td>",
+            "Management Traffic",
+            "Event Traffic",
+            "<td>52:54:00:12:34:56</td><td>192.0.2.2/24<br>2001:db8:10::5/64<br>fd00::2/64</td>",
+            ">IPv4 Routes</h3>",
+            "<th scope=\"col\">Destination</th><th scope=\"col\">Netmask</th><th scope=\"col\">Interface</th><th scope=\"col\">Gateway</th>",
+            "<tr><td>0.0.0.0</td><td>0.0.0.0</td><td>eth0</td><td>192.0.2.1</td></tr>",
+            "<tr><td>203.0.113.0</td><td>255.255.255.0</td><td>eth1</td><td></td></tr>",
+            ">IPv6 Routes</h3>",
+            "<th scope=\"col\">Destination</th><th scope=\"col\">Prefix Length</th><th scope=\"col\">Interface</th><th scope=\"col\">Gateway</th>",
+            "<tr><td>::</td><td>0</td><td>eth0</td><td>fd00::1</td></tr>",
+            "<dt>Hostname</dt><dd id=\"hostname\">fmc-lab-01</dd>",
+            "<dd id=\"domains\">corp.example,lab.example</dd>",
+            "<dt>Primary DNS Server</dt><dd id=\"dns-primary\">10.0.0.2</dd>",
+            "<dt>Secondary DNS Server</dt><dd id=\"dns-secondary\">2001:db8::53</dd>",
+            "<dt>Tertiary DNS Server</dt><dd id=\"dns-tertiary\">10.0.0.3</dd>",
+            "<dt>Remote Management Port</dt><dd id=\"remote-management-port\">8305</dd>",
+            "Enable Echo Reply Packets",
+            "net.ipv6.icmp.echo_ignore_all = 1",
+            "net.ipv6.icmp.ratelimit = 1000 ms",
+        ] {
+            assert!(html.contains(needle), "lacks {needle:?}");
+        }
+        assert!(
+            !html.contains("<td>lo</td>"),
+            "lo is not a management interface"
+        );
+        assert!(!html.contains("ff00::"), "no multicast route");
+        assert!(
+            html.contains("id=\"icmpv6-echo\" disabled aria-describedby"),
+            "echo_ignore_all = 1: Echo Reply is not ticked"
+        );
+        assert!(html.contains("id=\"icmpv6-unreachable\" disabled checked"));
+        let foot = html.find("id=\"page-foot\"").unwrap();
+        assert!(
+            html.find("id=\"diagnostics-h\"").unwrap() < foot,
+            "Save and Cancel end the page"
+        );
+        assert!(
+            html[foot..]
+                .contains("form=\"proxy-form\" class=\"primary\" id=\"save\">Save</button>")
+        );
+        assert!(html[foot..].contains(
+            "id=\"cancel\" href=\"/system/configuration/management-interfaces\">Cancel</a>"
+        ));
+    }
+
+    #[test]
+    fn the_sections_speak_chinese_too() {
+        let html = page_on_fixture_host(Lang::ZhCn, "");
+        for id in [
+            "page-ipv6-routes",
+            "page-prefix-length",
+            "page-tertiary-dns-server",
+            "page-channels",
+            "page-cancel",
+        ] {
+            let said = locale::message(Lang::ZhCn, id, &[]);
+            assert!(html.contains(&said), "{id}: {said}");
+        }
+    }
+
+    #[test]
+    fn the_search_filters_the_left_list_and_keeps_the_current_page() {
+        let html = page_on_fixture_host(Lang::En, "audit");
+        assert!(html.contains("<span class=\"inactive\">Audit Log</span>"));
+        assert!(html.contains("<span class=\"inactive\">Audit Log Certificate</span>"));
+        assert!(!html.contains(">Access List<"), "filtered out");
+        assert!(
+            html.contains("aria-current=\"page\""),
+            "the current page stays"
+        );
+        assert!(html.contains("value=\"audit\""), "the box keeps the search");
+        assert!(matches_search("Audit Log Certificate", "log  CERT"));
+        assert!(!matches_search("Audit Log", "log cert"));
+        assert!(matches_search("Time", ""));
     }
 }

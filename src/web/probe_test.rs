@@ -21,19 +21,16 @@ use super::extract::{Actor, PostedForm, form_error};
 use super::page::{
     DiagnosticsLive, Extras, PageContext, proxy_form, read_diagnostics, render_page,
 };
-use super::probe_view::ProbeView;
-use crate::audit;
+use super::probe_view::TestView;
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::locale;
 use crate::locale::{Lang, Texts};
-use crate::probe::{self, ProbeRequest, Report, Stage};
 use crate::settings::ProxyConfig;
 use crate::settings::fields::ProxyHostError;
 use crate::settings::form::{Field, FieldError, FieldErrors, ProxyForm};
 use crate::state::AppState;
-use crate::tester::{Busy, Permit};
-use crate::tests_log::{self, TestedValues};
+use crate::tester::{self, Busy, Permit, StageEvents, TestBy, TestResult};
 
 /// What the live view's panel shows, in the page's language, when the result fragment
 /// cannot be rendered: plain HTML made without a template, so it cannot fail too.
@@ -47,32 +44,35 @@ fn render_failed(lang: Lang) -> String {
 pub const STREAM: &str = "application/x-ndjson";
 
 #[derive(Template)]
-#[template(path = "probe_result.html")]
+#[template(path = "probe_results.html")]
 struct Fragment {
     t: &'static Texts,
-    probe: ProbeView,
+    test: TestView,
 }
 
-/// The probe for `form` on top of the stored settings. A test needs a host and a port even
-/// when the proxy is unchecked, so it validates the form as if Enabled were on.
-/// Also returns the values tested, for the test history.
-pub fn probe_request(
+/// The settings a test of `form` probes, on top of the stored settings. A test needs a
+/// host and a port even when the proxy is unchecked, so it validates the form as if
+/// Enabled were on.
+pub fn tested_config(
     state: &AppState,
     form: &ProxyForm,
     stored: &ProxyConfig,
-) -> Result<(ProbeRequest, TestedValues), FieldErrors> {
+) -> Result<ProxyConfig, FieldErrors> {
     let as_enabled = ProxyForm {
         enabled: true,
         ..form.clone()
     };
     let tested = as_enabled.parse(stored)?.apply_to(stored);
-    let request = state
-        .tester
-        .request(&tested)
+    match state.tester.requests(&tested) {
+        Some(_) => Ok(tested),
         // The form was parsed as enabled, so host and port are there; should that ever
         // change, the host is what is missing.
-        .ok_or_else(|| FieldErrors(vec![(Field::Host, FieldError::Host(ProxyHostError::Empty))]))?;
-    Ok((request, TestedValues::of(&tested, form.enabled)))
+        None => Err(host_missing()),
+    }
+}
+
+fn host_missing() -> FieldErrors {
+    FieldErrors(vec![(Field::Host, FieldError::Host(ProxyHostError::Empty))])
 }
 
 /// The key that allows one test at a time: the session, or the API token.
@@ -84,35 +84,22 @@ fn session_key(session: &Session) -> &str {
     }
 }
 
-/// Run one probe, remember it for the Diagnostics panel, store it in the test history
-/// and audit it.
+/// Run one test of every target of `config` ([`tester::run_test`]).
 async fn run(
-    state: AppState,
-    who: String,
-    address: Option<String>,
-    (req, values): (ProbeRequest, TestedValues),
-    events: Option<mpsc::UnboundedSender<Stage>>,
-) -> Report {
-    let mut report = probe::run(&req, events).await;
-    probe::mtu::annotate_mtu(&mut report).await;
-    state.tester.record(&who, &report);
-    tests_log::record(
-        state.store.pool(),
-        &who,
-        &values,
-        std::slice::from_ref(&report),
-    )
-    .await;
-    let tested = audit::Event::Tested {
-        code: report.diagnosis.code.as_str().to_owned(),
-        proxy_host: report.proxy.host.clone(),
-        proxy_port: report.proxy.port,
-        target_host: report.target.host.clone(),
-        target_port: report.target.port,
-        ms: report.total_ms,
+    state: &AppState,
+    actor: &Actor,
+    config: &ProxyConfig,
+    enabled: bool,
+    events: Option<StageEvents>,
+) -> Result<TestResult, NotRun> {
+    let by = TestBy {
+        who: actor.name(),
+        address: actor.address.0.as_deref(),
+        enabled,
     };
-    audit::record(state.store.pool(), &who, address.as_deref(), &tested).await;
-    report
+    tester::run_test(&state.tester, state.store.pool(), &by, config, events)
+        .await
+        .ok_or_else(|| NotRun::Invalid(host_missing()))
 }
 
 pub enum NotRun {
@@ -126,14 +113,13 @@ pub async fn run_once(
     actor: &Actor,
     form: &ProxyForm,
     stored: &ProxyConfig,
-) -> Result<Report, NotRun> {
-    let req = probe_request(state, form, stored).map_err(NotRun::Invalid)?;
+) -> Result<TestResult, NotRun> {
+    let config = tested_config(state, form, stored).map_err(NotRun::Invalid)?;
     let _permit = state
         .tester
         .start(session_key(&actor.session))
         .map_err(NotRun::Busy)?;
-    let (who, address) = (actor.name().to_owned(), actor.address.0.clone());
-    Ok(run(state.clone(), who, address, req, None).await)
+    run(state, actor, &config, form.enabled, None).await
 }
 
 enum Wants {
@@ -198,20 +184,28 @@ fn start_stream(
     form: &ProxyForm,
     stored: &ProxyConfig,
 ) -> Result<Response, NotRun> {
-    let req = probe_request(state, form, stored).map_err(NotRun::Invalid)?;
+    let config = tested_config(state, form, stored).map_err(NotRun::Invalid)?;
     let permit = state
         .tester
         .start(session_key(&actor.session))
         .map_err(NotRun::Busy)?;
-    let (who, address) = (actor.name().to_owned(), actor.address.0.clone());
+    let urls = state
+        .tester
+        .requests(&config)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.url().to_string())
+        .collect();
     let test = LiveTest {
         state: state.clone(),
         lang,
-        who,
-        address,
+        actor: actor.clone(),
+        enabled: form.enabled,
         stored: stored.clone(),
+        config,
+        urls,
     };
-    Ok(stream(test, req, permit))
+    Ok(stream(test, permit))
 }
 
 /// The page with the test's result, or with why it did not run.
@@ -221,13 +215,13 @@ async fn page_answer(
     lang: Lang,
     ctx: &PageContext,
     form: ProxyForm,
-    outcome: Result<Report, NotRun>,
+    outcome: Result<TestResult, NotRun>,
 ) -> Result<Response, AppError> {
     let (status, extras) = match outcome {
-        Ok(report) => (
+        Ok(result) => (
             StatusCode::OK,
             Extras {
-                probe: Some(ProbeView::new(report, lang.texts())),
+                probe: Some(TestView::new(result, lang.texts())),
                 ..Extras::default()
             },
         ),
@@ -250,11 +244,12 @@ async fn page_answer(
     Ok((status, html).into_response())
 }
 
-/// The report as JSON, or why the test did not run: in English for JSON clients, in the
-/// page's language for the live view (which shows it to the admin).
-fn json_answer(lang: Lang, wants: &Wants, outcome: Result<Report, NotRun>) -> Response {
+/// The result as JSON (`{"ok","diagnosis","reports"}`), or why the test did not run: in
+/// English for JSON clients, in the page's language for the live view (which shows it to
+/// the admin).
+fn json_answer(lang: Lang, wants: &Wants, outcome: Result<TestResult, NotRun>) -> Response {
     let (status, body) = match outcome {
-        Ok(report) => return Json(report).into_response(),
+        Ok(result) => return Json(result).into_response(),
         Err(NotRun::Invalid(errors)) => {
             let fields: std::collections::BTreeMap<_, _> = errors
                 .0
@@ -301,13 +296,18 @@ impl<T> Future for AbortOnDrop<T> {
     }
 }
 
-/// Who runs a live test, in which language, over which stored settings.
+/// Who runs a live test, in which language, over which stored settings, of what.
 struct LiveTest {
     state: AppState,
     lang: Lang,
-    who: String,
-    address: Option<String>,
+    actor: Actor,
+    /// Enabled as the form had it.
+    enabled: bool,
     stored: ProxyConfig,
+    /// The settings tested.
+    config: ProxyConfig,
+    /// Each target's URL, in the order of the stage events' `target` index.
+    urls: Vec<String>,
 }
 
 /// A fragment rendered for the live view, or, since the stream has already begun with
@@ -319,55 +319,71 @@ fn rendered(lang: Lang, what: &str, fragment: Result<String, askama::Error>) -> 
     })
 }
 
-/// The live view's last line: the report, its result fragment, and the Diagnostics
-/// panel's last test and netstat lines read now, after the test, in the page's language.
-async fn done_line(test: &LiveTest, report: Report) -> String {
+/// The live view's last line: the result, its fragment, and the Diagnostics panel's last
+/// test and netstat lines read now, after the test, in the page's language.
+async fn done_line(test: &LiveTest, result: Option<TestResult>) -> String {
     let lang = test.lang;
-    let html = Fragment {
-        t: lang.texts(),
-        probe: ProbeView::new(report.clone(), lang.texts()),
-    }
-    .render();
+    let html = match &result {
+        Some(result) => Fragment {
+            t: lang.texts(),
+            test: TestView::new(result.clone(), lang.texts()),
+        }
+        .render(),
+        None => Ok(render_failed(lang)),
+    };
     let diag = Arc::new(read_diagnostics(&test.state, &test.stored).await);
     let recent = super::page::recent_tests(&test.state).await;
     let diagnostics = DiagnosticsLive::new(lang, test.state.tester.last(), diag, &recent).render();
     let line = serde_json::json!({
         "event": "done",
-        "report": report,
+        "result": result,
         "html": rendered(lang, "probe result", html),
         "diagnostics": rendered(lang, "diagnostics", diagnostics),
     });
     format!("{line}\n")
 }
 
-/// The live view: `{"event":"stage",…}` per completed stage, then
-/// `{"event":"done","report":…,"html":…,"diagnostics":…}` with the same fragments the
+/// The live view: `{"event":"stage","target":i,"url":…,…}` per completed stage of each
+/// target (all probed at once, so their stages interleave), then
+/// `{"event":"done","result":…,"html":…,"diagnostics":…}` with the same fragments the
 /// page renders.
-fn stream(test: LiveTest, req: (ProbeRequest, TestedValues), permit: Permit) -> Response {
+fn stream(test: LiveTest, permit: Permit) -> Response {
     let lang = test.lang;
+    let urls = test.urls.clone();
     let (tx, rx) = mpsc::unbounded_channel();
     let task = AbortOnDrop(tokio::spawn(async move {
         let _permit = permit;
-        let (state, who, address) = (test.state.clone(), test.who.clone(), test.address.clone());
-        let report = run(state, who, address, req, Some(tx)).await;
-        done_line(&test, report).await
+        let result = run(
+            &test.state,
+            &test.actor,
+            &test.config,
+            test.enabled,
+            Some(tx),
+        )
+        .await;
+        done_line(&test, result.ok()).await
     }));
-    let lines = futures_util::stream::unfold((rx, Some(task)), move |(mut rx, task)| async move {
-        if let Some(stage) = rx.recv().await {
-            // `stage` is the report's (English) stage; `text` its detail in the page's
-            // language, for the live view.
-            let line = serde_json::json!({
-                "event": "stage",
-                "stage": stage,
-                "text": stage.detail_in(lang),
-            });
-            return Some((
-                Ok::<_, Infallible>(Bytes::from(format!("{line}\n"))),
-                (rx, task),
-            ));
+    let lines = futures_util::stream::unfold((rx, Some(task)), move |(mut rx, task)| {
+        let urls = urls.clone();
+        async move {
+            if let Some((target, stage)) = rx.recv().await {
+                // `stage` is the report's (English) stage; `text` its detail in the page's
+                // language, for the live view.
+                let line = serde_json::json!({
+                    "event": "stage",
+                    "target": target,
+                    "url": urls.get(target),
+                    "stage": stage,
+                    "text": stage.detail_in(lang),
+                });
+                return Some((
+                    Ok::<_, Infallible>(Bytes::from(format!("{line}\n"))),
+                    (rx, task),
+                ));
+            }
+            let line = task?.await?;
+            Some((Ok(Bytes::from(line)), (rx, None)))
         }
-        let line = task?.await?;
-        Some((Ok(Bytes::from(line)), (rx, None)))
     });
     (
         [

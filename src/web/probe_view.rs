@@ -1,10 +1,12 @@
 //! The probe report as the page draws it: a timeline of the six stages with a waterfall bar
-//! each (SVG, since the CSP forbids inline styles), the telling proxy headers, the curl line.
+//! each (SVG, since the CSP forbids inline styles), the telling proxy headers, the curl line;
+//! and a test of several targets as one such row per target, the worst on top.
 
 use crate::locale::{Lang, Texts};
 use crate::probe::Report;
 use crate::probe::report::StageName;
 use crate::probe::transcript::{Direction, WireEvent, WireKind};
+use crate::tester::TestResult;
 
 /// Response headers that explain a proxy's answer; others are noise for the admin.
 const TELLING_HEADERS: &[&str] = &[
@@ -122,6 +124,9 @@ pub struct ProbeView {
     pub report: Report,
     /// The transcript, for the "Packets (like tcpdump)" section.
     pub wire: WireView,
+    /// Appended to the row's element ids: empty for the first (worst) row, so it keeps
+    /// the ids a single report always had, `-2`, `-3`… for the others.
+    pub id_suffix: String,
     /// The diagnosis in the page's language.
     pub summary: String,
     pub hint: String,
@@ -142,6 +147,8 @@ impl ProbeView {
         let mut start = 0.0;
         let rows = StageName::ALL
             .iter()
+            // A stage that runs only when asked (download) has no row in a probe without it.
+            .filter(|&&name| !name.is_optional() || report.stage(name).is_some())
             .map(|&name| match report.stage(name) {
                 Some(stage) => {
                     let row = StageRow {
@@ -187,6 +194,7 @@ impl ProbeView {
             summary: report.diagnosis.summary_in(t.lang),
             hint: report.diagnosis.hint_in(t.lang),
             report,
+            id_suffix: String::new(),
             rows,
             headers,
         }
@@ -194,6 +202,48 @@ impl ProbeView {
 
     pub fn code(&self) -> &'static str {
         self.report.diagnosis.code.as_str()
+    }
+}
+
+/// A whole test as the page draws it: the verdict, then one [`ProbeView`] per target in
+/// the result's order (the worst first).
+pub struct TestView {
+    pub ok: bool,
+    /// The worst report's diagnosis code.
+    pub code: &'static str,
+    /// "N targets; the worst result is first", for a test of more than one target.
+    pub heading: Option<String>,
+    pub probes: Vec<ProbeView>,
+}
+
+impl TestView {
+    pub fn new(result: TestResult, t: &'static Texts) -> Self {
+        let count = result.reports.len();
+        let probes = result
+            .reports
+            .into_iter()
+            .enumerate()
+            .map(|(i, report)| ProbeView {
+                id_suffix: if i == 0 {
+                    String::new()
+                } else {
+                    format!("-{}", i + 1)
+                },
+                ..ProbeView::new(report, t)
+            })
+            .collect();
+        TestView {
+            ok: result.ok,
+            code: result.diagnosis.code.as_str(),
+            heading: (count > 1).then(|| {
+                crate::locale::message(
+                    t.lang,
+                    "targets-result-heading",
+                    &[("count", count.to_string())],
+                )
+            }),
+            probes,
+        }
     }
 }
 

@@ -7,11 +7,10 @@ use super::probe_test::{NotRun, run_once};
 use crate::error::AppError;
 use crate::locale::{self, Arg};
 use crate::locale::{Text, io_reason};
-use crate::probe::Report;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, SaveError, SaveOutcome};
 use crate::state::AppState;
-use crate::tester::Busy;
+use crate::tester::{Busy, TestResult};
 
 pub enum SaveResult {
     Saved(Revision),
@@ -95,8 +94,8 @@ pub async fn save_proxy(
 pub enum Pretest {
     /// Nothing to test, or the test passed: save.
     Save,
-    /// The test's verdict is not `ok`: nothing saved; the report says why.
-    Failed(Box<Report>),
+    /// The test's verdict is not `ok`: nothing saved; the reports say why.
+    Failed(Box<TestResult>),
     /// The test could not run (this session or the server is already testing): nothing saved.
     Busy(Busy),
 }
@@ -123,8 +122,8 @@ pub async fn pretest(
         return Ok(Pretest::Save);
     }
     Ok(match run_once(state, actor, form, &stored).await {
-        Ok(report) if report.ok => Pretest::Save,
-        Ok(report) => Pretest::Failed(Box::new(report)),
+        Ok(result) if result.ok => Pretest::Save,
+        Ok(result) => Pretest::Failed(Box::new(result)),
         Err(NotRun::Busy(busy)) => Pretest::Busy(busy),
         // The values parsed above; should the probe refuse them anyway, the save says why.
         Err(NotRun::Invalid(_)) => Pretest::Save,

@@ -10,7 +10,7 @@ use support::squid::free_port;
 use support::tls_target::{CertKind, TlsTarget};
 
 /// A token made on the API Tokens page, as an admin would.
-async fn make_token(app: &TestApp, name: &str) -> String {
+pub(crate) async fn make_token(app: &TestApp, name: &str) -> String {
     let body = encode(&[
         ("name".into(), name.into()),
         ("csrf_token".into(), app.csrf().await),
@@ -28,7 +28,12 @@ async fn make_token(app: &TestApp, name: &str) -> String {
     html[start..start + 69].to_owned()
 }
 
-fn bearer(app: &TestApp, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+pub(crate) fn bearer(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+) -> reqwest::RequestBuilder {
     reqwest::Client::new()
         .request(method, app.url(path))
         .bearer_auth(token)
@@ -585,7 +590,10 @@ async fn the_test_endpoint_takes_json_or_no_body_and_refuses_null() {
         let r = req.send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{content_type:?}");
         let report: Value = r.json().await.unwrap();
-        assert_eq!(report["proxy"]["port"], saved["port"], "{content_type:?}");
+        assert_eq!(
+            report["reports"][0]["proxy"]["port"], saved["port"],
+            "{content_type:?}"
+        );
     }
 
     // The document says a body is a ProxyTest object; `null` is not one.
@@ -766,8 +774,24 @@ async fn the_document_states_limits_patterns_statuses_and_the_bearer_scheme() {
     );
     assert_eq!(
         test["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/TestResult"
+    );
+    assert_eq!(
+        schemas["TestResult"]["required"],
+        json!(["ok", "diagnosis", "reports"])
+    );
+    assert_eq!(
+        schemas["TestResult"]["properties"]["reports"]["items"]["$ref"],
         "#/components/schemas/Report"
     );
+    for schema in ["ProxyPut", "ProxyTest"] {
+        let targets = &schemas[schema]["properties"]["targets"];
+        assert_eq!(
+            targets["items"]["pattern"],
+            fmc_mgmt::web::api_doc::target_line_pattern(),
+            "{schema}"
+        );
+    }
     let report = &schemas["Report"];
     for field in [
         "ok",
@@ -888,7 +912,11 @@ async fn the_document_states_test_first_and_its_422() {
         json!([{"$ref": "#/components/schemas/ApiError"}, {"$ref": "#/components/schemas/TestFailed"}])
     );
     let failed = &doc["components"]["schemas"]["TestFailed"];
-    assert_eq!(failed["required"], json!(["error", "report"]), "{failed}");
+    assert_eq!(
+        failed["required"],
+        json!(["error", "report", "reports"]),
+        "{failed}"
+    );
     assert!(put["responses"]["429"]["headers"]["Retry-After"].is_object());
 }
 

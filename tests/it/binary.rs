@@ -424,7 +424,7 @@ async fn a_planted_proxy_password_never_reaches_a_page_answer_log_report_or_curl
         .await
         .unwrap();
     assert_eq!(
-        report["curl"]
+        report["reports"][0]["curl"]
             .as_str()
             .unwrap()
             .matches("'proxyuser:****'")

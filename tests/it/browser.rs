@@ -420,7 +420,7 @@ async fn a_keyboard_alone_reaches_every_field_in_order_and_saves() {
             ("password", Some("pw")),
             ("confirm_password", Some("pw")),
             ("test_first", None),
-            ("save", None),
+            ("test-connection", None),
         ];
         for (id, typed) in steps {
             press(&c, Key::Tab).await;
@@ -428,6 +428,13 @@ async fn a_keyboard_alone_reaches_every_field_in_order_and_saves() {
             if let Some(text) = typed {
                 type_keys(&c, text).await;
             }
+        }
+        // Save ends the page, as in FMC: past the status help, History and Diagnostics.
+        let mut presses = 0;
+        while focused_id(&c).await != "save" {
+            press(&c, Key::Tab).await;
+            presses += 1;
+            assert!(presses < 10, "Tab never reached Save at the page's foot");
         }
         press(&c, Key::Enter).await;
         wait_for_text(&c, ".flash", "Saved.", WAIT).await;
@@ -622,6 +629,205 @@ async fn the_status_help_opens_from_the_keyboard_and_floats_inside_a_narrow_wind
         let inside = after["left"].as_f64() >= after["form_left"].as_f64()
             && after["right"].as_f64() <= after["form_right"].as_f64();
         assert!(inside, "the panel stays inside the form: {after}");
+    })
+    .await;
+}
+
+/// The read-only sections as FMC 7.4 lays them out: the headings and columns, from this
+/// host (its management interfaces only, never `lo`), and ICMPv6 boxes that cannot change.
+#[tokio::test]
+async fn the_read_only_sections_show_fmc_s_headings_columns_and_locked_checkboxes() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        let headings = js(
+            &c,
+            "return [...document.querySelectorAll('main section > h2, #routes h3')].map(h => h.textContent)",
+        )
+        .await;
+        assert_eq!(
+            headings,
+            serde_json::json!([
+                "Interfaces",
+                "Routes",
+                "IPv4 Routes",
+                "IPv6 Routes",
+                "Shared Settings",
+                "ICMPv6",
+                "Proxy",
+                "Diagnostics"
+            ])
+        );
+        let columns = |table: &'static str| {
+            let c = c.clone();
+            async move {
+                js(
+                    &c,
+                    &format!("return [...document.querySelectorAll('{table} th')].map(h => h.textContent)"),
+                )
+                .await
+            }
+        };
+        // This host's tables; a host without one shows the section's "none" line instead.
+        for (table, none, want) in [
+            ("#interfaces-table", "#no-interfaces", ["Interface", "Channels", "MAC Address", "IP Address"]),
+            ("#ipv4-routes", "#no-ipv4-routes", ["Destination", "Netmask", "Interface", "Gateway"]),
+            ("#ipv6-routes", "#no-ipv6-routes", ["Destination", "Prefix Length", "Interface", "Gateway"]),
+        ] {
+            if exists(&c, table).await {
+                assert_eq!(columns(table).await, serde_json::json!(want), "{table}");
+            } else {
+                assert!(displayed(&c, none).await, "{table} or {none}");
+            }
+        }
+        let listed = text(&c, "#interfaces").await;
+        assert!(!listed.lines().any(|l| l.starts_with("lo ")), "{listed}");
+        if exists(&c, "#interfaces-table").await {
+            let channels = text(&c, "#interfaces-table tbody td.channels").await;
+            assert!(channels.contains("Management Traffic") && channels.contains("Event Traffic"));
+        }
+        let terms = js(
+            &c,
+            "return [...document.querySelectorAll('#shared dt')].map(d => d.textContent)",
+        )
+        .await;
+        assert_eq!(
+            terms,
+            serde_json::json!([
+                "Hostname",
+                "Domains",
+                "Primary DNS Server",
+                "Secondary DNS Server",
+                "Tertiary DNS Server",
+                "Remote Management Port"
+            ])
+        );
+        assert_eq!(text(&c, "#remote-management-port").await, "8305");
+        let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        let primary = fmc_mgmt::host::parse_resolv_conf(&resolv);
+        assert_eq!(text(&c, "#dns-primary").await, primary.server(0));
+
+        for (id, label) in [
+            ("icmpv6-echo", "Enable Echo Reply Packets"),
+            ("icmpv6-unreachable", "Enable Destination Unreachable Packets"),
+        ] {
+            assert_eq!(accessible_name(&c, &format!("#{id}")).await, label);
+            assert_eq!(prop(&c, &format!("#{id}"), "disabled").await.as_deref(), Some("true"));
+        }
+        let echo_ignore_all = std::fs::read_to_string("/proc/sys/net/ipv6/icmp/echo_ignore_all")
+            .map(|s| s.trim() == "0")
+            .unwrap_or(false);
+        assert_eq!(checked(&c, "#icmpv6-echo").await, echo_ignore_all, "from the kernel");
+        let before = checked(&c, "#icmpv6-unreachable").await;
+        js(&c, "document.getElementById('icmpv6-unreachable').click(); return 0;").await;
+        assert_eq!(checked(&c, "#icmpv6-unreachable").await, before, "read-only");
+        assert!(text(&c, "#icmpv6-echo-hint").await.contains("net.ipv6.icmp.echo_ignore_all"));
+    })
+    .await;
+}
+
+/// Save and Cancel end the page, as in FMC: Save (outside the Proxy section) still saves the
+/// Proxy form, and Cancel throws a typed change away and shows the saved values again.
+#[tokio::test]
+async fn cancel_at_the_foot_reloads_the_saved_values_and_save_at_the_foot_saves() {
+    let app = app_with_saved_proxy().await;
+    let app = &app;
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        let place = js(
+            &c,
+            "const save = document.getElementById('save');
+             const cancel = document.getElementById('cancel');
+             const diag = document.getElementById('diagnostics');
+             return {in_proxy: document.getElementById('proxy').contains(save),
+                     form: save.form && save.form.id,
+                     after_diagnostics: !!(diag.compareDocumentPosition(save) & Node.DOCUMENT_POSITION_FOLLOWING),
+                     cancel_next: save.nextElementSibling === cancel};",
+        )
+        .await;
+        assert_eq!(
+            place,
+            serde_json::json!({"in_proxy": false, "form": "proxy-form", "after_diagnostics": true, "cancel_next": true})
+        );
+
+        fill(&c, "#host", "typed.example.net").await;
+        fill(&c, "#port", "8080").await;
+        click(&c, "#use_auth").await;
+        click(&c, "#cancel").await;
+        let mut waited = 0;
+        while value(&c, "#host").await != "proxy.example.com" {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            waited += 1;
+            assert!(waited < 100, "Cancel did not bring the saved host back");
+        }
+        assert_eq!(value(&c, "#port").await, "3128");
+        assert!(checked(&c, "#use_auth").await);
+        assert_eq!(app.revision_count().await, 1, "Cancel saves nothing");
+
+        fill(&c, "#port", "3129").await;
+        // A new port keeps the stored password only if it is typed again (SPEC §6).
+        fill(&c, "#password", "s3cret!").await;
+        fill(&c, "#confirm_password", "s3cret!").await;
+        save_and_wait(&c, ".flash").await;
+        assert!(text(&c, ".flash").await.starts_with("Saved."));
+        assert_eq!(app.revision_count().await, 2);
+        assert!(app.conf().unwrap().contains("PROXY_PORT 3129;"));
+    })
+    .await;
+}
+
+/// The top bar as FMC 7.4's: search (it filters the left list, no script needed), the
+/// System gear, Help, and the user menu that holds the audit log, API tokens, the language
+/// and Log Out.
+#[tokio::test]
+async fn the_top_bar_searches_the_pages_and_its_user_menu_logs_out() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    browser::test(Js::Off, |c| async move {
+        open_page(&c, app).await;
+        assert!(text(&c, ".tools .system").await.contains("System"));
+        assert_eq!(
+            accessible_name(&c, "#topsearch").await,
+            "Search the configuration pages"
+        );
+        fill(&c, "#topsearch", "audit").await;
+        press(&c, Key::Enter).await;
+        wait_for(&c, "#search-show-all").await;
+        let listed = text(&c, ".confnav ul").await;
+        let listed: Vec<&str> = listed.lines().collect();
+        assert_eq!(
+            listed,
+            [
+                "Audit Log",
+                "Audit Log Certificate",
+                "Management Interfaces"
+            ]
+        );
+        assert_eq!(value(&c, "#topsearch").await, "audit");
+        click(&c, "#search-show-all").await;
+        wait_for(&c, "#proxy-form").await;
+        assert!(text(&c, ".confnav ul").await.lines().count() > 20);
+
+        click(&c, "#help-menu > summary").await;
+        assert!(displayed(&c, "#help-menu a[href='/api/v1/openapi.json']").await);
+
+        assert!(
+            !displayed(&c, "#logout").await,
+            "inside the closed user menu"
+        );
+        click(&c, "#user-menu > summary").await;
+        for shown in [
+            "#logout",
+            "#language",
+            "a[href='/system/audit-log']",
+            "a[href='/system/api-tokens']",
+        ] {
+            assert!(displayed(&c, shown).await, "{shown}");
+        }
+        assert_eq!(text(&c, "#user-name").await, "admin");
+        click(&c, "#logout").await;
+        wait_for(&c, "#login-username").await;
     })
     .await;
 }

@@ -200,11 +200,53 @@ async fn without_javascript_test_connection_answers_with_the_page_and_keeps_the_
     .await;
 }
 
+/// The README's picture holds no temporary path: with `FMC_SCREENSHOT=1` the proxy file and
+/// the trusted CA are at FMC's own `/etc/sf` (made for the picture, removed after; refused if
+/// the host has one), so the Diagnostics panel and the curl line read as on an appliance.
+struct ApplianceDir(&'static std::path::Path);
+
+impl ApplianceDir {
+    fn make(ca: &std::path::Path) -> ApplianceDir {
+        let dir = std::path::Path::new("/etc/sf");
+        assert!(
+            !dir.exists(),
+            "/etc/sf exists: this host's, not the picture's to use"
+        );
+        std::fs::create_dir_all(dir).expect("make /etc/sf (root)");
+        std::fs::copy(ca, dir.join("ca.pem")).unwrap();
+        ApplianceDir(dir)
+    }
+}
+
+impl Drop for ApplianceDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.0);
+    }
+}
+
 #[tokio::test]
 async fn the_readme_picture_shows_a_successful_test() {
     let target = TlsTarget::start(CertKind::Good);
     let squid = Squid::start(Mode::Open);
-    let app = TestApp::spawn_probing(&target).await;
+    let for_docs = std::env::var_os("FMC_SCREENSHOT").is_some_and(|v| v == "1");
+    let appliance = for_docs.then(|| ApplianceDir::make(&target.ca_file));
+    let app = match &appliance {
+        Some(dir) => {
+            let probe_target = format!("127.0.0.1:{}", target.port());
+            let conf = dir.0.join("iprep_proxy.conf").display().to_string();
+            let ca = dir.0.join("ca.pem").display().to_string();
+            TestApp::spawn_with(&[
+                "--probe-target",
+                &probe_target,
+                "--ca-file",
+                &ca,
+                "--proxy-conf",
+                &conf,
+            ])
+            .await
+        }
+        None => TestApp::spawn_probing(&target).await,
+    };
     let (app, port) = (&app, squid.port());
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
@@ -213,13 +255,21 @@ async fn the_readme_picture_shows_a_successful_test() {
         let page = screenshot_page(&c, "page-tested").await;
         let png = std::fs::read(&page).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-        if std::env::var_os("FMC_SCREENSHOT").is_some_and(|v| v == "1") {
+        if for_docs {
+            let shown = js(
+                &c,
+                "return document.body.innerText + [...document.querySelectorAll('input')].map(i => i.value).join(' ');",
+            )
+            .await
+            .to_string();
+            assert!(!shown.contains("/tmp/"), "a temporary path in the picture: {shown}");
             let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
             std::fs::create_dir_all(&docs).unwrap();
             std::fs::copy(&page, docs.join("page.png")).unwrap();
         }
     })
     .await;
+    drop(appliance);
 }
 
 /// Test before saving, clicked: a refusing proxy is not saved, the result and Save anyway
@@ -262,5 +312,56 @@ async fn test_before_saving_refuses_then_save_anyway_saves_with_and_without_java
         })
         .await;
         app.stop().await;
+    }
+}
+
+/// Several test targets, with and without JavaScript: one row per target, the worst on top;
+/// live, each target's stages appear in its own timeline as they complete.
+#[tokio::test]
+async fn several_targets_show_one_row_each_the_worst_on_top_live_and_without_javascript() {
+    let target = TlsTarget::start(CertKind::Good);
+    let proxy = FakeProxy::start(Script::Tunnel {
+        head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
+        to: target.addr,
+    });
+    let app = TestApp::spawn_probing(&target).await;
+    let p = target.port();
+    // The slow one answers after a second; the other fails the name check at once.
+    let targets = format!("https://127.0.0.1:{p}/slow\nhttps://wrong.example:{p}/");
+    for js in [Js::On, Js::Off] {
+        let (app, port, targets) = (&app, proxy.port(), targets.clone());
+        browser::test(js, |c| async move {
+            open_page(&c, app).await;
+            fill(&c, "#targets", &targets).await;
+            test_through(&c, port).await;
+            if js == Js::On {
+                // Both timelines are drawn while the slow target still waits.
+                wait_for(
+                    &c,
+                    "#live-stages ol[data-target='1'] li.fail[data-stage=tls_handshake]",
+                )
+                .await;
+                assert!(
+                    exists(
+                        &c,
+                        "#live-stages ol[data-target='0'] li.ok[data-stage=tcp_connect]"
+                    )
+                    .await
+                );
+                assert!(
+                    !exists(&c, "#diag-code").await,
+                    "the slow target is not done yet"
+                );
+            }
+            wait_for_text(&c, "#diag-code", "tls_name_mismatch", RESULT).await;
+            assert_eq!(
+                attr(&c, "#probe-result", "data-url").await.as_deref(),
+                Some(format!("https://wrong.example:{p}/").as_str())
+            );
+            assert_eq!(text(&c, "#diag-code-2").await, "ok");
+            assert!(exists(&c, "#probe-result-2 li.stage.ok[data-stage=https_request]").await);
+            assert!(exists(&c, "#targets-heading").await);
+        })
+        .await;
     }
 }

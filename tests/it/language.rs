@@ -274,7 +274,7 @@ async fn a_test_connection_shows_each_stage_detail_in_chinese_on_the_page_and_li
     assert_eq!(stages[2]["stage"]["detail"], english);
     let done = events.last().unwrap();
     assert_eq!(done["event"], "done");
-    assert_eq!(done["report"]["stages"][2]["detail"], english);
+    assert_eq!(done["result"]["reports"][0]["stages"][2]["detail"], english);
     assert!(done["html"].as_str().unwrap().contains(chinese));
 
     // An English page and the JSON report keep the English.

@@ -142,6 +142,7 @@ async fn a_blank_password_tests_with_the_stored_one_which_never_shows() {
     assert!(!text.contains("p@ss"), "the password leaked: {text}");
     let report: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(report["diagnosis"]["code"], "ok", "{report}");
+    let report = &report["reports"][0];
     assert_eq!(report["auth"]["used"], "basic");
     assert_eq!(
         report["curl"].as_str().unwrap(),
@@ -217,7 +218,8 @@ async fn the_live_view_streams_each_stage_then_the_rendered_result() {
     );
     let done = events.last().unwrap();
     assert_eq!(done["event"], "done");
-    assert_eq!(done["report"]["ok"], true);
+    assert_eq!(done["result"]["ok"], true);
+    assert_eq!(done["result"]["reports"][0]["ok"], true);
     assert!(
         done["html"]
             .as_str()

@@ -14,7 +14,9 @@ use crate::probe::diagnosis::{DiagnosisCode, offered_in};
 use crate::probe::head::{MAX_HEAD_BYTES, ResponseHead};
 use crate::probe::hostport::authority;
 use crate::probe::report::{ConnectResponse, HttpReport, StageName};
-use crate::probe::request::{absolute_line, absolute_request, connect_line, connect_request};
+use crate::probe::request::{
+    absolute_line_with, absolute_request_with, connect_line, connect_request,
+};
 use crate::probe::transcript::{Direction, Link, WireKind};
 use crate::probe::url::UrlScheme;
 use crate::probe::wire::{HeadReadError, discard_body, read_head};
@@ -53,8 +55,13 @@ impl Probe<'_> {
             ),
             UrlScheme::Http => {
                 let url = req.url();
-                let x = Exchange::plain_http(url.to_string(), credentials);
-                (absolute_line(&url), x)
+                // Downloading, the one request to the proxy is the GET whose body the
+                // download stage reads (SPEC §6: `GET` with `--download`).
+                let x = match req.download {
+                    Some(_) => Exchange::plain_http_get(url.to_string(), credentials),
+                    None => Exchange::plain_http(url.to_string(), credentials),
+                };
+                (absolute_line_with(x.method(), &url), x)
             }
         };
         let mut walk = Walk {
@@ -85,7 +92,9 @@ impl Probe<'_> {
                 self.req.target_port.get(),
                 x.authorization(),
             ),
-            UrlScheme::Http => absolute_request(&self.req.url(), x.authorization()),
+            UrlScheme::Http => {
+                absolute_request_with(x.method(), &self.req.url(), x.authorization())
+            }
         };
         let limit = self.budget(self.req.timeouts.read);
         let line = &w.line;
@@ -157,6 +166,8 @@ impl Probe<'_> {
                         status: head.status,
                         location: head.value("Location").map(str::to_string),
                     });
+                    // A GET's body follows this head: the download stage reads it.
+                    self.plain_answer = Some(head.clone());
                 }
                 let detail = with_notes(answered(&w.line, &status_line), &w.notes);
                 self.record(StageName::Connect, w.t0, true, detail);
@@ -468,6 +479,7 @@ mod tests {
                 read: Duration::from_secs(2),
                 total: Duration::from_secs(5),
             },
+            download: None,
         }
     }
 

@@ -109,6 +109,8 @@ pub(super) struct Exchange<'a> {
     /// A plain-HTTP request: the answer comes from the origin through the proxy, so a
     /// 3xx (a redirect) proves the way out as a 2xx does.
     plain_http: bool,
+    /// The plain-HTTP request is a `GET` (the probe downloads), not a `HEAD`.
+    get: bool,
 }
 
 impl<'a> Exchange<'a> {
@@ -123,12 +125,17 @@ impl<'a> Exchange<'a> {
             reused: false,
             offered: Vec::new(),
             plain_http: false,
+            get: false,
         }
     }
 
     /// The request's method, which Digest signs.
-    fn method(&self) -> &'static str {
-        if self.plain_http { "HEAD" } else { "CONNECT" }
+    pub(super) fn method(&self) -> &'static str {
+        match (self.plain_http, self.get) {
+            (false, _) => "CONNECT",
+            (true, false) => "HEAD",
+            (true, true) => "GET",
+        }
     }
 
     /// The exchange of an absolute-form `HEAD http://…` (no CONNECT); `uri` is the
@@ -137,6 +144,15 @@ impl<'a> Exchange<'a> {
         Exchange {
             plain_http: true,
             ..Exchange::new(uri, credentials)
+        }
+    }
+
+    /// The exchange of an absolute-form `GET http://…`: the download's request, which the
+    /// proxy authenticates (and Digest signs) as it is.
+    pub(super) fn plain_http_get(uri: String, credentials: Option<(&'a str, &'a Secret)>) -> Self {
+        Exchange {
+            get: true,
+            ..Exchange::plain_http(uri, credentials)
         }
     }
 

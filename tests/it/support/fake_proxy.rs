@@ -50,6 +50,24 @@ pub enum Script {
         over: usize,
         fate: Fate,
     },
+    /// A proxy that gives up mid-download: answers CONNECT with 200 (or forwards a
+    /// plain-HTTP request as it came) and relays to `to`, but after `after` bytes from the
+    /// server it meets `cut`: the transfer a size or time limit, or an inspection engine,
+    /// stops half-way.
+    CutBody {
+        to: SocketAddr,
+        after: usize,
+        cut: Cut,
+    },
+}
+
+/// How [`Script::CutBody`] stops relaying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Nothing more is relayed either way; the connection stays open (a stall).
+    Stall,
+    /// The connection to the client is closed with a FIN (a truncation).
+    Close,
 }
 
 /// What happens to a large client write in [`Script::LargeWrites`].
@@ -305,6 +323,22 @@ async fn handle(script: Script, mut stream: TcpStream, seen: Arc<Seen>) {
                 relay_small_only(stream, to, over, fate).await;
             }
         }
+        Script::CutBody { to, after, cut } => {
+            if let Some(req) = read_request(&mut stream, &seen).await {
+                let Ok(mut upstream) = TcpStream::connect(to).await else {
+                    return;
+                };
+                let sent = if req.starts_with("CONNECT ") {
+                    let ok = b"HTTP/1.1 200 Connection established\r\n\r\n";
+                    stream.write_all(ok).await
+                } else {
+                    upstream.write_all(req.as_bytes()).await
+                };
+                if sent.is_ok() {
+                    relay_until(stream, upstream, after, cut).await;
+                }
+            }
+        }
         Script::Tunnel { head, to } => {
             if read_request(&mut stream, &seen).await.is_some() {
                 if stream.write_all(head.as_bytes()).await.is_err() {
@@ -352,6 +386,46 @@ async fn relay_small_only(mut client: TcpStream, to: SocketAddr, over: usize, fa
                     return;
                 }
                 answered = true;
+            }
+        }
+    }
+}
+
+/// Relays both ways until `after` bytes came from the server, then passes only those and
+/// meets `cut`.
+async fn relay_until(mut client: TcpStream, mut upstream: TcpStream, after: usize, cut: Cut) {
+    let (mut up, mut down) = (vec![0u8; 64 * 1024], vec![0u8; 16 * 1024]);
+    let mut relayed = 0usize;
+    loop {
+        tokio::select! {
+            read = client.read(&mut up) => {
+                let n = match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                if upstream.write_all(&up[..n]).await.is_err() {
+                    return;
+                }
+            }
+            read = upstream.read(&mut down) => {
+                let n = match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                let pass = n.min(after - relayed);
+                if client.write_all(&down[..pass]).await.is_err() {
+                    return;
+                }
+                relayed += pass;
+                if relayed == after {
+                    match cut {
+                        Cut::Stall => tokio::time::sleep(HOLD).await,
+                        Cut::Close => {
+                            let _ = client.shutdown().await;
+                        }
+                    }
+                    return;
+                }
             }
         }
     }

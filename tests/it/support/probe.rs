@@ -29,6 +29,7 @@ pub fn request(proxy_port: u16, target_port: u16, ca_file: Option<PathBuf>) -> P
         path: "/".to_string(),
         ca_file,
         timeouts: short_timeouts(),
+        download: None,
     }
 }
 
@@ -72,9 +73,11 @@ pub fn stages(report: &Report) -> Vec<String> {
         .collect()
 }
 
+/// Every stage a probe runs without being asked for more (no `download`).
 pub fn all_stages() -> Vec<String> {
     StageName::ALL
         .iter()
+        .filter(|n| !n.is_optional())
         .map(|n| n.as_str().to_string())
         .collect()
 }
@@ -83,6 +86,9 @@ pub fn all_stages() -> Vec<String> {
 pub fn failed_at(last: StageName) -> Vec<String> {
     let mut names = Vec::new();
     for n in StageName::ALL {
+        if n.is_optional() && n != last {
+            continue;
+        }
         if n == last {
             names.push(format!("{}!", n.as_str()));
             break;

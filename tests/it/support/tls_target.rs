@@ -1,6 +1,10 @@
 //! A local HTTPS server for the probe to reach through a proxy: certificates made at test
 //! time with rcgen, `HEAD /` answered with `302` and `Location: https://<host>/healthcheck`
-//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed).
+//! (on a kept connection; `HEAD /close` is answered with `Connection: close`, then closed;
+//! a small `HEAD /slow…` is answered after [`SLOW`], a slow server for the timing tests).
+//! Downloads: `GET /bytes/N` answers N body bytes with `Content-Length`, `GET /chunked/N`
+//! the same chunked, `GET /until-close/N` N bytes ended by the close. [`TlsTarget::start_plain`]
+//! serves the same without TLS (a plain-HTTP origin).
 //! Runs on its own thread and runtime; dropping it stops it.
 
 use std::net::SocketAddr;
@@ -12,7 +16,7 @@ use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::oneshot;
 
 /// Which certificate the server presents.
@@ -29,6 +33,9 @@ pub enum CertKind {
 }
 
 pub const TEST_CA_CN: &str = "fmc-mgmt Test CA";
+
+/// How long `HEAD /slow…` waits before its answer (the padded request that follows does not).
+pub const SLOW: Duration = Duration::from_secs(1);
 pub const UNKNOWN_CA_CN: &str = "Untrusted Inspection CA";
 
 pub struct TlsTarget {
@@ -109,7 +116,21 @@ impl TlsTarget {
         .with_single_cert(chain, key)
         .expect("server config");
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        Self::serve_on(Some(acceptor), dir, ca_file)
+    }
 
+    /// The same routes over plain HTTP (no TLS): an origin for http:// downloads.
+    pub fn start_plain() -> TlsTarget {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca_file = dir.path().join("none.pem");
+        Self::serve_on(None, dir, ca_file)
+    }
+
+    fn serve_on(
+        acceptor: Option<tokio_rustls::TlsAcceptor>,
+        dir: tempfile::TempDir,
+        ca_file: PathBuf,
+    ) -> TlsTarget {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("addr");
@@ -195,7 +216,7 @@ fn make_ca(cn: &str) -> (rcgen::Certificate, KeyPair) {
 }
 
 async fn serve(
-    acceptor: tokio_rustls::TlsAcceptor,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
     stream: tokio::net::TcpStream,
     counter: Arc<AtomicUsize>,
     padded: Arc<AtomicUsize>,
@@ -203,9 +224,70 @@ async fn serve(
     let limit = Duration::from_secs(10);
     // As real servers do: no Nagle delay on the small answers.
     let _ = stream.set_nodelay(true);
-    let Ok(Ok(mut tls)) = tokio::time::timeout(limit, acceptor.accept(stream)).await else {
+    let Some(acceptor) = acceptor else {
+        return answer(stream, counter, padded).await;
+    };
+    let Ok(Ok(tls)) = tokio::time::timeout(limit, acceptor.accept(stream)).await else {
         return;
     };
+    answer(tls, counter, padded).await;
+}
+
+/// A download route's body: `(framing, length)` for `GET /bytes/N`, `/chunked/N`,
+/// `/until-close/N` (also in absolute form, `GET http://host/bytes/N`).
+fn download_route(request_line: &str) -> Option<(&'static str, usize)> {
+    let target = request_line.strip_prefix("GET ")?.split(' ').next()?;
+    let path = match target.strip_prefix("http://") {
+        Some(rest) => &rest[rest.find('/')?..],
+        None => target,
+    };
+    ["bytes", "chunked", "until-close"]
+        .into_iter()
+        .find_map(|kind| {
+            let n = path
+                .strip_prefix('/')?
+                .strip_prefix(kind)?
+                .strip_prefix('/')?;
+            Some((kind, n.parse().ok()?))
+        })
+}
+
+/// Writes a download's answer: `n` bytes of `x`, framed as `kind` says.
+async fn send_body<S: AsyncWrite + Unpin>(s: &mut S, kind: &str, n: usize) -> std::io::Result<()> {
+    let piece = vec![b'x'; 16 * 1024];
+    let framing = match kind {
+        "bytes" => format!("Content-Length: {n}\r\n"),
+        "chunked" => "Transfer-Encoding: chunked\r\n".to_string(),
+        _ => "Connection: close\r\n".to_string(),
+    };
+    let head =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n{framing}\r\n");
+    s.write_all(head.as_bytes()).await?;
+    let mut left = n;
+    while left > 0 {
+        let take = left.min(piece.len());
+        if kind == "chunked" {
+            s.write_all(format!("{take:x}\r\n").as_bytes()).await?;
+            s.write_all(&piece[..take]).await?;
+            s.write_all(b"\r\n").await?;
+        } else {
+            s.write_all(&piece[..take]).await?;
+        }
+        left -= take;
+    }
+    if kind == "chunked" {
+        s.write_all(b"0\r\n\r\n").await?;
+    }
+    s.flush().await
+}
+
+/// Answers request heads on one connection (TLS or plain) until it ends.
+async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
+    mut tls: S,
+    counter: Arc<AtomicUsize>,
+    padded: Arc<AtomicUsize>,
+) {
+    let limit = Duration::from_secs(10);
     loop {
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
@@ -231,6 +313,19 @@ async fn serve(
             &counter
         };
         which.fetch_add(1, Ordering::SeqCst);
+        if let Some((kind, n)) = download_route(text.lines().next().unwrap_or("")) {
+            if send_body(&mut tls, kind, n).await.is_err() {
+                return;
+            }
+            if kind == "until-close" {
+                let _ = tls.shutdown().await;
+                return;
+            }
+            continue;
+        }
+        if text.starts_with("HEAD /slow") && !text.contains("\r\nX-Padding: ") {
+            tokio::time::sleep(SLOW).await;
+        }
         // `/close` is a server that ends the connection after each answer.
         let closing = text.starts_with("HEAD /close ");
         let connection = if closing { "Connection: close\r\n" } else { "" };
