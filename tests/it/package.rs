@@ -55,7 +55,13 @@ fn build_deb(work: &Path) -> PathBuf {
     let deb = work.join("fmc-mgmt.deb");
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
     run(Command::new(&cargo)
-        .args(["deb", "--no-build", "--fast", "--offline", "--manifest-path"])
+        .args([
+            "deb",
+            "--no-build",
+            "--fast",
+            "--offline",
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .arg("--output")
         .arg(&deb)
@@ -108,9 +114,14 @@ fn check_control(deb: &Path, work: &Path) {
 
     let fields = stdout(Command::new("dpkg-deb").arg("-I").arg(deb));
     assert!(fields.contains("Package: fmc-mgmt"), "{fields}");
-    let depends = fields.lines().find(|l| l.trim_start().starts_with("Depends:"));
+    let depends = fields
+        .lines()
+        .find(|l| l.trim_start().starts_with("Depends:"));
     let depends = depends.unwrap_or_else(|| panic!("no Depends in:\n{fields}"));
-    assert!(depends.contains("systemd") && depends.contains("libc6"), "{depends}");
+    assert!(
+        depends.contains("systemd") && depends.contains("libc6"),
+        "{depends}"
+    );
 
     let postinst = read("postinst");
     for needed in [
@@ -119,7 +130,10 @@ fn check_control(deb: &Path, work: &Path) {
         "deb-systemd-helper enable fmc-mgmt.service",
         "install -d -m 0700 -o fmc-mgmt -g fmc-mgmt /var/lib/fmc-mgmt",
     ] {
-        assert!(postinst.contains(needed), "postinst lacks {needed:?}:\n{postinst}");
+        assert!(
+            postinst.contains(needed),
+            "postinst lacks {needed:?}:\n{postinst}"
+        );
     }
     // Started only by the admin, after setting the password; restarted on upgrades only.
     assert!(!postinst.contains("deb-systemd-invoke start"), "{postinst}");
@@ -151,7 +165,10 @@ fn check_unit(unit: &Path) {
         ("CapabilityBoundingSet", ""),
         ("AmbientCapabilities", ""),
         ("ProtectKernelTunables", "yes"),
-        ("RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX AF_NETLINK"),
+        (
+            "RestrictAddressFamilies",
+            "AF_INET AF_INET6 AF_UNIX AF_NETLINK",
+        ),
     ] {
         let got = service.get(key).map(Vec::as_slice).unwrap_or_default();
         assert!(
@@ -172,14 +189,17 @@ fn check_unit(unit: &Path) {
 /// throw-away root (verify checks that the program exists and is executable). It exits 0
 /// on unknown keys and bad values, only printing them, so any line about the unit fails.
 fn check_unit_verifies(root: &Path, work: &Path) {
-    let unit = std::fs::read_to_string(root.join("usr/lib/systemd/system/fmc-mgmt.service"))
-        .unwrap();
+    let unit =
+        std::fs::read_to_string(root.join("usr/lib/systemd/system/fmc-mgmt.service")).unwrap();
     let binary = root.join("usr/bin/fmc-mgmt");
     let rooted = unit.replace(
         "ExecStart=/usr/bin/fmc-mgmt",
         &format!("ExecStart={}", binary.display()),
     );
-    assert_ne!(rooted, unit, "no ExecStart=/usr/bin/fmc-mgmt to point into the root");
+    assert_ne!(
+        rooted, unit,
+        "no ExecStart=/usr/bin/fmc-mgmt to point into the root"
+    );
     let dir = work.join("verify");
     std::fs::create_dir(&dir).unwrap();
     let copy = dir.join("fmc-mgmt.service");
@@ -195,9 +215,15 @@ fn check_unit_verifies(root: &Path, work: &Path) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "systemd-analyze verify failed:\n{said}");
+    assert!(
+        out.status.success(),
+        "systemd-analyze verify failed:\n{said}"
+    );
     let about_unit: Vec<&str> = said.lines().filter(|l| l.contains("fmc-mgmt")).collect();
-    assert!(about_unit.is_empty(), "systemd-analyze verify: {about_unit:#?}");
+    assert!(
+        about_unit.is_empty(),
+        "systemd-analyze verify: {about_unit:#?}"
+    );
 }
 
 /// The package's sysusers.d file makes a system user whose home is the data directory and
@@ -214,7 +240,11 @@ fn check_system_user(root: &Path) {
     let fields: Vec<&str> = entry.split(':').collect();
     let uid: u32 = fields[2].parse().unwrap();
     assert!((1..1000).contains(&uid), "not a system user: {entry}");
-    assert_eq!(fields[5..], ["/var/lib/fmc-mgmt", "/usr/sbin/nologin"], "{entry}");
+    assert_eq!(
+        fields[5..],
+        ["/var/lib/fmc-mgmt", "/usr/sbin/nologin"],
+        "{entry}"
+    );
 }
 
 /// The defaults file is all comments, and names every FMC_* variable of `--help` (a new
@@ -222,7 +252,10 @@ fn check_system_user(root: &Path) {
 fn check_defaults_name_every_setting(root: &Path) {
     let defaults = std::fs::read_to_string(root.join("etc/default/fmc-mgmt")).unwrap();
     for line in defaults.lines() {
-        assert!(line.is_empty() || line.starts_with('#'), "not commented out: {line}");
+        assert!(
+            line.is_empty() || line.starts_with('#'),
+            "not commented out: {line}"
+        );
     }
     let named: Vec<&str> = defaults
         .lines()
@@ -231,7 +264,10 @@ fn check_defaults_name_every_setting(root: &Path) {
         .collect();
     let help = stdout(Command::new(env!("CARGO_BIN_EXE_fmc-mgmt")).arg("--help"));
     let variables = env_variables(&help);
-    assert!(variables.len() >= 15, "too few [env: …] in --help: {variables:?}");
+    assert!(
+        variables.len() >= 15,
+        "too few [env: …] in --help: {variables:?}"
+    );
     for var in &variables {
         assert!(
             named.contains(&var.as_str()),
@@ -239,7 +275,10 @@ fn check_defaults_name_every_setting(root: &Path) {
         );
     }
     for var in named {
-        assert!(variables.iter().any(|v| v == var), "{var} is no setting of fmc-mgmt");
+        assert!(
+            variables.iter().any(|v| v == var),
+            "{var} is no setting of fmc-mgmt"
+        );
     }
 }
 
