@@ -15,6 +15,7 @@ mod faults;
 mod fuzz_regressions;
 mod history;
 mod language;
+mod package;
 mod probe_cli;
 mod probe_download;
 mod probe_hostile;
