@@ -176,7 +176,7 @@ async fn metrics_show_the_latest_test_of_each_target_passed_then_failed() {
         let seconds = sample(&text, &series).unwrap_or_else(|| panic!("{series} in\n{text}"));
         assert!((0.0..5.0).contains(&seconds), "{series} {seconds}");
     }
-    let total = report["total_ms"].as_f64().unwrap() / 1000.0;
+    let total = report["reports"][0]["total_ms"].as_f64().unwrap() / 1000.0;
     let series = format!("fmc_proxy_probe_duration_seconds{{{label},stage=\"total\"}}");
     assert!((sample(&text, &series).unwrap() - total).abs() < 1e-4);
     let at = sample(
