@@ -245,7 +245,9 @@ fn drip(mut conn: std::net::TcpStream, stop: &AtomicBool, sent: &std::sync::atom
             return;
         }
         sent.fetch_add(1, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_micros(300));
+        // A gap long enough that each byte is its own read even on a loaded machine (a
+        // reader that falls behind reads several at once, and the cap is never reached).
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
@@ -262,7 +264,7 @@ impl Drop for Dripper {
 async fn a_proxy_dripping_one_byte_per_read_cannot_grow_the_transcript_past_its_cap() {
     let dripper = Dripper::start();
     let mut req = request(dripper.addr.port(), 443, None);
-    req.timeouts.read = Duration::from_secs(2);
+    req.timeouts.read = Duration::from_secs(3);
     let report = probe(&req).await;
     let sent = dripper.sent.load(Ordering::SeqCst);
     drop(dripper);
