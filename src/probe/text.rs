@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::download::{DownloadFacts, human_bytes};
 use super::hostport::authority;
 use super::report::{Report, StageName, TcpReport};
-use super::transcript::{Direction, WireEvent, WireKind};
+use super::transcript::{WireEvent, WireKind};
 
 /// Renders the report for a terminal: one block per stage with its timing, then the
 /// diagnosis, the next step and the curl line. Every piece that can hold a proxy's or a
@@ -118,11 +118,9 @@ pub fn render_wire(events: &[WireEvent]) -> String {
 
 /// One transcript line (not yet made terminal-safe).
 pub fn wire_line(e: &WireEvent) -> String {
-    let ends = match (&e.local, &e.remote, e.dir) {
-        (Some(l), Some(r), Direction::In) => format!("{r} → {l}  "),
-        (Some(l), Some(r), _) => format!("{l} → {r}  "),
-        (None, Some(r), _) => format!("→ {r}  "),
-        _ => String::new(),
+    let ends = match e.ends() {
+        ends if ends.is_empty() => ends,
+        ends => format!("{ends}  "),
     };
     let what = match e.kind {
         WireKind::Write | WireKind::Read => format!("{} {} B", e.kind.as_str(), e.bytes),
@@ -311,6 +309,7 @@ mod tests {
 
     #[test]
     fn the_wire_lines_read_like_tcpdump_and_escape_a_proxys_status_line() {
+        use crate::probe::transcript::Direction;
         let ends = |dir, kind, bytes, note: Option<&str>| WireEvent {
             t_ms: 0.412,
             dir,

@@ -139,6 +139,19 @@ pub struct WireEvent {
     pub omitted: Option<u64>,
 }
 
+impl WireEvent {
+    /// `127.0.0.1:50812 → 127.0.0.1:3128`: source first, as tcpdump writes it; empty when
+    /// the event names no socket.
+    pub fn ends(&self) -> String {
+        match (&self.local, &self.remote, self.dir) {
+            (Some(l), Some(r), Direction::In) => format!("{r} → {l}"),
+            (Some(l), Some(r), _) => format!("{l} → {r}"),
+            (None, Some(r), _) => format!("→ {r}"),
+            _ => String::new(),
+        }
+    }
+}
+
 /// The two ends of a connection, as the events name them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Link {

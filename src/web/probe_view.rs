@@ -80,12 +80,7 @@ impl WireView {
 /// An event as a table row; the ends are written source first, as tcpdump does.
 fn wire_row(e: &WireEvent, lang: Lang) -> WireRow {
     let say = |id: &str| crate::locale::message(lang, id, &[]);
-    let ends = match (&e.local, &e.remote, e.dir) {
-        (Some(l), Some(r), Direction::In) => format!("{r} → {l}"),
-        (Some(l), Some(r), _) => format!("{l} → {r}"),
-        (None, Some(r), _) => format!("→ {r}"),
-        _ => String::new(),
-    };
+    let ends = e.ends();
     let direction = match e.dir {
         Direction::Out => say("wire-dir-out"),
         Direction::In => say("wire-dir-in"),
