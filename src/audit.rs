@@ -632,22 +632,7 @@ mod tests {
 
     /// A database at migration 0008: the migrations up to it, run from a copy.
     async fn pool_at_0008() -> (SqlitePool, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-        for entry in std::fs::read_dir(&all).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if name.as_str() < "0009" {
-                std::fs::copy(&path, dir.path().join(&name)).unwrap();
-            }
-        }
-        let pool = memory_pool().await;
-        sqlx::migrate::Migrator::new(dir.path())
-            .await
-            .unwrap()
-            .run(&pool)
-            .await
-            .unwrap();
+        let (pool, dir) = crate::db::migrated_before("0009").await;
         assert!(columns(&pool).await.contains(&"detail_zh".to_owned()));
         (pool, dir)
     }

@@ -259,6 +259,38 @@ impl Readers {
     }
 }
 
+/// For migration tests: an in-memory database migrated only up to (not including) the
+/// migration whose file name starts with `before`, e.g. `"0009"`; the caller inserts rows
+/// as an older release wrote them, then runs every migration.
+#[cfg(test)]
+pub async fn migrated_before(before: &str) -> (SqlitePool, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&all).expect("the migrations") {
+        let path = entry.expect("a migration").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name.as_str() < before {
+            std::fs::copy(&path, dir.path().join(&name)).expect("a copy");
+        }
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database");
+    sqlx::migrate::Migrator::new(dir.path())
+        .await
+        .expect("the older migrations")
+        .run(&pool)
+        .await
+        .expect("migrated");
+    (pool, dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,10 +52,26 @@ pub struct TestRecord {
 }
 
 /// The verdict of a test over `reports`: all ok, and the code that says why not.
-fn verdict(reports: &[Report]) -> (bool, String) {
+/// What the list of tests shows of one: whether every target passed, and the code, the
+/// (English) summary and the diagnosis facts of the report that decided the verdict: the
+/// first that failed, else the first.
+struct Verdict<'a> {
+    ok: bool,
+    code: &'static str,
+    summary: &'a str,
+    facts: Option<String>,
+}
+
+fn verdict(reports: &[Report]) -> Verdict<'_> {
     let worst = reports.iter().find(|r| !r.ok).or(reports.first());
-    let code = worst.map_or("", |r| r.diagnosis.code.as_str());
-    (reports.iter().all(|r| r.ok), code.to_owned())
+    Verdict {
+        ok: reports.iter().all(|r| r.ok),
+        code: worst.map_or("", |r| r.diagnosis.code.as_str()),
+        summary: worst.map_or("", |r| r.diagnosis.summary.as_str()),
+        facts: worst
+            .and_then(|r| r.diagnosis.facts.as_ref())
+            .and_then(|f| serde_json::to_string(f).ok()),
+    }
 }
 
 /// Store a finished test. A write that fails is logged, not fatal: the admin has the
@@ -74,12 +90,12 @@ pub async fn insert(
     values: &TestedValues,
     reports: &[Report],
 ) -> Result<i64, sqlx::Error> {
-    let (ok, code) = verdict(reports);
+    let verdict = verdict(reports);
     let json = serde_json::to_string(reports).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let mut tx = pool.begin().await?;
     let id = sqlx::query(
         "INSERT INTO proxy_tests (at, actor, enabled, host, port, use_auth, username, ok, code, \
-         reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         summary, facts, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(crate::clock::now_rfc3339())
     .bind(actor)
@@ -88,8 +104,10 @@ pub async fn insert(
     .bind(values.port)
     .bind(values.use_auth)
     .bind(&values.username)
-    .bind(ok)
-    .bind(code)
+    .bind(verdict.ok)
+    .bind(verdict.code)
+    .bind(verdict.summary)
+    .bind(verdict.facts)
     .bind(json)
     .execute(&mut *tx)
     .await?
@@ -129,20 +147,20 @@ pub struct Brief {
     pub port: Option<i64>,
     pub ok: bool,
     pub code: String,
+    /// The English summary, for tests stored without `facts` (and the English page).
     pub summary: String,
+    /// The deciding report's diagnosis facts (JSON), to say the summary in another language.
+    pub facts: Option<String>,
 }
 
 /// The newest `limit` tests as [`Brief`]s, in one statement (the page reads them on every
-/// load, so SQLite picks the summary out of the JSON rather than Rust parsing 20 reports).
+/// load: short columns only, never the stored reports).
 pub async fn recent(
     db: impl sqlx::SqliteExecutor<'_>,
     limit: i64,
 ) -> Result<Vec<Brief>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT at, actor, host, port, ok, code, COALESCE(\
-           (SELECT json_extract(value, '$.diagnosis.summary') FROM json_each(reports) \
-             WHERE json_extract(value, '$.ok') = 0 LIMIT 1), \
-           json_extract(reports, '$[0].diagnosis.summary'), '') AS summary \
+        "SELECT at, actor, host, port, ok, code, summary, facts \
          FROM proxy_tests ORDER BY id DESC LIMIT ?",
     )
     .bind(limit)
@@ -239,19 +257,36 @@ mod tests {
         assert_eq!(got[0].code, "");
     }
 
+    /// A report as JSON gives it back (no facts), with `ok` and `summary`.
+    fn report(ok: bool, summary: &str) -> Report {
+        let code = if ok { "ok" } else { "proxy_denied" };
+        serde_json::from_value(serde_json::json!({
+            "ok": ok,
+            "diagnosis": {"code": code, "summary": summary, "hint": ""},
+            "proxy": {"host": "p", "port": 3128},
+            "target": {"host": "t", "port": 443},
+            "auth": {"offered": [], "used": null, "rounds": 0},
+            "stages": [],
+            "total_ms": 1.0,
+            "curl": ""
+        }))
+        .unwrap()
+    }
+
     #[tokio::test]
-    async fn the_page_line_carries_the_summary_of_the_report_that_decided() {
+    async fn the_page_line_carries_the_summary_and_facts_of_the_report_that_decided() {
         let (_dir, pool) = pool().await;
-        let reports = r#"[{"ok": true, "diagnosis": {"summary": "fine"}},
-                          {"ok": false, "diagnosis": {"summary": "denied"}}]"#;
-        sqlx::query(
-            "INSERT INTO proxy_tests (at, actor, enabled, host, port, use_auth, username, ok, \
-             code, reports) VALUES ('t', 'admin', 1, 'p', 3128, 0, NULL, 0, 'proxy_denied', ?)",
-        )
-        .bind(reports)
-        .execute(&pool)
-        .await
-        .unwrap();
+        let mut denied = report(false, "denied");
+        let facts = crate::probe::diagnosis::Facts {
+            proxy: "p:3128".into(),
+            status: Some(403),
+            ..Default::default()
+        };
+        denied.diagnosis.facts = Some(facts.clone());
+        let reports = [report(true, "fine"), denied];
+        insert(&pool, KEEP, "admin", &values("p"), &reports)
+            .await
+            .unwrap();
         insert(&pool, KEEP, "api:ci", &values("q"), &[])
             .await
             .unwrap();
@@ -262,9 +297,44 @@ mod tests {
             ("api:ci", "")
         );
         assert_eq!(got[1].summary, "denied", "the failing report decides");
+        assert_eq!(got[1].code, "proxy_denied");
+        let stored: crate::probe::diagnosis::Facts =
+            serde_json::from_str(got[1].facts.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            stored, facts,
+            "the facts are kept to say it in another language"
+        );
         assert_eq!(
             (got[1].host.as_deref(), got[1].port),
             (Some("p"), Some(3128))
         );
+    }
+
+    #[tokio::test]
+    async fn the_migration_gives_older_tests_their_deciding_summary() {
+        let (pool, _dir) = crate::db::migrated_before("0013").await;
+        let reports = r#"[{"ok": true, "diagnosis": {"summary": "fine"}},
+                          {"ok": false, "diagnosis": {"summary": "denied"}}]"#;
+        for (ok, reports) in [
+            (0, reports),
+            (1, r#"[{"ok": true, "diagnosis": {"summary": "fine"}}]"#),
+        ] {
+            sqlx::query(
+                "INSERT INTO proxy_tests (at, actor, enabled, host, port, use_auth, username, \
+                 ok, code, reports) VALUES ('t', 'admin', 1, 'p', 3128, 0, NULL, ?, 'x', ?)",
+            )
+            .bind(ok)
+            .bind(reports)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let got = recent(&pool, 20).await.unwrap();
+        let summaries: Vec<(&str, Option<&str>)> = got
+            .iter()
+            .map(|b| (b.summary.as_str(), b.facts.as_deref()))
+            .collect();
+        assert_eq!(summaries, [("fine", None), ("denied", None)]);
     }
 }

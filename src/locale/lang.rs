@@ -137,7 +137,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 /// A message for the admin said in both languages by the locale layer (`locale::text`);
 /// a test there fails when a message lacks a language. `Display` is the English (logs and
 /// the JSON API).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Text {
     pub en: String,
     pub zh_cn: String,

@@ -168,7 +168,9 @@ pub struct Diagnosis {
 }
 
 /// The facts a summary or hint may quote. Everything is optional but the endpoints.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Stored with each test (src/tests_log.rs) so a listed test is said in the reader's language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Facts {
     /// `host:port` of the proxy.
     pub proxy: String,
@@ -239,6 +241,15 @@ impl Diagnosis {
         self.texts_in(lang)
             .map_or_else(|| self.hint.clone(), |(_, hint)| hint)
     }
+}
+
+/// A stored test's summary in `lang`, said again from its code and facts (JSON); `None`
+/// when either does not read (a test stored before its facts were kept).
+pub fn stored_summary(lang: Lang, code: &str, facts: &str) -> Option<String> {
+    let code: DiagnosisCode =
+        serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()?;
+    let facts: Facts = serde_json::from_str(facts).ok()?;
+    Some(texts(lang, code, &facts).0)
 }
 
 /// Summary and next step for `code` in `lang`, from the locale files: the message ids are

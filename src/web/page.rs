@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::host::{Diagnostics, HostFacts};
 use crate::locale::{self, Arg};
 use crate::locale::{Lang, Text, Texts};
+use crate::probe::diagnosis::stored_summary;
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
@@ -89,7 +90,7 @@ pub struct RecentTest {
 }
 
 impl RecentTest {
-    fn new(test: &Brief) -> Self {
+    fn new(test: &Brief, lang: Lang) -> Self {
         let host = test.host.clone().unwrap_or_default();
         let proxy = match test.port {
             Some(port) => format!("{host}:{port}"),
@@ -101,7 +102,13 @@ impl RecentTest {
             proxy,
             ok: test.ok,
             code: test.code.clone(),
-            summary: test.summary.clone(),
+            // The stored English is the English page's; other languages are said again
+            // from the facts (older tests have none and keep their English).
+            summary: match (lang, &test.facts) {
+                (Lang::En, _) | (_, None) => None,
+                (lang, Some(facts)) => stored_summary(lang, &test.code, facts),
+            }
+            .unwrap_or_else(|| test.summary.clone()),
         }
     }
 }
@@ -143,7 +150,7 @@ impl DiagnosticsLive {
                 .unwrap_or_default(),
             last,
             diag,
-            recent: recent.iter().map(RecentTest::new).collect(),
+            recent: recent.iter().map(|r| RecentTest::new(r, lang)).collect(),
         }
     }
 }
@@ -551,6 +558,43 @@ mod tests {
             proxy_label: "proxy.example".to_owned(),
             connections,
         })
+    }
+
+    #[test]
+    fn a_listed_test_is_said_in_the_readers_language_from_its_facts() {
+        let facts = crate::probe::diagnosis::Facts {
+            proxy: "10.0.0.1:3128".into(),
+            target: "tools.cisco.com:443".into(),
+            status_line: Some("HTTP/1.1 403 Forbidden".into()),
+            status: Some(403),
+            ..Default::default()
+        };
+        let english = crate::probe::diagnosis::texts(
+            Lang::En,
+            crate::probe::diagnosis::DiagnosisCode::ProxyDenied,
+            &facts,
+        )
+        .0;
+        let mut brief = Brief {
+            at: "2026-11-29T18:00:00Z".into(),
+            actor: "admin".into(),
+            host: Some("10.0.0.1".into()),
+            port: Some(3128),
+            ok: false,
+            code: "proxy_denied".into(),
+            summary: english.clone(),
+            facts: Some(serde_json::to_string(&facts).unwrap()),
+        };
+        assert_eq!(RecentTest::new(&brief, Lang::En).summary, english);
+        let chinese = RecentTest::new(&brief, Lang::ZhCn).summary;
+        assert_ne!(chinese, english, "said again in Chinese");
+        assert!(chinese.contains("tools.cisco.com:443"), "{chinese}");
+        brief.facts = None;
+        assert_eq!(
+            RecentTest::new(&brief, Lang::ZhCn).summary,
+            english,
+            "a test stored without facts keeps its English"
+        );
     }
 
     #[test]
