@@ -253,7 +253,6 @@ mod tests {
             newest.reports[0].diagnosis.code.as_str(),
             "proxy_unreachable"
         );
-        assert_eq!(state.tester.last().map(|l| l.by).as_deref(), Some(ACTOR));
         let audited: (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE actor = ? AND action = 'probe'")
                 .bind(ACTOR)

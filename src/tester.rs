@@ -1,5 +1,5 @@
 //! Runs the probe for the page and the API: at most one test per session and a few per
-//! server at once, each bounded in time; keeps the last result for the Diagnostics panel.
+//! server at once, each bounded in time; stores every test in the history (the Diagnostics panel reads it).
 //! A test probes every target of the settings at once ([`run_test`]), so it takes as long
 //! as its slowest target, not the sum.
 
@@ -23,16 +23,6 @@ use crate::tests_log::{self, TestedValues};
 /// Tests running at once on the whole server: each holds two sockets and a TLS session
 /// for at most the probe's max time, so a handful is plenty for a few admins.
 pub const MAX_CONCURRENT: usize = 4;
-
-#[derive(Clone, Debug)]
-pub struct LastResult {
-    pub at: String,
-    pub by: String,
-    /// The report that decided the verdict ([`TestResult::worst`]).
-    pub report: Report,
-    /// How many targets the test probed.
-    pub targets: usize,
-}
 
 /// The answer of a test: the verdict of all its targets, said by the worst report, and
 /// every report. Reports that are not `ok` come first, then the rest, each group in the
@@ -97,7 +87,6 @@ pub async fn run_test(
         .enumerate()
         .map(|(index, req)| probe_one(index, req, events.clone()));
     let result = TestResult::of(futures_util::future::join_all(probes).await)?;
-    tester.record(by.who, &result);
     let values = TestedValues::of(config, by.enabled);
     tests_log::record(pool, by.who, &values, &result.reports).await;
     let worst = result.worst();
@@ -156,7 +145,6 @@ impl Busy {
 pub struct Tester {
     slots: Arc<Semaphore>,
     active: Mutex<HashSet<String>>,
-    last: Mutex<Option<LastResult>>,
     pub target: HostPort,
     pub ca_file: Option<PathBuf>,
     pub timeouts: Timeouts,
@@ -185,7 +173,6 @@ impl Tester {
         Tester {
             slots: Arc::new(Semaphore::new(MAX_CONCURRENT)),
             active: Mutex::default(),
-            last: Mutex::default(),
             target,
             ca_file,
             timeouts,
@@ -260,19 +247,6 @@ impl Tester {
                 .download
                 .then_some(crate::probe::DEFAULT_MAX_FILESIZE),
         })
-    }
-
-    pub fn record(&self, by: &str, result: &TestResult) {
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(LastResult {
-            at: crate::clock::now_rfc3339(),
-            by: by.to_owned(),
-            report: result.worst().clone(),
-            targets: result.reports.len(),
-        });
-    }
-
-    pub fn last(&self) -> Option<LastResult> {
-        self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 

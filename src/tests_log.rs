@@ -60,6 +60,8 @@ struct Verdict<'a> {
     code: &'static str,
     summary: &'a str,
     facts: Option<String>,
+    url: &'a str,
+    curl: &'a str,
 }
 
 fn verdict(reports: &[Report]) -> Verdict<'_> {
@@ -71,6 +73,8 @@ fn verdict(reports: &[Report]) -> Verdict<'_> {
         facts: worst
             .and_then(|r| r.diagnosis.facts.as_ref())
             .and_then(|f| serde_json::to_string(f).ok()),
+        url: worst.map_or("", |r| r.url.as_str()),
+        curl: worst.map_or("", |r| r.curl.as_str()),
     }
 }
 
@@ -95,7 +99,8 @@ pub async fn insert(
     let mut tx = pool.begin().await?;
     let id = sqlx::query(
         "INSERT INTO proxy_tests (at, actor, enabled, host, port, use_auth, username, ok, code, \
-         summary, facts, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         summary, facts, url, curl, targets, reports) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(crate::clock::now_rfc3339())
     .bind(actor)
@@ -108,6 +113,9 @@ pub async fn insert(
     .bind(verdict.code)
     .bind(verdict.summary)
     .bind(verdict.facts)
+    .bind(verdict.url)
+    .bind(verdict.curl)
+    .bind(reports.len() as i64)
     .bind(json)
     .execute(&mut *tx)
     .await?
@@ -151,6 +159,10 @@ pub struct Brief {
     pub summary: String,
     /// The deciding report's diagnosis facts (JSON), to say the summary in another language.
     pub facts: Option<String>,
+    /// The deciding report's URL and curl line, and how many targets the test probed.
+    pub url: String,
+    pub curl: String,
+    pub targets: i64,
 }
 
 /// The newest `limit` tests as [`Brief`]s, in one statement (the page reads them on every
@@ -160,7 +172,7 @@ pub async fn recent(
     limit: i64,
 ) -> Result<Vec<Brief>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT at, actor, host, port, ok, code, summary, facts \
+        "SELECT at, actor, host, port, ok, code, summary, facts, url, curl, targets \
          FROM proxy_tests ORDER BY id DESC LIMIT ?",
     )
     .bind(limit)
@@ -260,15 +272,21 @@ mod tests {
     /// A report as JSON gives it back (no facts), with `ok` and `summary`.
     fn report(ok: bool, summary: &str) -> Report {
         let code = if ok { "ok" } else { "proxy_denied" };
+        let (url, curl) = if ok {
+            ("https://u/", "curl fine")
+        } else {
+            ("https://t/", "curl denied")
+        };
         serde_json::from_value(serde_json::json!({
             "ok": ok,
             "diagnosis": {"code": code, "summary": summary, "hint": ""},
             "proxy": {"host": "p", "port": 3128},
             "target": {"host": "t", "port": 443},
             "auth": {"offered": [], "used": null, "rounds": 0},
+            "url": url,
             "stages": [],
             "total_ms": 1.0,
-            "curl": ""
+            "curl": curl
         }))
         .unwrap()
     }
@@ -308,13 +326,16 @@ mod tests {
             (got[1].host.as_deref(), got[1].port),
             (Some("p"), Some(3128))
         );
+        assert_eq!((got[1].url.as_str(), got[1].targets), ("https://t/", 2));
+        assert_eq!(got[1].curl, "curl denied");
     }
 
     #[tokio::test]
     async fn the_migration_gives_older_tests_their_deciding_summary() {
         let (pool, _dir) = crate::db::migrated_before("0013").await;
         let reports = r#"[{"ok": true, "diagnosis": {"summary": "fine"}},
-                          {"ok": false, "diagnosis": {"summary": "denied"}}]"#;
+                          {"ok": false, "diagnosis": {"summary": "denied"},
+                           "url": "https://t/", "curl": "curl denied"}]"#;
         for (ok, reports) in [
             (0, reports),
             (1, r#"[{"ok": true, "diagnosis": {"summary": "fine"}}]"#),
@@ -336,5 +357,10 @@ mod tests {
             .map(|b| (b.summary.as_str(), b.facts.as_deref()))
             .collect();
         assert_eq!(summaries, [("fine", None), ("denied", None)]);
+        assert_eq!(
+            (got[1].url.as_str(), got[1].curl.as_str(), got[1].targets),
+            ("https://t/", "curl denied", 2)
+        );
+        assert_eq!((got[0].url.as_str(), got[0].targets), ("", 1));
     }
 }

@@ -27,7 +27,6 @@ use crate::settings::store::{Revision, Store};
 use crate::settings::targets::targets_text;
 use crate::signed_in::Current;
 use crate::state::AppState;
-use crate::tester::LastResult;
 use crate::tests_log::{self, Brief};
 
 #[derive(Template)]
@@ -65,9 +64,9 @@ pub struct PageTemplate {
 #[template(path = "diagnostics_live.html")]
 pub struct DiagnosticsLive {
     pub t: &'static Texts,
-    pub last: Option<LastResult>,
-    /// The last test's summary in the page's language.
-    pub last_summary: String,
+    /// The newest test of the history (whoever ran it, in this process or another, before
+    /// a restart or after), said in the page's language.
+    pub last: Option<RecentTest>,
     /// Which of several targets decided the last test's verdict; empty for one target.
     pub last_targets: String,
     pub diag: Arc<Diagnostics>,
@@ -79,6 +78,7 @@ pub struct DiagnosticsLive {
 pub const RECENT: i64 = 20;
 
 /// One row of Recent tests, ready to show.
+#[derive(Clone)]
 pub struct RecentTest {
     pub at: String,
     pub actor: String,
@@ -87,6 +87,7 @@ pub struct RecentTest {
     pub ok: bool,
     pub code: String,
     pub summary: String,
+    pub curl: String,
 }
 
 impl RecentTest {
@@ -109,6 +110,7 @@ impl RecentTest {
                 (lang, Some(facts)) => stored_summary(lang, &test.code, facts),
             }
             .unwrap_or_else(|| test.summary.clone()),
+            curl: test.curl.clone(),
         }
     }
 }
@@ -127,30 +129,22 @@ pub async fn recent_tests(state: &AppState) -> Vec<Brief> {
 }
 
 impl DiagnosticsLive {
-    pub fn new(
-        lang: Lang,
-        last: Option<LastResult>,
-        diag: Arc<Diagnostics>,
-        recent: &[Brief],
-    ) -> Self {
+    pub fn new(lang: Lang, diag: Arc<Diagnostics>, briefs: &[Brief]) -> Self {
+        let recent: Vec<RecentTest> = briefs.iter().map(|r| RecentTest::new(r, lang)).collect();
         DiagnosticsLive {
             t: lang.texts(),
-            last_summary: last
-                .as_ref()
-                .map(|l| l.report.diagnosis.summary_in(lang))
-                .unwrap_or_default(),
-            last_targets: last
-                .as_ref()
-                .filter(|l| l.targets > 1)
-                .map(|l| {
-                    let count = ("count", l.targets.to_string());
-                    let url = ("url", l.report.url.clone());
+            last_targets: briefs
+                .first()
+                .filter(|b| b.targets > 1)
+                .map(|b| {
+                    let count = ("count", b.targets.to_string());
+                    let url = ("url", b.url.clone());
                     locale::message(lang, "targets-last-worst", &[count, url])
                 })
                 .unwrap_or_default(),
-            last,
+            last: recent.first().cloned(),
             diag,
-            recent: recent.iter().map(|r| RecentTest::new(r, lang)).collect(),
+            recent,
         }
     }
 }
@@ -335,12 +329,7 @@ pub async fn render_page(
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
         conf_path: state.store.conf_path().display().to_string(),
-        live: DiagnosticsLive::new(
-            lang,
-            state.tester.last(),
-            diag.clone(),
-            &recent_tests(state).await,
-        ),
+        live: DiagnosticsLive::new(lang, diag.clone(), &recent_tests(state).await),
         diag,
         test_first: extras.test_first,
         save_anyway: extras.save_anyway,
@@ -584,6 +573,9 @@ mod tests {
             code: "proxy_denied".into(),
             summary: english.clone(),
             facts: Some(serde_json::to_string(&facts).unwrap()),
+            url: "https://tools.cisco.com/".into(),
+            curl: "curl -x http://10.0.0.1:3128 -I https://tools.cisco.com/".into(),
+            targets: 1,
         };
         assert_eq!(RecentTest::new(&brief, Lang::En).summary, english);
         let chinese = RecentTest::new(&brief, Lang::ZhCn).summary;
@@ -598,8 +590,51 @@ mod tests {
     }
 
     #[test]
+    fn the_last_test_is_the_newest_in_the_history_whoever_ran_it() {
+        let brief = |actor: &str, code: &str, targets: i64| Brief {
+            at: "2026-11-29T18:00:00Z".into(),
+            actor: actor.into(),
+            host: Some("10.0.0.1".into()),
+            port: Some(3128),
+            ok: code == "ok",
+            code: code.into(),
+            summary: format!("{code} said"),
+            facts: None,
+            url: "https://b.example/".into(),
+            curl: format!("curl -x http://10.0.0.1:3128 -I https://{actor}.example/"),
+            targets,
+        };
+        let html = DiagnosticsLive::new(
+            Lang::En,
+            diag(Vec::new()),
+            &[
+                brief("schedule", "proxy_denied", 3),
+                brief("admin", "ok", 1),
+            ],
+        )
+        .render()
+        .unwrap();
+        let last = html.split("id=\"last-test\">").nth(1).unwrap();
+        let last = &last[..last.find("</pre>").unwrap()];
+        assert!(
+            last.contains("schedule") && last.contains("<strong>proxy_denied</strong>"),
+            "{last}"
+        );
+        assert!(last.contains("proxy_denied said"), "{last}");
+        assert!(
+            last.contains("https://b.example/"),
+            "the deciding target: {last}"
+        );
+        assert!(last.contains("$ curl -x http://10.0.0.1:3128 -I https://schedule.example/"));
+        let none = DiagnosticsLive::new(Lang::En, diag(Vec::new()), &[])
+            .render()
+            .unwrap();
+        assert!(none.contains(&locale::message(Lang::En, "page-no-test-yet", &[])));
+    }
+
+    #[test]
     fn the_panels_live_part_says_no_test_and_no_connection_in_the_pages_language() {
-        let html = DiagnosticsLive::new(Lang::ZhCn, None, diag(Vec::new()), &[])
+        let html = DiagnosticsLive::new(Lang::ZhCn, diag(Vec::new()), &[])
             .render()
             .unwrap();
         assert!(html.starts_with("<div id=\"diagnostics-live\">"), "{html}");
@@ -619,7 +654,7 @@ mod tests {
             remote: "192.0.2.7:3128".to_owned(),
             state: "TIME_WAIT",
         };
-        let html = DiagnosticsLive::new(Lang::En, None, diag(vec![conn]), &[])
+        let html = DiagnosticsLive::new(Lang::En, diag(vec![conn]), &[])
             .render()
             .unwrap();
         assert!(
@@ -678,7 +713,7 @@ mod tests {
             password_set: false,
             conf_path: "/etc/sf/iprep_proxy.conf".into(),
             diag: diag(Vec::new()),
-            live: DiagnosticsLive::new(lang, None, diag(Vec::new()), &[]),
+            live: DiagnosticsLive::new(lang, diag(Vec::new()), &[]),
             test_first: false,
             save_anyway: None,
             search: search.into(),

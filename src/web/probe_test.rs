@@ -333,7 +333,7 @@ async fn done_line(test: &LiveTest, result: Option<TestResult>) -> String {
     };
     let diag = Arc::new(read_diagnostics(&test.state, &test.stored).await);
     let recent = super::page::recent_tests(&test.state).await;
-    let diagnostics = DiagnosticsLive::new(lang, test.state.tester.last(), diag, &recent).render();
+    let diagnostics = DiagnosticsLive::new(lang, diag, &recent).render();
     let line = serde_json::json!({
         "event": "done",
         "result": result,
