@@ -141,10 +141,36 @@ async fn overflow(c: &Client) -> (i64, String) {
     (v[0].as_i64().unwrap_or(i64::MAX), v[1].to_string())
 }
 
+/// Show the page in a viewport `width` CSS pixels wide. Through DevTools' device metrics,
+/// not the window: headless Chromium will not make a window narrower than 500 px.
 async fn at_width(c: &Client, width: u32) {
-    c.set_window_size(width, HEIGHT)
-        .await
-        .unwrap_or_else(|e| panic!("window {width} px: {e}"));
+    viewport(c, width, HEIGHT).await;
+}
+
+async fn viewport(c: &Client, width: u32, height: u32) {
+    c.issue_cmd(Cdp(json!({
+        "cmd": "Emulation.setDeviceMetricsOverride",
+        "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false },
+    })))
+    .await
+    .unwrap_or_else(|e| panic!("viewport {width} px: {e}"));
+    let inner = js(c, "return window.innerWidth").await;
+    assert_eq!(inner, json!(width), "the viewport's width");
+}
+
+/// The whole page at a phone's width as `<target>/browser-screens/<name>.png`.
+async fn phone_screenshot(c: &Client, name: &str) {
+    let height = js(c, "return document.documentElement.scrollHeight").await;
+    let height = height
+        .as_u64()
+        .and_then(|h| u32::try_from(h).ok())
+        .unwrap_or(HEIGHT);
+    viewport(c, 390, height).await;
+    let path = browser::target_dir()
+        .join("browser-screens")
+        .join(format!("{name}.png"));
+    save_screenshot(c, &path).await.expect("phone screenshot");
+    at_width(c, 390).await;
 }
 
 /// Each page at each width: the document is never wider than the window.
@@ -179,6 +205,11 @@ async fn no_sideways_scrolling(language: Language) {
                 let (over, what) = overflow(&c).await;
                 if over > 0 {
                     wide.push(format!("{path} at {width} px: {over} px too wide ({what})"));
+                }
+                if path == PAGE && width == 1280 {
+                    let shot = format!("top-bar-1280-{language:?}.png");
+                    let path = browser::target_dir().join("browser-screens").join(shot);
+                    save_screenshot(&c, &path).await.expect("screenshot");
                 }
             }
             at_width(&c, browser::WINDOW.0).await;
@@ -248,6 +279,7 @@ async fn on_a_phone_the_left_list_folds_and_wide_tables_scroll_in_their_section(
             !displayed(&c, ".confnav a.current").await,
             "folded at 390 px"
         );
+        phone_screenshot(&c, "phone-page").await;
         click(&c, "#confnav-menu > summary").await;
         assert!(displayed(&c, ".confnav a.current").await, "opens on a tap");
 
@@ -262,6 +294,7 @@ async fn on_a_phone_the_left_list_folds_and_wide_tables_scroll_in_their_section(
         )
         .await;
         assert_eq!(scrolls, json!(true), "the history table is wider than a phone");
+        phone_screenshot(&c, "phone-history").await;
 
         at_width(&c, 1366).await;
         open(&c, app, PAGE).await;
