@@ -252,6 +252,8 @@ async fn the_readme_picture_shows_a_successful_test() {
         open_page(&c, app).await;
         test_through(&c, port).await;
         wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        // The README's picture at 1366 px, a common laptop width.
+        c.set_window_size(1366, WINDOW.1).await.expect("1366 px wide");
         let page = screenshot_page(&c, "page-tested").await;
         let png = std::fs::read(&page).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");

@@ -387,24 +387,29 @@ pub async fn save_screenshot(c: &Client, path: &Path) -> Result<(), String> {
     std::fs::write(path, png).map_err(|e| e.to_string())
 }
 
-/// The whole page as one picture, `<target>/browser-screens/<name>.png`: the window grows to
-/// the document's height for the shot, then returns to [`WINDOW`].
+/// The whole page as one picture, `<target>/browser-screens/<name>.png`, at the window's
+/// present width: the window grows to the document's height for the shot, then returns to
+/// that width and [`WINDOW`]'s height.
 pub async fn screenshot_page(c: &Client, name: &str) -> PathBuf {
     let size = js(
         c,
-        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]",
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight, window.outerWidth]",
     )
     .await;
     let height = size[0].as_u64().unwrap_or(0) + size[1].as_u64().unwrap_or(0);
     let height = u32::try_from(height).unwrap_or(WINDOW.1).max(WINDOW.1);
-    c.set_window_size(WINDOW.0, height)
+    let width = size[2]
+        .as_u64()
+        .and_then(|w| u32::try_from(w).ok())
+        .unwrap_or(WINDOW.0);
+    c.set_window_size(width, height)
         .await
         .expect("grow the window to the page");
     let path = target_dir()
         .join("browser-screens")
         .join(format!("{name}.png"));
     let saved = save_screenshot(c, &path).await;
-    c.set_window_size(WINDOW.0, WINDOW.1)
+    c.set_window_size(width, WINDOW.1)
         .await
         .expect("window size back");
     saved.unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
