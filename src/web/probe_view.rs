@@ -4,9 +4,13 @@
 
 use crate::locale::{Lang, Texts};
 use crate::probe::Report;
+use crate::probe::diagnosis::DiagnosisCode;
+use crate::probe::hostport::authority;
 use crate::probe::report::StageName;
+use crate::probe::text::duration;
 use crate::probe::transcript::{Direction, WireEvent, WireKind};
 use crate::tester::TestResult;
+use crate::tests_log::TestedValues;
 
 /// Response headers that explain a proxy's answer; others are noise for the admin.
 const TELLING_HEADERS: &[&str] = &[
@@ -24,6 +28,9 @@ pub struct StageRow {
     pub title: &'static str,
     /// `ok`, `fail` or `skip` (not run).
     pub state: &'static str,
+    /// Ran, but had nothing to do (the DNS lookup of a proxy given as an IP address):
+    /// marked neither passed nor failed.
+    pub skipped: bool,
     pub elapsed: String,
     pub detail: String,
     /// Start and length of the bar, in percent of the whole probe.
@@ -133,6 +140,10 @@ pub struct ProbeView {
     pub rows: Vec<StageRow>,
     pub headers: Vec<(String, String)>,
     pub total: String,
+    /// This target's verdict in words (its row says it when there are several).
+    pub title: String,
+    /// The word for a stage that had nothing to do.
+    pub skipped_word: String,
 }
 
 impl ProbeView {
@@ -155,7 +166,8 @@ impl ProbeView {
                         code: name.as_str(),
                         title: t.stage_title(name),
                         state: if stage.ok { "ok" } else { "fail" },
-                        elapsed: format!("{:.2} ms", stage.elapsed_ms),
+                        skipped: stage.ok && skipped(name, &report.proxy.host),
+                        elapsed: duration(stage.elapsed_ms),
                         detail: stage.detail_in(t.lang).to_owned(),
                         x: format!("{:.2}", start / total * 100.0),
                         // A sliver stays visible even for a stage of microseconds.
@@ -168,6 +180,7 @@ impl ProbeView {
                     code: name.as_str(),
                     title: t.stage_title(name),
                     state: "skip",
+                    skipped: false,
                     elapsed: String::new(),
                     detail: t.not_run.into(),
                     x: "0".into(),
@@ -190,8 +203,10 @@ impl ProbeView {
             .unwrap_or_default();
         ProbeView {
             wire: WireView::new(&report.wire, t.lang),
-            total: format!("{:.2} ms", report.total_ms),
+            total: duration(report.total_ms),
             summary: report.diagnosis.summary_in(t.lang),
+            title: title(report.diagnosis.code, t.lang),
+            skipped_word: crate::locale::message(t.lang, "result-skipped", &[]),
             hint: report.diagnosis.hint_in(t.lang),
             report,
             id_suffix: String::new(),
@@ -205,12 +220,107 @@ impl ProbeView {
     }
 }
 
+/// Whether stage `name` ran with nothing to do: the DNS lookup of a proxy that is an IP
+/// address (decided from the proxy, not from the stage's words).
+pub fn skipped(name: StageName, proxy_host: &str) -> bool {
+    let bare = proxy_host.trim_start_matches('[').trim_end_matches(']');
+    name == StageName::Resolve && bare.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// The result's headline: what happened in words, the code after them ("Access denied by
+/// the proxy (proxy_denied)").
+pub fn headline(code: DiagnosisCode, lang: Lang) -> String {
+    crate::locale::message(
+        lang,
+        "result-headline",
+        &[("title", title(code, lang)), ("code", code.as_str().to_owned())],
+    )
+}
+
+/// What `code` means, in a few words.
+fn title(code: DiagnosisCode, lang: Lang) -> String {
+    let id = format!("result-title-{}", code.as_str().replace('_', "-"));
+    crate::locale::message(lang, &id, &[])
+}
+
+/// What a test probed, compared with what is saved: the facts the result's head says.
+pub struct Tested {
+    pub values: TestedValues,
+    /// Each target's URL, in the order they were tested.
+    pub urls: Vec<String>,
+    /// The saved settings' values and target URLs (the default target when none).
+    pub saved: TestedValues,
+    pub saved_urls: Vec<String>,
+}
+
+impl Tested {
+    /// The tested values differ from the saved ones (a password is never compared: it is
+    /// not kept with a test).
+    pub fn unsaved(&self) -> bool {
+        let mut urls = self.urls.clone();
+        let mut saved_urls = self.saved_urls.clone();
+        urls.sort();
+        saved_urls.sort();
+        self.values != self.saved || urls != saved_urls
+    }
+}
+
+/// The result's head: what was tested, in the page's language.
+pub struct TestedView {
+    /// "What was tested", and the labels of its three lines.
+    pub heading: String,
+    pub proxy_label: String,
+    pub user_label: String,
+    /// `host:port` of the proxy tested.
+    pub proxy: String,
+    /// The user name tested, or that none was.
+    pub user: String,
+    pub targets_label: String,
+    pub targets: Vec<String>,
+    /// "These values are not saved", when they are not.
+    pub unsaved: Option<String>,
+    /// "The proxy is disabled…", when the form had Enabled unticked.
+    pub disabled: Option<String>,
+}
+
+impl TestedView {
+    pub fn new(tested: &Tested, lang: Lang) -> Self {
+        let say = |id: &str| crate::locale::message(lang, id, &[]);
+        let v = &tested.values;
+        let proxy = match (&v.host, v.port) {
+            (Some(host), Some(port)) => authority(host, port),
+            (Some(host), None) => host.clone(),
+            _ => String::new(),
+        };
+        let user = match (&v.username, v.use_auth) {
+            (Some(user), true) => user.clone(),
+            _ => say("result-tested-no-user"),
+        };
+        let count = tested.urls.len() as u64;
+        TestedView {
+            heading: say("result-tested"),
+            proxy_label: say("result-tested-proxy"),
+            user_label: say("result-tested-user"),
+            proxy,
+            user,
+            targets_label: crate::locale::counted(lang, "result-tested-targets", &[], ("count", count)),
+            targets: tested.urls.clone(),
+            unsaved: tested.unsaved().then(|| say("result-not-saved")),
+            disabled: (!v.enabled).then(|| say("result-disabled")),
+        }
+    }
+}
+
 /// A whole test as the page draws it: the verdict, then one [`ProbeView`] per target in
 /// the result's order (the worst first).
 pub struct TestView {
     pub ok: bool,
     /// The worst report's diagnosis code.
     pub code: &'static str,
+    /// "Access denied by the proxy (proxy_denied)": the worst report's, in words first.
+    pub headline: String,
+    /// What was tested, when known.
+    pub tested: Option<TestedView>,
     /// "N targets; the worst result is first", for a test of more than one target.
     pub heading: Option<String>,
     pub probes: Vec<ProbeView>,
@@ -235,6 +345,8 @@ impl TestView {
         TestView {
             ok: result.ok,
             code: result.diagnosis.code.as_str(),
+            headline: headline(result.diagnosis.code, t.lang),
+            tested: None,
             heading: (count > 1).then(|| {
                 crate::locale::message(
                     t.lang,
@@ -243,6 +355,14 @@ impl TestView {
                 )
             }),
             probes,
+        }
+    }
+
+    /// The view with its head saying what was tested.
+    pub fn with_tested(self, tested: &Tested, lang: Lang) -> Self {
+        TestView {
+            tested: Some(TestedView::new(tested, lang)),
+            ..self
         }
     }
 }
