@@ -68,7 +68,9 @@ pub async fn record(
 ) -> Option<i64> {
     insert(pool, KEEP, actor, values, reports)
         .await
-        .inspect_err(|e| tracing::error!(error = %e, "could not store the test in the test history"))
+        .inspect_err(
+            |e| tracing::error!(error = %e, "could not store the test in the test history"),
+        )
         .ok()
 }
 

@@ -413,8 +413,10 @@ async fn done_line(test: &LiveTest, result: Option<TestResult>) -> String {
     let html = match &result {
         Some(result) => Fragment {
             t: lang.texts(),
-            test: TestView::new(result.clone(), lang.texts())
-                .with_tested(&tested(&test.state, test.values.clone(), result, &test.stored), lang),
+            test: TestView::new(result.clone(), lang.texts()).with_tested(
+                &tested(&test.state, test.values.clone(), result, &test.stored),
+                lang,
+            ),
         }
         .render(),
         None => Ok(render_failed(lang)),

@@ -233,7 +233,10 @@ pub fn headline(code: DiagnosisCode, lang: Lang) -> String {
     crate::locale::message(
         lang,
         "result-headline",
-        &[("title", title(code, lang)), ("code", code.as_str().to_owned())],
+        &[
+            ("title", title(code, lang)),
+            ("code", code.as_str().to_owned()),
+        ],
     )
 }
 
@@ -303,7 +306,12 @@ impl TestedView {
             user_label: say("result-tested-user"),
             proxy,
             user,
-            targets_label: crate::locale::counted(lang, "result-tested-targets", &[], ("count", count)),
+            targets_label: crate::locale::counted(
+                lang,
+                "result-tested-targets",
+                &[],
+                ("count", count),
+            ),
             targets: tested.urls.clone(),
             unsaved: tested.unsaved().then(|| say("result-not-saved")),
             disabled: (!v.enabled).then(|| say("result-disabled")),
@@ -382,6 +390,116 @@ mod tests {
             note: None,
             omitted: None,
         }
+    }
+
+    #[test]
+    fn the_headline_leads_with_words_and_every_code_has_them_in_both_languages() {
+        assert_eq!(
+            headline(DiagnosisCode::ProxyDenied, Lang::En),
+            "Access denied by the proxy (proxy_denied)"
+        );
+        for code in DiagnosisCode::ALL {
+            for lang in Lang::ALL {
+                let said = headline(code, lang);
+                assert!(!said.starts_with("result-"), "{code:?} {lang:?}: {said}");
+                assert!(said.contains(code.as_str()), "{said}");
+                assert!(!said.starts_with(code.as_str()), "words first: {said}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_lookup_of_an_ip_address_is_a_skipped_stage() {
+        assert!(skipped(StageName::Resolve, "127.0.0.1"));
+        assert!(skipped(StageName::Resolve, "[::1]"));
+        assert!(skipped(StageName::Resolve, "::1"));
+        assert!(!skipped(StageName::Resolve, "proxy.example"));
+        assert!(!skipped(StageName::TcpConnect, "127.0.0.1"));
+    }
+
+    fn values(host: &str, enabled: bool) -> TestedValues {
+        TestedValues {
+            enabled,
+            host: Some(host.to_owned()),
+            port: Some(3128),
+            use_auth: false,
+            username: None,
+        }
+    }
+
+    fn tested(host: &str, enabled: bool, urls: &[&str]) -> Tested {
+        Tested {
+            values: values(host, enabled),
+            urls: urls.iter().map(|u| u.to_string()).collect(),
+            saved: values("10.0.0.1", true),
+            saved_urls: vec!["https://a.example/".into(), "https://b.example/".into()],
+        }
+    }
+
+    #[test]
+    fn the_head_says_when_the_tested_values_are_not_the_saved_ones_or_the_proxy_is_off() {
+        let same = tested(
+            "10.0.0.1",
+            true,
+            &["https://b.example/", "https://a.example/"],
+        );
+        assert!(!same.unsaved(), "the same targets in another order");
+        let view = TestedView::new(&same, Lang::En);
+        assert_eq!(view.proxy, "10.0.0.1:3128");
+        assert_eq!(view.user, "none (no authentication)");
+        assert_eq!(view.targets_label, "Targets");
+        assert_eq!((view.unsaved, view.disabled), (None, None));
+
+        let other_host = TestedView::new(
+            &tested(
+                "10.0.0.2",
+                true,
+                &["https://a.example/", "https://b.example/"],
+            ),
+            Lang::En,
+        );
+        assert_eq!(
+            other_host.unsaved.as_deref(),
+            Some("These values are not saved.")
+        );
+        let one_target =
+            TestedView::new(&tested("10.0.0.1", true, &["https://a.example/"]), Lang::En);
+        assert!(one_target.unsaved.is_some());
+        assert_eq!(one_target.targets_label, "Target");
+        let off = TestedView::new(
+            &tested(
+                "10.0.0.1",
+                false,
+                &["https://a.example/", "https://b.example/"],
+            ),
+            Lang::ZhCn,
+        );
+        assert!(off.unsaved.is_some(), "Enabled differs from what is saved");
+        assert_eq!(
+            off.disabled,
+            Some(crate::locale::message(Lang::ZhCn, "result-disabled", &[]))
+        );
+        let v6 = TestedView::new(&tested("2001:db8::1", true, &[]), Lang::En);
+        assert_eq!(v6.proxy, "[2001:db8::1]:3128");
+    }
+
+    #[test]
+    fn answers_are_counted_with_the_languages_plural() {
+        let say = |n: &str| {
+            crate::locale::message(
+                Lang::En,
+                "probe-connect-said-still-refused-after-n-answer",
+                &[("said", "407".into()), ("n", n.into())],
+            )
+        };
+        assert_eq!(say("1"), "407; still refused after 1 answer");
+        assert_eq!(say("2"), "407; still refused after 2 answers");
+        let zh = crate::locale::message(
+            Lang::ZhCn,
+            "probe-connect-said-still-refused-after-n-answer",
+            &[("said", "407".into()), ("n", "2".into())],
+        );
+        assert!(zh.contains('2') && !zh.contains("(s)"), "{zh}");
     }
 
     #[test]

@@ -581,7 +581,11 @@ async fn a_test_refused_by_the_field_checks_is_headed_not_tested() {
     let app = TestApp::spawn().await;
     let r = test(
         &app,
-        &[("enabled", "on"), ("host", "http://proxy:3128"), ("port", "80")],
+        &[
+            ("enabled", "on"),
+            ("host", "http://proxy:3128"),
+            ("port", "80"),
+        ],
         "text/html",
     )
     .await;
@@ -597,15 +601,26 @@ async fn a_test_refused_by_the_field_checks_is_headed_not_tested() {
         "{html}"
     );
     assert!(!html.contains("Not saved"), "nothing was being saved");
-    assert!(html.contains("value=\"http://proxy:3128\""), "the typed value stays");
+    assert!(
+        html.contains("value=\"http://proxy:3128\""),
+        "the typed value stays"
+    );
     assert!(history_ids(&app).await.is_empty());
 
     // The live view gets the same, in place.
-    let r = test(&app, &[("host", ""), ("port", "80")], "application/x-ndjson").await;
+    let r = test(
+        &app,
+        &[("host", ""), ("port", "80")],
+        "application/x-ndjson",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.unwrap();
     let summary = body["summary"].as_str().unwrap();
-    assert!(summary.contains("<h3>Not tested: 1 field needs attention</h3>"), "{summary}");
+    assert!(
+        summary.contains("<h3>Not tested: 1 field needs attention</h3>"),
+        "{summary}"
+    );
     assert!(summary.contains("href=\"#host\""), "{summary}");
     assert!(body["fields"]["host"].is_string(), "{body}");
 }
