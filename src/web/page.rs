@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::host::{Diagnostics, HostFacts};
 use crate::locale::{self, Arg};
 use crate::locale::{Lang, Text, Texts};
+use crate::probe::text::timestamp;
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
@@ -88,6 +89,8 @@ fn live_words(lang: Lang) -> Vec<(String, String)> {
 pub struct DiagnosticsLive {
     pub t: &'static Texts,
     pub last: Option<LastResult>,
+    /// When the last test ran, to the second.
+    pub last_at: String,
     /// The last test's summary in the page's language.
     pub last_summary: String,
     /// Which of several targets decided the last test's verdict; empty for one target.
@@ -119,7 +122,7 @@ impl RecentTest {
             None => host,
         };
         RecentTest {
-            at: test.at.clone(),
+            at: timestamp(&test.at),
             actor: test.actor.clone(),
             proxy,
             ok: test.ok,
@@ -151,6 +154,7 @@ impl DiagnosticsLive {
     ) -> Self {
         DiagnosticsLive {
             t: lang.texts(),
+            last_at: last.as_ref().map(|l| timestamp(&l.at)).unwrap_or_default(),
             last_summary: last
                 .as_ref()
                 .map(|l| l.report.diagnosis.summary_in(lang))
@@ -680,6 +684,24 @@ mod tests {
         assert!(html.contains("grep proxy.example"), "{html}");
         // The stream sends this fragment: the file's text, a password in it, is not part of it.
         assert!(!html.contains("s3cret"), "{html}");
+    }
+
+    #[test]
+    fn recent_tests_are_timed_to_the_second() {
+        let brief = Brief {
+            at: "2026-11-29T17:46:14.123456789Z".into(),
+            actor: "admin".into(),
+            host: Some("10.0.0.1".into()),
+            port: Some(3128),
+            ok: true,
+            code: "ok".into(),
+            summary: "fine".into(),
+        };
+        let html = DiagnosticsLive::new(Lang::En, None, diag(Vec::new()), &[brief])
+            .render()
+            .unwrap();
+        assert!(html.contains("<td>2026-11-29 17:46:14 UTC</td>"), "{html}");
+        assert!(!html.contains(".123456789"), "{html}");
     }
 
     #[test]

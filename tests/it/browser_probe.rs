@@ -466,7 +466,17 @@ async fn a_test_refused_by_the_field_checks_says_not_tested_and_focuses_the_summ
 async fn a_long_test_shows_the_stage_in_progress_and_cancel_frees_the_session() {
     let target = TlsTarget::start(CertKind::Good);
     let silent = FakeProxy::start(Script::Silent);
-    let app = TestApp::spawn_probing(&target).await;
+    // A proxy silent for longer than the clicks below take on a busy machine.
+    let probe_target = format!("127.0.0.1:{}", target.port());
+    let app = TestApp::spawn_with(&[
+        "--probe-target",
+        &probe_target,
+        "--probe-read-timeout",
+        "30",
+        "--probe-max-time",
+        "40",
+    ])
+    .await;
     let (app, port) = (&app, silent.port());
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
