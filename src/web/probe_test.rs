@@ -1,5 +1,7 @@
 //! Test connection: probe the values in the form (saved or not; a blank password means the
-//! stored one). Answers the page (no JavaScript), JSON, or a live stream of stages.
+//! stored one). Answers the page (no JavaScript: Post/Redirect/Get to the stored test's
+//! result, `?test=<id>#test-result`), JSON, or a live stream of stages that a client
+//! cancels by going away.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -171,7 +173,7 @@ pub async fn test(
         .then(|| super::api::retry_after(state.tester.timeouts.total));
     let mut response = match wants {
         Wants::Page => page_answer(&state, &actor.session, lang, &ctx, form, outcome).await?,
-        _ => json_answer(lang, &wants, outcome, &form),
+        _ => json_answer(lang, &wants, outcome),
     };
     if let Some(seconds) = retry {
         response.headers_mut().insert(header::RETRY_AFTER, seconds);
@@ -284,16 +286,11 @@ async fn page_answer(
 /// The result as JSON (`{"ok","diagnosis","reports"}`), or why the test did not run: in
 /// English for JSON clients, in the page's language for the live view (which shows it to
 /// the admin).
-fn json_answer(
-    lang: Lang,
-    wants: &Wants,
-    outcome: Result<TestResult, NotRun>,
-    form: &ProxyForm,
-) -> Response {
+fn json_answer(lang: Lang, wants: &Wants, outcome: Result<TestResult, NotRun>) -> Response {
     let (status, body) = match outcome {
         Ok(result) => return Json(result).into_response(),
         Err(NotRun::Invalid(errors)) if matches!(wants, Wants::Stream) => {
-            return refused_live(lang, &errors, form);
+            return refused_live(lang, &errors);
         }
         Err(NotRun::Invalid(errors)) => {
             let fields: std::collections::BTreeMap<_, _> = errors
@@ -336,7 +333,7 @@ struct ErrorSummary {
 
 /// A live test the field checks refused, for the page to show in place without a reload:
 /// 422 with each field's message and the error summary, in the page's language.
-fn refused_live(lang: Lang, errors: &FieldErrors, form: &ProxyForm) -> Response {
+fn refused_live(lang: Lang, errors: &FieldErrors) -> Response {
     let t = lang.texts();
     let count = u64::try_from(errors.0.len()).unwrap_or(u64::MAX);
     let heading = locale::counted(lang, "result-not-tested-heading", &[], ("fields", count));
@@ -358,9 +355,6 @@ fn refused_live(lang: Lang, errors: &FieldErrors, form: &ProxyForm) -> Response 
         "error": heading,
         "fields": fields,
         "summary": rendered(lang, "error summary", summary),
-        // Where the page goes without JavaScript; the same place with it.
-        "location": after_test(TestRef::Refused),
-        "enabled": form.enabled,
     });
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
