@@ -649,3 +649,19 @@ async fn a_cancelled_live_test_frees_the_session_at_once() {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn a_refused_connection_names_the_proxys_address_once() {
+    let app = TestApp::spawn_with(&["--probe-max-time", "5"]).await;
+    let r = test(
+        &app,
+        &[("enabled", "on"), ("host", "127.0.0.1"), ("port", "1")],
+        "application/json",
+    )
+    .await;
+    let body: Value = r.json().await.unwrap();
+    let summary = body["diagnosis"]["summary"].as_str().unwrap();
+    assert_eq!(body["diagnosis"]["code"], "proxy_unreachable", "{body}");
+    assert_eq!(summary.matches("127.0.0.1:1").count(), 1, "{summary}");
+    assert!(summary.contains("connection refused"), "{summary}");
+}
