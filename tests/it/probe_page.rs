@@ -221,8 +221,21 @@ async fn the_live_view_streams_each_stage_then_the_rendered_result() {
             "close"
         ]
     );
+    // The lookup of an IP address had nothing to do: marked skipped, not passed.
+    let skipped: Vec<bool> = events
+        .iter()
+        .filter(|e| e["event"] == "stage")
+        .map(|e| e["skipped"] == true)
+        .collect();
+    assert_eq!(skipped, [true, false, false, false, false, false, false]);
     let done = events.last().unwrap();
     assert_eq!(done["event"], "done");
+    let html = done["html"].as_str().unwrap();
+    assert!(
+        html.contains("class=\"stage ok skipped\" data-stage=\"resolve\">\n      <span class=\"mark\" aria-hidden=\"true\">–</span>"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"test-result-h\""), "{html}");
     assert_eq!(done["result"]["ok"], true);
     assert_eq!(done["result"]["reports"][0]["ok"], true);
     assert!(
@@ -543,6 +556,20 @@ async fn without_javascript_a_test_redirects_to_its_result_and_a_refresh_does_no
         );
         assert!(html.contains("value=\"typed-user\""));
         assert!(!html.contains("typed-Secret1"), "never the password");
+        // Durations read at a glance: "12.3 ms", "4 ms", "10.0 s", never "10003.33 ms".
+        for ms in html.split("<span class=\"ms\">").skip(1) {
+            let said = &ms[..ms.find('<').unwrap()];
+            if said.is_empty() {
+                continue; // a stage that did not run
+            }
+            let (number, unit) = said.split_once(' ').unwrap_or((said, ""));
+            let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+            assert!(matches!(unit, "ms" | "s") && decimals <= 1, "{said:?}");
+            assert!(
+                unit == "s" || number.parse::<f64>().unwrap() < 1000.0,
+                "{said:?}"
+            );
+        }
     }
     assert_eq!(history_ids(&app).await, ids, "a refresh runs no test");
     assert_eq!(app.revision_count().await, 0, "testing saves nothing");
