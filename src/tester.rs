@@ -3,7 +3,7 @@
 //! A test probes every target of the settings at once ([`run_test`]), so it takes as long
 //! as its slowest target, not the sum.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -35,6 +35,10 @@ pub struct TestResult {
     pub diagnosis: Diagnosis,
     /// One report per target, the worst first.
     pub reports: Vec<Report>,
+    /// The test's id in the test history, once stored there (the page links to it); not
+    /// part of the JSON answer.
+    #[serde(skip)]
+    pub id: Option<i64>,
 }
 
 impl TestResult {
@@ -47,6 +51,7 @@ impl TestResult {
             ok: ordered.iter().all(|r| r.ok),
             diagnosis: ordered.first()?.diagnosis.clone(),
             reports: ordered,
+            id: None,
         })
     }
 
@@ -86,9 +91,16 @@ pub async fn run_test(
         .iter()
         .enumerate()
         .map(|(index, req)| probe_one(index, req, events.clone()));
-    let result = TestResult::of(futures_util::future::join_all(probes).await)?;
+    let mut result = TestResult::of(futures_util::future::join_all(probes).await)?;
     let values = TestedValues::of(config, by.enabled);
-    tests_log::record(pool, by.who, &values, &result.reports).await;
+    result.id = tests_log::record(pool, by.who, &values, &result.reports).await;
+    if let Some(id) = result.id {
+        tester.keep(KeptTest {
+            id,
+            values,
+            result: result.clone(),
+        });
+    }
     let worst = result.worst();
     let tested = crate::audit::Event::Tested {
         code: worst.diagnosis.code.as_str().to_owned(),
@@ -122,6 +134,18 @@ async fn probe_one(index: usize, req: &ProbeRequest, events: Option<StageEvents>
     futures_util::future::join(probe(Some(tx)), forward).await.0
 }
 
+/// Tests kept whole in memory, so that the page a test without JavaScript redirects to
+/// shows its result in any language (the history keeps a report's English only).
+pub const KEPT: usize = 32;
+
+/// A recent test as it ran: the values tested and the result, with every word of it.
+#[derive(Clone, Debug)]
+pub struct KeptTest {
+    pub id: i64,
+    pub values: TestedValues,
+    pub result: TestResult,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Busy {
     /// This session already has a test running.
@@ -145,6 +169,7 @@ impl Busy {
 pub struct Tester {
     slots: Arc<Semaphore>,
     active: Mutex<HashSet<String>>,
+    kept: Mutex<VecDeque<KeptTest>>,
     pub target: HostPort,
     pub ca_file: Option<PathBuf>,
     pub timeouts: Timeouts,
@@ -173,6 +198,7 @@ impl Tester {
         Tester {
             slots: Arc::new(Semaphore::new(MAX_CONCURRENT)),
             active: Mutex::default(),
+            kept: Mutex::default(),
             target,
             ca_file,
             timeouts,
@@ -247,6 +273,21 @@ impl Tester {
                 .download
                 .then_some(crate::probe::DEFAULT_MAX_FILESIZE),
         })
+    }
+
+    /// Keep `test`, dropping the oldest past [`KEPT`].
+    fn keep(&self, test: KeptTest) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(test);
+    }
+
+    /// The recent test `id`, if still kept.
+    pub fn kept(&self, id: i64) -> Option<KeptTest> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().find(|t| t.id == id).cloned()
     }
 }
 

@@ -78,12 +78,20 @@ fn verdict(reports: &[Report]) -> Verdict<'_> {
     }
 }
 
-/// Store a finished test. A write that fails is logged, not fatal: the admin has the
-/// result in hand and it must not be reported as failed.
-pub async fn record(pool: &SqlitePool, actor: &str, values: &TestedValues, reports: &[Report]) {
-    if let Err(e) = insert(pool, KEEP, actor, values, reports).await {
-        tracing::error!(error = %e, "could not store the test in the test history");
-    }
+/// Store a finished test and answer its id. A write that fails is logged, not fatal: the
+/// admin has the result in hand and it must not be reported as failed.
+pub async fn record(
+    pool: &SqlitePool,
+    actor: &str,
+    values: &TestedValues,
+    reports: &[Report],
+) -> Option<i64> {
+    insert(pool, KEEP, actor, values, reports)
+        .await
+        .inspect_err(
+            |e| tracing::error!(error = %e, "could not store the test in the test history"),
+        )
+        .ok()
 }
 
 /// Store a test and drop all but the newest `keep`, in one transaction.
@@ -193,6 +201,18 @@ pub async fn list(pool: &SqlitePool, limit: i64) -> Result<Vec<TestRecord>, sqlx
     Ok(rows.into_iter().map(from_row).collect())
 }
 
+/// The test `id`, if the history still has it.
+pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<TestRecord>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, at, actor, enabled, host, port, use_auth, username, ok, code, reports \
+         FROM proxy_tests WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(from_row))
+}
+
 fn from_row(row: Row) -> TestRecord {
     let (id, at, actor, enabled, host, port, use_auth, username, ok, code, reports) = row;
     let reports = serde_json::from_str(&reports).unwrap_or_else(|e| {
@@ -263,6 +283,8 @@ mod tests {
             .unwrap();
         let got = list(&pool, 1).await.unwrap();
         assert_eq!(got.len(), 1);
+        assert_eq!(get(&pool, id).await.unwrap().as_ref(), got.first());
+        assert_eq!(get(&pool, id + 1).await.unwrap(), None, "an unknown id");
         assert_eq!((got[0].id, got[0].actor.as_str()), (id, "api:ci"));
         assert_eq!(got[0].values, values("p"));
         assert!(got[0].ok, "no failing report");

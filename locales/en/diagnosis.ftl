@@ -18,7 +18,10 @@ diagnosis-malformed-response-summary = The answer from { $proxy } is not a valid
 diagnosis-malformed-response-hint = The port probably belongs to another service, or a device in the path rewrites the traffic. Check the proxy port: it must be an HTTP proxy that supports CONNECT.
 diagnosis-proxy-auth-required-summary = The proxy requires authentication (407, offering { $offered }) and no credentials were given.
 diagnosis-proxy-auth-required-hint = Turn on Use Proxy Authentication and enter the proxy account's user name and password (with the CLI: -U USER).
-diagnosis-proxy-auth-failed-summary = The proxy rejected the credentials: still 407 after { $rounds } answer(s) (it offers { $offered }).
+diagnosis-proxy-auth-failed-summary = The proxy rejected the credentials: still 407 after { $rounds } { $rounds ->
+        [one] answer
+       *[other] answers
+    } (it offers { $offered }).
 diagnosis-proxy-auth-failed-hint = Check the user name and password with the proxy administrator (passwords are case-sensitive; the account may be locked or not allowed to use CONNECT), then save them again.
 diagnosis-ntlm-unsupported-summary = The proxy only offers { $offered } (Windows-integrated authentication), which FMC does not support.
 diagnosis-ntlm-unsupported-hint = Ask the proxy administrator to enable Basic or Digest authentication for this appliance, or to let its address through without authentication.

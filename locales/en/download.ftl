@@ -1,7 +1,7 @@
 # The download stage (`--download`, a target marked for it): GET the URL, read the whole body
 # up to --max-filesize, and the two verdicts when the body does not come whole.
 
-page-stage-download = download
+page-stage-download = Download
 
 # Stage details.
 probe-download-get-status = GET { $path } -> { $status }

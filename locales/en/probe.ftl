@@ -44,7 +44,10 @@ probe-connect-sent-sent-who-closed-the-connection = { $sent } sent; { $who } clo
 probe-connect-sent-sent-why-after-received-byte = { $sent } sent; { $why } after { $received } byte(s)
 probe-connect-sent-sent-why-received-byte-s = { $sent } sent; { $why } ({ $received } byte(s) read, { $held } held, cap { $max_head_bytes })
 probe-connect-said-no-credentials-configured = { $said }; no credentials configured
-probe-connect-said-still-refused-after-n-answer = { $said }; still refused after { $n } answer(s)
+probe-connect-said-still-refused-after-n-answer = { $said }; still refused after { $n } { $n ->
+        [one] answer
+       *[other] answers
+    }
 probe-connect-said-ntlm-negotiate-only = { $said }; NTLM/Negotiate only
 probe-connect-said-no-scheme-the-probe-can = { $said }; no scheme the probe can answer
 probe-connect-said-cannot-answer-why = { $said }; cannot answer: { $why }

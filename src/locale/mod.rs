@@ -33,6 +33,7 @@ const EN_FILES: &[&str] = &[
     include_str!("../../locales/en/support.ftl"),
     include_str!("../../locales/en/download.ftl"),
     include_str!("../../locales/en/targets.ftl"),
+    include_str!("../../locales/en/result.ftl"),
 ];
 const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/diagnosis.ftl"),
@@ -47,6 +48,7 @@ const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/support.ftl"),
     include_str!("../../locales/zh-CN/download.ftl"),
     include_str!("../../locales/zh-CN/targets.ftl"),
+    include_str!("../../locales/zh-CN/result.ftl"),
 ];
 
 /// The files of `lang`.
@@ -167,9 +169,23 @@ pub fn counted(lang: Lang, id: &str, args: &Args<'_>, count: (&str, u64)) -> Str
 fn fluent_args<'a>(args: &'a Args<'_>) -> FluentArgs<'a> {
     let mut fluent_args = FluentArgs::new();
     for (name, value) in args {
-        fluent_args.set(*name, FluentValue::from(value.as_str()));
+        fluent_args.set(*name, value_of(value));
     }
     fluent_args
+}
+
+/// A variable as Fluent takes it: a plain count (`2`, no sign, no leading zero, exact as a
+/// float) as a number, so a message can pick its plural form by it (`{ $n -> [one] answer
+/// *[other] answers }`) and still prints as written; anything else as words.
+fn value_of(value: &str) -> FluentValue<'_> {
+    let plain_count = !value.is_empty()
+        && value.len() <= 15
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && (value == "0" || !value.starts_with('0'));
+    match value.parse::<u64>() {
+        Ok(n) if plain_count => FluentValue::from(n),
+        _ => FluentValue::from(value),
+    }
 }
 
 fn format(lang: Lang, id: &str, args: FluentArgs<'_>) -> String {

@@ -477,13 +477,21 @@ impl<'a> Probe<'a> {
                         io::ErrorKind::TimedOut => DiagnosisCode::ConnectTimeout,
                         _ => DiagnosisCode::ProxyUnreachable,
                     };
-                    errors.push(crate::locale::text(
-                        "probe-engine-addr-why",
-                        &[
-                            ("addr", crate::locale::Arg::same(&addr)),
-                            ("why", crate::locale::Arg::each(&describe_connect_error(&e))),
-                        ],
-                    ));
+                    let why = describe_connect_error(&e);
+                    // A proxy given as an IP address has only its own address, which the
+                    // summary names already: said again it reads "at 127.0.0.1:1
+                    // (127.0.0.1:1: connection refused (…))".
+                    errors.push(if self.req.proxy_host.ip().is_some() {
+                        why
+                    } else {
+                        crate::locale::text(
+                            "probe-engine-addr-why",
+                            &[
+                                ("addr", crate::locale::Arg::same(&addr)),
+                                ("why", crate::locale::Arg::each(&why)),
+                            ],
+                        )
+                    });
                 }
                 Err(_) => {
                     self.timed_out();

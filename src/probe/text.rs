@@ -208,9 +208,70 @@ pub fn title(name: StageName) -> &'static str {
     crate::locale::EN.stage_title(name)
 }
 
+/// A duration for people: from one second up in seconds with one decimal (`10.0 s`), below
+/// in milliseconds with at most one (`12.3 ms`, `4 ms`), so a glance compares them.
+pub fn duration(ms: f64) -> String {
+    let ms = if ms.is_finite() { ms.max(0.0) } else { 0.0 };
+    // Rounded first, so 999.96 ms is said as the 1.0 s it rounds to, not as "1000 ms".
+    let tenths = (ms * 10.0).round() / 10.0;
+    if tenths >= 1000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else if tenths.fract() == 0.0 {
+        format!("{tenths:.0} ms")
+    } else {
+        format!("{tenths:.1} ms")
+    }
+}
+
+/// An RFC 3339 time to the second, as people read it: `2026-11-29 17:46:14 UTC` (the
+/// history keeps nanoseconds; nobody reads them). A text that is not such a time is kept.
+pub fn timestamp(rfc3339: &str) -> String {
+    let Some((date, time)) = rfc3339.split_once('T') else {
+        return rfc3339.to_owned();
+    };
+    let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
+        Some(i) => time.split_at(i),
+        None => (time, ""),
+    };
+    let seconds = clock.split('.').next().unwrap_or(clock);
+    let zone = match zone {
+        "Z" | "z" | "+00:00" | "" => "UTC",
+        other => other,
+    };
+    format!("{date} {seconds} {zone}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_seconds_from_one_second_and_as_short_milliseconds_below() {
+        assert_eq!(duration(10003.33), "10.0 s");
+        assert_eq!(duration(1000.0), "1.0 s");
+        assert_eq!(duration(999.96), "1.0 s");
+        assert_eq!(duration(999.94), "999.9 ms");
+        assert_eq!(duration(12.345), "12.3 ms");
+        assert_eq!(duration(4.0), "4 ms");
+        assert_eq!(duration(0.04), "0 ms");
+        assert_eq!(duration(0.05), "0.1 ms");
+        assert_eq!(duration(f64::NAN), "0 ms");
+        assert_eq!(duration(-3.0), "0 ms");
+    }
+
+    #[test]
+    fn timestamps_stop_at_the_second() {
+        assert_eq!(
+            timestamp("2026-11-29T17:46:14.123456789Z"),
+            "2026-11-29 17:46:14 UTC"
+        );
+        assert_eq!(timestamp("2026-11-29T17:46:14Z"), "2026-11-29 17:46:14 UTC");
+        assert_eq!(
+            timestamp("2026-11-29T17:46:14.5+08:00"),
+            "2026-11-29 17:46:14 +08:00"
+        );
+        assert_eq!(timestamp("not a time"), "not a time");
+    }
     use crate::locale::Text;
     use crate::probe::diagnosis::{Diagnosis, DiagnosisCode, Facts};
     use crate::probe::report::{AuthReport, ConnectResponse, Endpoint, Stage};

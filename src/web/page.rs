@@ -10,10 +10,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::PAGE;
 use super::extract::{Actor, Cookies, PostedForm, form_error};
-use super::flash::{self, Flash};
+use super::flash::{self, Flash, TestRef};
 use super::form_body::FormBody;
 use super::layout::BasePage;
-use super::probe_view::TestView;
+use super::probe_view::{TestView, Tested};
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
@@ -21,13 +21,15 @@ use crate::host::{Diagnostics, HostFacts};
 use crate::locale::{self, Arg};
 use crate::locale::{Lang, Text, Texts};
 use crate::probe::diagnosis::stored_summary;
+use crate::probe::text::timestamp;
 use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::settings::targets::targets_text;
 use crate::signed_in::Current;
 use crate::state::AppState;
-use crate::tests_log::{self, Brief};
+use crate::tester::TestResult;
+use crate::tests_log::{self, Brief, TestedValues};
 
 #[derive(Template)]
 #[template(path = "management_interfaces.html")]
@@ -38,6 +40,8 @@ pub struct PageTemplate {
     pub host: std::sync::Arc<HostFacts>,
     pub notice: Option<String>,
     pub errors: FieldErrors,
+    /// The errors refused a test, not a save: the summary says "Not tested".
+    pub test_refused: bool,
     pub stale: Option<Revision>,
     pub probe: Option<TestView>,
     pub form: ProxyForm,
@@ -49,12 +53,33 @@ pub struct PageTemplate {
     pub live: DiagnosticsLive,
     /// *Test before saving* stays as the admin left it.
     pub test_first: bool,
+    /// The live view's words (templates: the probe panel's `data-` attributes).
+    pub live_words: Vec<(String, String)>,
     pub save_anyway: Option<SaveAnyway>,
     /// The top bar's search: the left list shows the configuration pages that hold it.
     pub search: String,
     pub remote_management_port: u16,
     /// The target tested when the settings name none: the targets field's placeholder.
     pub default_target: String,
+}
+
+/// The live view's words that are not on the page: attribute name (after `data-`) and text.
+fn live_words(lang: Lang) -> Vec<(String, String)> {
+    let say = |id: &str| locale::message(lang, id, &[]);
+    let mut words: Vec<(String, String)> = [
+        ("cancel", "result-cancel"),
+        ("cancelled", "result-cancelled"),
+        ("skipped", "result-skipped"),
+    ]
+    .iter()
+    .map(|(name, id)| ((*name).to_owned(), say(id)))
+    .collect();
+    for name in crate::probe::report::StageName::ALL {
+        let stage = name.as_str();
+        let id = format!("result-doing-{}", stage.replace('_', "-"));
+        words.push((format!("doing-{stage}"), say(&id)));
+    }
+    words
 }
 
 /// The Diagnostics panel's parts a test changes (the last test, the netstat lines): the
@@ -98,7 +123,7 @@ impl RecentTest {
             None => host,
         };
         RecentTest {
-            at: test.at.clone(),
+            at: timestamp(&test.at),
             actor: test.actor.clone(),
             proxy,
             ok: test.ok,
@@ -184,6 +209,17 @@ pub async fn read_diagnostics(state: &AppState, config: &ProxyConfig) -> Diagnos
 }
 
 impl PageTemplate {
+    /// The error summary's heading: what the errors stopped.
+    fn errors_heading(&self) -> String {
+        let count = self.errors.0.len();
+        if self.test_refused {
+            let fields = ("fields", u64::try_from(count).unwrap_or(u64::MAX));
+            locale::counted(self.t.lang, "result-not-tested-heading", &[], fields)
+        } else {
+            self.t.not_saved_heading(count)
+        }
+    }
+
     fn err(&self, id: &str) -> Option<String> {
         self.errors
             .0
@@ -295,6 +331,8 @@ fn text(value: Option<&(impl std::fmt::Display + ?Sized)>) -> String {
 #[derive(Default)]
 pub struct Extras {
     pub errors: FieldErrors,
+    /// The errors refused a test (not a save).
+    pub test_refused: bool,
     pub flash: Option<String>,
     pub notice: Option<Text>,
     pub stale: Option<Revision>,
@@ -323,6 +361,7 @@ pub async fn render_page(
         host: state.host.facts().await,
         notice: extras.notice.map(|n| n.get(lang).to_owned()),
         errors: extras.errors,
+        test_refused: extras.test_refused,
         stale: extras.stale,
         probe: extras.probe,
         form,
@@ -332,6 +371,7 @@ pub async fn render_page(
         live: DiagnosticsLive::new(lang, diag.clone(), &recent_tests(state).await),
         diag,
         test_first: extras.test_first,
+        live_words: live_words(lang),
         save_anyway: extras.save_anyway,
         search: extras.search,
         remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
@@ -340,11 +380,91 @@ pub async fn render_page(
     Ok(Html(page.render()?))
 }
 
-/// The page's query: the top bar's search, if any.
+/// The page's query: the top bar's search, and the test to show, if any.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// `?test=<id>` after a test without JavaScript, `?test=refused` when the field checks
+    /// refused it (crate::web::probe_test).
+    #[serde(default)]
+    test: String,
+}
+
+/// What a test probed beside the saved settings `stored`: the values of the history and
+/// each report's target.
+pub fn tested(
+    state: &AppState,
+    values: TestedValues,
+    result: &TestResult,
+    stored: &ProxyConfig,
+) -> Tested {
+    let saved_urls = match stored.targets.as_slice() {
+        [] => vec![state.tester.default_target().to_string()],
+        targets => targets.iter().map(|t| t.url.to_string()).collect(),
+    };
+    Tested {
+        values,
+        urls: result.reports.iter().map(|r| r.url.clone()).collect(),
+        saved: TestedValues::of(stored, stored.enabled),
+        saved_urls,
+    }
+}
+
+/// The test `id` with the values it tested: kept whole in memory while recent, else read
+/// back from the history (whose reports say their stages in English only); none if unknown.
+async fn shown_test(state: &AppState, id: i64) -> Option<(TestedValues, TestResult)> {
+    if let Some(kept) = state.tester.kept(id) {
+        return Some((kept.values, kept.result));
+    }
+    let record = tests_log::get(state.store.pool(), id)
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, id, "could not read a test from the history"))
+        .ok()??;
+    let result = TestResult::of(record.reports)?;
+    Some((record.values, result))
+}
+
+/// The page's form and what it adds for `?test=`: the tested values (when the cookie
+/// still carries them) with the test's result, or with why the field checks refused it.
+async fn with_test(
+    state: &AppState,
+    lang: Lang,
+    cookies: &Cookies,
+    ctx: &PageContext,
+    test: TestRef,
+    extras: Extras,
+) -> (ProxyForm, Extras) {
+    let carried = flash::tested_form(cookies, test);
+    let saved = || form_from_config(&ctx.config);
+    match test {
+        TestRef::Refused => {
+            let Some(form) = carried else {
+                return (saved(), extras);
+            };
+            let errors = super::probe_test::tested_config(state, &form, &ctx.config)
+                .err()
+                .unwrap_or_default();
+            let extras = Extras {
+                test_refused: true,
+                errors,
+                ..extras
+            };
+            (form, extras)
+        }
+        TestRef::Id(id) => {
+            let Some((values, result)) = shown_test(state, id).await else {
+                return (carried.unwrap_or_else(saved), extras);
+            };
+            let tested = tested(state, values, &result, &ctx.config);
+            let probe = TestView::new(result, lang.texts()).with_tested(&tested, lang);
+            let extras = Extras {
+                probe: Some(probe),
+                ..extras
+            };
+            (carried.unwrap_or_else(saved), extras)
+        }
+    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -364,15 +484,11 @@ pub async fn show(
         search: query.q.trim().to_owned(),
         ..Extras::default()
     };
-    let html = render_page(
-        lang,
-        &session,
-        &state,
-        &ctx,
-        form_from_config(&ctx.config),
-        extras,
-    )
-    .await?;
+    let (form, extras) = match TestRef::decode(&query.test) {
+        Some(test) => with_test(&state, lang, &cookies, &ctx, test, extras).await,
+        None => (form_from_config(&ctx.config), extras),
+    };
+    let html = render_page(lang, &session, &state, &ctx, form, extras).await?;
     let mut response = html.into_response();
     if flash.is_some() {
         flash::clear(response.headers_mut());
@@ -648,6 +764,32 @@ mod tests {
     }
 
     #[test]
+    fn recent_tests_are_timed_to_the_second() {
+        let brief = Brief {
+            at: "2026-11-29T17:46:14.123456789Z".into(),
+            actor: "admin".into(),
+            host: Some("10.0.0.1".into()),
+            port: Some(3128),
+            ok: true,
+            code: "ok".into(),
+            summary: "fine".into(),
+            facts: None,
+            url: "https://tools.cisco.com/".into(),
+            curl: "curl".into(),
+            targets: 1,
+        };
+        let html = DiagnosticsLive::new(Lang::En, diag(Vec::new()), &[brief])
+            .render()
+            .unwrap();
+        assert!(html.contains("<td>2026-11-29 17:46:14 UTC</td>"), "{html}");
+        let last = html.split("id=\"last-test\">").nth(1).unwrap();
+        assert!(
+            last.starts_with("2026-11-29 17:46:14 UTC") || last.contains("2026-11-29 17:46:14 UTC")
+        );
+        assert!(!html.contains(".123456789"), "{html}");
+    }
+
+    #[test]
     fn the_panels_live_part_lists_each_connection_as_netstat_does() {
         let conn = TcpConn {
             local: "10.0.0.5:40000".to_owned(),
@@ -706,6 +848,7 @@ mod tests {
             host: Arc::new(HostFacts::read_at(root.path())),
             notice: None,
             errors: FieldErrors::default(),
+            test_refused: false,
             stale: None,
             probe: None,
             form: ProxyForm::default(),
@@ -715,6 +858,7 @@ mod tests {
             diag: diag(Vec::new()),
             live: DiagnosticsLive::new(lang, diag(Vec::new()), &[]),
             test_first: false,
+            live_words: live_words(lang),
             save_anyway: None,
             search: search.into(),
             remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,

@@ -1,5 +1,7 @@
 //! Test connection: probe the values in the form (saved or not; a blank password means the
-//! stored one). Answers the page (no JavaScript), JSON, or a live stream of stages.
+//! stored one). Answers the page (no JavaScript: Post/Redirect/Get to the stored test's
+//! result, `?test=<id>#test-result`), JSON, or a live stream of stages that a client
+//! cancels by going away.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -12,16 +14,18 @@ use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::PAGE;
 use super::api::ApiError;
 use super::extract::{Actor, PostedForm, form_error};
+use super::flash::{self, TestRef};
 use super::page::{
-    DiagnosticsLive, Extras, PageContext, proxy_form, read_diagnostics, render_page,
+    DiagnosticsLive, Extras, PageContext, proxy_form, read_diagnostics, render_page, tested,
 };
-use super::probe_view::TestView;
+use super::probe_view::{TestView, skipped};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
 use crate::locale;
@@ -31,6 +35,7 @@ use crate::settings::fields::ProxyHostError;
 use crate::settings::form::{Field, FieldError, FieldErrors, ProxyForm};
 use crate::state::AppState;
 use crate::tester::{self, Busy, Permit, StageEvents, TestBy, TestResult};
+use crate::tests_log::TestedValues;
 
 /// What the live view's panel shows, in the page's language, when the result fragment
 /// cannot be rendered: plain HTML made without a template, so it cannot fail too.
@@ -202,13 +207,50 @@ fn start_stream(
         actor: actor.clone(),
         enabled: form.enabled,
         stored: stored.clone(),
+        values: TestedValues::of(&config, form.enabled),
         config,
         urls,
     };
     Ok(stream(test, permit))
 }
 
-/// The page with the test's result, or with why it did not run.
+/// Where a test without JavaScript sends the browser: the page showing `test`, scrolled
+/// to the result or to the error summary.
+pub fn after_test(test: TestRef) -> String {
+    let anchor = match test {
+        TestRef::Id(_) => "test-result",
+        TestRef::Refused => "error-summary",
+    };
+    format!("{PAGE}?test={}#{anchor}", test.encode())
+}
+
+/// Post/Redirect/Get: 303 to the page that shows `test`, the form's values (never the
+/// password) carried along, so a refresh shows the result again without running the test.
+fn redirect_to(test: TestRef, form: &ProxyForm) -> Response {
+    let mut response = Redirect::to(&after_test(test)).into_response();
+    flash::set_tested(response.headers_mut(), test, form);
+    response
+}
+
+/// The result's view, headed by what was tested beside the saved settings.
+fn result_view(
+    state: &AppState,
+    lang: Lang,
+    form: &ProxyForm,
+    result: TestResult,
+    stored: &ProxyConfig,
+) -> TestView {
+    let values = match tested_config(state, form, stored) {
+        Ok(config) => TestedValues::of(&config, form.enabled),
+        Err(_) => TestedValues::of(stored, form.enabled),
+    };
+    let tested = tested(state, values, &result, stored);
+    TestView::new(result, lang.texts()).with_tested(&tested, lang)
+}
+
+/// The page after a test without JavaScript: a redirect to its result or to why the field
+/// checks refused it; the page itself only when the test could not be stored (no id to
+/// show it by) or did not run for lack of a place.
 async fn page_answer(
     state: &AppState,
     session: &Session,
@@ -218,20 +260,17 @@ async fn page_answer(
     outcome: Result<TestResult, NotRun>,
 ) -> Result<Response, AppError> {
     let (status, extras) = match outcome {
-        Ok(result) => (
-            StatusCode::OK,
-            Extras {
-                probe: Some(TestView::new(result, lang.texts())),
-                ..Extras::default()
-            },
-        ),
-        Err(NotRun::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Extras {
-                errors,
-                ..Extras::default()
-            },
-        ),
+        Ok(result) => match result.id {
+            Some(id) => return Ok(redirect_to(TestRef::Id(id), &form)),
+            None => (
+                StatusCode::OK,
+                Extras {
+                    probe: Some(result_view(state, lang, &form, result, &ctx.config)),
+                    ..Extras::default()
+                },
+            ),
+        },
+        Err(NotRun::Invalid(_)) => return Ok(redirect_to(TestRef::Refused, &form)),
         Err(NotRun::Busy(busy)) => (
             StatusCode::TOO_MANY_REQUESTS,
             Extras {
@@ -250,6 +289,9 @@ async fn page_answer(
 fn json_answer(lang: Lang, wants: &Wants, outcome: Result<TestResult, NotRun>) -> Response {
     let (status, body) = match outcome {
         Ok(result) => return Json(result).into_response(),
+        Err(NotRun::Invalid(errors)) if matches!(wants, Wants::Stream) => {
+            return refused_live(lang, &errors);
+        }
         Err(NotRun::Invalid(errors)) => {
             let fields: std::collections::BTreeMap<_, _> = errors
                 .0
@@ -280,6 +322,43 @@ fn json_answer(lang: Lang, wants: &Wants, outcome: Result<TestResult, NotRun>) -
     (status, Json(body)).into_response()
 }
 
+/// The error summary as the page shows it after a test the field checks refused.
+#[derive(Template)]
+#[template(path = "error_summary.html")]
+struct ErrorSummary {
+    heading: String,
+    /// Each field's id, label and message, in the page's language.
+    errors: Vec<(&'static str, &'static str, String)>,
+}
+
+/// A live test the field checks refused, for the page to show in place without a reload:
+/// 422 with each field's message and the error summary, in the page's language.
+fn refused_live(lang: Lang, errors: &FieldErrors) -> Response {
+    let t = lang.texts();
+    let count = u64::try_from(errors.0.len()).unwrap_or(u64::MAX);
+    let heading = locale::counted(lang, "result-not-tested-heading", &[], ("fields", count));
+    let said: Vec<_> = errors
+        .0
+        .iter()
+        .map(|(f, m)| (f.id(), t.field_label(f), m.message(lang)))
+        .collect();
+    let fields: serde_json::Map<_, _> = said
+        .iter()
+        .map(|(id, _, m)| ((*id).to_owned(), serde_json::Value::from(m.as_str())))
+        .collect();
+    let summary = ErrorSummary {
+        heading: heading.clone(),
+        errors: said,
+    }
+    .render();
+    let body = serde_json::json!({
+        "error": heading,
+        "fields": fields,
+        "summary": rendered(lang, "error summary", summary),
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
 /// A spawned test that is cancelled when its stream is dropped (the tab closed).
 struct AbortOnDrop<T>(JoinHandle<T>);
 
@@ -306,6 +385,8 @@ struct LiveTest {
     stored: ProxyConfig,
     /// The settings tested.
     config: ProxyConfig,
+    /// The values tested, as the history keeps them.
+    values: TestedValues,
     /// Each target's URL, in the order of the stage events' `target` index.
     urls: Vec<String>,
 }
@@ -326,7 +407,10 @@ async fn done_line(test: &LiveTest, result: Option<TestResult>) -> String {
     let html = match &result {
         Some(result) => Fragment {
             t: lang.texts(),
-            test: TestView::new(result.clone(), lang.texts()),
+            test: TestView::new(result.clone(), lang.texts()).with_tested(
+                &tested(&test.state, test.values.clone(), result, &test.stored),
+                lang,
+            ),
         }
         .render(),
         None => Ok(render_failed(lang)),
@@ -350,6 +434,12 @@ async fn done_line(test: &LiveTest, result: Option<TestResult>) -> String {
 fn stream(test: LiveTest, permit: Permit) -> Response {
     let lang = test.lang;
     let urls = test.urls.clone();
+    let proxy_host = test
+        .config
+        .host
+        .as_ref()
+        .map(|h| h.as_str().to_owned())
+        .unwrap_or_default();
     let (tx, rx) = mpsc::unbounded_channel();
     let task = AbortOnDrop(tokio::spawn(async move {
         let _permit = permit;
@@ -365,6 +455,7 @@ fn stream(test: LiveTest, permit: Permit) -> Response {
     }));
     let lines = futures_util::stream::unfold((rx, Some(task)), move |(mut rx, task)| {
         let urls = urls.clone();
+        let proxy_host = proxy_host.clone();
         async move {
             if let Some((target, stage)) = rx.recv().await {
                 // `stage` is the report's (English) stage; `text` its detail in the page's
@@ -375,6 +466,8 @@ fn stream(test: LiveTest, permit: Permit) -> Response {
                     "url": urls.get(target),
                     "stage": stage,
                     "text": stage.detail_in(lang),
+                    // Ran with nothing to do: the page marks it neither passed nor failed.
+                    "skipped": stage.ok && skipped(stage.name, &proxy_host),
                 });
                 return Some((
                     Ok::<_, Infallible>(Bytes::from(format!("{line}\n"))),

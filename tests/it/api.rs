@@ -971,7 +971,11 @@ async fn tests_from_the_page_and_the_api_are_listed_newest_first_without_the_pas
             form.into_bytes(),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the page's Post/Redirect/Get"
+    );
 
     // Then one through the API.
     let r = bearer(&app, Method::POST, "/api/v1/proxy/test", &token)

@@ -367,3 +367,149 @@ async fn several_targets_show_one_row_each_the_worst_on_top_live_and_without_jav
         .await;
     }
 }
+
+/// Tests in the history, counted in the database.
+async fn tests_stored(app: &TestApp) -> i64 {
+    let pool = app.db().await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM proxy_tests")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+/// Whether the element's top edge is inside the window (it was scrolled into view).
+async fn in_view(c: &Client, css: &str) -> bool {
+    let script = format!(
+        "const r = document.querySelector('{css}').getBoundingClientRect(); \
+         return r.top >= 0 && r.top < window.innerHeight;"
+    );
+    js(c, &script).await == true
+}
+
+#[tokio::test]
+async fn after_a_live_test_focus_moves_to_the_result_heading() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::DenyConnect);
+    let app = TestApp::spawn_probing(&target).await;
+    let (app, port) = (&app, squid.port());
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        wait_for_text(&c, "#diag-code", "proxy_denied", RESULT).await;
+        assert_eq!(focused_id(&c).await, "test-result-h");
+        assert_eq!(
+            text(&c, "#test-result-h").await,
+            "Access denied by the proxy (proxy_denied)"
+        );
+        assert_eq!(text(&c, "#tested-proxy").await, format!("127.0.0.1:{port}"));
+        assert!(in_view(&c, "#test-result-h").await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_result_opens_in_view_and_a_refresh_does_not_test_again() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = TestApp::spawn_probing(&target).await;
+    let (app, port) = (&app, squid.port());
+    browser::test(Js::Off, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        let url = c.current_url().await.unwrap();
+        assert_eq!(url.fragment(), Some("test-result"), "{url}");
+        assert!(in_view(&c, "#test-result").await, "the result is in view");
+        assert_eq!(value(&c, "#port").await, port.to_string());
+        assert_eq!(tests_stored(app).await, 1);
+        c.refresh().await.unwrap();
+        wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        assert_eq!(tests_stored(app).await, 1, "a refresh runs no test");
+        assert!(in_view(&c, "#test-result").await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_test_refused_by_the_field_checks_says_not_tested_and_focuses_the_summary() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    for mode in [Js::On, Js::Off] {
+        browser::test(mode, |c| async move {
+            open_page(&c, app).await;
+            js(&c, "window.sameDocument = true;").await;
+            if prop(&c, "#enabled", "checked").await.as_deref() != Some("true") {
+                click(&c, "#enabled").await;
+            }
+            // Passes the browser's own pattern; the server refuses a label starting with '-'.
+            fill(&c, "#host", "-bad-").await;
+            fill(&c, "#port", "3128").await;
+            click(&c, "#test-connection").await;
+            let heading = wait_for_text(&c, "#error-summary h3", "Not tested", RESULT).await;
+            assert_eq!(heading, "Not tested: 1 field needs attention");
+            assert_eq!(focused_id(&c).await, "error-summary", "{mode:?}");
+            assert!(in_view(&c, "#error-summary").await, "{mode:?}");
+            assert!(
+                exists(&c, "#host-error").await,
+                "{mode:?}: beside its field"
+            );
+            let reloaded = js(&c, "return window.sameDocument !== true;").await == true;
+            assert_eq!(reloaded, matches!(mode, Js::Off), "{mode:?}");
+            assert_eq!(value(&c, "#host").await, "-bad-");
+        })
+        .await;
+    }
+    assert_eq!(tests_stored(app).await, 0);
+}
+
+#[tokio::test]
+async fn a_long_test_shows_the_stage_in_progress_and_cancel_frees_the_session() {
+    let target = TlsTarget::start(CertKind::Good);
+    let silent = FakeProxy::start(Script::Silent);
+    // A proxy silent for longer than the clicks below take on a busy machine.
+    let probe_target = format!("127.0.0.1:{}", target.port());
+    let app = TestApp::spawn_with(&[
+        "--probe-target",
+        &probe_target,
+        "--probe-read-timeout",
+        "30",
+        "--probe-max-time",
+        "40",
+    ])
+    .await;
+    let (app, port) = (&app, silent.port());
+    browser::test(Js::On, |c| async move {
+        open_page(&c, app).await;
+        test_through(&c, port).await;
+        wait_for(&c, "#live-stages li.ok[data-stage=tcp_connect]").await;
+        let first = wait_for_text(
+            &c,
+            "#test-progress",
+            "Asking the proxy for a tunnel (CONNECT)…",
+            RESULT,
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let later = text(&c, "#test-progress").await;
+        assert_ne!(first, later, "the running time moves");
+        assert!(later.ends_with(" s"), "{later}");
+        click(&c, "#test-cancel").await;
+        wait_for_text(&c, "#test-live-h", "The test was cancelled.", RESULT).await;
+        assert!(!exists(&c, "#test-cancel").await);
+        assert_eq!(
+            prop(&c, "#test-connection", "disabled").await.as_deref(),
+            Some("false")
+        );
+        // The same session tests again at once: the cancelled probe is gone.
+        click(&c, "#test-connection").await;
+        wait_for(&c, "#live-stages li.ok[data-stage=tcp_connect]").await;
+        let heading = text(&c, "#test-live-h").await;
+        assert!(!heading.contains("already running"), "{heading}");
+        click(&c, "#test-cancel").await;
+        wait_for_text(&c, "#test-live-h", "The test was cancelled.", RESULT).await;
+    })
+    .await;
+    assert_eq!(tests_stored(app).await, 0, "a cancelled test is not stored");
+}

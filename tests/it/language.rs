@@ -155,11 +155,15 @@ async fn a_probe_result_is_explained_in_chinese() {
         &[("accept", "text/html"), ("accept-language", "zh-CN")],
     )
     .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let (status, html) = app.follow(r, Some("zh-CN")).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains(r#"<html lang="zh-CN">"#));
     assert!(html.contains(r#"id="diag-code">proxy_unreachable</span>"#));
-    assert!(html.contains("<h3>测试连接： <span"), "{html}");
+    // The headline says what happened in words, the code after.
+    assert!(
+        html.contains("tabindex=\"-1\">代理地址上没有服务应答（proxy_unreachable）</h3>"),
+        "{html}"
+    );
     assert!(html.contains("127.0.0.1:1 上没有任何服务接受 TCP 连接"));
     assert!(html.contains(
         "<strong>下一步：</strong> 请对照代理的配置检查地址和端口（cat /etc/sf/iprep_proxy.conf）"
@@ -219,8 +223,8 @@ async fn a_test_connection_shows_each_stage_detail_in_chinese_on_the_page_and_li
         &[("accept", "text/html"), ("accept-language", ZH)],
     )
     .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let (status, html) = app.follow(r, Some(ZH)).await;
+    assert_eq!(status, StatusCode::OK);
     for detail in [
         "已跳过：127.0.0.1 是 IP 地址",
         "TCP 握手 127.0.0.1:",
@@ -582,7 +586,7 @@ async fn a_404_or_500_from_the_proxy_is_explained_by_the_cisco_table() {
             &[("accept", "text/html"), ("accept-language", ZH)],
         )
         .await;
-        let html = r.text().await.unwrap();
+        let html = app.follow(r, Some(ZH)).await.1;
         assert!(html.contains(r#"id="diag-code">proxy_error</span>"#));
         let start = html.find(r#"<p class="diag-summary">"#).expect("a summary");
         let end = start + html[start..].find("</ol>").expect("the stages");

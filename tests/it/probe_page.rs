@@ -54,8 +54,9 @@ async fn without_javascript_the_page_shows_every_stage_ok_and_keeps_the_unsaved_
     let app = TestApp::spawn_probing(&target).await;
     let fields = proxy_fields(&squid.port().to_string());
     let r = test(&app, &borrow(&fields), "text/html").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, html) = app.follow(r, None).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("data-code=\"ok\""), "{html}");
     for stage in [
         "tcp_connect",
@@ -95,12 +96,16 @@ async fn a_denying_squid_is_explained_as_the_proxy_acl() {
     let squid = Squid::start(Mode::DenyConnect);
     let app = TestApp::spawn_probing(&target).await;
     let fields = proxy_fields(&squid.port().to_string());
-    let html = test(&app, &borrow(&fields), "text/html")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let r = test(&app, &borrow(&fields), "text/html").await;
+    let html = app.follow(r, None).await.1;
     assert!(html.contains("data-code=\"proxy_denied\""));
+    assert!(
+        html.contains(
+            "<h3 id=\"test-result-h\" class=\"test-headline\" tabindex=\"-1\">Access denied by the proxy (proxy_denied)</h3>"
+        ),
+        "the headline leads with words, the code after: {html}"
+    );
+    assert!(!html.contains("Test connection: "), "{html}");
     assert!(html.contains("HTTP/1.1 403 Forbidden"));
     assert!(html.contains("class=\"stage fail\" data-stage=\"connect\""));
     assert!(html.contains("class=\"stage skip\" data-stage=\"tls_handshake\""));
@@ -216,8 +221,21 @@ async fn the_live_view_streams_each_stage_then_the_rendered_result() {
             "close"
         ]
     );
+    // The lookup of an IP address had nothing to do: marked skipped, not passed.
+    let skipped: Vec<bool> = events
+        .iter()
+        .filter(|e| e["event"] == "stage")
+        .map(|e| e["skipped"] == true)
+        .collect();
+    assert_eq!(skipped, [true, false, false, false, false, false, false]);
     let done = events.last().unwrap();
     assert_eq!(done["event"], "done");
+    let html = done["html"].as_str().unwrap();
+    assert!(
+        html.contains("class=\"stage ok skipped\" data-stage=\"resolve\">\n      <span class=\"mark\" aria-hidden=\"true\">–</span>"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"test-result-h\""), "{html}");
     assert_eq!(done["result"]["ok"], true);
     assert_eq!(done["result"]["reports"][0]["ok"], true);
     assert!(
@@ -308,11 +326,11 @@ async fn bad_values_are_refused_before_any_connection() {
         "text/html",
     )
     .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(
-        r.text()
+        app.follow(r, None)
             .await
-            .unwrap()
+            .1
             .contains("Enter the host only; the port goes in Port.")
     );
     let r = test(&app, &[("host", ""), ("port", "")], "application/json").await;
@@ -478,4 +496,199 @@ async fn a_reset_in_the_tunnel_names_mtu_and_the_interface_toward_the_proxy() {
         hint.contains(&format!("through lo, whose MTU is {}", lo_mtu.trim())),
         "{hint}"
     );
+}
+
+/// The test history's ids, newest first.
+async fn history_ids(app: &TestApp) -> Vec<i64> {
+    let pool = app.db().await;
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM proxy_tests ORDER BY id DESC")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    ids.into_iter().map(|(id,)| id).collect()
+}
+
+#[tokio::test]
+async fn without_javascript_a_test_redirects_to_its_result_and_a_refresh_does_not_run_it_again() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = TestApp::spawn_probing(&target).await;
+    let mut fields = proxy_fields(&squid.port().to_string());
+    fields.push(("username", "typed-user".into()));
+    fields.push(("use_auth", "on".into()));
+    fields.push(("password", "typed-Secret1".into()));
+    fields.push(("confirm_password", "typed-Secret1".into()));
+    let r = test(&app, &borrow(&fields), "text/html").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let ids = history_ids(&app).await;
+    assert_eq!(ids.len(), 1, "one test stored");
+    assert_eq!(
+        location,
+        format!("{PAGE}?test={}#test-result", ids[0]),
+        "the result opens in view"
+    );
+    for cookie in r.headers().get_all("set-cookie") {
+        assert!(!cookie.to_str().unwrap().contains("typed-Secret1"));
+    }
+
+    // The page shows the result with what was tested, and keeps the unsaved values.
+    for round in 0..2 {
+        let r = app.client.get(app.url(&location)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"test-result\""), "{round}: {html}");
+        assert!(html.contains("data-code=\"ok\""), "{round}");
+        assert!(
+            html.contains(&format!(
+                "<dd id=\"tested-proxy\">127.0.0.1:{}</dd>",
+                squid.port()
+            )),
+            "{html}"
+        );
+        assert!(html.contains("<dd id=\"tested-user\">typed-user</dd>"));
+        assert!(html.contains("id=\"tested-unsaved\">These values are not saved.</p>"));
+        assert!(!html.contains("tested-disabled"), "Enabled was ticked");
+        assert!(
+            html.contains(&format!("name=\"port\" value=\"{}\"", squid.port())),
+            "the tested values stay in the form"
+        );
+        assert!(html.contains("value=\"typed-user\""));
+        assert!(!html.contains("typed-Secret1"), "never the password");
+        // Durations read at a glance: "12.3 ms", "4 ms", "10.0 s", never "10003.33 ms".
+        for ms in html.split("<span class=\"ms\">").skip(1) {
+            let said = &ms[..ms.find('<').unwrap()];
+            if said.is_empty() {
+                continue; // a stage that did not run
+            }
+            let (number, unit) = said.split_once(' ').unwrap_or((said, ""));
+            let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+            assert!(matches!(unit, "ms" | "s") && decimals <= 1, "{said:?}");
+            assert!(
+                unit == "s" || number.parse::<f64>().unwrap() < 1000.0,
+                "{said:?}"
+            );
+        }
+    }
+    assert_eq!(history_ids(&app).await, ids, "a refresh runs no test");
+    assert_eq!(app.revision_count().await, 0, "testing saves nothing");
+
+    // An unknown test is simply not shown.
+    let r = app
+        .client
+        .get(app.url(&format!("{PAGE}?test={}", ids[0] + 100)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!r.text().await.unwrap().contains("id=\"test-result\""));
+}
+
+#[tokio::test]
+async fn a_test_with_enabled_unticked_says_the_proxy_is_disabled() {
+    let target = TlsTarget::start(CertKind::Good);
+    let squid = Squid::start(Mode::Open);
+    let app = TestApp::spawn_probing(&target).await;
+    let port = squid.port().to_string();
+    let fields = [("host", "127.0.0.1"), ("port", port.as_str())];
+    let r = test(&app, &fields, "text/html").await;
+    let html = app.follow(r, None).await.1;
+    assert!(html.contains("data-code=\"ok\""), "{html}");
+    assert!(
+        html.contains(
+            "id=\"tested-disabled\">The proxy is disabled: appliances do not use it.</p>"
+        ),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_test_refused_by_the_field_checks_is_headed_not_tested() {
+    let app = TestApp::spawn().await;
+    let r = test(
+        &app,
+        &[
+            ("enabled", "on"),
+            ("host", "http://proxy:3128"),
+            ("port", "80"),
+        ],
+        "text/html",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"],
+        format!("{PAGE}?test=refused#error-summary").as_str(),
+        "the page opens at the error summary"
+    );
+    let html = app.follow(r, None).await.1;
+    assert!(
+        html.contains("id=\"error-summary\" tabindex=\"-1\">\n      <h3>Not tested: 1 field needs attention</h3>"),
+        "{html}"
+    );
+    assert!(!html.contains("Not saved"), "nothing was being saved");
+    assert!(
+        html.contains("value=\"http://proxy:3128\""),
+        "the typed value stays"
+    );
+    assert!(history_ids(&app).await.is_empty());
+
+    // The live view gets the same, in place.
+    let r = test(
+        &app,
+        &[("host", ""), ("port", "80")],
+        "application/x-ndjson",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    let summary = body["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("<h3>Not tested: 1 field needs attention</h3>"),
+        "{summary}"
+    );
+    assert!(summary.contains("href=\"#host\""), "{summary}");
+    assert!(body["fields"]["host"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn a_cancelled_live_test_frees_the_session_at_once() {
+    let target = TlsTarget::start(CertKind::Good);
+    let silent = FakeProxy::start(Script::Silent);
+    let app = TestApp::spawn_probing(&target).await;
+    let fields = proxy_fields(&silent.port().to_string());
+    let mut running = test(&app, &borrow(&fields), "application/x-ndjson").await;
+    assert_eq!(running.status(), StatusCode::OK);
+    let first = running.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("\"stage\""));
+    drop(running); // Cancel: the browser aborts the request
+    // The server notices the closed connection itself, not at its next write: the next
+    // test, well inside the silent proxy's read timeout, is not refused as a second one.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let r = test(
+        &app,
+        &[("host", "127.0.0.1"), ("port", "1")],
+        "application/json",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_refused_connection_names_the_proxys_address_once() {
+    let app = TestApp::spawn_with(&["--probe-max-time", "5"]).await;
+    let r = test(
+        &app,
+        &[("enabled", "on"), ("host", "127.0.0.1"), ("port", "1")],
+        "application/json",
+    )
+    .await;
+    let body: Value = r.json().await.unwrap();
+    let summary = body["diagnosis"]["summary"].as_str().unwrap();
+    assert_eq!(body["diagnosis"]["code"], "proxy_unreachable", "{body}");
+    assert_eq!(summary.matches("127.0.0.1:1").count(), 1, "{summary}");
+    assert!(summary.contains("connection refused"), "{summary}");
 }

@@ -394,7 +394,7 @@ async fn the_page_shows_the_transcript_as_a_table_in_both_languages_without_the_
             .send()
             .await
             .unwrap();
-        let page = r.text().await.unwrap();
+        let page = app.follow(r, Some(lang)).await.1;
         assert!(page.contains("data-code=\"ok\""), "{lang}: {page}");
         let start = page
             .find("id=\"probe-wire\"")

@@ -73,8 +73,8 @@ async fn test_saved(app: &TestApp, port: u16, typed: &str) -> String {
             encode(&fields).into_bytes(),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    r.text().await.unwrap()
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "Post/Redirect/Get");
+    app.follow(r, None).await.1
 }
 
 /// A token made on the API Tokens page, as an admin would.

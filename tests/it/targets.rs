@@ -130,8 +130,9 @@ async fn the_worst_target_is_on_top_in_json_and_on_the_page() {
 
     // Without JavaScript: one row per target, the worst on top, each with its stages.
     let r = test(&app, proxy.port(), &targets, "text/html").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "Post/Redirect/Get");
+    let (status, html) = app.follow(r, None).await;
+    assert_eq!(status, StatusCode::OK);
     let rows: Vec<&str> = html.split("<div class=\"probe-result ").skip(1).collect();
     assert_eq!(rows.len(), 3, "{html}");
     assert!(rows[0].starts_with(&format!(

@@ -129,6 +129,26 @@ impl TestApp {
         read_optional(&self.conf_path())
     }
 
+    /// Where a Post/Redirect/Get answer leads: the page its 303 names (GET in
+    /// `accept_language`, as the browser that posted), or the answer itself when it is no
+    /// redirect.
+    pub async fn follow(
+        &self,
+        r: reqwest::Response,
+        accept_language: Option<&str>,
+    ) -> (reqwest::StatusCode, String) {
+        if r.status() != reqwest::StatusCode::SEE_OTHER {
+            return (r.status(), r.text().await.unwrap());
+        }
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        let mut req = self.client.get(self.url(&location));
+        if let Some(lang) = accept_language {
+            req = req.header("accept-language", lang);
+        }
+        let r = req.send().await.expect("GET the redirect");
+        (r.status(), r.text().await.unwrap())
+    }
+
     pub async fn page(&self) -> (reqwest::StatusCode, String) {
         let r = self
             .client
