@@ -182,9 +182,10 @@ impl Event {
     }
 }
 
-/// A save's changes in `lang`, e.g. "port 80 → 3128; password set". Field names stay as
-/// the form and the API spell them; a checkbox's `on`/`off` is a word of the language.
-fn describe_changes(lang: Lang, changes: &[Change]) -> String {
+/// A save's changes in `lang`, e.g. "port 80 → 3128; password set" (History says them the
+/// same way). English names the fields as the form and the API spell them, other languages
+/// by the page's labels; a checkbox's `on`/`off` is a word of the language.
+pub fn describe_changes(lang: Lang, changes: &[Change]) -> String {
     let say = |id: &str| locale::message(lang, id, &[]);
     if changes.is_empty() {
         return say("audit-no-changes");
@@ -205,7 +206,7 @@ fn describe_changes(lang: Lang, changes: &[Change]) -> String {
                 lang,
                 "audit-change",
                 &[
-                    ("field", field.to_owned()),
+                    ("field", field_name(lang, field)),
                     ("from", value(field, from)),
                     ("to", value(field, to)),
                 ],
@@ -213,6 +214,21 @@ fn describe_changes(lang: Lang, changes: &[Change]) -> String {
         })
         .collect::<Vec<_>>()
         .join(&say("audit-change-separator"))
+}
+
+/// A changed field as `lang` names it (`history-field-*` in settings.ftl); a field without
+/// words of its own keeps its name.
+fn field_name(lang: Lang, field: &str) -> String {
+    let id = match field {
+        "enabled" => "history-field-enabled",
+        "host" => "history-field-host",
+        "port" => "history-field-port",
+        "use_auth" => "history-field-use_auth",
+        "username" => "history-field-username",
+        "targets" => "history-field-targets",
+        _ => return field.to_owned(),
+    };
+    locale::message(lang, id, &[])
 }
 
 fn is_checkbox(field: &str) -> bool {
@@ -530,10 +546,13 @@ mod tests {
             "enabled off → on; host (empty) → 10.10.10.1; username on → off; \
              password set; password changed"
         );
+        // Chinese names a field by the page's label, the form's name after it.
         let zh_change = |field: &str, from: String, to: String| {
+            let name = zh(&format!("history-field-{field}"), &[]);
+            assert!(name.ends_with(&format!("（{field}）")), "{name}");
             zh(
                 "audit-change",
-                &[("field", field.into()), ("from", from), ("to", to)],
+                &[("field", name), ("from", from), ("to", to)],
             )
         };
         let expected = [

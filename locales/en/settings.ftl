@@ -27,3 +27,12 @@ settings-password-too-long = The password may be at most { $max } characters.
 settings-password-not-printable = The password may contain only letters, digits and the printable specials (no spaces, control or non-ASCII characters).
 settings-password-mismatch = The password and its confirmation differ.
 settings-password-not-kept = The stored password is kept only for the proxy and user name it was saved with; enter the password for this one.
+
+# A changed field in History and the audit log: English keeps the name the form and the
+# API use (scripts read it); other languages give the page's label with that name after it.
+history-field-enabled = enabled
+history-field-host = host
+history-field-port = port
+history-field-use_auth = use_auth
+history-field-username = username
+history-field-targets = targets

@@ -27,3 +27,12 @@ settings-password-too-long = 密码最多 { $max } 个字符。
 settings-password-not-printable = 密码只能包含字母、数字和可打印的特殊字符（不能包含空格、控制字符或非 ASCII 字符）。
 settings-password-mismatch = 密码与确认密码不一致。
 settings-password-not-kept = 已存储的密码仅用于保存它时的代理和用户名；请为此代理输入密码。
+
+# A changed field in History and the audit log: English keeps the name the form and the
+# API use (scripts read it); other languages give the page's label with that name after it.
+history-field-enabled = 已启用（enabled）
+history-field-host = HTTP 代理（host）
+history-field-port = 端口（port）
+history-field-use_auth = 使用代理身份验证（use_auth）
+history-field-username = 用户名（username）
+history-field-targets = 测试目标（targets）

@@ -743,37 +743,10 @@ fn audit_changes(changes: &[Change]) -> Vec<crate::audit::Change> {
         .collect()
 }
 
-/// The summary of a revision's changes in the language of `t` (field names stay as the
-/// form and the API spell them).
+/// The summary of a revision's changes in the language of `t`, as the audit log says a
+/// save's (one wording for both).
 pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
-    if changes.is_empty() {
-        return t.no_changes.into();
-    }
-    changes
-        .iter()
-        .map(|c| match c.field.as_str() {
-            "password" => match (&c.from, &c.to) {
-                (None, Some(_)) => t.change_password_set.to_owned(),
-                (Some(_), None) => t.change_password_cleared.to_owned(),
-                _ => t.change_password_changed.to_owned(),
-            },
-            field => {
-                // A checkbox's `on`/`off` is a word of the language; the rest is as typed.
-                let checkbox = matches!(field, "enabled" | "use_auth");
-                let value = |v: &Option<String>| {
-                    match v.as_deref() {
-                        None => t.empty,
-                        Some("on") if checkbox => t.on,
-                        Some("off") if checkbox => t.off,
-                        Some(v) => v,
-                    }
-                    .to_owned()
-                };
-                format!("{field} {} → {}", value(&c.from), value(&c.to))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(t.list_separator)
+    crate::audit::describe_changes(t.lang, &audit_changes(changes))
 }
 
 #[cfg(test)]
@@ -1155,6 +1128,31 @@ mod tests {
 
     fn found(text: &str) -> conf_file::Current {
         conf_file::Current::Text(text.to_owned())
+    }
+
+    #[test]
+    fn history_names_fields_by_the_pages_labels_in_chinese_and_as_the_api_does_in_english() {
+        let changes = vec![Change {
+            field: "host".into(),
+            from: None,
+            to: Some("10.0.0.1".into()),
+        }];
+        assert_eq!(
+            describe_changes_in(Lang::En.texts(), &changes),
+            format!("host {} → 10.0.0.1", Lang::En.texts().empty)
+        );
+        let zh = describe_changes_in(Lang::ZhCn.texts(), &changes);
+        let label = crate::locale::message(Lang::ZhCn, "page-http-proxy", &[]);
+        assert!(zh.starts_with(&format!("{label}（host） ")), "{zh}");
+        for field in ["enabled", "host", "port", "use_auth", "username", "targets"] {
+            let change = Change {
+                field: field.into(),
+                from: None,
+                to: None,
+            };
+            let named = describe_changes_in(Lang::ZhCn.texts(), &[change]);
+            assert!(named.contains(&format!("（{field}）")), "{field}: {named}");
+        }
     }
 
     #[test]
