@@ -81,7 +81,11 @@ fn main() {
     for (name, t) in &targets {
         let _ = writeln!(env, "TARGET_{name}=127.0.0.1:{}", t.port());
     }
-    let _ = writeln!(env, "TARGET_SLOW={slow}\nSLOW_MS={}", SLOW_DELAY.as_millis());
+    let _ = writeln!(
+        env,
+        "TARGET_SLOW={slow}\nSLOW_MS={}",
+        SLOW_DELAY.as_millis()
+    );
     let _ = writeln!(env, "CA_FILE='{}'", targets[0].1.ca_file.display());
     for (name, s) in &squids {
         let _ = writeln!(env, "SQUID_{name}=127.0.0.1:{}", s.port());
