@@ -164,6 +164,7 @@ async fn probe(global: &Global, mut args: ProbeArgs) -> ExitCode {
                     .flatten()
                     .map(|u| u.as_str().to_owned()),
                 password: if c.use_auth { c.password } else { None },
+                ca_certs: c.trusted_ca.iter().map(|ca| ca.der()).collect(),
             })
         }))
     }

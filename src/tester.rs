@@ -254,6 +254,8 @@ impl Tester {
             scheme: target.url.scheme,
             path: target.url.path.clone(),
             ca_file: self.ca_file.clone(),
+            // The saved Trusted CA for the probe, on top of --ca-file and the OS store.
+            ca_certs: config.trusted_ca.iter().map(|ca| ca.der()).collect(),
             timeouts: self.timeouts,
             // A target marked `download` reads its whole body, up to the CLI's default cap.
             download: target
@@ -318,6 +320,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             password: Some(crate::secret::Secret::new("p")),
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         };
         let req = t.requests(&config).unwrap().remove(0);
         assert_eq!((req.username, req.password), (None, None));

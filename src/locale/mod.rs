@@ -33,6 +33,7 @@ const EN_FILES: &[&str] = &[
     include_str!("../../locales/en/support.ftl"),
     include_str!("../../locales/en/download.ftl"),
     include_str!("../../locales/en/targets.ftl"),
+    include_str!("../../locales/en/trusted_ca.ftl"),
 ];
 const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/diagnosis.ftl"),
@@ -47,6 +48,7 @@ const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/support.ftl"),
     include_str!("../../locales/zh-CN/download.ftl"),
     include_str!("../../locales/zh-CN/targets.ftl"),
+    include_str!("../../locales/zh-CN/trusted_ca.ftl"),
 ];
 
 /// The files of `lang`.

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use rustls::pki_types::CertificateDer;
+
 use super::hostport::{HostPort, parse_host_port};
 use super::url::{TargetUrl, parse_url};
 use super::{DEFAULT_MAX_FILESIZE, DEFAULT_TARGET, ProbeRequest, Timeouts, engine, render_text};
@@ -91,6 +93,8 @@ pub struct SavedProxy {
     pub port: Port,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// The saved Trusted CA for the probe, trusted on top of `--cacert` and the OS store.
+    pub ca_certs: Vec<CertificateDer<'static>>,
 }
 
 /// A command line that cannot be probed; the message says why.
@@ -191,6 +195,10 @@ pub fn request_from_args(
         (None, Some(s)) => (s.host.clone(), s.port),
         (None, None) => return Err(UsageError::MissingProxy),
     };
+    let ca_certs = saved
+        .as_ref()
+        .map(|s| s.ca_certs.clone())
+        .unwrap_or_default();
     let (username, password) = match (&args.proxy_user, saved) {
         (Some(pu), _) => (Some(pu.user.clone()), pu.password.clone()),
         (None, Some(s)) => (s.username, s.password),
@@ -215,6 +223,7 @@ pub fn request_from_args(
         scheme: target.scheme,
         path: target.path,
         ca_file: args.cacert.clone(),
+        ca_certs,
         timeouts: Timeouts {
             connect: args.connect_timeout.unwrap_or(defaults.connect),
             read: defaults.read,
@@ -329,6 +338,7 @@ mod tests {
             port: Port::new(80).unwrap(),
             username: Some("saved".into()),
             password: Some(Secret::new("saved-pw")),
+            ca_certs: Vec::new(),
         }
     }
 

@@ -26,6 +26,8 @@ pub mod wire;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use rustls::pki_types::CertificateDer;
+
 use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
 
@@ -60,6 +62,9 @@ pub struct ProbeRequest {
     pub path: String,
     /// Extra trust anchors (PEM) for the TLS stage, on top of the OS store.
     pub ca_file: Option<PathBuf>,
+    /// More trust anchors, given as certificates: the saved Trusted CA for the probe
+    /// (checked when saved), on top of `ca_file` and the OS store.
+    pub ca_certs: Vec<CertificateDer<'static>>,
     pub timeouts: Timeouts,
     /// `Some(max_filesize)`: after the requests, `GET` the URL and read its whole body,
     /// stopping at this many bytes (at least 1); `None`: no `download` stage.

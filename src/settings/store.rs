@@ -13,6 +13,7 @@ use tokio::sync::Mutex;
 
 use super::fields::{Port, PortError, ProxyHost, UserName};
 use super::targets::{TestTarget, parse_lines};
+use super::trusted_ca::{self, TrustedCa};
 use super::{Change, ProxyConfig, conf_file};
 use crate::audit::Event;
 use crate::clock::now_rfc3339;
@@ -43,6 +44,7 @@ struct RevisionRow {
     username: Option<String>,
     password: Option<String>,
     targets: String,
+    trusted_ca: String,
     changes: String,
     rollback_of: Option<i64>,
 }
@@ -62,6 +64,7 @@ impl RevisionRow {
             username: row.try_get(get("username").as_str())?,
             password: row.try_get(get("password").as_str())?,
             targets: row.try_get(get("targets").as_str())?,
+            trusted_ca: row.try_get(get("trusted_ca").as_str())?,
             changes: row.try_get(get("changes").as_str())?,
             rollback_of: row.try_get(get("rollback_of").as_str())?,
         })
@@ -91,6 +94,7 @@ impl RevisionRow {
                 username: checked(r.id, "username", r.username, |u| UserName::parse(u)),
                 password,
                 targets: stored_targets(r.id, &r.targets),
+                trusted_ca: stored_cas(r.id, &r.trusted_ca),
             },
             changes: serde_json::from_str(&r.changes).unwrap_or_default(),
             rollback_of: r.rollback_of,
@@ -139,6 +143,19 @@ fn stored_targets(revision: i64, json: &str) -> Vec<TestTarget> {
     .unwrap_or_default()
 }
 
+/// The stored trusted CAs; a list that does not read back (written by hand) is none,
+/// said loudly, as [`checked`] does for one value. Dates are not checked: a CA that has
+/// expired since it was saved is still shown, so the admin sees it and removes it.
+fn stored_cas(revision: i64, json: &str) -> Vec<TrustedCa> {
+    trusted_ca::from_json(json).unwrap_or_else(|| {
+        tracing::error!(
+            revision,
+            "the stored trusted CAs are not a list of certificates; none is used"
+        );
+        Vec::new()
+    })
+}
+
 /// The targets as stored: a JSON array of their lines.
 fn targets_json(targets: &[TestTarget]) -> String {
     serde_json::to_string(targets).unwrap_or_else(|_| "[]".into())
@@ -152,7 +169,7 @@ fn stored_port(n: i64) -> Result<Port, PortError> {
 }
 
 const SELECT: &str = "SELECT id, created_at, actor, enabled, host, port, use_auth, username, \
-                      password, targets, changes, rollback_of FROM proxy_revisions";
+                      password, targets, trusted_ca, changes, rollback_of FROM proxy_revisions";
 
 impl<'r> FromRow<'r, SqliteRow> for RevisionRow {
     fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
@@ -170,7 +187,8 @@ pub const CURRENT_COLUMNS: &str = "current.id AS current_id, \
     current.enabled AS current_enabled, current.host AS current_host, \
     current.port AS current_port, current.use_auth AS current_use_auth, \
     current.username AS current_username, current.password AS current_password, \
-    current.targets AS current_targets, current.changes AS current_changes, current.rollback_of AS current_rollback_of";
+    current.targets AS current_targets, current.trusted_ca AS current_trusted_ca, \
+    current.changes AS current_changes, current.rollback_of AS current_rollback_of";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
@@ -640,8 +658,8 @@ async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO proxy_revisions (id, created_at, actor, enabled, host, port, use_auth, \
-         username, password, targets, changes, rollback_of) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         username, password, targets, trusted_ca, changes, rollback_of) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(revision.id)
     .bind(&revision.created_at)
@@ -653,6 +671,7 @@ async fn insert(
     .bind(revision.config.username.as_ref().map(UserName::as_str))
     .bind(revision.config.password.as_ref().map(|p| sealer.seal(p)))
     .bind(targets_json(&revision.config.targets))
+    .bind(trusted_ca::to_json(&revision.config.trusted_ca))
     .bind(serde_json::to_string(&revision.changes).unwrap_or_else(|_| "[]".into()))
     .bind(revision.rollback_of)
     .execute(&mut *tx)
@@ -757,6 +776,12 @@ pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
                 (Some(_), None) => t.change_password_cleared.to_owned(),
                 _ => t.change_password_changed.to_owned(),
             },
+            // One entry per certificate: "Trusted CA added: CN=… (until …)".
+            "trusted_ca" => match (&c.from, &c.to) {
+                (_, Some(ca)) => format!("{}: {ca}", t.change_ca_added),
+                (Some(ca), None) => format!("{}: {ca}", t.change_ca_removed),
+                (None, None) => String::new(),
+            },
             field => {
                 // A checkbox's `on`/`off` is a word of the language; the rest is as typed.
                 let checkbox = matches!(field, "enabled" | "use_auth");
@@ -797,6 +822,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             password: Some(Secret::new("hunter2-proxy")),
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         };
         saved(ours.save(0, "a", None, None, with_password).await.unwrap());
         let (raw,): (String,) = sqlx::query_as("SELECT password FROM proxy_revisions")
@@ -858,6 +884,7 @@ mod tests {
             password: Some(Secret::new("pw")),
             targets: crate::settings::targets::parse_targets("https://t.example/ download")
                 .unwrap(),
+            trusted_ca: Vec::new(),
         };
         saved(ours.save(0, "a", None, None, complete).await.unwrap());
         let stored = ours.current().await.unwrap().unwrap();
