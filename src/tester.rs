@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::probe::diagnosis::Diagnosis;
 use crate::probe::hostport::HostPort;
 use crate::probe::url::TargetUrl;
-use crate::probe::{ProbeRequest, Report, Stage, Timeouts};
+use crate::probe::{Advice, ProbeRequest, Report, Stage, Timeouts};
 use crate::settings::{ProxyConfig, TestTarget};
 use crate::tests_log::{self, TestedValues};
 
@@ -160,6 +160,8 @@ pub struct Tester {
     pub target: HostPort,
     pub ca_file: Option<PathBuf>,
     pub timeouts: Timeouts,
+    /// What the next steps name: the server's proxy file, the page's Trusted CA.
+    pub advice: Advice,
 }
 
 /// A running test's place: frees its slot and its session's turn when dropped, however
@@ -189,7 +191,13 @@ impl Tester {
             target,
             ca_file,
             timeouts,
+            advice: Advice::default(),
         }
+    }
+
+    /// The same tester, its next steps said for `advice`.
+    pub fn with_advice(self, advice: Advice) -> Self {
+        Tester { advice, ..self }
     }
 
     /// Take a place for a test by `key` (the session), or say why not.
@@ -256,6 +264,7 @@ impl Tester {
             ca_file: self.ca_file.clone(),
             // The saved Trusted CA for the probe, on top of --ca-file and the OS store.
             ca_certs: config.trusted_ca.iter().map(|ca| ca.der()).collect(),
+            advice: self.advice.clone(),
             timeouts: self.timeouts,
             // A target marked `download` reads its whole body, up to the CLI's default cap.
             download: target

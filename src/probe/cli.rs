@@ -224,6 +224,10 @@ pub fn request_from_args(
         path: target.path,
         ca_file: args.cacert.clone(),
         ca_certs,
+        advice: super::Advice {
+            cli: true,
+            ..super::Advice::default()
+        },
         timeouts: Timeouts {
             connect: args.connect_timeout.unwrap_or(defaults.connect),
             read: defaults.read,

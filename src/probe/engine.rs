@@ -292,6 +292,7 @@ impl<'a> Probe<'a> {
             path_mtu: self.tcp.as_ref().map(|t| t.path_mtu),
             plain_http: self.req.scheme == UrlScheme::Http,
             transferred: self.download.as_ref().map(|d| (d.bytes, d.expected)),
+            advice: self.req.advice.clone(),
         };
         let fetch = match self.req.download {
             Some(_) => CurlFetch::Body,

@@ -65,6 +65,8 @@ pub struct ProbeRequest {
     /// More trust anchors, given as certificates: the saved Trusted CA for the probe
     /// (checked when saved), on top of `ca_file` and the OS store.
     pub ca_certs: Vec<CertificateDer<'static>>,
+    /// Who reads the next steps, so they name what that reader can change.
+    pub advice: Advice,
     pub timeouts: Timeouts,
     /// `Some(max_filesize)`: after the requests, `GET` the URL and read its whole body,
     /// stopping at this many bytes (at least 1); `None`: no `download` stage.
@@ -82,6 +84,27 @@ impl ProbeRequest {
         }
     }
 }
+
+/// Who reads a report's next steps: the page and the API (trust is added under *Trusted
+/// CA for the probe*) or the CLI (`--cacert FILE`); and the proxy file the server writes,
+/// named where a step says to read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Advice {
+    pub conf_path: String,
+    pub cli: bool,
+}
+
+impl Default for Advice {
+    fn default() -> Self {
+        Advice {
+            conf_path: DEFAULT_CONF_PATH.to_owned(),
+            cli: false,
+        }
+    }
+}
+
+/// Where FMC keeps the proxy file; steps name it when the configured path is not known.
+pub const DEFAULT_CONF_PATH: &str = "/etc/sf/iprep_proxy.conf";
 
 /// The probe's time limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -29,3 +29,4 @@ mod support;
 mod support_bundle;
 mod targets;
 mod tls_ui;
+mod trusted_ca;
