@@ -500,7 +500,7 @@ impl Store {
         // Only over no revision at all: another process may have saved since start looked.
         let plan = |current: &Option<Revision>| current.is_none().then_some((revision, imported));
         match self.write(plan, None, deadline).await? {
-            SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(revision)),
+            SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(Box::new(revision))),
             // Another process saved first: its revision is the truth, and the file follows.
             SaveOutcome::Stale { current } => {
                 let config = current.map(|r| r.config).unwrap_or_default();
@@ -601,7 +601,7 @@ pub enum StartFile {
     /// The file now says what the current revision says (perhaps nothing was needed).
     Synced,
     /// There was no revision; the file's host and port became this revision.
-    Adopted(Revision),
+    Adopted(Box<Revision>),
     /// There was no revision and a file that could not be adopted; it was not touched.
     LeftAlone(&'static str),
 }
