@@ -7,6 +7,7 @@
 mod api;
 mod binary;
 mod browser;
+mod browser_ca;
 mod browser_probe;
 mod concurrency;
 mod connections;
