@@ -365,6 +365,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_saved_trusted_cas_go_to_every_probe() {
+        // Page, API and schedule all test through `requests`, so all trust the saved CAs.
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let pem = params.self_signed(&key).unwrap().pem();
+        let cas = crate::settings::trusted_ca::parse_pem(&pem, crate::settings::trusted_ca::now())
+            .unwrap();
+        use crate::settings::fields::ProxyHost;
+        let config = ProxyConfig {
+            host: ProxyHost::parse("10.0.0.1").ok(),
+            port: Port::new(3128),
+            targets: crate::settings::targets::parse_targets("a.example\nb.example").unwrap(),
+            trusted_ca: cas.clone(),
+            ..ProxyConfig::default()
+        };
+        let requests = tester().requests(&config).unwrap();
+        assert_eq!(requests.len(), 2);
+        for req in requests {
+            assert_eq!(req.ca_certs, [cas[0].der()]);
+        }
+        let none = ProxyConfig {
+            trusted_ca: Vec::new(),
+            ..config
+        };
+        assert!(tester().requests(&none).unwrap()[0].ca_certs.is_empty());
+    }
+
     /// A report with `code`, made from JSON so it stays valid as reports gain fields.
     fn report(code: crate::probe::diagnosis::DiagnosisCode, url: &str) -> Report {
         let ok = code == crate::probe::diagnosis::DiagnosisCode::Ok;

@@ -307,6 +307,47 @@ mod tests {
     }
 
     #[test]
+    fn a_trusted_ca_change_says_each_certificate_added_or_removed() {
+        let ca = |cn: &str| {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, cn);
+            params.not_after = rcgen::date_time_ymd(2040, 1, 1);
+            let pem = params.self_signed(&key).unwrap().pem();
+            trusted_ca::parse_pem(&pem, trusted_ca::now())
+                .unwrap()
+                .remove(0)
+        };
+        let (a, b) = (ca("A"), ca("B"));
+        let old = ProxyConfig {
+            trusted_ca: vec![a.clone()],
+            ..config()
+        };
+        let new = ProxyConfig {
+            trusted_ca: vec![b],
+            ..config()
+        };
+        assert_eq!(
+            new.changes_from(&old),
+            [
+                Change {
+                    field: "trusted_ca".into(),
+                    from: Some("CN=A (until 2040-01-01)".into()),
+                    to: None
+                },
+                Change {
+                    field: "trusted_ca".into(),
+                    from: None,
+                    to: Some("CN=B (until 2040-01-01)".into())
+                },
+            ]
+        );
+        assert_eq!(old.changes_from(&old), []);
+    }
+
+    #[test]
     fn only_an_enabled_complete_proxy_has_an_endpoint() {
         let saved = config();
         let (host, port) = saved.active_endpoint().unwrap();
