@@ -77,6 +77,11 @@ pub struct ProbeArgs {
     /// Probe the saved proxy settings (flags given as well override them).
     #[arg(long = "from-config")]
     pub from_config: bool,
+
+    /// The proxy file the server writes (from the global flags, not a flag of its own),
+    /// named by a next step that says to read it; unset: FMC's /etc/sf/iprep_proxy.conf.
+    #[arg(skip)]
+    pub conf_path: Option<String>,
 }
 
 /// `-U USER[:PASSWORD]`; `Debug` masks the password.
@@ -226,7 +231,10 @@ pub fn request_from_args(
         ca_certs,
         advice: super::Advice {
             cli: true,
-            ..super::Advice::default()
+            conf_path: args
+                .conf_path
+                .clone()
+                .unwrap_or_else(|| super::DEFAULT_CONF_PATH.to_owned()),
         },
         timeouts: Timeouts {
             connect: args.connect_timeout.unwrap_or(defaults.connect),
@@ -376,6 +384,25 @@ mod tests {
         assert_eq!(r.timeouts.connect, Duration::from_millis(1500));
         assert_eq!(r.timeouts.total, Duration::from_secs(3));
         assert_eq!(r.timeouts.read, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn from_config_trusts_the_saved_cas_and_the_steps_speak_to_the_cli() {
+        let der = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x01]);
+        let with_ca = SavedProxy {
+            ca_certs: vec![der.clone()],
+            ..saved()
+        };
+        let mut a = args(&["--from-config"]);
+        a.conf_path = Some("/srv/fmc/iprep_proxy.conf".into());
+        let r = request_from_args(&a, Some(with_ca.clone()), None).unwrap();
+        assert_eq!(r.ca_certs, [der]);
+        assert!(r.advice.cli);
+        assert_eq!(r.advice.conf_path, "/srv/fmc/iprep_proxy.conf");
+        // Without --from-config the saved settings, CAs included, are not used.
+        let r = request_from_args(&args(&["-x", "10.0.0.2:80"]), Some(with_ca), None).unwrap();
+        assert!(r.ca_certs.is_empty());
+        assert_eq!(r.advice.conf_path, crate::probe::DEFAULT_CONF_PATH);
     }
 
     #[test]
