@@ -32,6 +32,8 @@ pub fn form_parse(data: &[u8]) {
         password: fields.text("password"),
         confirm_password: fields.text("confirm_password"),
         targets: fields.text("targets"),
+        ca_pem: fields.text("ca_pem"),
+        ..ProxyForm::default()
     };
     // Nothing stored, and a password stored for exactly these values.
     let with_password = ProxyConfig {

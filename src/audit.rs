@@ -202,6 +202,9 @@ pub fn describe_changes(lang: Lang, changes: &[Change]) -> String {
             ("password", None, Some(_)) => say("audit-password-set"),
             ("password", Some(_), None) => say("audit-password-cleared"),
             ("password", _, _) => say("audit-password-changed"),
+            // One entry per certificate: "Trusted CA added: CN=… (until …)".
+            ("trusted_ca", _, Some(ca)) => format!("{}: {ca}", say("ca-change-added")),
+            ("trusted_ca", Some(ca), None) => format!("{}: {ca}", say("ca-change-removed")),
             (field, from, to) => locale::message(
                 lang,
                 "audit-change",

@@ -28,7 +28,7 @@ pub enum Command {
     /// Serve the web UI (the default).
     Serve,
     /// Test the way out through an HTTP proxy, stage by stage, like `curl -x … -I`.
-    Probe(crate::probe::cli::ProbeArgs),
+    Probe(Box<crate::probe::cli::ProbeArgs>),
     /// Manage UI accounts from the shell.
     #[command(subcommand)]
     Admin(AdminCommand),

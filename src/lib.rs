@@ -159,15 +159,22 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         throttle: Default::default(),
         host: Arc::new(host::HostCache::new(std::time::Duration::from_secs(5))),
         diagnostics: recent::Recent::new(std::time::Duration::from_secs(5)),
-        tester: Arc::new(tester::Tester::new(
-            target,
-            global.ca_file.clone(),
-            probe::Timeouts {
-                connect: global.probe_connect_timeout,
-                read: global.probe_read_timeout,
-                total: global.probe_max_time,
-            },
-        )),
+        tester: Arc::new(
+            tester::Tester::new(
+                target,
+                global.ca_file.clone(),
+                probe::Timeouts {
+                    connect: global.probe_connect_timeout,
+                    read: global.probe_read_timeout,
+                    total: global.probe_max_time,
+                },
+            )
+            // Next steps that say to read the proxy file name the one this server writes.
+            .with_advice(probe::Advice {
+                conf_path: global.proxy_conf_path().display().to_string(),
+                cli: false,
+            }),
+        ),
     }))
 }
 

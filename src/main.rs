@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => run_server(&cli.global).await,
-            Command::Probe(args) => probe(&cli.global, args).await,
+            Command::Probe(args) => probe(&cli.global, *args).await,
             Command::Admin(AdminCommand::SetPassword { user }) => {
                 set_password(&cli.global, &user).await
             }
@@ -134,6 +134,7 @@ async fn probe(global: &Global, mut args: ProbeArgs) -> ExitCode {
     if args.cacert.is_none() {
         args.cacert = global.ca_file.clone();
     }
+    args.conf_path = Some(global.proxy_conf_path().display().to_string());
     if !args.from_config {
         return fmc_mgmt::probe::cli::main_with_saved(args, None).await;
     }
@@ -164,6 +165,7 @@ async fn probe(global: &Global, mut args: ProbeArgs) -> ExitCode {
                     .flatten()
                     .map(|u| u.as_str().to_owned()),
                 password: if c.use_auth { c.password } else { None },
+                ca_certs: c.trusted_ca.iter().map(|ca| ca.der()).collect(),
             })
         }))
     }

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::probe::diagnosis::Diagnosis;
 use crate::probe::hostport::HostPort;
 use crate::probe::url::TargetUrl;
-use crate::probe::{ProbeRequest, Report, Stage, Timeouts};
+use crate::probe::{Advice, ProbeRequest, Report, Stage, Timeouts};
 use crate::settings::{ProxyConfig, TestTarget};
 use crate::tests_log::{self, TestedValues};
 
@@ -173,6 +173,8 @@ pub struct Tester {
     pub target: HostPort,
     pub ca_file: Option<PathBuf>,
     pub timeouts: Timeouts,
+    /// What the next steps name: the server's proxy file, the page's Trusted CA.
+    pub advice: Advice,
 }
 
 /// A running test's place: frees its slot and its session's turn when dropped, however
@@ -202,7 +204,13 @@ impl Tester {
             target,
             ca_file,
             timeouts,
+            advice: Advice::default(),
         }
+    }
+
+    /// The same tester, its next steps said for `advice`.
+    pub fn with_advice(self, advice: Advice) -> Self {
+        Tester { advice, ..self }
     }
 
     /// Take a place for a test by `key` (the session), or say why not.
@@ -267,6 +275,9 @@ impl Tester {
             scheme: target.url.scheme,
             path: target.url.path.clone(),
             ca_file: self.ca_file.clone(),
+            // The saved Trusted CA for the probe, on top of --ca-file and the OS store.
+            ca_certs: config.trusted_ca.iter().map(|ca| ca.der()).collect(),
+            advice: self.advice.clone(),
             timeouts: self.timeouts,
             // A target marked `download` reads its whole body, up to the CLI's default cap.
             download: target
@@ -333,6 +344,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             password: Some(crate::secret::Secret::new("p")),
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         };
         let req = t.requests(&config).unwrap().remove(0);
         assert_eq!((req.username, req.password), (None, None));
@@ -366,6 +378,35 @@ mod tests {
             urls(&config),
             ["http://a.example/x", "https://b.example:8443/"]
         );
+    }
+
+    #[test]
+    fn the_saved_trusted_cas_go_to_every_probe() {
+        // Page, API and schedule all test through `requests`, so all trust the saved CAs.
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let pem = params.self_signed(&key).unwrap().pem();
+        let cas = crate::settings::trusted_ca::parse_pem(&pem, crate::settings::trusted_ca::now())
+            .unwrap();
+        use crate::settings::fields::ProxyHost;
+        let config = ProxyConfig {
+            host: ProxyHost::parse("10.0.0.1").ok(),
+            port: Port::new(3128),
+            targets: crate::settings::targets::parse_targets("a.example\nb.example").unwrap(),
+            trusted_ca: cas.clone(),
+            ..ProxyConfig::default()
+        };
+        let requests = tester().requests(&config).unwrap();
+        assert_eq!(requests.len(), 2);
+        for req in requests {
+            assert_eq!(req.ca_certs, [cas[0].der()]);
+        }
+        let none = ProxyConfig {
+            trusted_ca: Vec::new(),
+            ..config
+        };
+        assert!(tester().requests(&none).unwrap()[0].ca_certs.is_empty());
     }
 
     /// A report with `code`, made from JSON so it stays valid as reports gain fields.

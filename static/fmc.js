@@ -41,6 +41,25 @@
   if (element) element.focus();
 })();
 
+// Trusted CA for the probe: a file picker that reads a .pem/.crt into the textarea, which
+// is what the form posts (without JavaScript the picker stays hidden: paste the text).
+(function () {
+  "use strict";
+  const row = document.getElementById("ca-file-row");
+  const picker = document.getElementById("ca_file");
+  const area = document.getElementById("ca_pem");
+  if (!row || !picker || !area) return;
+  row.hidden = false;
+  picker.addEventListener("change", async () => {
+    for (const file of picker.files) {
+      const text = await file.text();
+      area.value = area.value.trim() ? area.value.trimEnd() + "\n" + text : text;
+    }
+    picker.value = "";
+    area.focus();
+  });
+})();
+
 // Test connection, live: post the form's values and draw each stage of each target as the
 // server reports it, with the stage in progress and its running time, then swap in the
 // server-rendered result and the Diagnostics panel's last test and netstat lines (the same

@@ -145,6 +145,13 @@ catalog! {
     user_name: "page-user-name",
     test_targets: "targets-label",
     targets_hint: "targets-hint",
+    trusted_ca: "ca-label",
+    trusted_ca_hint: "ca-hint",
+    ca_file_pick: "ca-file-pick",
+    ca_valid_until: "ca-valid-until",
+    ca_expired: "ca-expired",
+    ca_remove: "ca-remove",
+    ca_placeholder: "ca-placeholder",
     user_name_title: "page-user-name-title",
     password: "page-password",
     password_title: "page-password-title",
@@ -223,6 +230,8 @@ catalog! {
     change_password_set: "page-change-password-set",
     change_password_cleared: "page-change-password-cleared",
     change_password_changed: "page-change-password-changed",
+    change_ca_added: "ca-change-added",
+    change_ca_removed: "ca-change-removed",
     empty: "page-empty",
     list_separator: "page-list-separator",
     // Audit log (audit.html).
@@ -437,6 +446,7 @@ mod tests {
         "page-language-en",
         "page-language-zh-cn",
         "page-config-snmp",
+        "ca-placeholder",
     ];
 
     fn has_cjk(s: &str) -> bool {

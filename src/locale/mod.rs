@@ -34,6 +34,7 @@ const EN_FILES: &[&str] = &[
     include_str!("../../locales/en/download.ftl"),
     include_str!("../../locales/en/targets.ftl"),
     include_str!("../../locales/en/result.ftl"),
+    include_str!("../../locales/en/trusted_ca.ftl"),
 ];
 const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/diagnosis.ftl"),
@@ -49,6 +50,7 @@ const ZH_CN_FILES: &[&str] = &[
     include_str!("../../locales/zh-CN/download.ftl"),
     include_str!("../../locales/zh-CN/targets.ftl"),
     include_str!("../../locales/zh-CN/result.ftl"),
+    include_str!("../../locales/zh-CN/trusted_ca.ftl"),
 ];
 
 /// The files of `lang`.

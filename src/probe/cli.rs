@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use rustls::pki_types::CertificateDer;
+
 use super::hostport::{HostPort, parse_host_port};
 use super::url::{TargetUrl, parse_url};
 use super::{DEFAULT_MAX_FILESIZE, DEFAULT_TARGET, ProbeRequest, Timeouts, engine, render_text};
@@ -75,6 +77,11 @@ pub struct ProbeArgs {
     /// Probe the saved proxy settings (flags given as well override them).
     #[arg(long = "from-config")]
     pub from_config: bool,
+
+    /// The proxy file the server writes (from the global flags, not a flag of its own),
+    /// named by a next step that says to read it; unset: FMC's /etc/sf/iprep_proxy.conf.
+    #[arg(skip)]
+    pub conf_path: Option<String>,
 }
 
 /// `-U USER[:PASSWORD]`; `Debug` masks the password.
@@ -91,6 +98,8 @@ pub struct SavedProxy {
     pub port: Port,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// The saved Trusted CA for the probe, trusted on top of `--cacert` and the OS store.
+    pub ca_certs: Vec<CertificateDer<'static>>,
 }
 
 /// A command line that cannot be probed; the message says why.
@@ -191,6 +200,10 @@ pub fn request_from_args(
         (None, Some(s)) => (s.host.clone(), s.port),
         (None, None) => return Err(UsageError::MissingProxy),
     };
+    let ca_certs = saved
+        .as_ref()
+        .map(|s| s.ca_certs.clone())
+        .unwrap_or_default();
     let (username, password) = match (&args.proxy_user, saved) {
         (Some(pu), _) => (Some(pu.user.clone()), pu.password.clone()),
         (None, Some(s)) => (s.username, s.password),
@@ -215,6 +228,14 @@ pub fn request_from_args(
         scheme: target.scheme,
         path: target.path,
         ca_file: args.cacert.clone(),
+        ca_certs,
+        advice: super::Advice {
+            cli: true,
+            conf_path: args
+                .conf_path
+                .clone()
+                .unwrap_or_else(|| super::DEFAULT_CONF_PATH.to_owned()),
+        },
         timeouts: Timeouts {
             connect: args.connect_timeout.unwrap_or(defaults.connect),
             read: defaults.read,
@@ -329,6 +350,7 @@ mod tests {
             port: Port::new(80).unwrap(),
             username: Some("saved".into()),
             password: Some(Secret::new("saved-pw")),
+            ca_certs: Vec::new(),
         }
     }
 
@@ -362,6 +384,25 @@ mod tests {
         assert_eq!(r.timeouts.connect, Duration::from_millis(1500));
         assert_eq!(r.timeouts.total, Duration::from_secs(3));
         assert_eq!(r.timeouts.read, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn from_config_trusts_the_saved_cas_and_the_steps_speak_to_the_cli() {
+        let der = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x01]);
+        let with_ca = SavedProxy {
+            ca_certs: vec![der.clone()],
+            ..saved()
+        };
+        let mut a = args(&["--from-config"]);
+        a.conf_path = Some("/srv/fmc/iprep_proxy.conf".into());
+        let r = request_from_args(&a, Some(with_ca.clone()), None).unwrap();
+        assert_eq!(r.ca_certs, [der]);
+        assert!(r.advice.cli);
+        assert_eq!(r.advice.conf_path, "/srv/fmc/iprep_proxy.conf");
+        // Without --from-config the saved settings, CAs included, are not used.
+        let r = request_from_args(&args(&["-x", "10.0.0.2:80"]), Some(with_ca), None).unwrap();
+        assert!(r.ca_certs.is_empty());
+        assert_eq!(r.advice.conf_path, crate::probe::DEFAULT_CONF_PATH);
     }
 
     #[test]

@@ -203,6 +203,8 @@ pub struct Facts {
     /// The download's body bytes received and, when the answer announced it, of how many
     /// (what `transfer_stalled` and `transfer_truncated` quote).
     pub transferred: Option<(u64, Option<u64>)>,
+    /// Who reads the next step (the proxy file's path; CLI or page).
+    pub advice: super::Advice,
 }
 
 impl Diagnosis {
@@ -293,6 +295,7 @@ pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
         ("mss", number(lang, f.mss)),
         ("path_mtu", number(lang, f.path_mtu)),
         ("received", received(lang, f.transferred)),
+        ("conf_path", f.advice.conf_path.clone()),
     ];
     let (summary, hint) = message_ids(code, f);
     (
@@ -354,6 +357,10 @@ fn message_ids(code: DiagnosisCode, f: &Facts) -> (String, String) {
         }
         _ if f.plain_http && HTTP_HINTS.contains(&id.as_str()) => {
             format!("diagnosis-{id}-http-hint")
+        }
+        // The CLI adds trust with a flag; the page and the API with a saved CA.
+        (DiagnosisCode::TlsUntrusted | DiagnosisCode::TlsFailed, _) if f.advice.cli => {
+            format!("diagnosis-{id}-cli-hint")
         }
         _ => format!("diagnosis-{id}-hint"),
     };
@@ -453,7 +460,47 @@ mod tests {
         let d = Diagnosis::new(DiagnosisCode::TlsUntrusted, &facts());
         assert!(d.summary.contains("CN=Corp Inspection CA"));
         assert!(d.hint.contains("re-signs"));
-        assert!(d.hint.contains("--ca-file"));
+        // The page and the API: a saved CA, not a restart with a flag.
+        assert!(d.hint.contains("Trusted CA for the probe"), "{}", d.hint);
+        assert!(!d.hint.contains("--ca-file"), "{}", d.hint);
+        // The CLI: its flag.
+        let cli = Facts {
+            advice: crate::probe::Advice {
+                cli: true,
+                ..crate::probe::Advice::default()
+            },
+            ..facts()
+        };
+        let d = Diagnosis::new(DiagnosisCode::TlsUntrusted, &cli);
+        assert!(d.hint.contains("--cacert FILE"), "{}", d.hint);
+        assert!(!d.hint.contains("Trusted CA"), "{}", d.hint);
+    }
+
+    #[test]
+    fn a_step_that_reads_the_proxy_file_names_the_configured_path() {
+        let at = |conf_path: &str| Facts {
+            advice: crate::probe::Advice {
+                conf_path: conf_path.into(),
+                cli: false,
+            },
+            ..facts()
+        };
+        let d = Diagnosis::new(
+            DiagnosisCode::ProxyUnreachable,
+            &at("/srv/fmc/iprep_proxy.conf"),
+        );
+        assert!(
+            d.hint.contains("cat /srv/fmc/iprep_proxy.conf"),
+            "{}",
+            d.hint
+        );
+        assert!(d.hint_in(Lang::ZhCn).contains("/srv/fmc/iprep_proxy.conf"));
+        let d = Diagnosis::new(DiagnosisCode::ProxyUnreachable, &facts());
+        assert!(
+            d.hint.contains("cat /etc/sf/iprep_proxy.conf"),
+            "{}",
+            d.hint
+        );
     }
 
     #[test]
@@ -489,7 +536,7 @@ mod tests {
     fn the_chinese_texts_keep_the_facts_and_technical_tokens() {
         let d = Diagnosis::new(DiagnosisCode::TlsUntrusted, &facts());
         assert!(d.summary_in(Lang::ZhCn).contains("CN=Corp Inspection CA"));
-        assert!(d.hint_in(Lang::ZhCn).contains("--ca-file"));
+        assert!(d.hint_in(Lang::ZhCn).contains("ca_pem"));
         let d = Diagnosis::new(DiagnosisCode::ProxyDenied, &facts());
         assert!(d.summary_in(Lang::ZhCn).contains("HTTP/1.1 403 Forbidden"));
         // "Access control list", as the Chinese next step must name it.

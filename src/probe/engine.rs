@@ -137,9 +137,11 @@ impl<'a> Probe<'a> {
         // never pays for it) and before the TLS stage starts, which then times the
         // handshake alone. The OS store is read once per process.
         let ca_file = self.req.ca_file.clone();
-        let tls_client = tokio::task::spawn_blocking(move || tls::client(ca_file.as_deref()))
-            .await
-            .unwrap_or_else(|e| Err(tls::TlsSetupError::Interrupted(e.to_string())));
+        let ca_certs = self.req.ca_certs.clone();
+        let tls_client =
+            tokio::task::spawn_blocking(move || tls::client(ca_file.as_deref(), &ca_certs))
+                .await
+                .unwrap_or_else(|e| Err(tls::TlsSetupError::Interrupted(e.to_string())));
         let tunnel = self.tls_handshake(tls_client, stream, rest).await?;
         let tunnel = self.https_request(tunnel).await?;
         // A server that ends the connection after its answer leaves no connection for the
@@ -290,6 +292,7 @@ impl<'a> Probe<'a> {
             path_mtu: self.tcp.as_ref().map(|t| t.path_mtu),
             plain_http: self.req.scheme == UrlScheme::Http,
             transferred: self.download.as_ref().map(|d| (d.bytes, d.expected)),
+            advice: self.req.advice.clone(),
         };
         let fetch = match self.req.download {
             Some(_) => CurlFetch::Body,

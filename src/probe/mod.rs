@@ -26,6 +26,8 @@ pub mod wire;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use rustls::pki_types::CertificateDer;
+
 use crate::endpoint::{Host, Port};
 use crate::secret::Secret;
 
@@ -60,6 +62,11 @@ pub struct ProbeRequest {
     pub path: String,
     /// Extra trust anchors (PEM) for the TLS stage, on top of the OS store.
     pub ca_file: Option<PathBuf>,
+    /// More trust anchors, given as certificates: the saved Trusted CA for the probe
+    /// (checked when saved), on top of `ca_file` and the OS store.
+    pub ca_certs: Vec<CertificateDer<'static>>,
+    /// Who reads the next steps, so they name what that reader can change.
+    pub advice: Advice,
     pub timeouts: Timeouts,
     /// `Some(max_filesize)`: after the requests, `GET` the URL and read its whole body,
     /// stopping at this many bytes (at least 1); `None`: no `download` stage.
@@ -77,6 +84,28 @@ impl ProbeRequest {
         }
     }
 }
+
+/// Who reads a report's next steps: the page and the API (trust is added under *Trusted
+/// CA for the probe*) or the CLI (`--cacert FILE`); and the proxy file the server writes,
+/// named where a step says to read it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Advice {
+    pub conf_path: String,
+    pub cli: bool,
+}
+
+impl Default for Advice {
+    fn default() -> Self {
+        Advice {
+            conf_path: DEFAULT_CONF_PATH.to_owned(),
+            cli: false,
+        }
+    }
+}
+
+/// Where FMC keeps the proxy file; steps name it when the configured path is not known.
+pub const DEFAULT_CONF_PATH: &str = "/etc/sf/iprep_proxy.conf";
 
 /// The probe's time limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! TLS through the tunnel: the trust store (OS roots plus an optional PEM file), a verifier
+//! TLS through the tunnel: the trust store (OS roots, an optional PEM file and the saved
+//! Trusted CA for the probe), a verifier
 //! that remembers the certificate it was shown, failure classification, certificate facts.
 
 use std::path::Path;
@@ -83,8 +84,11 @@ fn native_roots() -> &'static [CertificateDer<'static>] {
     ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
 }
 
-/// Builds the client: OS trust store plus every certificate of `ca_file`.
-pub fn client(ca_file: Option<&Path>) -> Result<TlsClient, TlsSetupError> {
+/// Builds the client: OS trust store plus every certificate of `ca_file` and `ca_certs`.
+pub fn client(
+    ca_file: Option<&Path>,
+    ca_certs: &[CertificateDer<'static>],
+) -> Result<TlsClient, TlsSetupError> {
     let mut roots = RootCertStore::empty();
     for cert in native_roots() {
         // An OS certificate rustls cannot use is simply not a trust anchor.
@@ -110,6 +114,13 @@ pub fn client(ca_file: Option<&Path>) -> Result<TlsClient, TlsSetupError> {
                 path: shown.clone(),
                 reason: describe(&e),
             })?;
+        }
+    }
+    // Checked when they were saved; one the TLS library would not take (a rule of a later
+    // version) is skipped rather than failing every test, and said in the log.
+    for cert in ca_certs {
+        if let Err(e) = roots.add(cert.clone()) {
+            tracing::warn!(error = %e, "a saved trusted CA is not usable as a trust anchor; skipped");
         }
     }
     let anchors = roots.len();
@@ -408,7 +419,7 @@ mod tests {
 
     #[test]
     fn a_missing_ca_file_is_a_setup_error() {
-        let err = client(Some(Path::new("/nonexistent/ca.pem")))
+        let err = client(Some(Path::new("/nonexistent/ca.pem")), &[])
             .err()
             .unwrap();
         assert!(matches!(err, TlsSetupError::CaFile { .. }), "{err}");
@@ -520,7 +531,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("empty.pem");
         std::fs::write(&path, "not a pem\n").unwrap();
-        let err = client(Some(&path)).err().unwrap();
+        let err = client(Some(&path), &[]).err().unwrap();
         assert!(matches!(err, TlsSetupError::CaFileEmpty(_)), "{err}");
     }
 }

@@ -318,6 +318,7 @@ mod tests {
             username: UserName::parse("proxyuser").ok(),
             password: Some(Secret::new("hunter2")),
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         }
     }
 

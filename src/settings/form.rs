@@ -6,6 +6,7 @@ use super::fields::{
     parse_password,
 };
 use super::targets::{TargetsError, parse_targets};
+use super::trusted_ca::{self, CaError};
 use super::{ProxyConfig, ProxySettings};
 use crate::locale::Lang;
 
@@ -22,6 +23,12 @@ pub struct ProxyForm {
     pub confirm_password: String,
     /// The test targets' textarea: one `URL` or `URL download` per line.
     pub targets: String,
+    /// Trusted CA: PEM pasted (or read from a file by the page's script) to add.
+    pub ca_pem: String,
+    /// The fingerprints of stored CAs whose Remove box is ticked.
+    pub ca_remove: Vec<String>,
+    /// `ca_pem` is the whole list, not an addition (the API's `ca_pem`).
+    pub ca_replace: bool,
 }
 
 /// Form fields in page order; `id()` is also the HTML id and the form field name.
@@ -32,6 +39,7 @@ pub enum Field {
     Username,
     Password,
     Targets,
+    TrustedCa,
 }
 
 impl Field {
@@ -42,6 +50,7 @@ impl Field {
             Field::Username => "username",
             Field::Password => "password",
             Field::Targets => "targets",
+            Field::TrustedCa => "ca_pem",
         }
     }
 
@@ -61,6 +70,7 @@ impl crate::locale::Texts {
             Field::Username => self.user_name,
             Field::Password => self.password,
             Field::Targets => self.test_targets,
+            Field::TrustedCa => self.trusted_ca,
         }
     }
 }
@@ -73,6 +83,7 @@ pub enum FieldError {
     Username(UserNameError),
     Password(PasswordError),
     Targets(TargetsError),
+    TrustedCa(CaError),
     /// The password was left blank to keep the stored one, but that one belongs to another
     /// proxy or user name ([`ProxyConfig::password_for`]).
     PasswordNotKept,
@@ -98,6 +109,11 @@ impl FieldErrors {
 }
 
 impl ProxyForm {
+    /// The pasted CA text as the form shows it again: never a private key.
+    pub fn ca_pem_echo(&self) -> &str {
+        trusted_ca::echo(&self.ca_pem)
+    }
+
     /// Validate per SPEC §4. Values are required only when the proxy (and for the
     /// credentials, authentication) is enabled, but anything entered must be valid, so a
     /// disabled proxy can never hide a value that would fail once re-enabled.
@@ -144,12 +160,22 @@ impl ProxyForm {
         let targets = parse_targets(&self.targets)
             .map_err(|e| errors.push((Field::Targets, FieldError::Targets(e))))
             .unwrap_or_default();
+        let trusted_ca = trusted_ca::combine(
+            &stored.trusted_ca,
+            &self.ca_remove,
+            self.ca_replace,
+            &self.ca_pem,
+            trusted_ca::now(),
+        )
+        .map_err(|e| errors.push((Field::TrustedCa, FieldError::TrustedCa(e))))
+        .unwrap_or_default();
 
         if !errors.is_empty() {
             return Err(FieldErrors(errors));
         }
         Ok(ProxySettings {
             targets,
+            trusted_ca,
             enabled: self.enabled,
             host,
             port,
@@ -187,6 +213,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             password: Some(crate::secret::Secret::new("saved")),
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         }
     }
 
@@ -331,6 +358,8 @@ mod tests {
             password: "one".into(),
             confirm_password: "two".into(),
             targets: "https://a.example/\nftp://b.example/".into(),
+            ca_pem: "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----".into(),
+            ..ProxyForm::default()
         };
         for (field, error) in form.parse(&ProxyConfig::default()).unwrap_err().0 {
             let (en, zh) = (error.message(Lang::En), error.message(Lang::ZhCn));

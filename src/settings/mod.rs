@@ -5,6 +5,7 @@ pub mod fields;
 pub mod form;
 pub mod store;
 pub mod targets;
+pub mod trusted_ca;
 pub mod words;
 
 use serde::Serialize;
@@ -12,6 +13,7 @@ use serde::Serialize;
 use crate::secret::Secret;
 use fields::{Port, ProxyHost, UserName};
 pub use targets::TestTarget;
+pub use trusted_ca::TrustedCa;
 
 /// What a valid save asks for. `new_password: None` keeps the stored password.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +25,8 @@ pub struct ProxySettings {
     pub username: Option<UserName>,
     pub new_password: Option<Secret>,
     pub targets: Vec<TestTarget>,
+    /// Every CA the probe trusts after this save (kept, minus removed, plus pasted).
+    pub trusted_ca: Vec<TrustedCa>,
 }
 
 /// The settings as stored in one revision. Values are kept when the proxy or its
@@ -38,6 +42,9 @@ pub struct ProxyConfig {
     /// What Test connection probes; empty means the default, `https://<--probe-target>/`.
     /// Not part of iprep_proxy.conf.
     pub targets: Vec<TestTarget>,
+    /// Trusted CA for the probe: extra trust anchors for every test, on top of
+    /// `--ca-file` and the OS store. Not part of iprep_proxy.conf.
+    pub trusted_ca: Vec<TrustedCa>,
 }
 
 /// One changed field of a save, with secrets masked; stored with the revision.
@@ -63,6 +70,7 @@ impl ProxySettings {
                     .cloned()
             }),
             targets: self.targets.clone(),
+            trusted_ca: self.trusted_ca.clone(),
         }
     }
 }
@@ -120,6 +128,7 @@ impl ProxyConfig {
             targets_said(&old.targets),
             targets_said(&self.targets),
         );
+        out.extend(ca_changes(&old.trusted_ca, &self.trusted_ca));
         if old.password != self.password {
             let mask = |p: &Option<Secret>| p.as_ref().map(|_| "****".to_owned());
             out.push(Change {
@@ -144,6 +153,28 @@ fn targets_said(targets: &[TestTarget]) -> Option<String> {
     })
 }
 
+/// One `trusted_ca` change per certificate removed (`from` only) or added (`to` only),
+/// said as `subject (until date)`: the history reads "Trusted CA added: CN=…".
+fn ca_changes(old: &[TrustedCa], new: &[TrustedCa]) -> Vec<Change> {
+    let held = |list: &[TrustedCa], ca: &TrustedCa| {
+        list.iter().any(|c| c.fingerprint() == ca.fingerprint())
+    };
+    let change = |from: Option<&TrustedCa>, to: Option<&TrustedCa>| Change {
+        field: "trusted_ca".into(),
+        from: from.map(TrustedCa::to_string),
+        to: to.map(TrustedCa::to_string),
+    };
+    let removed = old
+        .iter()
+        .filter(|ca| !held(new, ca))
+        .map(|ca| change(Some(ca), None));
+    let added = new
+        .iter()
+        .filter(|ca| !held(old, ca))
+        .map(|ca| change(None, Some(ca)));
+    removed.chain(added).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +196,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             password: Some(Secret::new("old-secret")),
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         }
     }
 
@@ -178,6 +210,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             new_password: None,
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         };
         assert_eq!(
             settings.apply_to(&config()).password,
@@ -218,6 +251,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             new_password: None,
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         };
         assert_eq!(moved.apply_to(&config()).password, None);
         let typed = ProxySettings {
@@ -270,6 +304,47 @@ mod tests {
             }]
         );
         assert_eq!(new.changes_from(&new), []);
+    }
+
+    #[test]
+    fn a_trusted_ca_change_says_each_certificate_added_or_removed() {
+        let ca = |cn: &str| {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, cn);
+            params.not_after = rcgen::date_time_ymd(2040, 1, 1);
+            let pem = params.self_signed(&key).unwrap().pem();
+            trusted_ca::parse_pem(&pem, trusted_ca::now())
+                .unwrap()
+                .remove(0)
+        };
+        let (a, b) = (ca("A"), ca("B"));
+        let old = ProxyConfig {
+            trusted_ca: vec![a.clone()],
+            ..config()
+        };
+        let new = ProxyConfig {
+            trusted_ca: vec![b],
+            ..config()
+        };
+        assert_eq!(
+            new.changes_from(&old),
+            [
+                Change {
+                    field: "trusted_ca".into(),
+                    from: Some("CN=A (until 2040-01-01)".into()),
+                    to: None
+                },
+                Change {
+                    field: "trusted_ca".into(),
+                    from: None,
+                    to: Some("CN=B (until 2040-01-01)".into())
+                },
+            ]
+        );
+        assert_eq!(old.changes_from(&old), []);
     }
 
     #[test]

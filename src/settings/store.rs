@@ -13,6 +13,7 @@ use tokio::sync::Mutex;
 
 use super::fields::{Port, PortError, ProxyHost, UserName};
 use super::targets::{TestTarget, parse_lines};
+use super::trusted_ca::{self, TrustedCa};
 use super::{Change, ProxyConfig, conf_file};
 use crate::audit::Event;
 use crate::clock::now_rfc3339;
@@ -43,6 +44,7 @@ struct RevisionRow {
     username: Option<String>,
     password: Option<String>,
     targets: String,
+    trusted_ca: String,
     changes: String,
     rollback_of: Option<i64>,
 }
@@ -62,6 +64,7 @@ impl RevisionRow {
             username: row.try_get(get("username").as_str())?,
             password: row.try_get(get("password").as_str())?,
             targets: row.try_get(get("targets").as_str())?,
+            trusted_ca: row.try_get(get("trusted_ca").as_str())?,
             changes: row.try_get(get("changes").as_str())?,
             rollback_of: row.try_get(get("rollback_of").as_str())?,
         })
@@ -91,6 +94,7 @@ impl RevisionRow {
                 username: checked(r.id, "username", r.username, |u| UserName::parse(u)),
                 password,
                 targets: stored_targets(r.id, &r.targets),
+                trusted_ca: stored_cas(r.id, &r.trusted_ca),
             },
             changes: serde_json::from_str(&r.changes).unwrap_or_default(),
             rollback_of: r.rollback_of,
@@ -139,6 +143,19 @@ fn stored_targets(revision: i64, json: &str) -> Vec<TestTarget> {
     .unwrap_or_default()
 }
 
+/// The stored trusted CAs; a list that does not read back (written by hand) is none,
+/// said loudly, as [`checked`] does for one value. Dates are not checked: a CA that has
+/// expired since it was saved is still shown, so the admin sees it and removes it.
+fn stored_cas(revision: i64, json: &str) -> Vec<TrustedCa> {
+    trusted_ca::from_json(json).unwrap_or_else(|| {
+        tracing::error!(
+            revision,
+            "the stored trusted CAs are not a list of certificates; none is used"
+        );
+        Vec::new()
+    })
+}
+
 /// The targets as stored: a JSON array of their lines.
 fn targets_json(targets: &[TestTarget]) -> String {
     serde_json::to_string(targets).unwrap_or_else(|_| "[]".into())
@@ -152,7 +169,7 @@ fn stored_port(n: i64) -> Result<Port, PortError> {
 }
 
 const SELECT: &str = "SELECT id, created_at, actor, enabled, host, port, use_auth, username, \
-                      password, targets, changes, rollback_of FROM proxy_revisions";
+                      password, targets, trusted_ca, changes, rollback_of FROM proxy_revisions";
 
 impl<'r> FromRow<'r, SqliteRow> for RevisionRow {
     fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
@@ -170,7 +187,8 @@ pub const CURRENT_COLUMNS: &str = "current.id AS current_id, \
     current.enabled AS current_enabled, current.host AS current_host, \
     current.port AS current_port, current.use_auth AS current_use_auth, \
     current.username AS current_username, current.password AS current_password, \
-    current.targets AS current_targets, current.changes AS current_changes, current.rollback_of AS current_rollback_of";
+    current.targets AS current_targets, current.trusted_ca AS current_trusted_ca, \
+    current.changes AS current_changes, current.rollback_of AS current_rollback_of";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
@@ -482,7 +500,7 @@ impl Store {
         // Only over no revision at all: another process may have saved since start looked.
         let plan = |current: &Option<Revision>| current.is_none().then_some((revision, imported));
         match self.write(plan, None, deadline).await? {
-            SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(revision)),
+            SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(Box::new(revision))),
             // Another process saved first: its revision is the truth, and the file follows.
             SaveOutcome::Stale { current } => {
                 let config = current.map(|r| r.config).unwrap_or_default();
@@ -583,7 +601,7 @@ pub enum StartFile {
     /// The file now says what the current revision says (perhaps nothing was needed).
     Synced,
     /// There was no revision; the file's host and port became this revision.
-    Adopted(Revision),
+    Adopted(Box<Revision>),
     /// There was no revision and a file that could not be adopted; it was not touched.
     LeftAlone(&'static str),
 }
@@ -640,8 +658,8 @@ async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO proxy_revisions (id, created_at, actor, enabled, host, port, use_auth, \
-         username, password, targets, changes, rollback_of) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         username, password, targets, trusted_ca, changes, rollback_of) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(revision.id)
     .bind(&revision.created_at)
@@ -653,6 +671,7 @@ async fn insert(
     .bind(revision.config.username.as_ref().map(UserName::as_str))
     .bind(revision.config.password.as_ref().map(|p| sealer.seal(p)))
     .bind(targets_json(&revision.config.targets))
+    .bind(trusted_ca::to_json(&revision.config.trusted_ca))
     .bind(serde_json::to_string(&revision.changes).unwrap_or_else(|_| "[]".into()))
     .bind(revision.rollback_of)
     .execute(&mut *tx)
@@ -770,6 +789,7 @@ mod tests {
             username: UserName::parse("u").ok(),
             password: Some(Secret::new("hunter2-proxy")),
             targets: Vec::new(),
+            trusted_ca: Vec::new(),
         };
         saved(ours.save(0, "a", None, None, with_password).await.unwrap());
         let (raw,): (String,) = sqlx::query_as("SELECT password FROM proxy_revisions")
@@ -831,6 +851,7 @@ mod tests {
             password: Some(Secret::new("pw")),
             targets: crate::settings::targets::parse_targets("https://t.example/ download")
                 .unwrap(),
+            trusted_ca: Vec::new(),
         };
         saved(ours.save(0, "a", None, None, complete).await.unwrap());
         let stored = ours.current().await.unwrap().unwrap();

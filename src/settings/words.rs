@@ -4,6 +4,7 @@
 use super::fields::{HostError, PasswordError, PortError, ProxyHostError, UserNameError};
 use super::form::FieldError;
 use super::targets::{TargetsError, TargetsErrorKind};
+use super::trusted_ca::CaError;
 use crate::endpoint::NAME_MAX;
 use crate::locale::Lang;
 use crate::locale::message;
@@ -17,6 +18,7 @@ impl FieldError {
             FieldError::Username(e) => username(*e, lang),
             FieldError::Password(e) => password(*e, lang),
             FieldError::Targets(e) => e.message(lang),
+            FieldError::TrustedCa(e) => ca(e, lang),
             FieldError::PasswordNotKept => message(lang, "settings-password-not-kept", &[]),
         }
     }
@@ -104,6 +106,52 @@ fn password(e: PasswordError, lang: Lang) -> String {
         }
     };
     message(lang, id, &[])
+}
+
+/// A refused Trusted CA, naming its PEM section (trusted_ca.ftl); never the pasted text.
+fn ca(e: &CaError, lang: Lang) -> String {
+    let n = |block: &usize| ("block", block.to_string());
+    let (id, args): (&str, Vec<(&str, String)>) = match e {
+        CaError::TooLarge { max_kib } => ("ca-too-large", vec![("max", max_kib.to_string())]),
+        CaError::NotPem => ("ca-not-pem", vec![]),
+        CaError::PrivateKey { block } => ("ca-private-key", vec![n(block)]),
+        CaError::NotCertificate { block, label } => (
+            "ca-not-certificate",
+            vec![n(block), ("label", label.clone())],
+        ),
+        CaError::BadPem { block } => ("ca-bad-pem", vec![n(block)]),
+        CaError::NotX509 { block } => ("ca-not-x509", vec![n(block)]),
+        CaError::Expired {
+            block,
+            subject,
+            not_after,
+        } => (
+            "ca-expired-refused",
+            vec![
+                n(block),
+                ("subject", subject.clone()),
+                ("date", not_after.clone()),
+            ],
+        ),
+        CaError::NotYetValid {
+            block,
+            subject,
+            not_before,
+        } => (
+            "ca-not-yet-valid",
+            vec![
+                n(block),
+                ("subject", subject.clone()),
+                ("date", not_before.clone()),
+            ],
+        ),
+        CaError::NotAnAnchor { block, subject } => (
+            "ca-not-an-anchor",
+            vec![n(block), ("subject", subject.clone())],
+        ),
+        CaError::TooMany { max } => ("ca-too-many", vec![("max", max.to_string())]),
+    };
+    message(lang, id, &args)
 }
 
 impl TargetsError {

@@ -21,10 +21,10 @@ use super::extract::Actor;
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::locale::Lang;
 use crate::probe::Report;
-use crate::settings::TestTarget;
 use crate::settings::fields::Port;
 use crate::settings::form::{FieldErrors, ProxyForm};
 use crate::settings::store::Revision;
+use crate::settings::{TestTarget, TrustedCa};
 use crate::state::AppState;
 use crate::tester::{Busy, TestResult};
 use crate::tests_log::{TestRecord, TestedValues};
@@ -41,6 +41,9 @@ pub struct ProxyView {
     /// Test targets, one line each: `"https://host/path"` or `"https://host/path download"`;
     /// empty: the default target, `https://<--probe-target>/`.
     pub targets: Vec<String>,
+    /// Trusted CA for the probe: each saved certificate's subject and expiry (never the
+    /// PEM). PUT `ca_pem` to replace them.
+    pub trusted_ca: Vec<CaView>,
     /// The revision these values are; send it back with PUT.
     pub revision: i64,
     pub updated_at: Option<String>,
@@ -60,9 +63,33 @@ pub struct RevisionView {
     pub password_set: bool,
     /// Test targets, as in [`ProxyView`].
     pub targets: Vec<String>,
+    /// Trusted CA for the probe, as in [`ProxyView`].
+    pub trusted_ca: Vec<CaView>,
     /// Changed fields; a password shows as `****`; `targets` as its lines joined by `, `.
     pub changes: Vec<ChangeView>,
     pub rollback_of: Option<i64>,
+}
+
+/// One trusted CA certificate as the API shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaView {
+    /// RFC 4514, e.g. `CN=Proxy CA, O=Example`.
+    pub subject: String,
+    /// The last day it is valid, `YYYY-MM-DD` (UTC).
+    pub not_after: String,
+    /// SHA-256 of the certificate (DER), lower-case hex.
+    pub sha256: String,
+}
+
+/// The saved CAs as the API says them.
+fn ca_views(cas: &[TrustedCa]) -> Vec<CaView> {
+    cas.iter()
+        .map(|ca| CaView {
+            subject: ca.subject().to_owned(),
+            not_after: ca.not_after().to_owned(),
+            sha256: ca.fingerprint().to_owned(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -132,6 +159,7 @@ fn view(revision: Option<&Revision>) -> ProxyView {
         username: config.username.map(|u| u.as_str().to_owned()),
         password_set: config.password.is_some(),
         targets: target_lines(&config.targets),
+        trusted_ca: ca_views(&config.trusted_ca),
         revision: revision.map_or(0, |r| r.id),
         updated_at: revision.map(|r| r.created_at.clone()),
         updated_by: revision.map(|r| r.actor.clone()),
@@ -353,6 +381,7 @@ fn revision_view(r: Revision) -> RevisionView {
         username: r.config.username.map(|u| u.as_str().to_owned()),
         password_set: r.config.password.is_some(),
         targets: target_lines(&r.config.targets),
+        trusted_ca: ca_views(&r.config.trusted_ca),
         changes: r
             .changes
             .into_iter()
@@ -436,6 +465,7 @@ pub fn router() -> axum::Router<AppState> {
         ProxyTest,
         RevisionView,
         ChangeView,
+        CaView,
         ApiError,
         TestFailed,
         TestResult,

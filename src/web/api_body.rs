@@ -34,6 +34,16 @@ pub struct ProxyPut {
     /// `https://host[:port]/`. Absent, null or empty: the default target.
     #[serde(default)]
     pub targets: Option<Vec<String>>,
+    /// Trusted CA for the probe: PEM certificates (`-----BEGIN CERTIFICATE-----`, several
+    /// in one string) that replace the saved ones; `""` removes them all. Absent or null:
+    /// the saved ones are kept. Each must be an X.509 certificate not expired; at most
+    /// 32 KiB of PEM and 16 certificates.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
+    /// Read-only (as GET shows the saved CAs); ignored.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<super::api::CaView>>)]
+    pub trusted_ca: Option<serde_json::Value>,
     /// The revision the client last read (0 before the first save).
     #[serde(deserialize_with = "whole_number")]
     #[schema(minimum = 0)]
@@ -59,6 +69,9 @@ impl ProxyPut {
             confirm_password: self.confirm_password.unwrap_or_else(|| password.clone()),
             password,
             targets: targets_text(self.targets.as_deref().unwrap_or_default()),
+            ca_replace: self.ca_pem.is_some(),
+            ca_pem: self.ca_pem.unwrap_or_default(),
+            ca_remove: Vec::new(),
         }
     }
 }
@@ -123,6 +136,9 @@ pub struct ProxyTest {
     /// The targets to test, as in a PUT; absent or null: the saved ones.
     #[serde(default)]
     pub targets: Option<Vec<String>>,
+    /// The CAs to trust, as in a PUT; absent or null: the saved ones.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
 }
 
 impl ProxyTest {
@@ -141,6 +157,10 @@ impl ProxyTest {
                 Some(lines) => targets_text(lines),
                 None => crate::settings::targets::targets_text(&saved.targets),
             },
+            // Absent: the form parses against the saved config, which keeps its CAs.
+            ca_replace: self.ca_pem.is_some(),
+            ca_pem: self.ca_pem.unwrap_or_default(),
+            ca_remove: Vec::new(),
         }
     }
 }

@@ -268,6 +268,31 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
     set(doc, &props("ProxyPut"), "targets", targets.clone());
     let test = props("ProxyTest");
     set(doc, &test, "targets", targets);
+    let ca_pem = |absent: &str| {
+        json!({
+            "type": ["string", "null"],
+            "maxLength": crate::settings::trusted_ca::MAX_PEM_BYTES,
+            "description": format!("Trusted CA for the probe: PEM certificates (`-----BEGIN CERTIFICATE-----`, several in one string), e.g. a TLS-inspecting proxy's CA, trusted on top of `--ca-file` and the OS store. Each must be an X.509 certificate within its dates; a private key, other PEM, an expired certificate or more than {} in all is refused (422 with `fields.ca_pem`, never quoting the text). `\"\"` removes them all. {absent}", crate::settings::trusted_ca::MAX_CAS),
+        })
+    };
+    set(
+        doc,
+        &props("ProxyPut"),
+        "ca_pem",
+        ca_pem("Absent or null keeps the saved ones."),
+    );
+    set(
+        doc,
+        &test,
+        "ca_pem",
+        ca_pem("Absent or null: the saved ones."),
+    );
+    set(
+        doc,
+        &props("ProxyPut"),
+        "trusted_ca",
+        json!({"type": ["array", "null"], "description": "The saved CAs as GET shows them. Ignored in a PUT (read-only): send `ca_pem` to change them."}),
+    );
     set(doc, &test, "host", host(false));
     set(doc, &test, "port", port(false));
     set(doc, &test, "username", username(true));

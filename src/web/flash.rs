@@ -97,6 +97,8 @@ fn decode_form(fields: &str) -> Option<ProxyForm> {
         password: String::new(),
         confirm_password: String::new(),
         targets: body.text("targets"),
+        // A pasted CA (up to 32 KiB) is too big for a cookie: the page shows the saved ones.
+        ..ProxyForm::default()
     })
 }
 
@@ -221,6 +223,7 @@ mod tests {
             password: "s3cret".into(),
             confirm_password: "s3cret".into(),
             targets: "https://a.example/\nhttp://b.example:8080/x download".into(),
+            ..ProxyForm::default()
         }
     }
 

@@ -26,6 +26,7 @@ use crate::settings::ProxyConfig;
 use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::settings::targets::targets_text;
+use crate::settings::trusted_ca::{MAX_CAS, TrustedCa};
 use crate::signed_in::Current;
 use crate::state::AppState;
 use crate::tester::TestResult;
@@ -61,6 +62,8 @@ pub struct PageTemplate {
     pub remote_management_port: u16,
     /// The target tested when the settings name none: the targets field's placeholder.
     pub default_target: String,
+    /// The saved Trusted CAs, each with a Remove box.
+    pub trusted_ca: Vec<TrustedCa>,
 }
 
 /// The live view's words that are not on the page: attribute name (after `data-`) and text.
@@ -238,6 +241,16 @@ impl PageTemplate {
         targets_text(&config.targets)
     }
 
+    /// The Remove box of `ca` was ticked on the form shown again.
+    fn ca_removed(&self, ca: &TrustedCa) -> bool {
+        self.form.ca_remove.iter().any(|f| f == ca.fingerprint())
+    }
+
+    /// `ca` has expired: a probe cannot use it; the page says so beside it.
+    fn ca_expired(&self, ca: &TrustedCa) -> bool {
+        ca.expired_at(crate::settings::trusted_ca::now())
+    }
+
     fn yes_no(&self, on: &bool) -> &'static str {
         self.t.yes_no(*on)
     }
@@ -319,6 +332,7 @@ pub fn form_from_config(config: &ProxyConfig) -> ProxyForm {
         password: String::new(),
         confirm_password: String::new(),
         targets: targets_text(&config.targets),
+        ..ProxyForm::default()
     }
 }
 
@@ -376,6 +390,7 @@ pub async fn render_page(
         search: extras.search,
         remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
         default_target: state.tester.default_target().to_string(),
+        trusted_ca: ctx.config.trusted_ca.clone(),
     };
     Ok(Html(page.render()?))
 }
@@ -510,7 +525,20 @@ pub fn proxy_form(fields: &FormBody) -> Result<ProxyForm, AppError> {
         password: fields.text("password"),
         confirm_password: fields.text("confirm_password"),
         targets: fields.text("targets"),
+        ca_pem: fields.text("ca_pem"),
+        ca_remove: ca_removals(fields),
+        ca_replace: false,
     })
+}
+
+/// The fingerprints of the ticked Remove boxes: `ca_remove_<i>`, one per saved CA (a form
+/// field may come only once, so each box has its own name; the value names the CA, so a
+/// list changed meanwhile cannot remove the wrong one).
+fn ca_removals(fields: &FormBody) -> Vec<String> {
+    (0..MAX_CAS)
+        .map(|i| fields.text(&format!("ca_remove_{i}")))
+        .filter(|f| !f.is_empty())
+        .collect()
 }
 
 /// What a *Test before saving* or *Save anyway* post asked for besides the values.
@@ -863,6 +891,7 @@ mod tests {
             search: search.into(),
             remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
             default_target: "https://tools.cisco.com/".into(),
+            trusted_ca: Vec::new(),
         };
         page.render().unwrap()
     }

@@ -373,6 +373,8 @@ async fn every_form_control_has_a_label_that_names_it() {
             ("username", "User Name"),
             ("password", "Password"),
             ("confirm_password", "Confirm Password"),
+            // Trusted CA's file picker (shown with JavaScript only).
+            ("ca_file", "Read a .pem or .crt file"),
             ("test_first", "Test before saving"),
         ];
         let ids = js(

@@ -165,9 +165,11 @@ async fn a_probe_result_is_explained_in_chinese() {
         "{html}"
     );
     assert!(html.contains("127.0.0.1:1 上没有任何服务接受 TCP 连接"));
-    assert!(html.contains(
-        "<strong>下一步：</strong> 请对照代理的配置检查地址和端口（cat /etc/sf/iprep_proxy.conf）"
-    ));
+    // The step names the proxy file this server writes.
+    assert!(html.contains(&format!(
+        "<strong>下一步：</strong> 请对照代理的配置检查地址和端口（cat {}）",
+        app.conf_path().display()
+    )));
     assert!(html.contains("与代理的 TCP 握手"));
     assert!(html.contains("使用 curl 执行相同的测试"));
     // The Diagnostics panel's last result follows the page, too.

@@ -345,7 +345,7 @@ async fn a_certificate_from_an_unknown_ca_is_tls_untrusted_and_names_the_issuer(
         .unwrap_or_default();
     assert!(issuer.contains(UNKNOWN_CA_CN), "{issuer}");
     assert!(report.diagnosis.summary.contains(UNKNOWN_CA_CN));
-    assert!(report.diagnosis.hint.contains("--ca-file"));
+    assert!(report.diagnosis.hint.contains("Trusted CA for the probe"));
 }
 
 #[tokio::test]

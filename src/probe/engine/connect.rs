@@ -474,6 +474,8 @@ mod tests {
             scheme: crate::probe::UrlScheme::Https,
             path: "/".to_string(),
             ca_file: None,
+            ca_certs: Vec::new(),
+            advice: Default::default(),
             timeouts: Timeouts {
                 connect: Duration::from_secs(2),
                 read: Duration::from_secs(2),

@@ -28,6 +28,8 @@ pub fn request(proxy_port: u16, target_port: u16, ca_file: Option<PathBuf>) -> P
         scheme: UrlScheme::Https,
         path: "/".to_string(),
         ca_file,
+        ca_certs: Vec::new(),
+        advice: Default::default(),
         timeouts: short_timeouts(),
         download: None,
     }
