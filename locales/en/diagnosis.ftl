@@ -16,9 +16,9 @@ diagnosis-proxy-no-response-summary = { $proxy } accepted the connection but sen
 diagnosis-proxy-no-response-hint = Check that this port is the proxy's HTTP listener (not another service), and look for this CONNECT in the proxy's logs: it may be overloaded or stuck on its upstream.
 diagnosis-malformed-response-summary = The answer from { $proxy } is not a valid HTTP response: { $detail }.
 diagnosis-malformed-response-hint = The port probably belongs to another service, or a device in the path rewrites the traffic. Check the proxy port: it must be an HTTP proxy that supports CONNECT.
-diagnosis-proxy-auth-required-summary = The proxy requires authentication (407, offering { $offered }) and no credentials were given.
+diagnosis-proxy-auth-required-summary = The proxy requires authentication ({ $auth_status }, offering { $offered }) and no credentials were given.
 diagnosis-proxy-auth-required-hint = Turn on Use Proxy Authentication and enter the proxy account's user name and password (with the CLI: -U USER).
-diagnosis-proxy-auth-failed-summary = The proxy rejected the credentials: still 407 after { $rounds } { $rounds ->
+diagnosis-proxy-auth-failed-summary = The proxy rejected the credentials: still { $auth_status } after { $rounds } { $rounds ->
         [one] answer
        *[other] answers
     } (it offers { $offered }).

@@ -280,6 +280,9 @@ pub fn texts(lang: Lang, code: DiagnosisCode, f: &Facts) -> (String, String) {
         ),
         ("offered", offered_in(lang, &f.offered)),
         ("rounds", f.rounds.to_string()),
+        // What the proxy asked for credentials with: 407, or 401 from a proxy that answers
+        // like a web server (tinyproxy).
+        ("auth_status", f.status.unwrap_or(407).to_string()),
         (
             "issuer",
             known(f.issuer.as_deref(), "diagnosis-unknown-issuer"),
@@ -764,6 +767,31 @@ mod tests {
         let d = Diagnosis::new(DiagnosisCode::ProxyError, &f);
         assert!(!d.summary.contains("no challenge"), "{}", d.summary);
         assert!(d.summary.contains("no tunnel was opened"), "{}", d.summary);
+    }
+
+    #[test]
+    fn an_auth_answer_names_the_status_the_proxy_used() {
+        for (line, status) in [
+            ("HTTP/1.1 401 Unauthorized", "401"),
+            ("HTTP/1.1 407 X", "407"),
+        ] {
+            let f = Facts {
+                offered: vec!["Basic".into()],
+                rounds: 1,
+                ..answered(line)
+            };
+            for code in [
+                DiagnosisCode::ProxyAuthRequired,
+                DiagnosisCode::ProxyAuthFailed,
+            ] {
+                let d = Diagnosis::new(code, &f);
+                for said in [d.summary.clone(), d.summary_in(Lang::ZhCn)] {
+                    assert!(said.contains(status), "{code:?} {line}: {said}");
+                    let other = if status == "401" { "407" } else { "401" };
+                    assert!(!said.contains(other), "{code:?} {line}: {said}");
+                }
+            }
+        }
     }
 
     #[test]
