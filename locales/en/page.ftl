@@ -150,6 +150,7 @@ page-not-run = not run
 page-stage-resolve = DNS lookup of the proxy
 page-stage-tcp-connect = TCP handshake with the proxy
 page-stage-connect = CONNECT request
+page-stage-connect-plain = Request through the proxy (plain HTTP)
 page-stage-tls-handshake = TLS handshake through the tunnel
 page-stage-https-request = HTTPS request
 page-stage-large-request = Large request

@@ -150,6 +150,7 @@ page-not-run = 未运行
 page-stage-resolve = 代理的 DNS 解析
 page-stage-tcp-connect = 与代理的 TCP 握手
 page-stage-connect = CONNECT 请求
+page-stage-connect-plain = 经代理发送请求（明文 HTTP）
 page-stage-tls-handshake = 通过隧道的 TLS 握手
 page-stage-https-request = HTTPS 请求
 page-stage-large-request = 大数据包请求

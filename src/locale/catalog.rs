@@ -199,6 +199,7 @@ catalog! {
     stage_resolve: "page-stage-resolve",
     stage_tcp_connect: "page-stage-tcp-connect",
     stage_connect: "page-stage-connect",
+    stage_connect_plain: "page-stage-connect-plain",
     stage_tls_handshake: "page-stage-tls-handshake",
     stage_https_request: "page-stage-https-request",
     stage_large_request: "page-stage-large-request",

@@ -29,7 +29,7 @@ pub fn render_text(r: &Report) -> String {
             "[{mark}] {:<13} {:>9.2} ms  {}",
             stage.name.as_str(),
             stage.elapsed_ms,
-            title(stage.name)
+            crate::locale::EN.stage_title_in(r, stage.name)
         );
         for part in stage.detail.en.split("; ") {
             let _ = writeln!(out, "       {}", terminal_safe(part));
@@ -201,6 +201,15 @@ impl crate::locale::Texts {
             StageName::Close => self.stage_close,
         }
     }
+
+    /// The title of `name` in `report`: a plain-HTTP probe's request to the proxy is no
+    /// CONNECT (it goes in absolute form).
+    pub fn stage_title_in(&self, report: &Report, name: StageName) -> &'static str {
+        match name {
+            StageName::Connect if report.url.starts_with("http://") => self.stage_connect_plain,
+            _ => self.stage_title(name),
+        }
+    }
 }
 
 /// The stage's title in English (the CLI's); pages use `Texts::stage_title`.
@@ -320,6 +329,27 @@ mod tests {
             total_ms: 2.0,
             curl: "curl -x http://10.0.0.1:3128 -I https://tools.cisco.com".into(),
         }
+    }
+
+    #[test]
+    fn a_plain_http_probe_does_not_call_its_request_a_connect() {
+        let mut r = report();
+        r.stages = vec![crate::probe::report::Stage::new(
+            StageName::Connect,
+            true,
+            1.0,
+            crate::locale::Text::same("HEAD http://h/ HTTP/1.1 -> HTTP/1.1 200 OK"),
+        )];
+        assert!(render_text(&r).contains("CONNECT request"));
+        r.url = "http://tools.cisco.com/".into();
+        let text = render_text(&r);
+        assert!(
+            text.contains("Request through the proxy (plain HTTP)"),
+            "{text}"
+        );
+        assert!(!text.contains("CONNECT request"), "{text}");
+        let zh = crate::locale::Lang::ZhCn.texts();
+        assert_ne!(zh.stage_title_in(&r, StageName::Connect), zh.stage_connect);
     }
 
     #[test]

@@ -159,7 +159,7 @@ impl ProbeView {
                 Some(stage) => {
                     let row = StageRow {
                         code: name.as_str(),
-                        title: t.stage_title(name),
+                        title: t.stage_title_in(&report, name),
                         state: if stage.ok { "ok" } else { "fail" },
                         skipped: stage.ok && skipped(name, &report.proxy.host),
                         elapsed: duration(stage.elapsed_ms),
@@ -173,7 +173,7 @@ impl ProbeView {
                 }
                 None => StageRow {
                     code: name.as_str(),
-                    title: t.stage_title(name),
+                    title: t.stage_title_in(&report, name),
                     state: "skip",
                     skipped: false,
                     elapsed: String::new(),
