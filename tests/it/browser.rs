@@ -423,6 +423,8 @@ async fn a_keyboard_alone_reaches_every_field_in_order_and_saves() {
             ("password", Some("pw")),
             ("confirm_password", Some("pw")),
             ("targets", None),
+            ("ca_pem", None),
+            ("ca_file", None),
             ("test_first", None),
             ("test-connection", None),
         ];

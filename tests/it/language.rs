@@ -326,7 +326,7 @@ async fn the_audit_log_shows_chinese_details_in_chinese() {
     assert_eq!(status, StatusCode::OK);
     for cell in [
         "<td>登录失败</td><td>用户名或密码错误</td>",
-        "<td>保存</td><td>修订版本 1：enabled 关 → 开；host （空） → 10.10.10.1；port （空） → 80</td>",
+        "<td>保存</td><td>修订版本 1：已启用（enabled） 关 → 开；HTTP 代理（host） （空） → 10.10.10.1；端口（port） （空） → 80</td>",
         "<td>登录</td><td></td>",
         "<td>保存</td><td>revision 0: from an old release</td>",
     ] {
