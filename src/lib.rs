@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod endpoint;
 pub mod error;
+pub mod hex;
 pub mod host;
 pub mod listen;
 pub mod locale;

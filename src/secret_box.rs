@@ -119,8 +119,8 @@ impl SecretBox {
             .expect("ChaCha20-Poly1305 seals any password-sized input");
         let mut out = String::with_capacity(PREFIX.len() + 2 * (NONCE_LEN + sealed.len()));
         out.push_str(PREFIX);
-        out.push_str(&crate::auth::hex(&nonce));
-        out.push_str(&crate::auth::hex(&sealed));
+        out.push_str(&crate::hex::encode(&nonce));
+        out.push_str(&crate::hex::encode(&sealed));
         out
     }
 
@@ -130,7 +130,7 @@ impl SecretBox {
         let Some(hex) = stored.strip_prefix(PREFIX) else {
             return Ok(Secret::new(stored));
         };
-        let bytes = unhex(hex).ok_or(OpenError::Malformed)?;
+        let bytes = crate::hex::decode(hex).ok_or(OpenError::Malformed)?;
         if bytes.len() < NONCE_LEN {
             return Err(OpenError::Malformed);
         }
@@ -145,16 +145,6 @@ impl SecretBox {
             .map(Secret::new)
             .map_err(|_| OpenError::Malformed)
     }
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

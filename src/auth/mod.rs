@@ -13,11 +13,7 @@ pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     // The OS random source failing is not recoverable and must not yield a weak token.
     getrandom::fill(&mut buf).expect("the operating system's random source failed");
-    hex(&buf)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&buf)
 }
 
 /// Compare secrets in time that does not depend on where they differ.

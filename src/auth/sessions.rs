@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use super::{hex, random_hex};
+use super::random_hex;
 use crate::locale::Lang;
 
 pub const COOKIE: &str = "fmc_session";
@@ -54,7 +54,7 @@ impl Default for SessionPolicy {
 }
 
 pub fn hash_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    crate::hex::encode(&Sha256::digest(token.as_bytes()))
 }
 
 /// Start a session for `user_id`; returns the cookie token (never stored).

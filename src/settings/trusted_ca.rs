@@ -40,7 +40,7 @@ impl TrustedCa {
             subject: cert.subject().to_string(),
             not_after: date(not_after_unix),
             not_after_unix,
-            fingerprint: hex(&Sha256::digest(der)),
+            fingerprint: crate::hex::encode(&Sha256::digest(der)),
         })
     }
 
@@ -69,12 +69,12 @@ impl TrustedCa {
 
     /// The stored form: the DER in hex.
     pub fn der_hex(&self) -> String {
-        hex(&self.der)
+        crate::hex::encode(&self.der)
     }
 
     /// The certificate from its stored form.
     pub fn from_der_hex(text: &str) -> Option<TrustedCa> {
-        Self::from_der(&unhex(text)?)
+        Self::from_der(&crate::hex::decode(text)?)
     }
 }
 
@@ -259,20 +259,6 @@ fn date(unix: i64) -> String {
         .ok()
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_else(|| unix.to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -230,36 +230,9 @@ fn keys(doc: &Value, pointer: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The generated document, completed.
-pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
-    let mut doc = serde_json::to_value(generated).unwrap_or_default();
-    let doc = &mut doc;
-    let schemas = "/components/schemas";
-    let props = |schema: &str| format!("{schemas}/{schema}/properties");
-
-    set(doc, &props("ProxyView"), "host", host(true));
-    set(doc, &props("ProxyView"), "port", port(true));
-    set(doc, &props("ProxyView"), "username", username(true));
-
-    let put = props("ProxyPut");
-    set(doc, &put, "host", host(true));
-    set(doc, &put, "port", port(true));
-    set(doc, &put, "username", username(true));
-    set(doc, &put, "password", password(BLANK_PASSWORD));
-    let confirm = "Defaults to `password`; when sent it must equal it (otherwise 422).";
-    set(doc, &put, "confirm_password", password(confirm));
-    let read_only = [
-        ("password_set", "boolean", "Whether a password is stored."),
-        ("updated_at", "string", "When the revision was saved."),
-        ("updated_by", "string", "Who saved the revision."),
-    ];
-    for (name, kind, what) in read_only {
-        set(doc, &put, name, ignored(kind, what));
-    }
-    let put = format!("{schemas}/ProxyPut");
-    set(doc, &put, "anyOf", required_when_enabled());
-    set(doc, &put, "additionalProperties", json!(false));
-
+/// The test targets and the Trusted CA, as a PUT and a test take them.
+fn targets_and_trusted_ca(doc: &mut Value) {
+    let props = |schema: &str| format!("/components/schemas/{schema}/properties");
     let targets = json!({
         "type": ["array", "null"],
         "items": {"type": "string", "pattern": target_line_pattern()},
@@ -293,6 +266,40 @@ pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
         "trusted_ca",
         json!({"type": ["array", "null"], "description": "The saved CAs as GET shows them. Ignored in a PUT (read-only): send `ca_pem` to change them."}),
     );
+}
+
+/// The generated document, completed.
+pub fn complete(generated: &utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(generated).unwrap_or_default();
+    let doc = &mut doc;
+    let schemas = "/components/schemas";
+    let props = |schema: &str| format!("{schemas}/{schema}/properties");
+
+    set(doc, &props("ProxyView"), "host", host(true));
+    set(doc, &props("ProxyView"), "port", port(true));
+    set(doc, &props("ProxyView"), "username", username(true));
+
+    let put = props("ProxyPut");
+    set(doc, &put, "host", host(true));
+    set(doc, &put, "port", port(true));
+    set(doc, &put, "username", username(true));
+    set(doc, &put, "password", password(BLANK_PASSWORD));
+    let confirm = "Defaults to `password`; when sent it must equal it (otherwise 422).";
+    set(doc, &put, "confirm_password", password(confirm));
+    let read_only = [
+        ("password_set", "boolean", "Whether a password is stored."),
+        ("updated_at", "string", "When the revision was saved."),
+        ("updated_by", "string", "Who saved the revision."),
+    ];
+    for (name, kind, what) in read_only {
+        set(doc, &put, name, ignored(kind, what));
+    }
+    let put = format!("{schemas}/ProxyPut");
+    set(doc, &put, "anyOf", required_when_enabled());
+    set(doc, &put, "additionalProperties", json!(false));
+
+    targets_and_trusted_ca(doc);
+    let test = props("ProxyTest");
     set(doc, &test, "host", host(false));
     set(doc, &test, "port", port(false));
     set(doc, &test, "username", username(true));

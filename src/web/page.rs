@@ -55,7 +55,7 @@ pub struct PageTemplate {
     /// *Test before saving* stays as the admin left it.
     pub test_first: bool,
     /// The live view's words (templates: the probe panel's `data-` attributes).
-    pub live_words: Vec<(String, String)>,
+    pub live_words: &'static [(String, String)],
     pub save_anyway: Option<SaveAnyway>,
     /// The top bar's search: the left list shows the configuration pages that hold it.
     pub search: String,
@@ -67,7 +67,19 @@ pub struct PageTemplate {
 }
 
 /// The live view's words that are not on the page: attribute name (after `data-`) and text.
-fn live_words(lang: Lang) -> Vec<(String, String)> {
+/// Constant per language, so said once (Fluent on every page load cost more than the
+/// template around them).
+fn live_words(lang: Lang) -> &'static [(String, String)] {
+    static EN: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    static ZH_CN: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    let once = match lang {
+        Lang::En => &EN,
+        Lang::ZhCn => &ZH_CN,
+    };
+    once.get_or_init(|| say_live_words(lang))
+}
+
+fn say_live_words(lang: Lang) -> Vec<(String, String)> {
     let say = |id: &str| locale::message(lang, id, &[]);
     let mut words: Vec<(String, String)> = [
         ("cancel", "result-cancel"),
