@@ -7,7 +7,8 @@ pub fn encode(bytes: &[u8]) -> String {
 
 /// The bytes of hex `text` (either case); `None` for an odd length or a non-hex digit.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    // Digits only: `from_str_radix` alone would take a sign ("+1").
+    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())
