@@ -5,35 +5,62 @@
 
 use std::sync::LazyLock;
 
+use sqlx::Row;
+
 use crate::auth::sessions::{self, Session, SessionPolicy};
 use crate::settings::store::{self, Revision, Store};
+use crate::tests_log::{self, Brief};
 
 /// The newest revision, read in the same statement as the request's session.
 #[derive(Clone, Debug)]
 pub struct Current(pub Option<Revision>);
 
-static STATEMENT: LazyLock<String> = LazyLock::new(|| {
+/// The page's Recent tests, read in the same statement when the request is for the page.
+#[derive(Clone, Debug)]
+pub struct Recent(pub Vec<Brief>);
+
+/// What a request reads first: the session and the newest revision, and for the page also
+/// its Recent tests (one JSON value: a second statement would be a second trip).
+fn statement(with_recent: bool) -> String {
+    let recent = if with_recent {
+        format!(
+            ", ({}) AS recent",
+            tests_log::packed_recent(&tests_log::RECENT.to_string())
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "SELECT {}, {} FROM {} {} WHERE {}",
+        "SELECT {}, {}{recent} FROM {} {} WHERE {}",
         sessions::COLUMNS,
         store::CURRENT_COLUMNS,
         sessions::FROM,
         store::CURRENT_JOIN,
         sessions::WHERE
     )
-});
+}
 
-/// The live session of the cookie `token` and the newest revision; none when the session
-/// is unknown or has expired (an expired one is deleted).
+static STATEMENT: LazyLock<String> = LazyLock::new(|| statement(false));
+static PAGE_STATEMENT: LazyLock<String> = LazyLock::new(|| statement(true));
+
+/// The live session of the cookie `token` and the newest revision (and, `for_page`, the
+/// Recent tests); none when the session is unknown or has expired (an expired one is
+/// deleted).
 pub async fn read(
     store: &Store,
     token: &str,
     policy: SessionPolicy,
-) -> Result<Option<(Session, Current)>, sqlx::Error> {
+    for_page: bool,
+) -> Result<Option<(Session, Current, Option<Recent>)>, sqlx::Error> {
+    let statement = if for_page {
+        &PAGE_STATEMENT
+    } else {
+        &STATEMENT
+    };
     let row = {
         // Given back before anything else is awaited: the handler's reads take one again.
         let mut reader = store.readers().get().await?;
-        sqlx::query(STATEMENT.as_str())
+        sqlx::query(statement.as_str())
             .bind(sessions::key(token))
             .fetch_optional(&mut *reader)
             .await?
@@ -44,5 +71,14 @@ pub async fn read(
     let Some(session) = sessions::read(store.pool(), &row, policy).await? else {
         return Ok(None);
     };
-    Ok(Some((session, Current(store.current_in(&row)?))))
+    let recent = match for_page {
+        true => {
+            let packed: String = row.try_get("recent")?;
+            let briefs =
+                tests_log::unpack_briefs(&packed).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Some(Recent(briefs))
+        }
+        false => None,
+    };
+    Ok(Some((session, Current(store.current_in(&row)?), recent)))
 }

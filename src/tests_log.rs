@@ -155,7 +155,7 @@ type Row = (
 
 /// One line of the page's list of recent tests: no reports to parse, only the summary
 /// of the report that decided the verdict (its English, as a report read back says it).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Brief {
     pub at: String,
     pub actor: String,
@@ -174,18 +174,70 @@ pub struct Brief {
 }
 
 /// The newest `limit` tests as [`Brief`]s, in one statement (the page reads them on every
-/// load: short columns only, never the stored reports).
+/// load: short columns only, never the stored reports). SQLite packs them into one row of
+/// JSON: sqlx hands each row across from its worker thread on its own, and on the page's hot
+/// path those hand-offs cost more than parsing the JSON here.
 pub async fn recent(
     db: impl sqlx::SqliteExecutor<'_>,
     limit: i64,
 ) -> Result<Vec<Brief>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT at, actor, host, port, ok, code, summary, facts, url, curl, targets \
-         FROM proxy_tests ORDER BY id DESC LIMIT ?",
+    let packed: String = sqlx::query_scalar(&packed_recent("?"))
+        .bind(limit)
+        .fetch_one(db)
+        .await?;
+    unpack_briefs(&packed).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Tests the page lists under Recent tests.
+pub const RECENT: i64 = 20;
+
+/// The statement that packs the newest `limit` tests into one JSON array (one row, one
+/// column; `limit` is SQL: a number or `?`), for [`recent`] and for the page's signed-in
+/// statement (crate::signed_in), which reads them in the same trip.
+pub fn packed_recent(limit: &str) -> String {
+    format!(
+        "SELECT json_group_array(json_array(at, actor, host, port, ok, code, summary, facts, \
+         url, curl, targets) ORDER BY id DESC) \
+         FROM (SELECT * FROM proxy_tests ORDER BY id DESC LIMIT {limit})"
     )
-    .bind(limit)
-    .fetch_all(db)
-    .await
+}
+
+/// One packed line of [`recent`], in its column order.
+type PackedBrief = (
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+);
+
+/// The [`Brief`]s of a [`packed_recent`] value, newest first.
+pub fn unpack_briefs(packed: &str) -> Result<Vec<Brief>, serde_json::Error> {
+    let rows: Vec<PackedBrief> = serde_json::from_str(packed)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(at, actor, host, port, ok, code, summary, facts, url, curl, targets)| Brief {
+                at,
+                actor,
+                host,
+                port,
+                ok: ok != 0,
+                code,
+                summary,
+                facts,
+                url,
+                curl,
+                targets,
+            },
+        )
+        .collect())
 }
 
 /// The newest `limit` tests, newest first. A report that no longer reads (a future
@@ -316,6 +368,7 @@ mod tests {
     #[tokio::test]
     async fn the_page_line_carries_the_summary_and_facts_of_the_report_that_decided() {
         let (_dir, pool) = pool().await;
+        assert_eq!(recent(&pool, 20).await.unwrap(), [], "no test yet");
         let mut denied = report(false, "denied");
         let facts = crate::probe::diagnosis::Facts {
             proxy: "p:3128".into(),

@@ -45,17 +45,23 @@ pub async fn require_session(
         // Read from the database on every request: a session ended by anyone (logout, a
         // password change from the shell) is refused on the very next one.
         Some(token) => {
-            match signed_in::read(&state.store, &token, state.server.session_policy).await {
+            // The page reads its Recent tests in the same statement.
+            let for_page = req.method() == Method::GET && req.uri().path() == super::PAGE;
+            let policy = state.server.session_policy;
+            match signed_in::read(&state.store, &token, policy, for_page).await {
                 Ok(found) => found,
                 Err(e) => return AppError::from(e).into_response(),
             }
         }
         None => None,
     };
-    let Some((session, current)) = found else {
+    let Some((session, current, recent)) = found else {
         return unauthenticated(&req, is_api);
     };
     req.extensions_mut().insert(current);
+    if let Some(recent) = recent {
+        req.extensions_mut().insert(recent);
+    }
     // The user's saved language beats the browser's, for the page and any error page.
     let lang = session
         .language

@@ -27,7 +27,7 @@ use crate::settings::form::{FieldError, FieldErrors, ProxyForm};
 use crate::settings::store::{Revision, Store};
 use crate::settings::targets::targets_text;
 use crate::settings::trusted_ca::{MAX_CAS, TrustedCa};
-use crate::signed_in::Current;
+use crate::signed_in::{Current, Recent};
 use crate::state::AppState;
 use crate::tester::TestResult;
 use crate::tests_log::{self, Brief, TestedValues};
@@ -115,7 +115,7 @@ pub struct DiagnosticsLive {
 }
 
 /// Tests the page lists under Recent tests.
-pub const RECENT: i64 = 20;
+pub const RECENT: i64 = tests_log::RECENT;
 
 /// One row of Recent tests, ready to show.
 #[derive(Clone)]
@@ -367,6 +367,8 @@ pub struct Extras {
     pub save_anyway: Option<SaveAnyway>,
     /// The top bar's search (`?q=`), trimmed.
     pub search: String,
+    /// Recent tests already read (with the session, for the page); else read here.
+    pub recent: Option<Vec<Brief>>,
 }
 
 pub async fn render_page(
@@ -380,6 +382,10 @@ pub async fn render_page(
     form.password.clear();
     form.confirm_password.clear();
     let diag = diagnostics(state, ctx).await;
+    let recent = match extras.recent {
+        Some(recent) => recent,
+        None => recent_tests(state).await,
+    };
     let page = PageTemplate {
         t: lang.texts(),
         base: BasePage::new(session, PAGE),
@@ -394,7 +400,7 @@ pub async fn render_page(
         revision: ctx.revision,
         password_set: ctx.config.password.is_some(),
         conf_path: state.store.conf_path().display().to_string(),
-        live: DiagnosticsLive::new(lang, diag.clone(), &recent_tests(state).await),
+        live: DiagnosticsLive::new(lang, diag.clone(), &recent),
         diag,
         test_first: extras.test_first,
         live_words: live_words(lang),
@@ -499,6 +505,7 @@ pub async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Extension(Current(current)): Extension<Current>,
+    recent: Option<Extension<Recent>>,
     lang: Lang,
     cookies: Cookies,
     Query(query): Query<SearchQuery>,
@@ -509,6 +516,7 @@ pub async fn show(
     let extras = Extras {
         flash: flash.clone(),
         search: query.q.trim().to_owned(),
+        recent: recent.map(|Extension(Recent(briefs))| briefs),
         ..Extras::default()
     };
     let (form, extras) = match TestRef::decode(&query.test) {
