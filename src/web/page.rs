@@ -155,7 +155,8 @@ impl RecentTest {
     }
 }
 
-/// The newest tests of the history, on a kept connection (one trip, every page load);
+/// The newest tests of the history, on a kept connection, for a page drawn after a save or
+/// a test (a plain page load has them from its signed-in statement, crate::signed_in);
 /// none (and a log line) if they cannot be read, so the page still shows.
 pub async fn recent_tests(state: &AppState) -> Vec<Brief> {
     let read = async {
