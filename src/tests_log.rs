@@ -193,7 +193,7 @@ pub const RECENT: i64 = 20;
 
 /// The statement that packs the newest `limit` tests into one JSON array (one row, one
 /// column; `limit` is SQL: a number or `?`), for [`recent`] and for the page's signed-in
-/// statement (crate::signed_in), which reads them in the same trip.
+/// statement (src/signed_in.rs), which reads them in the same trip.
 pub fn packed_recent(limit: &str) -> String {
     format!(
         "SELECT json_group_array(json_array(at, actor, host, port, ok, code, summary, facts, \
