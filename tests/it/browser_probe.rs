@@ -248,10 +248,23 @@ async fn the_readme_picture_shows_a_successful_test() {
         None => TestApp::spawn_probing(&target).await,
     };
     let (app, port) = (&app, squid.port());
+    // Saved first, as an admin would have it: the Diagnostics panel then shows the proxy
+    // file, and the result no note that the tested values differ from the saved ones.
+    let saved = app
+        .save(&[("enabled", "on"), ("host", "127.0.0.1"), ("port", &port.to_string())])
+        .await;
+    assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
         test_through(&c, port).await;
         wait_for_text(&c, "#diag-code", "ok", RESULT).await;
+        assert!(
+            !js(&c, "return document.getElementById('tested-unsaved') !== null;")
+                .await
+                .as_bool()
+                .unwrap_or(true),
+            "the saved values were tested"
+        );
         // The README's picture at 1366 px, a common laptop width.
         c.set_window_size(1366, WINDOW.1).await.expect("1366 px wide");
         let page = screenshot_page(&c, "page-tested").await;
