@@ -251,7 +251,11 @@ async fn the_readme_picture_shows_a_successful_test() {
     // Saved first, as an admin would have it: the Diagnostics panel then shows the proxy
     // file, and the result no note that the tested values differ from the saved ones.
     let saved = app
-        .save(&[("enabled", "on"), ("host", "127.0.0.1"), ("port", &port.to_string())])
+        .save(&[
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", &port.to_string()),
+        ])
         .await;
     assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
     browser::test(Js::On, |c| async move {
