@@ -7,7 +7,8 @@ use support::app::{PAGE, TestApp, encode, hidden};
 
 const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
 
-async fn rollback(app: &TestApp, target: &str, base: &str) -> reqwest::Response {
+/// A rollback to revision `target` posted from the History page loaded at revision `base`.
+pub(crate) async fn rollback(app: &TestApp, target: &str, base: &str) -> reqwest::Response {
     let fields = [
         ("target".to_owned(), target.to_owned()),
         ("revision".to_owned(), base.to_owned()),

@@ -1,6 +1,7 @@
 //! Scheduled tests and `GET /metrics` (SPEC §6 "Schedule and metrics"), against a real
 //! squid and a TLS target on loopback.
 
+use crate::api::make_token;
 use std::time::Duration;
 
 use crate::support;
@@ -8,30 +9,11 @@ use crate::support;
 use clap::Parser;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::app::{TestApp, encode};
+use support::app::TestApp;
 use support::squid::{Mode, Squid, free_port};
 use support::tls_target::{CertKind, TlsTarget};
 
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// A token made on the API Tokens page, as an admin would.
-async fn make_token(app: &TestApp, name: &str) -> String {
-    let body = encode(&[
-        ("name".into(), name.into()),
-        ("csrf_token".into(), app.csrf().await),
-    ]);
-    let r = app
-        .post_raw(
-            "/system/api-tokens",
-            "application/x-www-form-urlencoded",
-            body.into_bytes(),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
-    let start = html.find("fmct_").expect("token shown once");
-    html[start..start + 69].to_owned()
-}
 
 fn bearer(app: &TestApp, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
     reqwest::Client::new()

@@ -1,6 +1,7 @@
 //! The support bundle (SPEC §6): a `.tar.gz` an admin downloads with a session, every file
 //! there and readable, and no secret in any of them.
 
+use crate::api::make_token;
 use crate::support;
 
 use std::path::{Path, PathBuf};
@@ -75,24 +76,6 @@ async fn test_saved(app: &TestApp, port: u16, typed: &str) -> String {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "Post/Redirect/Get");
     app.follow(r, None).await.1
-}
-
-/// A token made on the API Tokens page, as an admin would.
-async fn make_token(app: &TestApp) -> String {
-    let body = encode(&[
-        ("name".into(), "support".into()),
-        ("csrf_token".into(), app.csrf().await),
-    ]);
-    let r = app
-        .post_raw(
-            "/system/api-tokens",
-            "application/x-www-form-urlencoded",
-            body.into_bytes(),
-        )
-        .await;
-    let html = r.text().await.unwrap();
-    let start = html.find("fmct_").expect("token shown once");
-    html[start..start + 69].to_owned()
 }
 
 /// A second browser that signs in, and the values of every cookie it holds.
@@ -190,7 +173,7 @@ async fn the_bundle_holds_every_file_readable_and_no_secret_in_any() {
     });
     let app = TestApp::spawn_probing(&target).await;
     save_with_auth(&app, squid.port()).await;
-    let token = make_token(&app).await;
+    let token = make_token(&app, "support").await;
     let wrong = test_saved(&app, squid.port(), TYPED).await;
     assert!(wrong.contains("data-code=\"proxy_auth_failed\""), "{wrong}");
     let page = test_saved(&app, squid.port(), "").await;

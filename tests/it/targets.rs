@@ -244,18 +244,7 @@ async fn targets_are_saved_shown_in_history_rolled_back_and_kept_out_of_the_prox
     );
 
     // Rollback to revision 1 restores the default target.
-    let fields = [
-        ("target".to_owned(), "1".to_owned()),
-        ("revision".to_owned(), "2".to_owned()),
-        ("csrf_token".to_owned(), app.csrf().await),
-    ];
-    let r = app
-        .post_raw(
-            &format!("{HISTORY}/rollback"),
-            "application/x-www-form-urlencoded",
-            encode(&fields).into_bytes(),
-        )
-        .await;
+    let r = crate::history::rollback(&app, "1", "2").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "rolled back");
     let db = app.db().await;
     let stored: Vec<(i64, String)> =

@@ -183,18 +183,7 @@ async fn a_saved_ca_makes_the_inspecting_proxy_trusted_by_the_page_the_api_and_f
             .await
             .contains("data-code=\"tls_untrusted\"")
     );
-    let fields = [
-        ("target".to_owned(), "2".to_owned()),
-        ("revision".to_owned(), "3".to_owned()),
-        ("csrf_token".to_owned(), app.csrf().await),
-    ];
-    let r = app
-        .post_raw(
-            &format!("{HISTORY}/rollback"),
-            "application/x-www-form-urlencoded",
-            encode(&fields).into_bytes(),
-        )
-        .await;
+    let r = crate::history::rollback(&app, "2", "3").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(page_test(&app, &port).await.contains("data-code=\"ok\""));
 }
