@@ -193,17 +193,20 @@ pub const RECENT: i64 = 20;
 
 /// The statement that packs the newest `limit` tests into one JSON array (one row, one
 /// column; `limit` is SQL: a number or `?`), for [`recent`] and for the page's signed-in
-/// statement (src/signed_in.rs), which reads them in the same trip.
+/// statement (src/signed_in.rs), which reads them in the same trip. The array's order is
+/// not SQL's to promise, so each line carries its id and [`unpack_briefs`] sorts (an
+/// `ORDER BY` inside the aggregate would build a temporary index on every page load).
 pub fn packed_recent(limit: &str) -> String {
     format!(
-        "SELECT json_group_array(json_array(at, actor, host, port, ok, code, summary, facts, \
-         url, curl, targets) ORDER BY id DESC) \
+        "SELECT json_group_array(json_array(id, at, actor, host, port, ok, code, summary, \
+         facts, url, curl, targets)) \
          FROM (SELECT * FROM proxy_tests ORDER BY id DESC LIMIT {limit})"
     )
 }
 
 /// One packed line of [`recent`], in its column order.
 type PackedBrief = (
+    i64,
     String,
     String,
     Option<String>,
@@ -219,11 +222,12 @@ type PackedBrief = (
 
 /// The [`Brief`]s of a [`packed_recent`] value, newest first.
 pub fn unpack_briefs(packed: &str) -> Result<Vec<Brief>, serde_json::Error> {
-    let rows: Vec<PackedBrief> = serde_json::from_str(packed)?;
+    let mut rows: Vec<PackedBrief> = serde_json::from_str(packed)?;
+    rows.sort_unstable_by_key(|row| std::cmp::Reverse(row.0));
     Ok(rows
         .into_iter()
         .map(
-            |(at, actor, host, port, ok, code, summary, facts, url, curl, targets)| Brief {
+            |(_, at, actor, host, port, ok, code, summary, facts, url, curl, targets)| Brief {
                 at,
                 actor,
                 host,
@@ -325,6 +329,40 @@ mod tests {
             .map(|t| t.values.host.unwrap())
             .collect();
         assert_eq!(hosts, ["h4", "h3", "h2"]);
+    }
+
+    #[test]
+    fn briefs_come_newest_first_whatever_order_sqlite_packed_them_in() {
+        let line = |id: i64| {
+            let host = format!("h{id}");
+            serde_json::json!([
+                id, "at", "admin", host, 3128, 1, "ok", "s", null, "u", "c", 1
+            ])
+        };
+        let packed = serde_json::json!([line(2), line(17), line(5)]).to_string();
+        let hosts: Vec<_> = unpack_briefs(&packed)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.host.unwrap())
+            .collect();
+        assert_eq!(hosts, ["h17", "h5", "h2"]);
+    }
+
+    #[tokio::test]
+    async fn recent_reads_the_newest_tests_newest_first() {
+        let (_dir, pool) = pool().await;
+        for i in 0..4 {
+            insert(&pool, 10, "admin", &values(&format!("h{i}")), &[])
+                .await
+                .unwrap();
+        }
+        let hosts: Vec<_> = recent(&pool, 3)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.host.unwrap())
+            .collect();
+        assert_eq!(hosts, ["h3", "h2", "h1"]);
     }
 
     #[tokio::test]

@@ -42,10 +42,11 @@ pub fn sync(path: &Path, config: &ProxyConfig) -> io::Result<()> {
     stage(path, config)?.publish()
 }
 
-/// The first half of [`sync`]: the new contents written and synced beside the file, not yet
-/// in its place. A save stages the file before its commit and publishes it only after, so
-/// the file never says what the database does not (and a full or read-only disk still
-/// fails the save as a whole).
+/// The first half of [`sync`]: the new contents written beside the file, not yet in its
+/// place. A save stages the file before its commit and publishes it only after, so the file
+/// never says what the database does not (and a full or read-only disk, which fails the
+/// write, still fails the save as a whole). The write's fsync may run while the database
+/// commits ([`Staged::sync`]); [`Staged::publish`] never renames an unsynced file.
 pub fn stage(path: &Path, config: &ProxyConfig) -> io::Result<Staged> {
     check_replaceable(path)?;
     match render(config) {
@@ -72,19 +73,37 @@ pub struct Staged {
 #[derive(Debug)]
 enum Change {
     None,
-    /// Rename this synced temp file over the target.
-    Replace(PathBuf),
+    /// Rename this temp file over the target; `unsynced` holds it open until its fsync.
+    Replace {
+        tmp: PathBuf,
+        unsynced: Option<File>,
+    },
     Remove,
 }
 
 impl Staged {
-    /// Put the change in place (rename or remove) and sync the directory. A rename
-    /// replaces a link planted at the target; it never writes through it.
+    /// Make the new contents durable (fsync the temp file), once; nothing to do for a
+    /// removal or no change. On an error the temp file stays unsynced and is never put in
+    /// place.
+    pub fn sync(&mut self) -> io::Result<()> {
+        if let Change::Replace { unsynced, .. } = &mut self.change
+            && let Some(file) = unsynced
+        {
+            file.sync_all()?;
+            *unsynced = None;
+        }
+        Ok(())
+    }
+
+    /// Put the change in place (rename or remove) and sync the directory, syncing the new
+    /// contents first unless [`Staged::sync`] did. A rename replaces a link planted at the
+    /// target; it never writes through it.
     pub fn publish(mut self) -> io::Result<()> {
+        self.sync()?;
         let dir = parent(&self.path).to_owned();
         let changed = match std::mem::replace(&mut self.change, Change::None) {
             Change::None => false,
-            Change::Replace(tmp) => match fs::rename(&tmp, &self.path) {
+            Change::Replace { tmp, .. } => match fs::rename(&tmp, &self.path) {
                 Ok(()) => true,
                 Err(e) => {
                     let _ = fs::remove_file(&tmp);
@@ -125,7 +144,7 @@ fn remove_if_present(path: &Path) -> io::Result<bool> {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        if let Change::Replace(tmp) = &self.change {
+        if let Change::Replace { tmp, .. } = &self.change {
             let _ = fs::remove_file(tmp);
         }
     }
@@ -144,11 +163,13 @@ fn stage_bytes(path: &Path, contents: &[u8]) -> io::Result<Staged> {
         // The mode given to open() is filtered by the umask; the file's mode is part of
         // the contract, so set it outright (fchmod: on this file, not on a name).
         file.set_permissions(fs::Permissions::from_mode(0o644))?;
-        file.write_all(contents)?;
-        file.sync_all()
+        file.write_all(contents)
     })();
     match result {
-        Ok(()) => Ok(staged(Change::Replace(tmp))),
+        Ok(()) => Ok(staged(Change::Replace {
+            tmp,
+            unsynced: Some(file),
+        })),
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             Err(e)
@@ -401,11 +422,7 @@ mod tests {
                 .unwrap()
                 .contains("old.example.com")
         );
-        assert_eq!(
-            listing().len(),
-            2,
-            "the synced temp file beside the old one"
-        );
+        assert_eq!(listing().len(), 2, "the temp file beside the old one");
         drop(dropped);
         assert_eq!(listing(), ["iprep_proxy.conf"], "dropping cleans up");
         assert!(

@@ -179,9 +179,11 @@ impl<'r> FromRow<'r, SqliteRow> for RevisionRow {
 
 /// The newest revision beside what another statement reads, in the same statement:
 /// `SELECT …, {CURRENT_COLUMNS} FROM … {CURRENT_JOIN} WHERE …`, read back with
-/// [`Store::current_in`]. One statement is one trip to SQLite's worker thread.
-pub const CURRENT_JOIN: &str =
-    "LEFT JOIN (SELECT * FROM proxy_revisions ORDER BY id DESC LIMIT 1) current ON 1";
+/// [`Store::current_in`]. One statement is one trip to SQLite's worker thread. The join is
+/// a look-up by primary key: a subquery with `LIMIT 1` here was materialized into a
+/// temporary table on every request (2 % of the page's CPU under load, `perf`).
+pub const CURRENT_JOIN: &str = "LEFT JOIN proxy_revisions current \
+    ON current.id = (SELECT max(id) FROM proxy_revisions)";
 pub const CURRENT_COLUMNS: &str = "current.id AS current_id, \
     current.created_at AS current_created_at, current.actor AS current_actor, \
     current.enabled AS current_enabled, current.host AS current_host, \
@@ -298,9 +300,28 @@ impl Store {
     /// revision is still `base` (0 = none yet). The save has one deadline, [`db::BUSY_TIMEOUT`]
     /// from its arrival, for everything it waits on: another save in this process and the
     /// database's write lock alike, so saves queued behind a held lock all answer in time.
-    #[tracing::instrument(skip(self, edit))]
     pub async fn save(
         &self,
+        base: i64,
+        actor: &str,
+        address: Option<&str>,
+        rollback_of: Option<i64>,
+        edit: impl FnOnce(&ProxyConfig) -> ProxyConfig,
+    ) -> Result<SaveOutcome, SaveError> {
+        let current = self.current().await?;
+        self.save_over(current, base, actor, address, rollback_of, edit)
+            .await
+    }
+
+    /// [`Store::save`] over `current`, the newest revision as this request already read it
+    /// (a signed-in request reads it with its session, crate::signed_in): a save reads it
+    /// no second time. That read may be older than the database by now — another save in
+    /// between — and then the new revision's id (current + 1) is taken and the save is
+    /// stale, as it should be: the check is the insert's primary key either way.
+    #[tracing::instrument(skip(self, current, edit))]
+    pub async fn save_over(
+        &self,
+        current: Option<Revision>,
         base: i64,
         actor: &str,
         address: Option<&str>,
@@ -329,31 +350,33 @@ impl Store {
             let entry = revision_entry(revision.id, revision.rollback_of, &revision.changes);
             Some((revision, entry))
         };
-        self.write(plan, address, deadline).await
+        self.write(plan, current, address, deadline).await
     }
 
-    /// Store the revision `plan` makes of the current one, with its audit entry, and bring
-    /// the file into line; `plan` answers `None` when the save is stale. The current
-    /// revision is read from the database, and the new revision's id (current + 1) is its
-    /// primary key: if another process saved after that read, the insert in the write
-    /// transaction finds the id taken and the save is stale, so the check is the
-    /// database's own, atomic with the insert, and costs no query under the lock.
+    /// Store the revision `plan` makes of `current`, with its audit entry, and bring the
+    /// file into line; `plan` answers `None` when the save is stale. `current` was read
+    /// from the database before, and the new revision's id (current + 1) is its primary
+    /// key: if anyone saved after that read, the insert in the write transaction finds the
+    /// id taken and the save is stale, so the check is the database's own, atomic with the
+    /// insert, and costs no query under the lock.
     ///
     /// The order keeps the file and the database agreeing (issue 12, items 15 and 20):
-    /// the new file is staged (written and synced beside the old one) while the write lock
-    /// is taken and the rows inserted, the transaction commits, and only then is the file
-    /// renamed into place. A full or read-only disk fails the staging, so the save as a
+    /// the new file is staged (written beside the old one) while the write lock is taken
+    /// and the rows inserted, the transaction commits while the file is synced, and only
+    /// when both are done is the file renamed into place. A full or read-only disk fails the staging, so the save as a
     /// whole; a failed commit leaves the old file untouched; a crash anywhere leaves the
     /// old file or the committed one, never a value the database does not hold. The
     /// caller holds the writer lock.
     async fn write(
         &self,
         plan: impl FnOnce(&Option<Revision>) -> Option<(Revision, Event)>,
+        current: Option<Revision>,
         address: Option<&str>,
         deadline: Instant,
     ) -> Result<SaveOutcome, SaveError> {
-        let current = self.current().await?;
         let Some((revision, entry)) = plan(&current) else {
+            // Told as the database says it now: `current` may be older.
+            let current = self.current().await?;
             return Ok(SaveOutcome::Stale { current });
         };
         // Started now, it runs while the lock is waited for; if this save ends early the
@@ -499,7 +522,8 @@ impl Store {
         let deadline = Instant::now() + db::BUSY_TIMEOUT;
         // Only over no revision at all: another process may have saved since start looked.
         let plan = |current: &Option<Revision>| current.is_none().then_some((revision, imported));
-        match self.write(plan, None, deadline).await? {
+        let current = self.current().await?;
+        match self.write(plan, current, None, deadline).await? {
             SaveOutcome::Saved(revision) => Ok(StartFile::Adopted(Box::new(revision))),
             // Another process saved first: its revision is the truth, and the file follows.
             SaveOutcome::Stale { current } => {
@@ -571,11 +595,10 @@ impl Store {
         &self,
         done: Result<std::io::Result<T>, tokio::task::JoinError>,
     ) -> Result<T, SaveError> {
-        done.unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())))
-            .map_err(|source| SaveError::File {
-                path: self.conf_path.clone(),
-                source,
-            })
+        joined_io(done).map_err(|source| SaveError::File {
+            path: self.conf_path.clone(),
+            source,
+        })
     }
 }
 
@@ -636,16 +659,32 @@ fn plan_at_start(current: Option<&Revision>, found: &conf_file::Current) -> Star
 }
 
 /// Commit, and only once that succeeded put the staged file in place (issue 12, item 20).
-/// `Err`: the commit failed; the staged file is dropped with its temp file and the old
-/// file was never touched. `Ok(Err)`: committed, but the file could not be put in place.
+/// The file's fsync runs while the database commits: the two waits for the disk overlap
+/// instead of adding up (BENCHMARKS.md, "Save"). `Err`: the commit failed; the staged
+/// file is dropped with its temp file and the old file was never touched. `Ok(Err)`:
+/// committed, but the file could not be synced or put in place.
 async fn commit_then_publish(
-    staged: conf_file::Staged,
+    mut staged: conf_file::Staged,
     commit: impl Future<Output = Result<(), sqlx::Error>>,
 ) -> Result<std::io::Result<()>, sqlx::Error> {
-    commit.await?;
-    Ok(tokio::task::spawn_blocking(move || staged.publish())
-        .await
-        .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string()))))
+    let syncing = blocking(move || staged.sync().map(|()| staged));
+    let (committed, synced) = tokio::join!(commit, syncing);
+    committed?;
+    Ok(match synced {
+        Ok(staged) => blocking(move || staged.publish()).await,
+        Err(e) => Err(e),
+    })
+}
+
+/// File work on the blocking pool; a panic there comes back as an I/O error.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    joined_io(tokio::task::spawn_blocking(work).await)
+}
+
+fn joined_io<T>(done: Result<std::io::Result<T>, tokio::task::JoinError>) -> std::io::Result<T> {
+    done.unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())))
 }
 
 /// Insert `revision` and its audit entry in the open transaction `tx`.

@@ -270,7 +270,7 @@ pub async fn put_proxy(
             Err(e) => return internal(e),
         }
     }
-    match save_proxy(&state, &actor, &form, base, None).await {
+    match save_proxy(&state, &actor, &form, base, None, current).await {
         Ok(SaveResult::Saved(revision)) => Json(view(Some(&revision))).into_response(),
         Ok(SaveResult::Invalid(errors)) => {
             ApiError::invalid(&errors, "invalid values; nothing was saved")

@@ -588,6 +588,7 @@ impl SaveOptions {
 #[tracing::instrument(skip_all)]
 pub async fn save(
     State(state): State<AppState>,
+    Extension(Current(current)): Extension<Current>,
     actor: Actor,
     lang: Lang,
     fields: PostedForm,
@@ -648,7 +649,7 @@ pub async fn save(
             }
         }
     }
-    let result = save_proxy(&state, &actor, &form, base, None).await?;
+    let result = save_proxy(&state, &actor, &form, base, None, current).await?;
     let (status, extras) = match result {
         SaveResult::Saved(revision) => {
             let mut response = Redirect::to(PAGE).into_response();

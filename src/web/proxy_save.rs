@@ -22,7 +22,8 @@ pub enum SaveResult {
     NotWritten(Text),
 }
 
-/// Save `form` over revision `base`. With `restore`, the form holds that revision's values
+/// Save `form` over revision `base`; `current` is the newest revision as this request read
+/// it (crate::signed_in). With `restore`, the form holds that revision's values
 /// and its stored password comes back too (a rollback).
 pub async fn save_proxy(
     state: &AppState,
@@ -30,14 +31,13 @@ pub async fn save_proxy(
     form: &ProxyForm,
     base: i64,
     restore: Option<&Revision>,
+    current: Option<Revision>,
 ) -> Result<SaveResult, AppError> {
     let stored = match restore {
         Some(target) => target.config.clone(),
-        None => state
-            .store
-            .current()
-            .await?
-            .map(|r| r.config)
+        None => current
+            .as_ref()
+            .map(|r| r.config.clone())
             .unwrap_or_default(),
     };
     let settings = match form.parse(&stored) {
@@ -46,7 +46,8 @@ pub async fn save_proxy(
     };
     let outcome = state
         .store
-        .save(
+        .save_over(
+            current,
             base,
             actor.name(),
             actor.address(),
