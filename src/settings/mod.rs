@@ -2,6 +2,7 @@
 
 pub mod conf_file;
 pub mod fields;
+pub mod file_save;
 pub mod form;
 pub mod store;
 pub mod targets;

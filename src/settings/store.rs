@@ -2,7 +2,6 @@
 //! Saving also brings iprep_proxy.conf into line: staged before the commit, put in place
 //! after it, so the file only ever says what the database holds.
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +11,7 @@ use sqlx::{FromRow, Row, SqlitePool};
 use tokio::sync::Mutex;
 
 use super::fields::{Port, PortError, ProxyHost, UserName};
+use super::file_save::{self, FileSave, commit_then_publish};
 use super::targets::{TestTarget, parse_lines};
 use super::trusted_ca::{self, TrustedCa};
 use super::{Change, ProxyConfig, conf_file};
@@ -360,13 +360,13 @@ impl Store {
     /// id taken and the save is stale, so the check is the database's own, atomic with the
     /// insert, and costs no query under the lock.
     ///
-    /// The order keeps the file and the database agreeing (issue 12, items 15 and 20):
-    /// the new file is staged (written beside the old one) while the write lock is taken
-    /// and the rows inserted, the transaction commits while the file is synced, and only
-    /// when both are done is the file renamed into place. A full or read-only disk fails the staging, so the save as a
-    /// whole; a failed commit leaves the old file untouched; a crash anywhere leaves the
-    /// old file or the committed one, never a value the database does not hold. The
-    /// caller holds the writer lock.
+    /// The order keeps the file and the database agreeing (issue 12, items 15 and 20; the
+    /// file's half is crate::settings::file_save): the new file is written beside the old
+    /// one while the write lock is taken and the rows inserted, synced while the
+    /// transaction commits, and renamed into place only after the commit. A full or
+    /// read-only disk fails the write, so the save as a whole; a failed commit leaves the
+    /// old file untouched; a crash anywhere leaves the old file or the committed one, never
+    /// a value the database does not hold. The caller holds the writer lock.
     async fn write(
         &self,
         plan: impl FnOnce(&Option<Revision>) -> Option<(Revision, Event)>,
@@ -380,11 +380,8 @@ impl Store {
             return Ok(SaveOutcome::Stale { current });
         };
         // Started now, it runs while the lock is waited for; if this save ends early the
-        // staged file is dropped on the blocking pool, and its temp file with it.
-        let staging = tokio::task::spawn_blocking({
-            let (path, config) = (self.conf_path.clone(), revision.config.clone());
-            move || conf_file::stage(&path, &config)
-        });
+        // file's half removes its temp file.
+        let file = FileSave::start(self.conf_path.clone(), revision.config.clone());
         let mut conn = self.pool.acquire().await?;
         // A connection waits BUSY_TIMEOUT for the lock already. Setting another wait costs
         // two trips to its worker thread, so only a save that has waited here (queued
@@ -395,7 +392,7 @@ impl Store {
             db::set_busy_timeout(&mut conn, wait).await?;
         }
         let written = self
-            .write_on(&mut conn, staging, revision, address, entry)
+            .write_on(&mut conn, file, revision, address, entry)
             .await;
         // The usual wait for whoever uses the connection next; one that cannot take it is
         // not reused.
@@ -413,7 +410,7 @@ impl Store {
     async fn write_on(
         &self,
         conn: &mut sqlx::SqliteConnection,
-        staging: tokio::task::JoinHandle<std::io::Result<conf_file::Staged>>,
+        mut file: FileSave,
         revision: Revision,
         address: Option<&str>,
         event: Event,
@@ -435,8 +432,10 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         // On an error here the transaction rolls back as it is dropped.
-        let staged = self.joined(staging.await)?;
-        match commit_then_publish(staged, tx.commit()).await {
+        file.written()
+            .await
+            .map_err(|source| self.file_error(source))?;
+        match commit_then_publish(file, tx.commit()).await {
             Err(e) => {
                 // Nothing to restore: the file was never touched. The connection the
                 // failed commit ran on is not reused (db::connect's release check).
@@ -595,10 +594,14 @@ impl Store {
         &self,
         done: Result<std::io::Result<T>, tokio::task::JoinError>,
     ) -> Result<T, SaveError> {
-        joined_io(done).map_err(|source| SaveError::File {
+        file_save::joined(done).map_err(|source| self.file_error(source))
+    }
+
+    fn file_error(&self, source: std::io::Error) -> SaveError {
+        SaveError::File {
             path: self.conf_path.clone(),
             source,
-        })
+        }
     }
 }
 
@@ -656,35 +659,6 @@ fn plan_at_start(current: Option<&Revision>, found: &conf_file::Current) -> Star
             },
         },
     }
-}
-
-/// Commit, and only once that succeeded put the staged file in place (issue 12, item 20).
-/// The file's fsync runs while the database commits: the two waits for the disk overlap
-/// instead of adding up (BENCHMARKS.md, "Save"). `Err`: the commit failed; the staged
-/// file is dropped with its temp file and the old file was never touched. `Ok(Err)`:
-/// committed, but the file could not be synced or put in place.
-async fn commit_then_publish(
-    mut staged: conf_file::Staged,
-    commit: impl Future<Output = Result<(), sqlx::Error>>,
-) -> Result<std::io::Result<()>, sqlx::Error> {
-    let syncing = blocking(move || staged.sync().map(|()| staged));
-    let (committed, synced) = tokio::join!(commit, syncing);
-    committed?;
-    Ok(match synced {
-        Ok(staged) => blocking(move || staged.publish()).await,
-        Err(e) => Err(e),
-    })
-}
-
-/// File work on the blocking pool; a panic there comes back as an I/O error.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    joined_io(tokio::task::spawn_blocking(work).await)
-}
-
-fn joined_io<T>(done: Result<std::io::Result<T>, tokio::task::JoinError>) -> std::io::Result<T> {
-    done.unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())))
 }
 
 /// Insert `revision` and its audit entry in the open transaction `tx`.
@@ -1063,77 +1037,6 @@ mod tests {
             .collect();
         names.sort();
         names
-    }
-
-    fn endpoint(host: &str, port: u16) -> ProxyConfig {
-        ProxyConfig {
-            enabled: true,
-            host: ProxyHost::parse(host).ok(),
-            port: Port::new(port),
-            ..ProxyConfig::default()
-        }
-    }
-
-    #[tokio::test]
-    async fn the_file_is_put_in_place_only_after_the_commit_and_never_if_it_fails() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("iprep_proxy.conf");
-        conf_file::sync(&path, &endpoint("old.test", 80)).unwrap();
-        let read = || std::fs::read_to_string(&path).unwrap();
-
-        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
-        let failed = commit_then_publish(staged, async {
-            assert!(
-                read().contains("old.test"),
-                "the file changed before the commit"
-            );
-            Err(sqlx::Error::Protocol("injected commit failure".into()))
-        })
-        .await;
-        assert!(failed.is_err());
-        assert!(
-            read().contains("old.test"),
-            "a failed commit leaves the old file"
-        );
-        assert_eq!(
-            listing(dir.path()),
-            ["iprep_proxy.conf"],
-            "and no temp file"
-        );
-
-        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
-        let done = commit_then_publish(staged, async {
-            assert!(
-                read().contains("old.test"),
-                "the file changed before the commit"
-            );
-            Ok(())
-        })
-        .await;
-        assert!(matches!(done, Ok(Ok(()))), "{done:?}");
-        assert!(read().contains("new.test"));
-        assert_eq!(listing(dir.path()), ["iprep_proxy.conf"]);
-    }
-
-    #[tokio::test]
-    async fn a_file_that_cannot_be_put_in_place_after_the_commit_is_reported_as_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("iprep_proxy.conf");
-        conf_file::sync(&path, &endpoint("old.test", 80)).unwrap();
-        let staged = conf_file::stage(&path, &endpoint("new.test", 3128)).unwrap();
-        let placed = commit_then_publish(staged, async {
-            // Between the commit and the rename, something takes the file's place.
-            std::fs::remove_file(&path).unwrap();
-            std::fs::create_dir(&path).unwrap();
-            Ok(())
-        })
-        .await;
-        assert!(matches!(placed, Ok(Err(_))), "{placed:?}");
-        assert_eq!(
-            listing(dir.path()),
-            ["iprep_proxy.conf"],
-            "no temp file left"
-        );
     }
 
     /// A commit that fails: a deferred foreign key that only COMMIT checks.
