@@ -142,6 +142,7 @@ pub async fn prepare(global: &Global) -> Result<AppState, StartError> {
         );
     }
     Ok(AppState::new(Shared {
+        signed_in: signed_in::SignedIn::start(store.clone()),
         store,
         server: Arc::new(ServerSettings {
             session_policy: auth::sessions::SessionPolicy {

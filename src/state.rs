@@ -46,6 +46,8 @@ pub struct Shared {
     pub throttle: Arc<Throttle>,
     pub tester: Arc<crate::tester::Tester>,
     pub host: Arc<crate::host::HostCache>,
+    /// Where signed-in requests read their session (crate::signed_in).
+    pub signed_in: crate::signed_in::SignedIn,
     /// The page's Diagnostics panel, per revision.
     pub diagnostics: crate::recent::Recent<i64, crate::host::Diagnostics>,
 }

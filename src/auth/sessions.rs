@@ -84,15 +84,15 @@ fn has_expired(now: i64, created_at: i64, last_seen: i64, policy: SessionPolicy)
 }
 
 /// A session's columns, read with what else a request needs in one statement
-/// (the `signed_in` module, one level up): `SELECT {COLUMNS}, … FROM {FROM} … WHERE {WHERE}`, read back
-/// with [`read`]. Read from the database on every request (a look-up on the primary key),
-/// so a session ended by any process is refused at once.
+/// (the `signed_in` module, one level up): `SELECT {COLUMNS}, … FROM {FROM} … WHERE {KEY} = …`,
+/// read back with [`read`]. Read from the database on every request (a look-up on the
+/// primary key), so a session ended by any process is refused at once.
 pub const COLUMNS: &str = "s.token_hash, s.user_id, u.username, s.csrf_token, \
     s.created_at AS session_created_at, s.last_seen, u.language";
 pub const FROM: &str = "sessions s JOIN users u ON u.id = s.user_id";
-pub const WHERE: &str = "s.token_hash = ?";
+pub const KEY: &str = "s.token_hash";
 
-/// The value to bind for [`WHERE`].
+/// The value to compare with [`KEY`].
 pub fn key(token: &str) -> String {
     hash_token(token)
 }

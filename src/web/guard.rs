@@ -16,7 +16,6 @@ use crate::auth::constant_time_eq;
 use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, error_page};
 use crate::locale::{self, Lang, Text};
-use crate::signed_in;
 use crate::state::AppState;
 
 /// The header API clients send with the session's CSRF token.
@@ -48,7 +47,11 @@ pub async fn require_session(
             // The page reads its Recent tests in the same statement.
             let for_page = req.method() == Method::GET && req.uri().path() == super::PAGE;
             let policy = state.server.session_policy;
-            match signed_in::read(&state.store, &token, policy, for_page).await {
+            match state
+                .signed_in
+                .read(&state.store, &token, policy, for_page)
+                .await
+            {
                 Ok(found) => found,
                 Err(e) => return AppError::from(e).into_response(),
             }
