@@ -49,24 +49,73 @@ struct RevisionRow {
     rollback_of: Option<i64>,
 }
 
+/// The names a revision's columns are read by, in [`RevisionRow`]'s order: as stored, and
+/// as [`CURRENT_COLUMNS`] names them beside another statement's. Spelled out, not built
+/// per row: every signed-in request reads one.
+type ColumnNames = [&'static str; 13];
+const STORED: ColumnNames = [
+    "id",
+    "created_at",
+    "actor",
+    "enabled",
+    "host",
+    "port",
+    "use_auth",
+    "username",
+    "password",
+    "targets",
+    "trusted_ca",
+    "changes",
+    "rollback_of",
+];
+const CURRENT: ColumnNames = [
+    "current_id",
+    "current_created_at",
+    "current_actor",
+    "current_enabled",
+    "current_host",
+    "current_port",
+    "current_use_auth",
+    "current_username",
+    "current_password",
+    "current_targets",
+    "current_trusted_ca",
+    "current_changes",
+    "current_rollback_of",
+];
+
 impl RevisionRow {
-    /// The revision's columns of `row`, each named `{prefix}{column}`.
-    fn read(row: &SqliteRow, prefix: &str) -> Result<RevisionRow, sqlx::Error> {
-        let get = |column: &str| format!("{prefix}{column}");
+    /// The revision's columns of `row`, named by `names`.
+    fn read(row: &SqliteRow, names: &ColumnNames) -> Result<RevisionRow, sqlx::Error> {
+        let [
+            id,
+            created_at,
+            actor,
+            enabled,
+            host,
+            port,
+            use_auth,
+            username,
+            password,
+            targets,
+            trusted_ca,
+            changes,
+            rollback_of,
+        ] = *names;
         Ok(RevisionRow {
-            id: row.try_get(get("id").as_str())?,
-            created_at: row.try_get(get("created_at").as_str())?,
-            actor: row.try_get(get("actor").as_str())?,
-            enabled: row.try_get(get("enabled").as_str())?,
-            host: row.try_get(get("host").as_str())?,
-            port: row.try_get(get("port").as_str())?,
-            use_auth: row.try_get(get("use_auth").as_str())?,
-            username: row.try_get(get("username").as_str())?,
-            password: row.try_get(get("password").as_str())?,
-            targets: row.try_get(get("targets").as_str())?,
-            trusted_ca: row.try_get(get("trusted_ca").as_str())?,
-            changes: row.try_get(get("changes").as_str())?,
-            rollback_of: row.try_get(get("rollback_of").as_str())?,
+            id: row.try_get(id)?,
+            created_at: row.try_get(created_at)?,
+            actor: row.try_get(actor)?,
+            enabled: row.try_get(enabled)?,
+            host: row.try_get(host)?,
+            port: row.try_get(port)?,
+            use_auth: row.try_get(use_auth)?,
+            username: row.try_get(username)?,
+            password: row.try_get(password)?,
+            targets: row.try_get(targets)?,
+            trusted_ca: row.try_get(trusted_ca)?,
+            changes: row.try_get(changes)?,
+            rollback_of: row.try_get(rollback_of)?,
         })
     }
 
@@ -173,7 +222,7 @@ const SELECT: &str = "SELECT id, created_at, actor, enabled, host, port, use_aut
 
 impl<'r> FromRow<'r, SqliteRow> for RevisionRow {
     fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
-        RevisionRow::read(row, "")
+        RevisionRow::read(row, &STORED)
     }
 }
 
@@ -262,7 +311,7 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(
-            RevisionRow::read(row, "current_")?.into_revision(&self.sealer),
+            RevisionRow::read(row, &CURRENT)?.into_revision(&self.sealer),
         ))
     }
 
@@ -784,6 +833,19 @@ pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_current_revisions_column_names_match_the_statement_that_reads_them() {
+        for (stored, current) in STORED.iter().zip(CURRENT) {
+            assert_eq!(current, format!("current_{stored}"));
+            assert!(
+                CURRENT_COLUMNS.contains(&format!("current.{stored} AS {current}")),
+                "{current}"
+            );
+            assert!(SELECT.contains(stored), "{stored}");
+        }
+        assert_eq!(CURRENT_COLUMNS.matches(" AS ").count(), CURRENT.len());
+    }
     use crate::locale::Lang;
 
     fn sealer(dir: &tempfile::TempDir) -> Arc<SecretBox> {

@@ -13,6 +13,7 @@ pub mod form_body;
 pub mod guard;
 pub mod history;
 pub mod host_check;
+pub mod host_sections;
 pub mod language;
 pub mod layout;
 pub mod login;

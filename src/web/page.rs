@@ -17,7 +17,7 @@ use super::probe_view::{TestView, Tested};
 use super::proxy_save::{Pretest, SaveResult, pretest, save_proxy, wants_test};
 use crate::auth::sessions::Session;
 use crate::error::AppError;
-use crate::host::{Diagnostics, HostFacts};
+use crate::host::Diagnostics;
 use crate::locale::{self, Arg};
 use crate::locale::{Lang, Text, Texts};
 use crate::probe::diagnosis::stored_summary;
@@ -38,7 +38,9 @@ pub struct PageTemplate {
     pub t: &'static Texts,
     pub base: BasePage,
     pub flash: Option<String>,
-    pub host: std::sync::Arc<HostFacts>,
+    /// Interfaces, Routes, Shared Settings and ICMPv6, drawn from the host's facts
+    /// (crate::web::host_sections).
+    pub host_sections: Arc<str>,
     pub notice: Option<String>,
     pub errors: FieldErrors,
     /// The errors refused a test, not a save: the summary says "Not tested".
@@ -59,7 +61,6 @@ pub struct PageTemplate {
     pub save_anyway: Option<SaveAnyway>,
     /// The top bar's search: the left list shows the configuration pages that hold it.
     pub search: String,
-    pub remote_management_port: u16,
     /// The target tested when the settings name none: the targets field's placeholder.
     pub default_target: String,
     /// The saved Trusted CAs, each with a Remove box.
@@ -272,42 +273,14 @@ impl PageTemplate {
     fn listed(&self, page: &str) -> bool {
         matches_search(page, &self.search)
     }
-
-    fn echo_reply(&self) -> bool {
-        self.host.icmpv6.as_ref().is_some_and(|i| i.echo_reply)
-    }
-
-    /// Where *Enable Echo Reply Packets* comes from, with the setting's value.
-    fn echo_source(&self) -> String {
-        match &self.host.icmpv6 {
-            Some(i) => locale::message(
-                self.t.lang,
-                "page-icmpv6-echo-source",
-                &[("value", i.echo_ignore_all.clone())],
-            ),
-            None => self.t.icmpv6_off.to_owned(),
-        }
-    }
-
-    /// Why *Enable Destination Unreachable Packets* is what it is (no kernel switch).
-    fn unreachable_source(&self) -> String {
-        match &self.host.icmpv6 {
-            Some(i) => locale::message(
-                self.t.lang,
-                "page-icmpv6-unreachable-source",
-                &[
-                    ("ratelimit", i.ratelimit.clone()),
-                    ("ratemask", i.ratemask.clone()),
-                ],
-            ),
-            None => self.t.icmpv6_off.to_owned(),
-        }
-    }
 }
 
 /// A configuration page's name matches the search when it holds every typed word, in any
 /// case; an empty search matches every page.
 pub fn matches_search(page: &str, search: &str) -> bool {
+    if search.trim().is_empty() {
+        return true;
+    }
     let page = page.to_lowercase();
     search
         .split_whitespace()
@@ -391,7 +364,7 @@ pub async fn render_page(
         t: lang.texts(),
         base: BasePage::new(session, PAGE),
         flash: extras.flash,
-        host: state.host.facts().await,
+        host_sections: super::host_sections::html(lang, &state.host.facts().await)?,
         notice: extras.notice.map(|n| n.get(lang).to_owned()),
         errors: extras.errors,
         test_refused: extras.test_refused,
@@ -407,7 +380,6 @@ pub async fn render_page(
         live_words: live_words(lang),
         save_anyway: extras.save_anyway,
         search: extras.search,
-        remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
         default_target: state.tester.default_target().to_string(),
         trusted_ca: ctx.config.trusted_ca.clone(),
     };
@@ -895,7 +867,11 @@ mod tests {
                 back: PAGE,
             },
             flash: None,
-            host: Arc::new(HostFacts::read_at(root.path())),
+            host_sections: crate::web::host_sections::html(
+                lang,
+                &Arc::new(crate::host::HostFacts::read_at(root.path())),
+            )
+            .unwrap(),
             notice: None,
             errors: FieldErrors::default(),
             test_refused: false,
@@ -911,7 +887,6 @@ mod tests {
             live_words: live_words(lang),
             save_anyway: None,
             search: search.into(),
-            remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
             default_target: "https://tools.cisco.com/".into(),
             trusted_ca: Vec::new(),
         };
