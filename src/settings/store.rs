@@ -363,7 +363,7 @@ impl Store {
     }
 
     /// [`Store::save`] over `current`, the newest revision as this request already read it
-    /// (a signed-in request reads it with its session, crate::signed_in): a save reads it
+    /// (a signed-in request reads it with its session, src/signed_in.rs): a save reads it
     /// no second time. That read may be older than the database by now — another save in
     /// between — and then the new revision's id (current + 1) is taken and the save is
     /// stale, as it should be: the check is the insert's primary key either way.
