@@ -36,6 +36,8 @@ use crate::tests_log::{self, Brief, TestedValues};
 #[template(path = "management_interfaces.html")]
 pub struct PageTemplate {
     pub t: &'static Texts,
+    /// The window's title (said once per language).
+    pub title: &'static str,
     pub base: BasePage,
     pub flash: Option<String>,
     /// Interfaces, Routes, Shared Settings and ICMPv6, drawn from the host's facts
@@ -67,18 +69,36 @@ pub struct PageTemplate {
     pub trusted_ca: Vec<TrustedCa>,
 }
 
-/// The live view's words that are not on the page: attribute name (after `data-`) and text.
-/// Constant per language, so said once (Fluent on every page load cost more than the
-/// template around them).
-fn live_words(lang: Lang) -> &'static [(String, String)] {
-    static EN: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
-    static ZH_CN: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+/// What the page says the same way on every load in a language, said once: Fluent on
+/// every page load cost more than the template around it.
+struct Constant {
+    /// The window's title.
+    title: String,
+    /// The live view's words that are not on the page: attribute name (after `data-`) and
+    /// text.
+    live_words: Vec<(String, String)>,
+}
+
+fn constant(lang: Lang) -> &'static Constant {
+    static EN: std::sync::OnceLock<Constant> = std::sync::OnceLock::new();
+    static ZH_CN: std::sync::OnceLock<Constant> = std::sync::OnceLock::new();
     let once = match lang {
         Lang::En => &EN,
         Lang::ZhCn => &ZH_CN,
     };
-    once.get_or_init(|| say_live_words(lang))
+    once.get_or_init(|| Constant {
+        title: lang.texts().title(lang.texts().management_interfaces),
+        live_words: say_live_words(lang),
+    })
 }
+
+fn live_words(lang: Lang) -> &'static [(String, String)] {
+    &constant(lang).live_words
+}
+
+/// The rendered page is about 18 KB: room for it at once, not grown by doubling as the
+/// template writes (each step a copy of what was written).
+const PAGE_CAPACITY: usize = 32 * 1024;
 
 fn say_live_words(lang: Lang) -> Vec<(String, String)> {
     let say = |id: &str| locale::message(lang, id, &[]);
@@ -362,6 +382,7 @@ pub async fn render_page(
     };
     let page = PageTemplate {
         t: lang.texts(),
+        title: &constant(lang).title,
         base: BasePage::new(session, PAGE),
         flash: extras.flash,
         host_sections: super::host_sections::html(lang, &state.host.facts().await)?,
@@ -383,7 +404,9 @@ pub async fn render_page(
         default_target: state.tester.default_target().to_string(),
         trusted_ca: ctx.config.trusted_ca.clone(),
     };
-    Ok(Html(page.render()?))
+    let mut html = String::with_capacity(PAGE_CAPACITY);
+    page.render_into(&mut html)?;
+    Ok(Html(html))
 }
 
 /// The page's query: the top bar's search, and the test to show, if any.
@@ -860,6 +883,7 @@ mod tests {
         put("sys/class/net/lo/address", "00:00:00:00:00:00\n");
         let page = PageTemplate {
             t: lang.texts(),
+            title: &constant(lang).title,
             base: BasePage {
                 user: "admin".into(),
                 csrf_token: "t".into(),
@@ -891,6 +915,23 @@ mod tests {
             trusted_ca: Vec::new(),
         };
         page.render().unwrap()
+    }
+
+    #[test]
+    fn the_window_title_names_the_page_in_each_language() {
+        for (lang, page) in [
+            (Lang::En, "Management Interfaces"),
+            (Lang::ZhCn, "管理接口"),
+        ] {
+            let html = page_on_fixture_host(lang, "");
+            let title = html
+                .split_once("<title>")
+                .and_then(|(_, rest)| rest.split_once("</title>"))
+                .map(|(title, _)| title.to_owned())
+                .unwrap();
+            assert!(title.contains(page), "{title}");
+            assert!(title.contains("Firewall Management Center"), "{title}");
+        }
     }
 
     #[test]
