@@ -90,19 +90,22 @@ pub fn joined<T>(done: Result<io::Result<T>, tokio::task::JoinError>) -> io::Res
     done.unwrap_or_else(|join| Err(io::Error::other(join.to_string())))
 }
 
+/// The names in `dir`, sorted: what a save left beside the proxy file (tests here and in
+/// the store's).
+#[cfg(test)]
+pub(crate) fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::settings::fields::{Port, ProxyHost};
-
-    fn listing(dir: &std::path::Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     fn endpoint(host: &str, port: u16) -> ProxyConfig {
         ProxyConfig {

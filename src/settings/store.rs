@@ -833,6 +833,7 @@ pub fn describe_changes_in(t: &Texts, changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::file_save::listing;
 
     #[test]
     fn the_current_revisions_column_names_match_the_statement_that_reads_them() {
@@ -1090,15 +1091,6 @@ mod tests {
             1,
             "no temp file"
         );
-    }
-
-    fn listing(dir: &std::path::Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
     }
 
     /// A commit that fails: a deferred foreign key that only COMMIT checks.

@@ -607,15 +607,8 @@ pub async fn save(
             save_anyway: anyway(true),
             ..Extras::default()
         };
-        return answer(
-            &state,
-            &actor,
-            lang,
-            form,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            extras,
-        )
-        .await;
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return answer(&state, &actor, lang, form, status, extras).await;
     }
     if wants_test(options.test_first, options.force, &form) {
         match pretest(&state, &actor, &form, base).await? {
