@@ -261,8 +261,11 @@ pub enum SaveOutcome {
     },
 }
 
-/// Connections kept for the reads of every signed-in request. Measured at 16 and 64
-/// connections (BENCHMARKS.md): 1 → 12k pages/s, 2 → 19k, 4 → 24k, 8 → 24k.
+/// Connections kept for reads on the hot paths. When each signed-in request read on its own,
+/// measured at 16 and 64 connections (BENCHMARKS.md): 1 → 12k pages/s, 2 → 19k, 4 → 24k,
+/// 8 → 24k. Now the requests waiting at once share one statement (src/signed_in.rs), one
+/// at a time, and the other kept connections serve the rest (a save's reads, a page drawn
+/// after a test).
 const READERS: usize = 4;
 
 /// The settings store. Clone freely: clones share the pool and the writer lock.
