@@ -59,40 +59,48 @@ struct Drawn {
     html: [Option<Arc<str>>; Lang::ALL.len()],
 }
 
-static DRAWN: Mutex<Option<Drawn>> = Mutex::new(None);
+/// Where the drawings of the newest reading are kept.
+struct Drawings(Mutex<Option<Drawn>>);
+
+static DRAWN: Drawings = Drawings(Mutex::new(None));
 
 /// The sections for `facts` in `lang`: drawn now if this reading was not drawn in `lang` yet.
 pub fn html(lang: Lang, facts: &Arc<HostFacts>) -> Result<Arc<str>, askama::Error> {
-    let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-    let kept = |drawn: &Option<Drawn>| {
-        drawn
+    DRAWN.html(lang, facts)
+}
+
+impl Drawings {
+    fn html(&self, lang: Lang, facts: &Arc<HostFacts>) -> Result<Arc<str>, askama::Error> {
+        let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = lock()
             .as_ref()
             .filter(|d| Arc::ptr_eq(&d.facts, facts))
-            .and_then(|d| d.html[index].clone())
-    };
-    if let Some(html) = kept(&DRAWN.lock().unwrap_or_else(|e| e.into_inner())) {
-        return Ok(html);
-    }
-    let html: Arc<str> = HostSections {
-        t: lang.texts(),
-        host: facts,
-        remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
-    }
-    .render()?
-    .into();
-    let mut drawn = DRAWN.lock().unwrap_or_else(|e| e.into_inner());
-    match &mut *drawn {
-        Some(d) if Arc::ptr_eq(&d.facts, facts) => d.html[index] = Some(html.clone()),
-        other => {
-            let mut fresh = Drawn {
-                facts: facts.clone(),
-                html: Default::default(),
-            };
-            fresh.html[index] = Some(html.clone());
-            *other = Some(fresh);
+            .and_then(|d| d.html[index].clone());
+        if let Some(html) = kept {
+            return Ok(html);
         }
+        let html: Arc<str> = HostSections {
+            t: lang.texts(),
+            host: facts,
+            remote_management_port: crate::host::REMOTE_MANAGEMENT_PORT,
+        }
+        .render()?
+        .into();
+        let mut drawn = lock();
+        match &mut *drawn {
+            Some(d) if Arc::ptr_eq(&d.facts, facts) => d.html[index] = Some(html.clone()),
+            other => {
+                let mut fresh = Drawn {
+                    facts: facts.clone(),
+                    html: Default::default(),
+                };
+                fresh.html[index] = Some(html.clone());
+                *other = Some(fresh);
+            }
+        }
+        Ok(html)
     }
-    Ok(html)
 }
 
 #[cfg(test)]
@@ -101,6 +109,9 @@ mod tests {
 
     #[test]
     fn each_reading_is_drawn_in_each_language_and_a_new_reading_is_drawn_anew() {
+        // Its own drawings: other tests in this process draw other readings meanwhile.
+        let drawings = Drawings(Mutex::new(None));
+        let html = |lang, facts: &Arc<HostFacts>| drawings.html(lang, facts);
         let one = Arc::new(HostFacts {
             hostname: "first-reading".into(),
             ..HostFacts::default()
