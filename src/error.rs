@@ -14,6 +14,9 @@ pub enum AppError {
     BadRequest { status: StatusCode, message: Text },
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// One statement's error, answered to every request that shared it (src/signed_in.rs).
+    #[error("database error: {0}")]
+    SharedDb(#[from] std::sync::Arc<sqlx::Error>),
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
 }
@@ -36,6 +39,7 @@ impl AppError {
     pub fn explained(&self) -> Option<Text> {
         match self {
             AppError::Db(e) => crate::db::explain(e),
+            AppError::SharedDb(e) => crate::db::explain(e),
             _ => None,
         }
     }

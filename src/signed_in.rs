@@ -6,7 +6,7 @@
 //! [`MAX_ASKED`] sessions in one statement. Nothing is kept between requests: each is
 //! answered by a statement that ran after it arrived, so it sees every commit made before.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -70,8 +70,13 @@ static STATEMENTS: LazyLock<[Vec<String>; 2]> = LazyLock::new(|| {
 struct Ask {
     key: String,
     for_page: bool,
-    answer: oneshot::Sender<Result<Option<SqliteRow>, sqlx::Error>>,
+    answer: oneshot::Sender<Result<Option<SqliteRow>, Failed>>,
 }
+
+/// Why a read failed. One statement's error is every waiting request's answer, so it is
+/// shared, whole: the page still says what it means (a locked or unreadable database,
+/// crate::db::explain).
+pub type Failed = Arc<sqlx::Error>;
 
 /// Where signed-in requests ask; the task that answers them lives as long as this does.
 #[derive(Debug)]
@@ -96,7 +101,7 @@ impl SignedIn {
         token: &str,
         policy: SessionPolicy,
         for_page: bool,
-    ) -> Result<Option<(Session, Current, Option<Recent>)>, sqlx::Error> {
+    ) -> Result<Option<(Session, Current, Option<Recent>)>, Failed> {
         let (answer, answered) = oneshot::channel();
         let ask = Ask {
             key: sessions::key(token),
@@ -118,8 +123,8 @@ impl SignedIn {
     }
 }
 
-fn stopped() -> sqlx::Error {
-    sqlx::Error::WorkerCrashed
+fn stopped() -> Failed {
+    Arc::new(sqlx::Error::WorkerCrashed)
 }
 
 /// The page's Recent tests in `row`. A history that does not read never keeps the admin
@@ -175,11 +180,10 @@ fn answer(asks: impl ExactSizeIterator<Item = Ask>, rows: Result<Vec<SqliteRow>,
         }
         Ok(())
     });
-    let message = rows.as_ref().err().map(ToString::to_string);
+    let failed = rows.err().map(Arc::new);
     for (ask, row) in asks.zip(found) {
-        let said = match &message {
-            // sqlx's errors are not Clone: each request gets the statement's words.
-            Some(message) => Err(sqlx::Error::Protocol(message.clone())),
+        let said = match &failed {
+            Some(failed) => Err(failed.clone()),
             None => Ok(row),
         };
         // A request that went away no longer wants its answer.
@@ -284,6 +288,41 @@ mod tests {
         }
         let expected = [Some("bob"), None, Some("ann"), Some("bob")];
         assert_eq!(users, expected.map(|u| u.map(str::to_owned)));
+    }
+
+    #[tokio::test]
+    async fn a_statement_that_fails_gives_every_request_the_databases_own_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let token = signed_in_user(&store, "ann").await;
+        sqlx::query("DROP TABLE sessions")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let (asks, answers): (Vec<Ask>, Vec<_>) = (0..3)
+            .map(|_| {
+                let (answer, answered) = oneshot::channel();
+                let key = sessions::key(&token);
+                let ask = Ask {
+                    key,
+                    for_page: true,
+                    answer,
+                };
+                (ask, answered)
+            })
+            .unzip();
+        let rows = read_rows(&store, &asks).await;
+        answer(asks.into_iter(), rows);
+        let mut failed = Vec::new();
+        for answered in answers {
+            match answered.await.unwrap() {
+                Err(e) => failed.push(e),
+                Ok(_) => panic!("a statement over a dropped table answered"),
+            }
+        }
+        // Whole, so the page can still say what it means (crate::db::explain reads its code).
+        assert!(failed[0].as_database_error().is_some(), "{:?}", failed[0]);
+        assert!(failed.iter().all(|f| Arc::ptr_eq(f, &failed[0])));
     }
 
     #[tokio::test]
