@@ -88,52 +88,52 @@ pub async fn rollback(
     };
     // The same rules as a save: a revision saved under older rules must pass today's.
     let form = form_from_config(&target.config);
-    let (status, message) =
-        match save_proxy(&state, &actor, &form, base, Some(&target), current).await? {
-            SaveResult::Saved(revision) => {
-                let mut response = Redirect::to(PAGE).into_response();
-                flash::set(
-                    response.headers_mut(),
-                    Flash::RolledBack {
-                        revision: revision.id,
-                        target: target_id,
-                    },
-                );
-                return Ok(response);
-            }
-            SaveResult::Invalid(errors) => {
-                let why = Text::each(|lang: Lang| {
-                    let t = lang.texts();
-                    errors
-                        .0
-                        .iter()
-                        .map(|(f, m)| format!("{}: {}", t.field_label(f), m.message(lang)))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                });
-                (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    locale::text(
-                        "web-history-cannot-restore",
-                        &[
-                            ("revision", Arg::same(&target_id)),
-                            ("why", Arg::each(&why)),
-                        ],
-                    ),
-                )
-            }
-            SaveResult::Stale(current) => {
-                let id = current.map_or(0, |r| r.id);
-                (
-                    StatusCode::CONFLICT,
-                    locale::text("web-history-stale", &[("current", Arg::same(&id))]),
-                )
-            }
-            SaveResult::NotWritten(why) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                locale::text("web-history-not-written", &[("why", Arg::each(&why))]),
-            ),
-        };
+    let saved = save_proxy(&state, &actor, &form, base, Some(&target), current).await?;
+    let (status, message) = match saved {
+        SaveResult::Saved(revision) => {
+            let mut response = Redirect::to(PAGE).into_response();
+            flash::set(
+                response.headers_mut(),
+                Flash::RolledBack {
+                    revision: revision.id,
+                    target: target_id,
+                },
+            );
+            return Ok(response);
+        }
+        SaveResult::Invalid(errors) => {
+            let why = Text::each(|lang: Lang| {
+                let t = lang.texts();
+                errors
+                    .0
+                    .iter()
+                    .map(|(f, m)| format!("{}: {}", t.field_label(f), m.message(lang)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            });
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                locale::text(
+                    "web-history-cannot-restore",
+                    &[
+                        ("revision", Arg::same(&target_id)),
+                        ("why", Arg::each(&why)),
+                    ],
+                ),
+            )
+        }
+        SaveResult::Stale(current) => {
+            let id = current.map_or(0, |r| r.id);
+            (
+                StatusCode::CONFLICT,
+                locale::text("web-history-stale", &[("current", Arg::same(&id))]),
+            )
+        }
+        SaveResult::NotWritten(why) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            locale::text("web-history-not-written", &[("why", Arg::each(&why))]),
+        ),
+    };
     let html = render(lang, &state, &actor.session, Some(message)).await?;
     Ok((status, html).into_response())
 }
