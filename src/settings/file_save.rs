@@ -8,7 +8,8 @@
 //!    file behind (issue 12, items 15 and 20).
 //!
 //! In between, the file's fsync runs while the rows are inserted and committed: the two
-//! waits for the disk overlap instead of adding up (BENCHMARKS.md, "Save").
+//! waits for the disk overlap instead of adding up (BENCHMARKS.md, "The page and the save
+//! back within their targets").
 
 use std::future::Future;
 use std::io;
