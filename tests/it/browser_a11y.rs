@@ -40,7 +40,7 @@ async fn speak(c: &Client, language: Language) {
         Language::Zh => "zh-CN,zh;q=0.9",
     };
     let agent = js(c, "return navigator.userAgent").await;
-    c.issue_cmd(Cdp(json!({
+    c.issue_cmd(cdp(json!({
         "cmd": "Emulation.setUserAgentOverride",
         "params": { "userAgent": agent, "acceptLanguage": accept },
     })))
@@ -59,21 +59,10 @@ async fn assert_language(c: &Client, language: Language) {
 }
 
 /// chromedriver's `goog/cdp/execute`: one DevTools command in the session.
-#[derive(Debug)]
-struct Cdp(Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let session = session_id.unwrap_or_default();
-        base_url.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
+fn cdp(command: Value) -> SessionCommand {
+    SessionCommand {
+        path: "goog/cdp/execute".into(),
+        body: Some(command),
     }
 }
 
@@ -148,7 +137,7 @@ async fn at_width(c: &Client, width: u32) {
 }
 
 async fn viewport(c: &Client, width: u32, height: u32) {
-    c.issue_cmd(Cdp(json!({
+    c.issue_cmd(cdp(json!({
         "cmd": "Emulation.setDeviceMetricsOverride",
         "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false },
     })))

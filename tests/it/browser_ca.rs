@@ -9,7 +9,7 @@ use std::time::Duration;
 use fantoccini::Client;
 use support::app::TestApp;
 use support::browser::{self, *};
-use support::fake_proxy::{FakeProxy, Script};
+use support::fake_proxy::FakeProxy;
 use support::tls_target::{CertKind, TEST_CA_CN, TlsTarget};
 
 const RESULT: Duration = Duration::from_secs(10);
@@ -17,21 +17,8 @@ const RESULT: Duration = Duration::from_secs(10);
 /// A server testing `target` by default, trusting only the OS store (no --ca-file), and a
 /// proxy tunnelling to `target`, whose certificate that server does not trust.
 async fn setup(target: &TlsTarget) -> (TestApp, FakeProxy) {
-    let probe_target = format!("127.0.0.1:{}", target.port());
-    let app = TestApp::spawn_with(&[
-        "--probe-target",
-        &probe_target,
-        "--probe-read-timeout",
-        "2",
-        "--probe-max-time",
-        "5",
-    ])
-    .await;
-    let proxy = FakeProxy::start(Script::Tunnel {
-        head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
-        to: target.addr,
-    });
-    (app, proxy)
+    let app = crate::trusted_ca::app_without_ca_file(target).await;
+    (app, crate::trusted_ca::inspecting_proxy(target))
 }
 
 async fn proxy_fields(c: &Client, port: u16) {

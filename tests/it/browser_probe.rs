@@ -24,6 +24,18 @@ async fn test_through(c: &Client, port: u16) {
 
 const RESULT: Duration = Duration::from_secs(10);
 
+/// The proxy at 127.0.0.1:`port` saved, as an admin would have it before testing.
+async fn save_proxy_at(app: &TestApp, port: u16) {
+    let saved = app
+        .save(&[
+            ("enabled", "on"),
+            ("host", "127.0.0.1"),
+            ("port", &port.to_string()),
+        ])
+        .await;
+    assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
+}
+
 #[tokio::test]
 async fn test_connection_through_squid_shows_every_stage_and_ok() {
     let target = TlsTarget::start(CertKind::Good);
@@ -127,14 +139,7 @@ async fn the_diagnostics_panel_follows_a_live_test_without_a_reload() {
     let app = TestApp::spawn_probing(&target).await;
     let port = squid.port();
     // Saved, so the panel's netstat lines are those to squid.
-    let saved = app
-        .save(&[
-            ("enabled", "on"),
-            ("host", "127.0.0.1"),
-            ("port", &port.to_string()),
-        ])
-        .await;
-    assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
+    save_proxy_at(&app, port).await;
     let app = &app;
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
@@ -250,14 +255,7 @@ async fn the_readme_picture_shows_a_successful_test() {
     let (app, port) = (&app, squid.port());
     // Saved first, as an admin would have it: the Diagnostics panel then shows the proxy
     // file, and the result no note that the tested values differ from the saved ones.
-    let saved = app
-        .save(&[
-            ("enabled", "on"),
-            ("host", "127.0.0.1"),
-            ("port", &port.to_string()),
-        ])
-        .await;
-    assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
+    save_proxy_at(app, port).await;
     browser::test(Js::On, |c| async move {
         open_page(&c, app).await;
         test_through(&c, port).await;

@@ -14,7 +14,7 @@ const TEST: &str = "/system/configuration/management-interfaces/proxy/test";
 const HISTORY: &str = "/system/configuration/management-interfaces/proxy/history";
 
 /// A server whose default target is `target`, trusting only the OS store (no --ca-file).
-async fn app_without_ca_file(target: &TlsTarget) -> TestApp {
+pub(crate) async fn app_without_ca_file(target: &TlsTarget) -> TestApp {
     let probe_target = format!("127.0.0.1:{}", target.port());
     TestApp::spawn_with(&[
         "--probe-target",
@@ -29,7 +29,7 @@ async fn app_without_ca_file(target: &TlsTarget) -> TestApp {
 
 /// A proxy that tunnels to `target`, whose certificate is signed by a CA the appliance
 /// does not know: what a TLS-inspecting proxy looks like to the probe.
-fn inspecting_proxy(target: &TlsTarget) -> FakeProxy {
+pub(crate) fn inspecting_proxy(target: &TlsTarget) -> FakeProxy {
     FakeProxy::start(Script::Tunnel {
         head: "HTTP/1.1 200 Connection established\r\n\r\n".into(),
         to: target.addr,

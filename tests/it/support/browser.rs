@@ -583,30 +583,38 @@ pub async fn focused_id(c: &Client) -> String {
 pub async fn accessible_name(c: &Client, css: &str) -> String {
     let element = find(c, css).await.element_id().to_string();
     let name = c
-        .issue_cmd(ComputedLabel(element))
+        .issue_cmd(SessionCommand {
+            path: format!("element/{element}/computedlabel"),
+            body: None,
+        })
         .await
         .unwrap_or_else(|e| panic!("computed label of {css}: {e}"));
     name.as_str().unwrap_or_default().to_owned()
 }
 
+/// A WebDriver endpoint fantoccini has no method for, `session/{id}/{path}`: a JSON body is
+/// POSTed, none is a GET (Get Computed Label; chromedriver's DevTools bridge).
 #[derive(Debug)]
-struct ComputedLabel(String);
+pub struct SessionCommand {
+    pub path: String,
+    pub body: Option<Value>,
+}
 
-impl fantoccini::wd::WebDriverCompatibleCommand for ComputedLabel {
+impl fantoccini::wd::WebDriverCompatibleCommand for SessionCommand {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         let session = session_id.unwrap_or_default();
-        base_url.join(&format!(
-            "session/{session}/element/{}/computedlabel",
-            self.0
-        ))
+        base_url.join(&format!("session/{session}/{}", self.path))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::GET, None)
+        match &self.body {
+            Some(body) => (http::Method::POST, Some(body.to_string())),
+            None => (http::Method::GET, None),
+        }
     }
 }
 
